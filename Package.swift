@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// corral: a container-isolating task runtime for Linux.
+///
+/// Layers (DESIGN.md §2), lowest first:
+/// - `CCorralLaunch`: the only code that runs between `clone` and `execve` (C, raw syscalls, no malloc).
+/// - `corral-supervisor`: the small C program every task's supervisor `execve`s into.
+/// - `CCorralHost`: host-side wrappers for syscalls and macros Swift's Glibc module lacks.
+/// - `CSeccomp`, `CCap`: libseccomp and libcap through pkg-config.
+/// - `CorralIsolation`: launch plans, the launcher, users, rlimits, state directories (Swift).
+/// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
+let package = Package(
+    name: "corral",
+    products: [
+        .executable(name: "corral", targets: ["corral"]),
+        .executable(name: "corral-supervisor", targets: ["corral-supervisor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .target(name: "CCorralLaunch", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CCorralHost", cSettings: [.define("_GNU_SOURCE")]),
+        .executableTarget(name: "corral-supervisor", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CorralIsolation", dependencies: ["CCorralLaunch", "CCorralHost", "CCap", "CSeccomp"]),
+        .target(name: "CorralCLI", dependencies: [
+            "CorralIsolation",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "corral", dependencies: ["CorralCLI"]),
+        .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
+        .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation"]),
+        .testTarget(name: "CorralIntegrationTests", dependencies: ["CorralIsolation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,30 @@
+/*
+ * corral_host.h: thin wrappers for the host side (the Swift caller) over system calls and macros
+ * that Swift's Glibc module does not export. Nothing here runs between clone and execve.
+ */
+#ifndef CORRAL_HOST_H
+#define CORRAL_HOST_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* pipe2(O_CLOEXEC). Returns 0 or -errno. */
+int corral_pipe_cloexec(int fds[2]);
+
+/* A CLOEXEC signalfd for `signals[0..count)`. Returns the fd or -errno. */
+int corral_signalfd(const int *signals, int count);
+/* Reads one signal from a signalfd: returns the signal number, 0 if none was read, or -errno. */
+int corral_signalfd_read(int fd);
+
+/* Opens a pseudo-terminal pair (both CLOEXEC, neither the caller's controlling tty). Returns 0 or -errno. */
+int corral_openpty(int *master, int *slave);
+
+/* Writes a whole buffer to an fd (retrying on EINTR and short writes). Returns 0 or -errno. */
+int corral_write_all(int fd, const void *buf, size_t len);
+
+int corral_pidfd_open(pid_t pid);
+int corral_pidfd_send_signal(int pidfd, int sig);
+/* Waits for the process behind `pidfd` (WEXITED); returns 0 and fills code/status like waitid, or -errno. */
+int corral_pidfd_wait(int pidfd, int *code, int *status);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * corral_launch.h: the flat launch plan and the one entry point that runs it.
+ *
+ * Swift computes everything a task needs (paths, mount list, ids, argv, env, fds) into a
+ * `struct corral_plan` whose pointers all refer to memory Swift keeps alive for the call.
+ * `corral_launch` then forks the supervisor, which clones the task into its namespaces and
+ * `execve`s the supervisor program; the task sets itself up with raw syscalls and `execve`s
+ * the command. Neither child calls malloc, takes a lock or touches the Swift runtime: both run
+ * in a copy of a multi-threaded process, where only async-signal-safe calls are allowed.
+ *
+ * Failures in either child are reported to the caller as `struct corral_report` records on the
+ * CLOEXEC report pipe; a successful `execve` closes it, so EOF means "everything started".
+ */
+#ifndef CORRAL_LAUNCH_H
+#define CORRAL_LAUNCH_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What one mount-table entry does; targets are relative to the new root (no leading '/'). */
+enum corral_mount_kind {
+    CORRAL_MOUNT_DIR = 1,    /* create directory `target` with `mode` */
+    CORRAL_MOUNT_SYMLINK,    /* create symlink `target` -> `source` */
+    CORRAL_MOUNT_BIND,       /* bind host path `source` (recursively) onto `target`, then apply `attr` */
+    CORRAL_MOUNT_FS,         /* mount a new `fstype` with `flags` and `data` onto `target` */
+    CORRAL_MOUNT_NODE,       /* create device node `target` with `mode` and `dev` */
+    CORRAL_MOUNT_MASK,       /* hide `target`: /dev/null over a file, empty read-only tmpfs over a dir */
+    CORRAL_MOUNT_READONLY,   /* make `target` read-only by binding it onto itself */
+};
+
+/* One step of building the root filesystem. */
+struct corral_mount {
+    uint32_t kind;           /* enum corral_mount_kind */
+    uint32_t target_is_file; /* BIND: the mount point is a file, not a directory */
+    uint32_t optional;       /* a missing target or source is skipped instead of failing */
+    uint32_t mode;           /* DIR, NODE */
+    uint64_t flags;          /* FS: MS_* flags */
+    uint64_t attr;           /* BIND: MOUNT_ATTR_* applied recursively before attaching */
+    uint64_t dev;            /* NODE: makedev(major, minor) */
+    const char *source;
+    const char *target;
+    const char *fstype;
+    const char *data;
+};
+
+/* An rlimit to set in the task. */
+struct corral_rlimit {
+    int32_t resource;
+    uint64_t soft;
+    uint64_t hard;
+};
+
+/* Move fd `from` (in the caller) to number `to` (in the child), without CLOEXEC. */
+struct corral_fd_map {
+    int32_t from;
+    int32_t to;
+};
+
+/* Where a failure happened; the Swift side turns these into messages. */
+enum corral_stage {
+    CORRAL_STAGE_NONE = 0,
+    CORRAL_STAGE_SUPERVISOR_SETUP = 1,  /* setsid, fds, signals in the supervisor */
+    CORRAL_STAGE_CLONE = 2,             /* cloning the task into its namespaces */
+    CORRAL_STAGE_SUPERVISOR_EXEC = 3,   /* execve of the supervisor program */
+    CORRAL_STAGE_SYNC = 4,              /* waiting for the caller's go-ahead */
+    CORRAL_STAGE_STDIO = 5,
+    CORRAL_STAGE_MOUNT_PRIVATE = 6,     /* making the mount tree private */
+    CORRAL_STAGE_ROOT = 7,              /* mounting the new root (tmpfs or image) */
+    CORRAL_STAGE_MOUNT = 8,             /* mount-table entry `index` */
+    CORRAL_STAGE_PIVOT_ROOT = 9,
+    CORRAL_STAGE_ROOT_READONLY = 10,
+    CORRAL_STAGE_HOSTNAME = 11,
+    CORRAL_STAGE_LOOPBACK = 12,
+    CORRAL_STAGE_RLIMIT = 13,           /* rlimit `index` */
+    CORRAL_STAGE_SETGROUPS = 14,
+    CORRAL_STAGE_SETGID = 15,
+    CORRAL_STAGE_SETUID = 16,
+    CORRAL_STAGE_WORKDIR = 17,
+    CORRAL_STAGE_NO_NEW_PRIVS = 18,
+    CORRAL_STAGE_CLOSE_FDS = 19,
+    CORRAL_STAGE_SIGNALS = 20,
+    CORRAL_STAGE_TTY = 21,
+    CORRAL_STAGE_EXEC = 22,             /* execve of the command; `index` is the candidate tried */
+};
+
+/* Kinds of report records. */
+enum corral_report_kind {
+    CORRAL_REPORT_TASK_PID = 1,   /* from the supervisor: the task's pid (in the caller's pid namespace) */
+    CORRAL_REPORT_FAILURE = 2,    /* from either child: `stage`, `error` (errno), `index` */
+};
+
+/* One record on the report pipe (smaller than PIPE_BUF, so written atomically). */
+struct corral_report {
+    int32_t kind;
+    int32_t stage;
+    int32_t error;
+    int32_t index;
+    int32_t pid;
+};
+
+/* Everything the two children need, computed by Swift beforehand. */
+struct corral_plan {
+    /* Namespaces of the task: CLONE_NEW* flags. */
+    uint64_t clone_flags;
+
+    /* Root filesystem. */
+    const char *root_mountpoint;   /* absolute, existing, empty host directory */
+    const char *root_image;        /* NULL: a fresh tmpfs root; else this host directory */
+    int32_t root_readonly;         /* remount the root itself read-only once assembled */
+    const struct corral_mount *mounts;
+    uint32_t n_mounts;
+
+    /* Identity. */
+    const char *hostname;          /* NULL: keep */
+    int32_t loopback_up;           /* bring up `lo` (new network namespace) */
+
+    /* Process. */
+    const struct corral_rlimit *rlimits;
+    uint32_t n_rlimits;
+    int32_t switch_user;
+    uint32_t uid;
+    uint32_t gid;
+    const uint32_t *groups;
+    uint32_t n_groups;
+    const char *workdir;           /* absolute, inside the new root */
+    uint32_t umask;
+    int32_t no_new_privs;
+    const char *const *exec_candidates;  /* absolute paths inside the root, tried in order */
+    uint32_t n_exec_candidates;
+    char *const *argv;
+    char *const *envp;
+    int32_t task_stdio[3];         /* caller fds that become the task's 0, 1, 2 */
+    int32_t task_tty;              /* task_stdio[0] is a terminal: make it the controlling tty */
+    int32_t sync_fd;               /* -1, or a read end: wait for one byte before setting up */
+
+    /* Supervisor. */
+    const char *supervisor_path;
+    char *const *supervisor_argv;
+    char *const *supervisor_envp;
+    char *task_pid_slot;           /* a 24-byte buffer inside supervisor_argv; receives the task pid */
+    const struct corral_fd_map *supervisor_fds;
+    uint32_t n_supervisor_fds;
+
+    int32_t report_fd;             /* write end of the CLOEXEC report pipe */
+};
+
+/*
+ * Fork the supervisor and, from it, the task. Returns 0 and the supervisor's pid and pidfd
+ * (-1 when the kernel has no CLONE_PIDFD), or -errno when the supervisor could not be forked.
+ * Failures after the fork arrive on the report pipe. All signals are blocked around the fork
+ * so that no Swift signal handler ever runs in a child.
+ */
+int corral_launch(const struct corral_plan *plan, pid_t *supervisor_pid, int *supervisor_pidfd);
+
+/* Constants that are macros in C headers, for Swift. */
+uint64_t corral_clone_newns(void);
+uint64_t corral_clone_newpid(void);
+uint64_t corral_clone_newuts(void);
+uint64_t corral_clone_newipc(void);
+uint64_t corral_clone_newnet(void);
+uint64_t corral_clone_newcgroup(void);
+uint64_t corral_ms_nosuid(void);
+uint64_t corral_ms_nodev(void);
+uint64_t corral_ms_noexec(void);
+uint64_t corral_ms_rdonly(void);
+uint64_t corral_ms_strictatime(void);
+uint64_t corral_mount_attr_rdonly(void);
+uint64_t corral_mount_attr_nosuid(void);
+uint64_t corral_mount_attr_nodev(void);
+uint64_t corral_mount_attr_noexec(void);
+uint64_t corral_makedev(uint32_t major, uint32_t minor);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,448 @@
+/*
+ * launch.c: the only code that runs between clone and execve.
+ *
+ * Rules for everything below `corral_launch`'s fork: raw syscalls and our own helpers only; no
+ * malloc, no stdio, no locks, no errno-printing. Buffers live on the stack. A failure writes one
+ * `struct corral_report` to the report pipe and exits.
+ */
+#include "corral_launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "syscalls.h"
+
+#define PATH_BUF 4096
+
+/* ---------- reporting ---------- */
+
+static void report(int fd, int32_t kind, int32_t stage, int32_t err, int32_t index, int32_t pid) {
+    struct corral_report r = { kind, stage, err, index, pid };
+    ssize_t n;
+    do { n = write(fd, &r, sizeof r); } while (n < 0 && errno == EINTR);
+}
+
+/* Report a failure of `stage` with the current errno and exit with `code`. */
+static __attribute__((noreturn)) void fail(const struct corral_plan *p, int32_t stage, int32_t index, int code) {
+    report(p->report_fd, CORRAL_REPORT_FAILURE, stage, errno, index, 0);
+    _exit(code);
+}
+
+/* ---------- small helpers (no libc state) ---------- */
+
+static size_t str_len(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
+
+/* Writes "/proc/self/fd/<fd>" into buf. */
+static void fd_path(char buf[32], int fd) {
+    const char *prefix = "/proc/self/fd/";
+    size_t i = 0;
+    while (prefix[i]) { buf[i] = prefix[i]; i++; }
+    char digits[12]; int n = 0;
+    unsigned v = (unsigned)fd;
+    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) buf[i++] = digits[--n];
+    buf[i] = 0;
+}
+
+static int open_in_root(int rootfd, const char *rel, int flags) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    int fd;
+    do { fd = corral_sys_openat2(rootfd, rel, &how, sizeof how); } while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
+/*
+ * Opens (O_PATH) the parent directory of `rel` inside the root, creating missing directories
+ * on the way, and points *name at the last component inside `buf`. Symlinks are resolved as if
+ * the root were `/`, so nothing outside the root is ever touched.
+ */
+static int open_parent(int rootfd, const char *rel, char buf[PATH_BUF], const char **name) {
+    size_t len = str_len(rel);
+    if (len == 0 || len >= PATH_BUF) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buf, rel, len + 1);
+    while (len > 1 && buf[len - 1] == '/') buf[--len] = 0;
+    char *slash = NULL;
+    for (size_t i = 0; i < len; i++) if (buf[i] == '/') slash = &buf[i];
+    if (!slash) { *name = buf; return fcntl(rootfd, F_DUPFD_CLOEXEC, 0); }
+    *slash = 0;
+    *name = slash + 1;
+    int fd = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+    if (fd >= 0 || errno != ENOENT) { return fd; }
+    /* Create the missing directories one component at a time. */
+    int dirfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+    if (dirfd < 0) return -1;
+    char *comp = buf;
+    for (;;) {
+        char *end = comp;
+        while (*end && *end != '/') end++;
+        char saved = *end;
+        *end = 0;
+        if (*comp) {
+            if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST) { close(dirfd); return -1; }
+            struct open_how how;
+            memset(&how, 0, sizeof how);
+            how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+            how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+            /* `dirfd` is inside the root: resolving relative to it with IN_ROOT keeps us inside. */
+            int next = corral_sys_openat2(dirfd, comp, &how, sizeof how);
+            close(dirfd);
+            if (next < 0) return -1;
+            dirfd = next;
+        }
+        if (!saved) break;
+        *end = '/';
+        comp = end + 1;
+    }
+    *slash = 0;
+    return dirfd;
+}
+
+/* Creates the mount point `rel` (a directory, or an empty file) if missing; returns an O_PATH fd. */
+static int make_mountpoint(int rootfd, const char *rel, int is_file) {
+    char buf[PATH_BUF];
+    const char *name;
+    int parent = open_parent(rootfd, rel, buf, &name);
+    if (parent < 0) return -1;
+    if (is_file) {
+        int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (f >= 0) close(f);
+        else if (errno != EEXIST) { close(parent); return -1; }
+    } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
+        close(parent);
+        return -1;
+    }
+    close(parent);
+    return open_in_root(rootfd, rel, O_PATH);
+}
+
+/* Attaches a detached mount tree `tree` onto the O_PATH fd `target`. */
+static int attach(int tree, int target) {
+    return corral_sys_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+/* Clones the tree at `dirfd`/`path` recursively, applies `attr` to all of it, attaches it at `target`. */
+static int bind_tree(int dirfd, const char *path, int target, uint64_t attr) {
+    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE;
+    if (path[0] == 0) flags |= AT_EMPTY_PATH;
+    int tree = corral_sys_open_tree(dirfd, path, flags);
+    if (tree < 0) return -1;
+    if (attr) {
+        struct mount_attr ma;
+        memset(&ma, 0, sizeof ma);
+        ma.attr_set = attr;
+        if (corral_sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) {
+            int saved = errno; close(tree); errno = saved; return -1;
+        }
+    }
+    int rc = attach(tree, target);
+    int saved = errno;
+    close(tree);
+    errno = saved;
+    return rc;
+}
+
+static int mount_fs_at(int target, const char *fstype, uint64_t flags, const char *data) {
+    char path[32];
+    fd_path(path, target);
+    return mount(fstype, path, fstype, (unsigned long)flags, data);
+}
+
+/* Performs one mount-table entry. Returns 0, or -1 with errno. */
+static int do_mount(int rootfd, const struct corral_mount *m) {
+    char buf[PATH_BUF];
+    const char *name;
+    int fd, parent, rc = 0;
+    switch (m->kind) {
+    case CORRAL_MOUNT_DIR:
+        parent = open_parent(rootfd, m->target, buf, &name);
+        if (parent < 0) return -1;
+        if (mkdirat(parent, name, (mode_t)m->mode) < 0 && errno != EEXIST) rc = -1;
+        close(parent);
+        return rc;
+    case CORRAL_MOUNT_SYMLINK:
+        parent = open_parent(rootfd, m->target, buf, &name);
+        if (parent < 0) return -1;
+        if (symlinkat(m->source, parent, name) < 0 && errno != EEXIST) rc = -1;
+        close(parent);
+        return rc;
+    case CORRAL_MOUNT_NODE:
+        parent = open_parent(rootfd, m->target, buf, &name);
+        if (parent < 0) return -1;
+        if (mknodat(parent, name, (mode_t)m->mode, (dev_t)m->dev) < 0 && errno != EEXIST) rc = -1;
+        else if (fchmodat(parent, name, (mode_t)(m->mode & 07777), 0) < 0) rc = -1;  /* umask-proof */
+        close(parent);
+        return rc;
+    case CORRAL_MOUNT_BIND:
+        fd = make_mountpoint(rootfd, m->target, (int)m->target_is_file);
+        if (fd < 0) return -1;
+        rc = bind_tree(AT_FDCWD, m->source, fd, m->attr);
+        break;
+    case CORRAL_MOUNT_FS:
+        fd = make_mountpoint(rootfd, m->target, 0);
+        if (fd < 0) return -1;
+        rc = mount_fs_at(fd, m->fstype, m->flags, m->data);
+        break;
+    case CORRAL_MOUNT_MASK: {
+        fd = open_in_root(rootfd, m->target, O_PATH);
+        if (fd < 0) return -1;
+        struct stat st;
+        if (fstat(fd, &st) < 0) { rc = -1; break; }
+        if (S_ISDIR(st.st_mode))
+            rc = mount_fs_at(fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555");
+        else
+            rc = bind_tree(AT_FDCWD, "/dev/null", fd, 0);
+        break;
+    }
+    case CORRAL_MOUNT_READONLY:
+        fd = open_in_root(rootfd, m->target, O_PATH);
+        if (fd < 0) return -1;
+        rc = bind_tree(fd, "", fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        break;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+/* Moves each `from` fd to `to` without CLOEXEC, safe against overlapping numbers. */
+static int remap_fds(const struct corral_fd_map *maps, uint32_t n) {
+    int tmp[8];
+    if (n > 8) { errno = EINVAL; return -1; }
+    for (uint32_t i = 0; i < n; i++) {
+        tmp[i] = fcntl(maps[i].from, F_DUPFD_CLOEXEC, 256);
+        if (tmp[i] < 0) return -1;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (dup3(tmp[i], maps[i].to, 0) < 0) return -1;
+        close(tmp[i]);
+    }
+    return 0;
+}
+
+/* Marks every fd from 3 up CLOEXEC, so nothing of ours survives execve. */
+static int cloexec_from_3(void) {
+    if (corral_sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+    if (errno != ENOSYS && errno != EINVAL) return -1;
+    /* Kernels before 5.11: walk the fd table bound. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return -1;
+    for (int fd = 3; fd < (int)rl.rlim_cur && fd < 65536; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+/* Resets every signal to its default action and unblocks all (the caller blocked them). */
+static int reset_signals(int unblock) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        if (sigaction(sig, &sa, NULL) < 0 && errno != EINVAL) return -1;
+    }
+    if (unblock) {
+        sigset_t none;
+        sigemptyset(&none);
+        if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) return -1;
+    }
+    return 0;
+}
+
+static int loopback_up(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return rc;
+}
+
+/* ---------- the task ---------- */
+
+static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
+    if (p->sync_fd >= 0) {
+        char go;
+        ssize_t n;
+        do { n = read(p->sync_fd, &go, 1); } while (n < 0 && errno == EINTR);
+        if (n != 1) { if (n == 0) errno = EPIPE; fail(p, CORRAL_STAGE_SYNC, 0, 125); }
+    }
+    struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
+    if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
+    if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
+    if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
+
+    /* Never touch mounts outside a mount namespace of our own; nothing may propagate back. */
+    if (!(p->clone_flags & CLONE_NEWNS)) { errno = EINVAL; fail(p, CORRAL_STAGE_MOUNT_PRIVATE, 1, 125); }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(p, CORRAL_STAGE_MOUNT_PRIVATE, 0, 125);
+    if (p->root_image) {
+        if (mount(p->root_image, p->root_mountpoint, NULL, MS_BIND | MS_REC, NULL) < 0)
+            fail(p, CORRAL_STAGE_ROOT, 0, 125);
+    } else if (mount("tmpfs", p->root_mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0) {
+        fail(p, CORRAL_STAGE_ROOT, 1, 125);
+    }
+    int rootfd = open(p->root_mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) fail(p, CORRAL_STAGE_ROOT, 2, 125);
+    for (uint32_t i = 0; i < p->n_mounts; i++) {
+        if (do_mount(rootfd, &p->mounts[i]) < 0 && !(p->mounts[i].optional && errno == ENOENT))
+            fail(p, CORRAL_STAGE_MOUNT, (int32_t)i, 125);
+    }
+
+    /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only ours. */
+    if (fchdir(rootfd) < 0) fail(p, CORRAL_STAGE_PIVOT_ROOT, 0, 125);
+    if (corral_sys_pivot_root(".", ".") < 0) fail(p, CORRAL_STAGE_PIVOT_ROOT, 1, 125);
+    if (umount2(".", MNT_DETACH) < 0) fail(p, CORRAL_STAGE_PIVOT_ROOT, 2, 125);
+    if (chdir("/") < 0) fail(p, CORRAL_STAGE_PIVOT_ROOT, 3, 125);
+    close(rootfd);
+    if (p->root_readonly) {
+        struct mount_attr ma;
+        memset(&ma, 0, sizeof ma);
+        ma.attr_set = MOUNT_ATTR_RDONLY;
+        if (corral_sys_mount_setattr(AT_FDCWD, "/", 0, &ma, sizeof ma) < 0) fail(p, CORRAL_STAGE_ROOT_READONLY, 0, 125);
+    }
+
+    if (p->hostname && sethostname(p->hostname, str_len(p->hostname)) < 0) fail(p, CORRAL_STAGE_HOSTNAME, 0, 125);
+    if (p->loopback_up && loopback_up() < 0) fail(p, CORRAL_STAGE_LOOPBACK, 0, 125);
+
+    for (uint32_t i = 0; i < p->n_rlimits; i++) {
+        struct rlimit rl = { (rlim_t)p->rlimits[i].soft, (rlim_t)p->rlimits[i].hard };
+        if (setrlimit(p->rlimits[i].resource, &rl) < 0) fail(p, CORRAL_STAGE_RLIMIT, (int32_t)i, 125);
+    }
+
+    /* Raw syscalls: glibc's set*id wrappers would try to signal the parent's other threads. */
+    if (p->switch_user) {
+        if (syscall(SYS_setgroups, (size_t)p->n_groups, p->groups) < 0) fail(p, CORRAL_STAGE_SETGROUPS, 0, 125);
+        if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) fail(p, CORRAL_STAGE_SETGID, 0, 125);
+        if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) fail(p, CORRAL_STAGE_SETUID, 0, 125);
+    }
+    if (chdir(p->workdir) < 0) fail(p, CORRAL_STAGE_WORKDIR, 0, 125);
+    umask((mode_t)p->umask);
+    if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_NO_NEW_PRIVS, 0, 125);
+    if (cloexec_from_3() < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    if (reset_signals(1) < 0) fail(p, CORRAL_STAGE_SIGNALS, 0, 125);
+
+    /* execvp semantics over precomputed candidates: keep going past ENOENT, remember EACCES. */
+    int32_t denied = -1;
+    for (uint32_t i = 0; i < p->n_exec_candidates; i++) {
+        execve(p->exec_candidates[i], p->argv, p->envp);
+        if (errno == EACCES) { if (denied < 0) denied = (int32_t)i; continue; }
+        if (errno == ENOENT || errno == ENOTDIR) continue;
+        fail(p, CORRAL_STAGE_EXEC, (int32_t)i, errno == ENOEXEC ? 126 : 125);
+    }
+    if (denied >= 0) { errno = EACCES; fail(p, CORRAL_STAGE_EXEC, denied, 126); }
+    errno = ENOENT;
+    fail(p, CORRAL_STAGE_EXEC, 0, 127);
+}
+
+/* ---------- the supervisor, until it execs the supervisor program ---------- */
+
+static void write_decimal(char *slot, long v) {
+    char digits[24]; int n = 0;
+    unsigned long u = (unsigned long)v;
+    do { digits[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    int i = 0;
+    while (n) slot[i++] = digits[--n];
+    slot[i] = 0;
+}
+
+static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *p) {
+    if (reset_signals(0) < 0) fail(p, CORRAL_STAGE_SUPERVISOR_SETUP, 0, 125);
+    /* Its own session: a terminal's Ctrl-C reaches the caller, which forwards it once. */
+    if (setsid() < 0) fail(p, CORRAL_STAGE_SUPERVISOR_SETUP, 1, 125);
+    /* Orphans of the task (with a shared pid namespace) are reparented to us and reaped. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_SUPERVISOR_SETUP, 2, 125);
+
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = p->clone_flags;
+    args.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS) pid = syscall(SYS_clone, (unsigned long)p->clone_flags | SIGCHLD, 0, NULL, NULL, 0);
+    if (pid < 0) fail(p, CORRAL_STAGE_CLONE, 0, 125);
+    if (pid == 0) task_main(p);
+
+    report(p->report_fd, CORRAL_REPORT_TASK_PID, 0, 0, 0, (int32_t)pid);
+    write_decimal(p->task_pid_slot, pid);
+    /* Only the fds the supervisor program is given survive its execve. */
+    if (cloexec_from_3() < 0 || remap_fds(p->supervisor_fds, p->n_supervisor_fds) < 0) {
+        report(p->report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_SETUP, errno, 3, 0);
+    } else {
+        execve(p->supervisor_path, p->supervisor_argv, p->supervisor_envp);
+        report(p->report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_EXEC, errno, 0, 0);
+    }
+    /* Never leave a task without its supervisor. */
+    kill((pid_t)pid, SIGKILL);
+    int status;
+    while (waitpid((pid_t)pid, &status, 0) < 0 && errno == EINTR) {}
+    _exit(125);
+}
+
+int corral_launch(const struct corral_plan *plan, pid_t *supervisor_pid, int *supervisor_pidfd) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int pidfd = -1;
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+    args.exit_signal = SIGCHLD;
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS) { pidfd = -1; pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0); }
+    if (pid == 0) supervisor_main(plan);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) return -saved;
+    *supervisor_pid = (pid_t)pid;
+    *supervisor_pidfd = pidfd;
+    return 0;
+}
+
+/* ---------- constants for Swift ---------- */
+
+uint64_t corral_clone_newns(void) { return CLONE_NEWNS; }
+uint64_t corral_clone_newpid(void) { return CLONE_NEWPID; }
+uint64_t corral_clone_newuts(void) { return CLONE_NEWUTS; }
+uint64_t corral_clone_newipc(void) { return CLONE_NEWIPC; }
+uint64_t corral_clone_newnet(void) { return CLONE_NEWNET; }
+uint64_t corral_clone_newcgroup(void) { return CLONE_NEWCGROUP; }
+uint64_t corral_ms_nosuid(void) { return MS_NOSUID; }
+uint64_t corral_ms_nodev(void) { return MS_NODEV; }
+uint64_t corral_ms_noexec(void) { return MS_NOEXEC; }
+uint64_t corral_ms_rdonly(void) { return MS_RDONLY; }
+uint64_t corral_ms_strictatime(void) { return MS_STRICTATIME; }
+uint64_t corral_mount_attr_rdonly(void) { return MOUNT_ATTR_RDONLY; }
+uint64_t corral_mount_attr_nosuid(void) { return MOUNT_ATTR_NOSUID; }
+uint64_t corral_mount_attr_nodev(void) { return MOUNT_ATTR_NODEV; }
+uint64_t corral_mount_attr_noexec(void) { return MOUNT_ATTR_NOEXEC; }
+uint64_t corral_makedev(uint32_t major, uint32_t minor) { return (uint64_t)makedev(major, minor); }

@@ -1,0 +1,54 @@
+import ArgumentParser
+import CorralIsolation
+
+extension NetworkMode: ExpressibleByArgument {}
+extension NamespaceSharing: ExpressibleByArgument {}
+
+/// `SRC:DST[:ro|rw]`.
+extension BindMount: ExpressibleByArgument {
+    public init?(argument: String) {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        var readOnly = false
+        if parts.count == 3 {
+            switch parts[2] {
+            case "ro": readOnly = true
+            case "rw": readOnly = false
+            default: return nil
+            }
+        }
+        self.init(source: parts[0], destination: parts[1], readOnly: readOnly)
+    }
+}
+
+/// `DST[:SIZE]` with SIZE in bytes or with a k, m, g suffix.
+extension TmpfsMount: ExpressibleByArgument {
+    public init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard !parts[0].isEmpty else { return nil }
+        var size: UInt64?
+        if parts.count == 2 {
+            guard let parsed = parseByteSize(parts[1]) else { return nil }
+            size = parsed
+        }
+        self.init(destination: parts[0], sizeBytes: size)
+    }
+}
+
+/// Parses `512`, `64k`, `64m`, `1g` (binary units, case-insensitive, optional trailing `b`).
+func parseByteSize(_ text: String) -> UInt64? {
+    var digits = Substring(text.lowercased())
+    if digits.hasSuffix("b") { digits.removeLast() }
+    var multiplier: UInt64 = 1
+    switch digits.last {
+    case "k": multiplier = 1 << 10
+    case "m": multiplier = 1 << 20
+    case "g": multiplier = 1 << 30
+    case "t": multiplier = 1 << 40
+    default: break
+    }
+    if multiplier != 1 { digits.removeLast() }
+    guard let value = UInt64(digits), value > 0 else { return nil }
+    let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
+    return overflow ? nil : product
+}

@@ -1,0 +1,45 @@
+import CCorralHost
+import CorralIsolation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Receives the signals an operator sends to `corral` (through a signalfd, so no handler runs)
+/// and passes them to the task's supervisor, which passes them to the task.
+final class SignalForwarder {
+    static let forwarded: [Int32] = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH]
+    private let fd: Int32
+    private var set = sigset_t()
+
+    /// Blocks the forwarded signals in this thread (threads created later inherit the mask).
+    init() {
+        sigemptyset(&set)
+        for signal in Self.forwarded { sigaddset(&set, signal) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        fd = Self.forwarded.withUnsafeBufferPointer { corral_signalfd($0.baseAddress, Int32($0.count)) }
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// Forwards signals until the supervisor exits, then reaps it.
+    func forward(until task: LaunchedTask) {
+        defer { Launcher.reap(task.supervisorPID, pidfd: task.supervisorPidfd) }
+        guard task.supervisorPidfd >= 0, fd >= 0 else { return }
+        while true {
+            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: task.supervisorPidfd, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if fds[0].revents & Int16(POLLIN) != 0 {
+                let signal = corral_signalfd_read(fd)
+                if signal > 0 { _ = corral_pidfd_send_signal(task.supervisorPidfd, signal) }
+            }
+            if fds[1].revents != 0 { return }
+        }
+    }
+}

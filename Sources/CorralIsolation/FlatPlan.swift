@@ -1,0 +1,141 @@
+import CCorralLaunch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Memory for C strings and arrays that must stay put while `corral_launch` forks.
+/// Everything is freed together when the arena is released.
+final class PlanArena {
+    private var blocks: [UnsafeMutableRawPointer] = []
+
+    deinit {
+        for block in blocks { block.deallocate() }
+    }
+
+    func string(_ s: String) -> UnsafeMutablePointer<CChar> {
+        let bytes = Array(s.utf8CString)
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        p.initialize(from: bytes, count: bytes.count)
+        blocks.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    func optionalString(_ s: String?) -> UnsafePointer<CChar>? {
+        s.map { UnsafePointer(string($0)) }
+    }
+
+    /// A zeroed buffer of `count` bytes.
+    func buffer(_ count: Int) -> UnsafeMutablePointer<CChar> {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: count)
+        p.initialize(repeating: 0, count: count)
+        blocks.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    func array<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+        if !values.isEmpty { p.initialize(from: values, count: values.count) }
+        blocks.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    /// A NULL-terminated `char *[]`.
+    func stringArray(_ values: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+        array(values.map { Optional(string($0)) } + [nil])
+    }
+}
+
+/// The descriptors and program the supervisor is started with.
+struct SupervisorLaunch {
+    var path: String
+    /// Arguments after the program name; `taskPIDPlaceholder` marks where the task's pid goes.
+    var arguments: [String]
+    var fds: [(from: Int32, to: Int32)]
+    static let taskPIDPlaceholder = "\u{1}TASKPID"
+}
+
+/// A `LaunchPlan` laid out as the C `struct corral_plan`, valid while this object lives.
+final class FlatPlan {
+    private let arena = PlanArena()
+    private(set) var plan = corral_plan()
+
+    init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32) {
+        plan.clone_flags = launch.namespaces.cloneFlags
+        plan.root_mountpoint = UnsafePointer(arena.string(launch.rootMountpoint))
+        plan.root_image = arena.optionalString(launch.rootImage)
+        plan.root_readonly = launch.rootReadOnly ? 1 : 0
+        plan.mounts = UnsafePointer(arena.array(launch.mounts.map(flatten)))
+        plan.n_mounts = UInt32(launch.mounts.count)
+        plan.hostname = arena.optionalString(launch.hostname)
+        plan.loopback_up = launch.namespaces.network == .none ? 1 : 0
+        plan.rlimits = UnsafePointer(arena.array(launch.rlimits.map {
+            corral_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard)
+        }))
+        plan.n_rlimits = UInt32(launch.rlimits.count)
+        plan.switch_user = 1
+        plan.uid = launch.identity.uid
+        plan.gid = launch.identity.gid
+        plan.groups = UnsafePointer(arena.array(launch.identity.supplementaryGroups))
+        plan.n_groups = UInt32(launch.identity.supplementaryGroups.count)
+        plan.workdir = UnsafePointer(arena.string(launch.workdir))
+        plan.umask = launch.umask
+        plan.no_new_privs = launch.noNewPrivileges ? 1 : 0
+        let candidates: [UnsafePointer<CChar>?] = launch.executableCandidates.map { UnsafePointer(arena.string($0)) }
+        plan.exec_candidates = UnsafePointer(arena.array(candidates))
+        plan.n_exec_candidates = UInt32(launch.executableCandidates.count)
+        plan.argv = UnsafePointer(arena.stringArray(launch.arguments))
+        plan.envp = UnsafePointer(arena.stringArray(launch.environment))
+        plan.task_stdio = taskStdio
+        plan.task_tty = launch.terminal ? 1 : 0
+        plan.sync_fd = -1
+
+        plan.supervisor_path = UnsafePointer(arena.string(supervisor.path))
+        let pidSlot = arena.buffer(24)
+        var argv: [UnsafeMutablePointer<CChar>?] = [arena.string(supervisor.path)]
+        for argument in supervisor.arguments {
+            argv.append(argument == SupervisorLaunch.taskPIDPlaceholder ? pidSlot : arena.string(argument))
+        }
+        argv.append(nil)
+        plan.supervisor_argv = UnsafePointer(arena.array(argv))
+        plan.supervisor_envp = UnsafePointer(arena.stringArray(["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]))
+        plan.task_pid_slot = pidSlot
+        plan.supervisor_fds = UnsafePointer(arena.array(supervisor.fds.map { corral_fd_map(from: $0.from, to: $0.to) }))
+        plan.n_supervisor_fds = UInt32(supervisor.fds.count)
+        plan.report_fd = reportFD
+    }
+
+    /// Targets become relative to the new root, as the child's `openat2(RESOLVE_IN_ROOT)` wants them.
+    private func flatten(_ step: MountStep) -> corral_mount {
+        var m = corral_mount()
+        m.target = UnsafePointer(arena.string(String(step.target.drop(while: { $0 == "/" }))))
+        switch step {
+        case .directory(_, let mode):
+            m.kind = CORRAL_MOUNT_DIR.rawValue
+            m.mode = mode
+        case .symlink(_, let linkTarget):
+            m.kind = CORRAL_MOUNT_SYMLINK.rawValue
+            m.source = UnsafePointer(arena.string(linkTarget))
+        case .bind(let source, _, let isFile, let attributes):
+            m.kind = CORRAL_MOUNT_BIND.rawValue
+            m.source = UnsafePointer(arena.string(source))
+            m.target_is_file = isFile ? 1 : 0
+            m.attr = attributes.rawValue
+        case .filesystem(let type, _, let flags, let data):
+            m.kind = CORRAL_MOUNT_FS.rawValue
+            m.fstype = UnsafePointer(arena.string(type))
+            m.flags = flags.rawValue
+            m.data = UnsafePointer(arena.string(data))
+        case .characterDevice(_, let mode, let major, let minor):
+            m.kind = CORRAL_MOUNT_NODE.rawValue
+            m.mode = mode
+            m.dev = corral_makedev(major, minor)
+        case .mask:
+            m.kind = CORRAL_MOUNT_MASK.rawValue
+            m.optional = 1
+        case .readOnly:
+            m.kind = CORRAL_MOUNT_READONLY.rawValue
+            m.optional = 1
+        }
+        return m
+    }
+}

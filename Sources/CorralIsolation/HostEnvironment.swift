@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CCap
+
+/// What a path on the host is.
+public enum FileKind: Equatable, Sendable {
+    case directory
+    case file
+    case symlink(String)
+    case other
+}
+
+/// The facts about the host a launch plan depends on; tests substitute a fake.
+public protocol HostEnvironment: Sendable {
+    /// The kind of `path`, or nil when it does not exist.
+    func fileKind(atPath path: String, followSymlinks: Bool) -> FileKind?
+    /// The contents of a text file, or nil when it cannot be read.
+    func readTextFile(atPath path: String) -> String?
+    /// The caller's current hard limit for an rlimit resource.
+    func hardLimit(resource: Int32) -> UInt64
+    /// Whether the caller may raise hard limits (CAP_SYS_RESOURCE in its effective set).
+    var canRaiseHardLimits: Bool { get }
+}
+
+/// The real host, through system calls.
+public struct LiveHost: HostEnvironment {
+    public init() {}
+
+    public func fileKind(atPath path: String, followSymlinks: Bool) -> FileKind? {
+        var st = stat()
+        let rc = followSymlinks ? stat(path, &st) : lstat(path, &st)
+        guard rc == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .file
+        case S_IFLNK:
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(path, &buffer, Int(PATH_MAX))
+            guard n >= 0 else { return .other }
+            return .symlink(String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        default: return .other
+        }
+    }
+
+    public func readTextFile(atPath path: String) -> String? {
+        guard let file = fopen(path, "re") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n > 0 { bytes += chunk[0..<n] }
+            if n < chunk.count { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public func hardLimit(resource: Int32) -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 else { return UInt64.max }
+        return UInt64(limit.rlim_max)  // RLIM_INFINITY is all ones, which is UInt64.max
+    }
+
+    public var canRaiseHardLimits: Bool {
+        guard let caps = cap_get_proc() else { return false }
+        defer { cap_free(UnsafeMutableRawPointer(caps)) }
+        var value = CAP_CLEAR
+        guard cap_get_flag(caps, cap_value_t(CAP_SYS_RESOURCE), CAP_EFFECTIVE, &value) == 0 else { return false }
+        return value == CAP_SET
+    }
+}

@@ -1,0 +1,28 @@
+/// What the user asks for when isolating one command: the flags of `corral isolate`, and later
+/// the `exec` driver's task config. Plain values, validated by `LaunchPlanBuilder`.
+public struct IsolationSpec: Equatable, Sendable {
+    /// argv; the first element is a path or a name looked up in the task's `PATH`.
+    public var command: [String]
+    /// An unpacked image to use as the root; nil builds a chroot from `chrootEnv`.
+    public var rootfs: String?
+    public var chrootEnv: [String] = RootfsLayout.defaultChrootEnv
+    public var namespaces = NamespaceSet()
+    public var hostname: String
+    /// Extra environment, `KEY=VALUE`, applied over the defaults in order.
+    public var environment: [String] = []
+    public var workdir: String = "/"
+    /// `USER[:GROUP]`; nil runs as root (uid 0, gid 0, root's groups in the task's /etc/group).
+    public var user: String?
+    public var binds: [BindMount] = []
+    public var tmpfs: [TmpfsMount] = []
+    public var rlimits: [ResourceLimit] = []
+    /// The task's stdin is a terminal: set `TERM` and make it the controlling terminal.
+    public var terminal: Bool = false
+    /// The `TERM` value to pass when `terminal` is set.
+    public var term: String = "xterm"
+
+    public init(command: [String], hostname: String) {
+        self.command = command
+        self.hostname = hostname
+    }
+}

@@ -1,0 +1,25 @@
+/// A fully resolved launch: every path, id and string the children need, checked on the host
+/// side. `FlatPlan` turns it into the C `struct corral_plan`.
+public struct LaunchPlan: Equatable, Sendable {
+    public var namespaces: NamespaceSet
+    /// The host directory the root is assembled on (inside the state directory).
+    public var rootMountpoint: String
+    /// The image directory bound as root, or nil for a fresh tmpfs root.
+    public var rootImage: String?
+    /// Remount the root read-only once assembled (the chroot case: only /tmp and mounts stay writable).
+    public var rootReadOnly: Bool
+    public var mounts: [MountStep]
+    public var hostname: String
+    public var identity: UserIdentity
+    public var rlimits: [ResourceLimit]
+    public var workdir: String
+    public var umask: UInt32 = 0o022
+    public var noNewPrivileges: Bool = true
+    /// Absolute paths inside the root to `execve`, in order (the `PATH` search done ahead of time).
+    public var executableCandidates: [String]
+    public var arguments: [String]
+    public var environment: [String]
+    public var terminal: Bool
+    /// Things the user should know that did not stop the launch (e.g. a clamped rlimit).
+    public var warnings: [String]
+}

@@ -1,0 +1,146 @@
+/// Validates an `IsolationSpec` against the host and resolves it into a `LaunchPlan`.
+/// Nothing is created here: bad input fails before any resource exists.
+public struct LaunchPlanBuilder: Sendable {
+    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    public let host: HostEnvironment
+
+    public init(host: HostEnvironment = LiveHost()) {
+        self.host = host
+    }
+
+    public func build(_ spec: IsolationSpec, rootMountpoint: String) throws(LaunchError) -> LaunchPlan {
+        guard let program = spec.command.first, !program.isEmpty else {
+            throw .invalid(option: "command", value: spec.command.joined(separator: " "),
+                           reason: "no command given (usage: corral isolate [OPTIONS] -- CMD [ARGS...])")
+        }
+        try validateHostname(spec.hostname)
+        try validateInsidePath(spec.workdir, option: "--workdir", allowRoot: true)
+
+        var steps: [MountStep] = []
+        let rootImage: String?
+        if let rootfs = spec.rootfs {
+            guard rootfs.hasPrefix("/") else {
+                throw .invalid(option: "--rootfs", value: rootfs, reason: "must be an absolute path")
+            }
+            guard host.fileKind(atPath: rootfs, followSymlinks: true) == .directory else {
+                throw .invalid(option: "--rootfs", value: rootfs, reason: "no such directory")
+            }
+            rootImage = rootfs
+        } else {
+            for entry in spec.chrootEnv where !entry.hasPrefix("/") {
+                throw .invalid(option: "chroot_env", value: entry, reason: "must be an absolute path")
+            }
+            rootImage = nil
+            steps += RootfsLayout.chrootSteps(entries: spec.chrootEnv, host: host)
+        }
+        steps += RootfsLayout.systemSteps()
+        for bind in spec.binds {
+            try validateInsidePath(bind.destination, option: "--bind", allowRoot: false, value: describe(bind))
+            guard bind.source.hasPrefix("/") else {
+                throw .invalid(option: "--bind", value: describe(bind), reason: "the source must be an absolute path")
+            }
+            guard host.fileKind(atPath: bind.source, followSymlinks: true) != nil else {
+                throw .invalid(option: "--bind", value: describe(bind), reason: "the source \"\(bind.source)\" does not exist")
+            }
+        }
+        for mount in spec.tmpfs {
+            try validateInsidePath(mount.destination, option: "--tmpfs", allowRoot: false)
+        }
+        steps += RootfsLayout.userSteps(binds: spec.binds, tmpfs: spec.tmpfs, host: host)
+
+        // Users and groups come from the task's own /etc (the image's, or the host's bound in).
+        let etc = (rootImage ?? "") + "/etc"
+        let identity: UserIdentity
+        if let user = spec.user {
+            identity = try UserIdentity.resolve(user, passwd: host.readTextFile(atPath: etc + "/passwd") ?? "",
+                                                group: host.readTextFile(atPath: etc + "/group") ?? "")
+        } else {
+            identity = (try? UserIdentity.resolve("0", passwd: host.readTextFile(atPath: etc + "/passwd") ?? "",
+                                                  group: host.readTextFile(atPath: etc + "/group") ?? ""))
+                ?? UserIdentity(uid: 0, gid: 0, home: "/root")
+        }
+
+        var warnings: [String] = []
+        var rlimits: [ResourceLimit] = []
+        for var limit in spec.rlimits {
+            if let warning = limit.clamp(toHardLimit: host.hardLimit(resource: limit.resource),
+                                         canRaise: host.canRaiseHardLimits) {
+                warnings.append(warning)
+            }
+            rlimits.append(limit)
+        }
+
+        let environment = try buildEnvironment(spec, home: identity.home)
+        let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? Self.defaultPath
+        return LaunchPlan(
+            namespaces: spec.namespaces, rootMountpoint: rootMountpoint, rootImage: rootImage,
+            rootReadOnly: rootImage == nil, mounts: steps, hostname: spec.hostname, identity: identity,
+            rlimits: rlimits, workdir: spec.workdir,
+            executableCandidates: Self.executableCandidates(program, path: path, workdir: spec.workdir),
+            arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings)
+    }
+
+    /// Where `execve` should look for `program`: itself if it has a slash (relative to the
+    /// workdir), else each absolute `PATH` entry in order.
+    public static func executableCandidates(_ program: String, path: String, workdir: String) -> [String] {
+        if program.contains("/") {
+            return [program.hasPrefix("/") ? program : joinPath(workdir, program)]
+        }
+        return path.split(separator: ":").filter { $0.hasPrefix("/") }.map { joinPath(String($0), program) }
+    }
+
+    /// The clean default environment plus the user's `KEY=VALUE` entries (later ones win).
+    func buildEnvironment(_ spec: IsolationSpec, home: String) throws(LaunchError) -> [String] {
+        var entries: [(String, String)] = [("PATH", Self.defaultPath), ("HOME", home), ("HOSTNAME", spec.hostname)]
+        if spec.terminal { entries.append(("TERM", spec.term)) }
+        for item in spec.environment {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw .invalid(option: "--env", value: item, reason: "expected KEY=VALUE")
+            }
+            let key = String(item[..<eq])
+            let value = String(item[item.index(after: eq)...])
+            guard !key.contains("\0"), !value.contains("\0") else {
+                throw .invalid(option: "--env", value: item, reason: "contains a NUL byte")
+            }
+            if let index = entries.firstIndex(where: { $0.0 == key }) {
+                entries[index].1 = value
+            } else {
+                entries.append((key, value))
+            }
+        }
+        return entries.map { "\($0.0)=\($0.1)" }
+    }
+
+    func validateHostname(_ name: String) throws(LaunchError) {
+        guard !name.isEmpty, name.utf8.count <= 64,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
+            throw .invalid(option: "--hostname", value: name,
+                           reason: "must be 1 to 64 characters of letters, digits, '-' and '.'")
+        }
+    }
+
+    /// Paths inside the task must be absolute and free of `..` (clear errors beat surprising mounts).
+    func validateInsidePath(_ path: String, option: String, allowRoot: Bool, value: String? = nil) throws(LaunchError) {
+        let shown = value ?? path
+        guard path.hasPrefix("/") else {
+            throw .invalid(option: option, value: shown, reason: "the path inside the task \"\(path)\" must be absolute")
+        }
+        guard !path.split(separator: "/").contains("..") else {
+            throw .invalid(option: option, value: shown, reason: "the path inside the task must not contain \"..\"")
+        }
+        if !allowRoot && path.split(separator: "/").isEmpty {
+            throw .invalid(option: option, value: shown, reason: "cannot mount over the task's root")
+        }
+    }
+
+    func describe(_ bind: BindMount) -> String {
+        "\(bind.source):\(bind.destination)" + (bind.readOnly ? ":ro" : "")
+    }
+}
+
+/// Joins two paths with exactly one slash.
+func joinPath(_ base: String, _ name: String) -> String {
+    if base.hasSuffix("/") { return base + name }
+    return base + "/" + name
+}

@@ -1,0 +1,188 @@
+import CCorralHost
+import CCorralLaunch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How the task's standard streams are connected.
+public enum TaskStdio: Sendable {
+    /// stdin is the caller's; stdout and stderr go through pipes to the supervisor.
+    case pipes
+    /// A terminal: the slave is the task's 0, 1, 2 and controlling tty; the supervisor proxies the master.
+    case terminal(master: Int32, slave: Int32)
+}
+
+/// Log rotation settings handed to the supervisor.
+public struct LogRotation: Sendable, Equatable {
+    public var maxFileBytes: Int
+    public var maxFiles: Int
+    public init(maxFileBytes: Int = 10 * 1024 * 1024, maxFiles: Int = 10) {
+        self.maxFileBytes = maxFileBytes
+        self.maxFiles = maxFiles
+    }
+}
+
+/// A started task: its supervisor (our child) and the task itself (the supervisor's child).
+public struct LaunchedTask: Sendable {
+    public let supervisorPID: pid_t
+    /// A pidfd for the supervisor, or -1 on kernels without `CLONE_PIDFD`. Owned by the caller.
+    public let supervisorPidfd: Int32
+    public let taskPID: pid_t
+}
+
+/// Starts tasks from launch plans through the C launch target and the supervisor program.
+public struct Launcher: Sendable {
+    public let supervisorPath: String
+    public let logRotation: LogRotation
+
+    public init(supervisorPath: String, logRotation: LogRotation = LogRotation()) {
+        self.supervisorPath = supervisorPath
+        self.logRotation = logRotation
+    }
+
+    /// Starts the task and returns once it has `execve`d (or throws why it could not).
+    /// On failure nothing is left running; the state directory is the caller's to remove.
+    public func launch(_ plan: LaunchPlan, state: StateDirectory, stdio: TaskStdio) throws(LaunchError) -> LaunchedTask {
+        var resources = FileDescriptors()
+        defer { resources.closeAll() }
+
+        let report = try resources.pipe("report pipe")
+        let stateFD = open(state.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard stateFD >= 0 else { throw .system(.current("open state directory", path: state.path)) }
+        resources.adopt(stateFD)
+
+        var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3",
+                         "--log-max-bytes", String(logRotation.maxFileBytes),
+                         "--log-max-files", String(logRotation.maxFiles), "--remove-dir", "rootfs"]
+        var fds: [(from: Int32, to: Int32)] = [(stateFD, 3)]
+        let taskStdio: (Int32, Int32, Int32)
+        switch stdio {
+        case .pipes:
+            let out = try resources.pipe("stdout pipe")
+            let err = try resources.pipe("stderr pipe")
+            fds += [(out.read, 4), (err.read, 5)]
+            arguments += ["--stdout-fd", "4", "--stderr-fd", "5"]
+            taskStdio = (0, out.write, err.write)
+        case .terminal(let master, let slave):
+            fds.append((master, 4))
+            arguments += ["--stdout-fd", "4", "--pty"]
+            taskStdio = (slave, slave, slave)
+        }
+
+        let flat = FlatPlan(plan, taskStdio: taskStdio,
+                            supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
+                            reportFD: report.write)
+        var supervisorPID: pid_t = 0
+        var supervisorPidfd: Int32 = -1
+        let rc = withUnsafePointer(to: flat.plan) { corral_launch($0, &supervisorPID, &supervisorPidfd) }
+        guard rc == 0 else { throw .system(SyscallError("fork the supervisor", errno: -rc)) }
+        // Only the children need these now; our copies would keep the pipes from reaching EOF.
+        resources.closeAll(except: [report.read])
+
+        let outcome = readReports(report.read)
+        close(report.read)
+        resources.forget(report.read)
+        let pidfd = supervisorPidfd >= 0 ? supervisorPidfd : max(-1, corral_pidfd_open(supervisorPID))
+        if let failure = outcome.failure {
+            Self.reap(supervisorPID, pidfd: pidfd)
+            throw explain(failure, plan: plan)
+        }
+        guard let taskPID = outcome.taskPID else {
+            Self.reap(supervisorPID, pidfd: pidfd)
+            throw .child(stage: .supervisorSetup, errno: EPIPE, subject: nil)
+        }
+        return LaunchedTask(supervisorPID: supervisorPID, supervisorPidfd: pidfd, taskPID: taskPID)
+    }
+
+    /// Waits for a supervisor to exit and closes its pidfd.
+    public static func reap(_ pid: pid_t, pidfd: Int32) {
+        if pidfd >= 0 {
+            var code: Int32 = 0, status: Int32 = 0
+            _ = corral_pidfd_wait(pidfd, &code, &status)
+            close(pidfd)
+        } else {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+
+    private struct ReportOutcome {
+        var taskPID: pid_t?
+        var failure: corral_report?
+    }
+
+    /// Reads report records until EOF, which comes when both children have exec'd or died.
+    private func readReports(_ fd: Int32) -> ReportOutcome {
+        var outcome = ReportOutcome()
+        var record = corral_report()
+        let size = MemoryLayout<corral_report>.size
+        while true {
+            let n = withUnsafeMutableBytes(of: &record) { read(fd, $0.baseAddress, size) }
+            if n < 0 && errno == EINTR { continue }
+            guard n == size else { break }
+            if record.kind == CORRAL_REPORT_TASK_PID.rawValue {
+                outcome.taskPID = record.pid
+            } else if outcome.failure == nil {
+                outcome.failure = record
+            }
+        }
+        return outcome
+    }
+
+    /// Names what failed: the mount, rlimit, or executable involved.
+    private func explain(_ report: corral_report, plan: LaunchPlan) -> LaunchError {
+        guard let stage = LaunchError.Stage(rawValue: report.stage) else {
+            return .child(stage: .supervisorSetup, errno: report.error, subject: "unknown stage \(report.stage)")
+        }
+        let index = Int(report.index)
+        let subject: String?
+        switch stage {
+        case .mount where plan.mounts.indices.contains(index):
+            subject = plan.mounts[index].subject
+        case .rlimit where plan.rlimits.indices.contains(index):
+            let limit = plan.rlimits[index]
+            subject = "\(limit.name)=\(ResourceLimit.format(limit.soft)):\(ResourceLimit.format(limit.hard))"
+        case .exec:
+            let program = plan.arguments.first ?? ""
+            subject = program.contains("/") || !plan.executableCandidates.indices.contains(index) || report.error == ENOENT
+                ? "\"\(program)\"" : "\"\(plan.executableCandidates[index])\""
+        case .workdir:
+            subject = "\"\(plan.workdir)\""
+        case .root:
+            subject = plan.rootImage.map { "\"\($0)\"" } ?? "\"\(plan.rootMountpoint)\""
+        case .hostname:
+            subject = "\"\(plan.hostname)\""
+        case .supervisorExec:
+            subject = "\"\(supervisorPath)\""
+        case .setuid:
+            subject = "\(plan.identity.uid)"
+        case .setgid:
+            subject = "\(plan.identity.gid)"
+        default:
+            subject = nil
+        }
+        return .child(stage: stage, errno: report.error, subject: subject)
+    }
+}
+
+/// Descriptors opened during a launch, closed on every path out of it.
+struct FileDescriptors {
+    private var open: [Int32] = []
+
+    mutating func pipe(_ what: String) throws(LaunchError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        let rc = fds.withUnsafeMutableBufferPointer { corral_pipe_cloexec($0.baseAddress) }
+        guard rc == 0 else { throw .system(SyscallError(what, errno: -rc)) }
+        open += fds
+        return (fds[0], fds[1])
+    }
+
+    mutating func adopt(_ fd: Int32) { open.append(fd) }
+
+    mutating func forget(_ fd: Int32) { open.removeAll { $0 == fd } }
+
+    mutating func closeAll(except keep: [Int32] = []) {
+        for fd in open where !keep.contains(fd) { close(fd) }
+        open = open.filter { keep.contains($0) }
+    }
+}

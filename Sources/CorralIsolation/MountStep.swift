@@ -1,0 +1,82 @@
+import CCorralLaunch
+
+/// One step of assembling a task's root filesystem, in order. Targets are absolute paths
+/// inside the task's root; the child resolves them with `RESOLVE_IN_ROOT`, so a symlink in an
+/// image can never lead a mount outside the root.
+public enum MountStep: Equatable, Sendable {
+    /// Create a directory.
+    case directory(target: String, mode: UInt32)
+    /// Create a symbolic link `target` pointing at `linkTarget`.
+    case symlink(target: String, linkTarget: String)
+    /// Bind a host path (recursively) with the given attributes.
+    case bind(source: String, target: String, isFile: Bool, attributes: MountAttributes)
+    /// Mount a fresh filesystem (`proc`, `sysfs`, `tmpfs`, `devpts`, `mqueue`).
+    case filesystem(type: String, target: String, flags: MountFlags, data: String)
+    /// Create a character device node.
+    case characterDevice(target: String, mode: UInt32, major: UInt32, minor: UInt32)
+    /// Hide a path: `/dev/null` over a file, an empty read-only tmpfs over a directory. Skipped when missing.
+    case mask(target: String)
+    /// Make a path read-only by binding it onto itself. Skipped when missing.
+    case readOnly(target: String)
+
+    /// The path inside the task this step acts on.
+    public var target: String {
+        switch self {
+        case .directory(let t, _), .symlink(let t, _), .bind(_, let t, _, _), .filesystem(_, let t, _, _),
+             .characterDevice(let t, _, _, _), .mask(let t), .readOnly(let t):
+            return t
+        }
+    }
+
+    /// How a failure of this step is named in an error message.
+    public var subject: String {
+        switch self {
+        case .bind(let source, let target, _, _): return "\"\(target)\" (bind of \"\(source)\")"
+        case .filesystem(let type, let target, _, _): return "\"\(target)\" (\(type))"
+        default: return "\"\(target)\""
+        }
+    }
+}
+
+/// `MS_*` flags for mounting a new filesystem.
+public struct MountFlags: OptionSet, Equatable, Sendable {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public static let nosuid = MountFlags(rawValue: corral_ms_nosuid())
+    public static let nodev = MountFlags(rawValue: corral_ms_nodev())
+    public static let noexec = MountFlags(rawValue: corral_ms_noexec())
+    public static let readOnly = MountFlags(rawValue: corral_ms_rdonly())
+    public static let strictAtime = MountFlags(rawValue: corral_ms_strictatime())
+}
+
+/// `MOUNT_ATTR_*` attributes applied recursively to a bind mount.
+public struct MountAttributes: OptionSet, Equatable, Sendable {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public static let readOnly = MountAttributes(rawValue: corral_mount_attr_rdonly())
+    public static let nosuid = MountAttributes(rawValue: corral_mount_attr_nosuid())
+    public static let nodev = MountAttributes(rawValue: corral_mount_attr_nodev())
+    public static let noexec = MountAttributes(rawValue: corral_mount_attr_noexec())
+}
+
+/// A user-requested bind mount (`--bind SRC:DST[:ro]`).
+public struct BindMount: Equatable, Sendable {
+    public var source: String
+    public var destination: String
+    public var readOnly: Bool
+    public init(source: String, destination: String, readOnly: Bool = false) {
+        self.source = source
+        self.destination = destination
+        self.readOnly = readOnly
+    }
+}
+
+/// A user-requested tmpfs (`--tmpfs DST[:size]`).
+public struct TmpfsMount: Equatable, Sendable {
+    public var destination: String
+    public var sizeBytes: UInt64?
+    public init(destination: String, sizeBytes: UInt64? = nil) {
+        self.destination = destination
+        self.sizeBytes = sizeBytes
+    }
+}

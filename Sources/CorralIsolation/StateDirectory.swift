@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A task's state directory: `task.json` (written at start), `exit.json` (written by the
+/// supervisor when the task ends), `stdout.log`/`stderr.log` (rotated), and `rootfs/`, the empty
+/// mount point its root is assembled on inside the task's own mount namespace.
+public struct StateDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var rootMountpoint: String { path + "/rootfs" }
+    public var exitRecordPath: String { path + "/exit.json" }
+    public var taskRecordPath: String { path + "/task.json" }
+
+    /// Creates the directory (and missing parents, mode 0700) and the root mount point.
+    /// Fails if it already holds a task, so two tasks never share one.
+    public func create() throws(LaunchError) {
+        guard path.hasPrefix("/") else {
+            throw .invalid(option: "--state-dir", value: path, reason: "must be an absolute path")
+        }
+        try makeDirectories(path)
+        if access(taskRecordPath, F_OK) == 0 || access(exitRecordPath, F_OK) == 0 {
+            throw .invalid(option: "--state-dir", value: path, reason: "already holds a task; choose another directory")
+        }
+        if mkdir(rootMountpoint, 0o755) != 0 && errno != EEXIST {
+            throw .system(.current("create the root mount point", path: rootMountpoint))
+        }
+    }
+
+    /// Removes the directory and what corral put in it. Only files and empty directories are
+    /// removed; nothing is followed or unmounted, so a mistake cannot reach outside it.
+    public func remove() throws(LaunchError) {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return }
+            throw .system(.current("open state directory", path: path))
+        }
+        var names: [(String, Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." { continue }
+            names.append((name, entry.pointee.d_type == UInt8(DT_DIR)))
+        }
+        closedir(dir)
+        for (name, isDirectory) in names {
+            let full = path + "/" + name
+            if (isDirectory ? rmdir(full) : unlink(full)) != 0 && errno != ENOENT {
+                throw .system(.current("remove", path: full))
+            }
+        }
+        if rmdir(path) != 0 && errno != ENOENT {
+            throw .system(.current("remove state directory", path: path))
+        }
+    }
+
+    /// Writes `contents` to `name` in the directory via a temporary file and rename.
+    public func writeAtomically(_ name: String, contents: String) throws(LaunchError) {
+        let final = path + "/" + name
+        let temporary = final + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw .system(.current("create", path: temporary)) }
+        let bytes = Array(contents.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw .system(.current("write", path: temporary)) }
+        guard rename(temporary, final) == 0 else { throw .system(.current("rename", path: final)) }
+    }
+
+    private func makeDirectories(_ path: String) throws(LaunchError) {
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw .system(.current("create state directory", path: prefix))
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed system call, with the operation and the path it concerned.
+public struct SyscallError: Error, Equatable, CustomStringConvertible {
+    /// What was being done, e.g. `"create state directory"` or `"pipe2"`.
+    public let operation: String
+    /// The `errno` value.
+    public let errno: Int32
+    /// The file involved, if any.
+    public let path: String?
+
+    public init(_ operation: String, errno: Int32, path: String? = nil) {
+        self.operation = operation
+        self.errno = errno
+        self.path = path
+    }
+
+    /// Captures the current `errno`.
+    public static func current(_ operation: String, path: String? = nil) -> SyscallError {
+        SyscallError(operation, errno: Glibc.errno, path: path)
+    }
+
+    public var description: String {
+        let reason = errnoDescription(errno)
+        if let path { return "\(operation) \"\(path)\": \(reason)" }
+        return "\(operation): \(reason)"
+    }
+}
+
+/// `strerror` text for an errno value.
+public func errnoDescription(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "errno \(code)" }
+    return String(cString: text)
+}

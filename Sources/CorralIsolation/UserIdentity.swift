@@ -1,0 +1,102 @@
+/// The user a task runs as: ids, supplementary groups and home, resolved against the task's
+/// own `/etc/passwd` and `/etc/group` (not the host's, when the task has an image).
+public struct UserIdentity: Equatable, Sendable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var supplementaryGroups: [UInt32]
+    public var home: String
+
+    public init(uid: UInt32, gid: UInt32, supplementaryGroups: [UInt32] = [], home: String = "/") {
+        self.uid = uid
+        self.gid = gid
+        self.supplementaryGroups = supplementaryGroups
+        self.home = home
+    }
+
+    /// Resolves `USER[:GROUP]` (names or numeric ids). A numeric uid absent from passwd runs with
+    /// gid 0 and home `/`, as Docker does; a name that is absent is an error.
+    public static func resolve(_ spec: String, passwd: String, group: String) throws(LaunchError) -> UserIdentity {
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let userPart = parts[0]
+        guard !userPart.isEmpty else {
+            throw .invalid(option: "--user", value: spec, reason: "the user is empty")
+        }
+        let users = PasswdEntry.parse(passwd)
+        let groups = GroupEntry.parse(group)
+        var identity: UserIdentity
+        var userName: String?
+        if let entry = users.first(where: { $0.name == userPart }) {
+            identity = UserIdentity(uid: entry.uid, gid: entry.gid, home: entry.home.isEmpty ? "/" : entry.home)
+            userName = entry.name
+        } else if let uid = UInt32(userPart) {
+            if let entry = users.first(where: { $0.uid == uid }) {
+                identity = UserIdentity(uid: uid, gid: entry.gid, home: entry.home.isEmpty ? "/" : entry.home)
+                userName = entry.name
+            } else {
+                identity = UserIdentity(uid: uid, gid: 0)
+            }
+        } else {
+            throw .invalid(option: "--user", value: spec, reason: "no such user in the task's /etc/passwd")
+        }
+        if parts.count == 2 {
+            let groupPart = parts[1]
+            if let entry = groups.first(where: { $0.name == groupPart }) {
+                identity.gid = entry.gid
+            } else if let gid = UInt32(groupPart) {
+                identity.gid = gid
+            } else {
+                throw .invalid(option: "--user", value: spec, reason: "no such group in the task's /etc/group")
+            }
+        }
+        if let userName {
+            var extra: [UInt32] = []
+            for entry in groups where entry.members.contains(userName) && !extra.contains(entry.gid) {
+                extra.append(entry.gid)
+            }
+            identity.supplementaryGroups = extra
+        }
+        return identity
+    }
+}
+
+/// One line of `/etc/passwd`.
+struct PasswdEntry: Equatable {
+    var name: String
+    var uid: UInt32
+    var gid: UInt32
+    var home: String
+
+    /// Parses the well-formed lines; comments, blanks and malformed lines are ignored, as libc does.
+    static func parse(_ text: String) -> [PasswdEntry] {
+        text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard f.count >= 7, !line.hasPrefix("#"), let uid = UInt32(f[2]), let gid = UInt32(f[3]) else { return nil }
+            return PasswdEntry(name: String(f[0]), uid: uid, gid: gid, home: String(f[5]))
+        }
+    }
+}
+
+/// One line of `/etc/group`.
+struct GroupEntry: Equatable {
+    var name: String
+    var gid: UInt32
+    var members: [String]
+
+    static func parse(_ text: String) -> [GroupEntry] {
+        text.split(separator: "\n").compactMap { line in
+            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard f.count >= 4, !line.hasPrefix("#"), let gid = UInt32(f[2]) else { return nil }
+            let members = f[3].split(separator: ",").map { String($0).trimmingSpaces() }
+            return GroupEntry(name: String(f[0]), gid: gid, members: members)
+        }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,206 @@
+/*
+ * corral-supervisor: the small program each task's supervisor execs into right after cloning the task.
+ *
+ * It is the task's parent (and a subreaper for the task's orphans). It copies the task's stdout and
+ * stderr to its own stdout/stderr (the caller's, for as long as they accept data) and to rotated log
+ * files in the state directory, forwards the signals it receives to the task, reaps the task, records
+ * its exit durably in exit.json, removes the root mount point, and exits with the task's exit code.
+ * Being a separate small program, it holds no copy of the caller's memory.
+ *
+ * Usage (fds are inherited): corral-supervisor --task-pid PID --state-fd FD --stdout-fd FD
+ *     [--stderr-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N] [--remove-dir NAME]
+ * With --pty, --stdout-fd is a terminal master: stdin is copied into it and its output goes to stdout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "exit_record.h"
+#include "rotating_log.h"
+
+/* Signals an operator sends to a task; they go to the task, not to us. */
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH };
+
+struct stream {
+    int in;                  /* read end from the task, -1 at EOF */
+    int out;                 /* where the caller reads, -1 once it stopped accepting */
+    struct rotating_log log;
+};
+
+struct options {
+    pid_t task;
+    int state_fd, stdout_fd, stderr_fd, pty;
+    off_t log_max_bytes;
+    int log_max_files;
+    const char *remove_dir;
+};
+
+static void usage_exit(const char *why) {
+    fprintf(stderr, "corral-supervisor: %s\n", why);
+    exit(125);
+}
+
+static long number_arg(const char *flag, const char *value) {
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || *end || end == value) {
+        fprintf(stderr, "corral-supervisor: %s: not a number: %s\n", flag, value);
+        exit(125);
+    }
+    return v;
+}
+
+static struct options parse(int argc, char **argv) {
+    struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .pty = 0,
+                         .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10, .remove_dir = NULL };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--pty")) { o.pty = 1; continue; }
+        if (i + 1 >= argc) usage_exit("missing value after an option");
+        const char *v = argv[++i];
+        if (!strcmp(a, "--task-pid")) o.task = (pid_t)number_arg(a, v);
+        else if (!strcmp(a, "--state-fd")) o.state_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--stdout-fd")) o.stdout_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--stderr-fd")) o.stderr_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--log-max-bytes")) o.log_max_bytes = number_arg(a, v);
+        else if (!strcmp(a, "--log-max-files")) o.log_max_files = (int)number_arg(a, v);
+        else if (!strcmp(a, "--remove-dir")) o.remove_dir = v;
+        else usage_exit("unknown option");
+    }
+    if (o.task <= 0 || o.state_fd < 0 || o.stdout_fd < 0) usage_exit("--task-pid, --state-fd and --stdout-fd are required");
+    return o;
+}
+
+/* Writes everything to the caller's fd; on failure (reader gone) stops forwarding there. */
+static void forward(int *out, const char *buf, size_t len) {
+    while (*out >= 0 && len > 0) {
+        ssize_t n = write(*out, buf, len);
+        if (n > 0) { buf += n; len -= (size_t)n; continue; }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd p = { .fd = *out, .events = POLLOUT };
+            poll(&p, 1, -1);
+            continue;
+        }
+        *out = -1;
+    }
+}
+
+/* Copies what is readable now; returns 0 at EOF (or EIO from a pty whose slave closed). */
+static int pump(struct stream *s) {
+    char buf[65536];
+    ssize_t n = read(s->in, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
+    if (n <= 0) return 0;
+    forward(&s->out, buf, (size_t)n);
+    if (s->log.fd >= 0 && rotating_log_write(&s->log, buf, (size_t)n) < 0)
+        fprintf(stderr, "corral-supervisor: log %s: %s (logging stopped)\n", s->log.name, strerror(errno));
+    return 1;
+}
+
+/* After the task's exit: take what is already buffered, without waiting for writers that live on. */
+static void drain(struct stream *s) {
+    if (s->in < 0) return;
+    fcntl(s->in, F_SETFL, fcntl(s->in, F_GETFL) | O_NONBLOCK);
+    while (pump(s)) {
+        struct pollfd p = { .fd = s->in, .events = POLLIN };
+        if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP))) break;
+    }
+}
+
+static void copy_window_size(int from, int to) {
+    struct winsize ws;
+    if (ioctl(from, TIOCGWINSZ, &ws) == 0) ioctl(to, TIOCSWINSZ, &ws);
+}
+
+int main(int argc, char **argv) {
+    struct options o = parse(argc, argv);
+    /* Not dumpable: a task sharing our pid namespace cannot open /proc/<us>/exe or ptrace us. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    signal(SIGPIPE, SIG_IGN);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&set, forwarded[i]);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sigfd < 0) { perror("corral-supervisor: signalfd"); kill(o.task, SIGKILL); }
+
+    struct stream streams[2];
+    int nstreams = 0;
+    struct { int fd; const char *log; int out; } sources[2] = {
+        { o.stdout_fd, "stdout.log", 1 }, { o.stderr_fd, "stderr.log", 2 } };
+    for (int i = 0; i < 2; i++) {
+        if (sources[i].fd < 0) continue;
+        struct stream *s = &streams[nstreams++];
+        s->in = sources[i].fd;
+        s->out = sources[i].out;
+        fcntl(s->in, F_SETFD, FD_CLOEXEC);
+        if (rotating_log_open(&s->log, o.state_fd, sources[i].log, o.log_max_bytes, o.log_max_files) < 0)
+            fprintf(stderr, "corral-supervisor: log %s: %s (logging off)\n", sources[i].log, strerror(errno));
+    }
+    int stdin_open = o.pty;
+    if (o.pty) copy_window_size(0, o.stdout_fd);
+
+    int status = 0, exited = 0;
+    while (!exited) {
+        struct pollfd fds[4];
+        int n = 0;
+        fds[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+        for (int i = 0; i < nstreams; i++) fds[n++] = (struct pollfd){ .fd = streams[i].in, .events = POLLIN };
+        int stdin_slot = -1;
+        if (stdin_open) { stdin_slot = n; fds[n++] = (struct pollfd){ .fd = 0, .events = POLLIN }; }
+        if (poll(fds, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR) continue;
+            perror("corral-supervisor: poll");
+            break;
+        }
+        if (fds[0].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sigfd, &si, sizeof si) == sizeof si) {
+                if ((int)si.ssi_signo == SIGCHLD) {
+                    int st;
+                    pid_t pid;
+                    while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+                        if (pid == o.task) { status = st; exited = 1; }
+                } else if (o.pty && (int)si.ssi_signo == SIGWINCH) {
+                    copy_window_size(0, o.stdout_fd);
+                } else {
+                    kill(o.task, (int)si.ssi_signo);  /* safe: the task is our unreaped child */
+                }
+                struct pollfd again = { .fd = sigfd, .events = POLLIN };
+                if (poll(&again, 1, 0) <= 0) break;
+            }
+        }
+        for (int i = 0; i < nstreams; i++) {
+            if (streams[i].in < 0 || !(fds[1 + i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            if (!pump(&streams[i])) { close(streams[i].in); streams[i].in = -1; }
+        }
+        /* Streams at EOF drop out of the poll set by having in = -1: poll ignores negative fds. */
+        if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
+            char buf[4096];
+            ssize_t r = read(0, buf, sizeof buf);
+            if (r > 0) { int master = o.stdout_fd; forward(&master, buf, (size_t)r); }
+            else if (r == 0 || (errno != EINTR && errno != EAGAIN)) stdin_open = 0;
+        }
+    }
+    for (int i = 0; i < nstreams; i++) { drain(&streams[i]); rotating_log_close(&streams[i].log); }
+
+    if (exit_record_write(o.state_fd, o.task, status) < 0)
+        fprintf(stderr, "corral-supervisor: cannot record the exit status: %s\n", strerror(errno));
+    if (o.remove_dir && unlinkat(o.state_fd, o.remove_dir, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        fprintf(stderr, "corral-supervisor: cannot remove %s: %s\n", o.remove_dir, strerror(errno));
+    return exit_record_code(status);
+}

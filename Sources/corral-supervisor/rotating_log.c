@@ -1,0 +1,71 @@
+#include "rotating_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int open_current(struct rotating_log *log) {
+    log->fd = openat(log->dirfd, log->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+    if (log->fd < 0) return -1;
+    struct stat st;
+    log->size = fstat(log->fd, &st) == 0 ? st.st_size : 0;
+    return 0;
+}
+
+int rotating_log_open(struct rotating_log *log, int dirfd, const char *name, off_t max_bytes, int max_files) {
+    log->dirfd = dirfd;
+    log->name = name;
+    log->max_bytes = max_bytes;
+    log->max_files = max_files < 1 ? 1 : max_files;
+    return open_current(log);
+}
+
+/* name.(N-2) -> name.(N-1), …, name -> name.1; the oldest falls off. */
+static int rotate(struct rotating_log *log) {
+    char from[512], to[512];
+    close(log->fd);
+    log->fd = -1;
+    if (log->max_files == 1) {
+        if (unlinkat(log->dirfd, log->name, 0) < 0 && errno != ENOENT) return -1;
+        return open_current(log);
+    }
+    for (int i = log->max_files - 1; i >= 1; i--) {
+        if (i == 1) snprintf(from, sizeof from, "%s", log->name);
+        else snprintf(from, sizeof from, "%s.%d", log->name, i - 1);
+        snprintf(to, sizeof to, "%s.%d", log->name, i);
+        if (renameat(log->dirfd, from, log->dirfd, to) < 0 && errno != ENOENT) return -1;
+    }
+    return open_current(log);
+}
+
+int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
+    if (log->fd < 0) { errno = EBADF; return -1; }
+    while (len > 0) {
+        size_t chunk = len;
+        if (log->max_bytes > 0) {
+            if (log->size >= log->max_bytes && rotate(log) < 0) return -1;
+            off_t room = log->max_bytes - log->size;
+            if ((off_t)chunk > room) chunk = (size_t)room;
+        }
+        ssize_t n = write(log->fd, buf, chunk);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int saved = errno;
+            close(log->fd);
+            log->fd = -1;
+            errno = saved;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+        log->size += n;
+    }
+    return 0;
+}
+
+void rotating_log_close(struct rotating_log *log) {
+    if (log->fd >= 0) close(log->fd);
+    log->fd = -1;
+}

@@ -1,0 +1,6 @@
+import CorralCLI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(CorralMain.run(Array(CommandLine.arguments.dropFirst())))
