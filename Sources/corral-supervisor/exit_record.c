@@ -32,8 +32,8 @@ int exit_record_write(int dirfd, pid_t pid, int wait_status) {
 
     int fd = openat(dirfd, "exit.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) return -1;
-    if (write(fd, body, (size_t)len) != len || fsync(fd) < 0) { close(fd); return -1; }
+    if (write(fd, body, (size_t)len) != len) { close(fd); return -1; }
     close(fd);
     if (renameat(dirfd, "exit.json.tmp", dirfd, "exit.json") < 0) return -1;
-    return fsync(dirfd);
+    return 0;
 }
