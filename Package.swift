@@ -33,7 +33,8 @@ let package = Package(
         .executableTarget(name: "corral", dependencies: ["CorralCLI"]),
         .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation"]),
-        .testTarget(name: "CorralIntegrationTests", dependencies: ["CorralIsolation"]),
+        // Drives the built `corral` binary; needs root (skips with the reason otherwise).
+        .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@ import CorralIsolation
 /// `corral isolate [OPTIONS] -- CMD [ARGS...]`: run one command in its own namespaces and root.
 public struct Isolate: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "isolate",  // explicit: deriving it from the type name costs a demangle at every start
         abstract: "Run one command isolated: new mount, pid, uts, ipc, net and cgroup namespaces, its own root.",
         discussion: """
             The exit status is the command's; 128+N when a signal N killed it; 125 when corral could \

@@ -47,9 +47,18 @@ struct IsolateRun {
         }
         let stdio: TaskStdio = session.map { .terminal(master: $0.master, slave: $0.slave) } ?? .pipes
 
+        let recordTask = { (supervisorPID: pid_t, taskPID: pid_t) in
+            let record = TaskRecord(id: id, command: spec.command, supervisorPID: supervisorPID, taskPID: taskPID,
+                                    hostname: spec.hostname, startedAt: Timestamp.now())
+            do throws(LaunchError) {
+                try state.writeAtomically("task.json", contents: record.json())
+            } catch {
+                printError("warning: \(error.description)")
+            }
+        }
         let task: LaunchedTask
         do {
-            task = try Launcher(supervisorPath: supervisor).launch(plan, state: state, stdio: stdio)
+            task = try Launcher(supervisorPath: supervisor).launch(plan, state: state, stdio: stdio, whileStarting: recordTask)
         } catch {
             session?.close()
             printError("cannot start task: \(error.description)")
@@ -58,18 +67,15 @@ struct IsolateRun {
         }
         session?.closeTaskSide()
         session?.enterRawMode()
-        let record = TaskRecord(id: id, command: spec.command, supervisorPID: task.supervisorPID,
-                                taskPID: task.taskPID, hostname: spec.hostname, startedAt: Timestamp.now())
-        try? state.writeAtomically("task.json", contents: record.json())
-
-        signals.forward(until: task)
+        // The supervisor exits with the task's status (it wrote the same into exit.json).
+        let supervisorStatus = signals.forward(until: task)
         session?.close()
 
         let status: Int32
-        do {
-            status = try TaskExit.read(from: state).exitCode
-        } catch {
-            printError("the task's supervisor exited without recording its exit: \(error.description)")
+        if let supervisorStatus {
+            status = supervisorStatus
+        } else {
+            printError("the task's supervisor was killed; its exit status is unknown (see \(state.exitRecordPath))")
             status = 125
         }
         if ownsState {
@@ -89,21 +95,33 @@ enum TaskID {
     }
 }
 
-/// RFC 3339 UTC timestamps with nanoseconds, without Foundation's formatters.
+/// RFC 3339 UTC timestamps with nanoseconds. Plain arithmetic (days to civil date, after
+/// Howard Hinnant's algorithm): `gmtime_r` would first read /etc/localtime, which UTC never needs.
 enum Timestamp {
     static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        var seconds = ts.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
+        return format(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec))
+    }
+
+    static func format(seconds: Int, nanoseconds: Int) -> String {
+        var days = seconds / 86400
+        var rem = seconds % 86400
+        if rem < 0 { rem += 86400; days -= 1 }
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        let nanos = String(ts.tv_nsec)
-        return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + String(repeating: "0", count: 9 - nanos.count) + nanos + "Z"
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):"
+            + "\(pad(rem % 60, 2)).\(pad(nanoseconds, 9))Z"
     }
 }

@@ -24,22 +24,22 @@ final class SignalForwarder {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
-    /// Forwards signals until the supervisor exits, then reaps it.
-    func forward(until task: LaunchedTask) {
-        defer { Launcher.reap(task.supervisorPID, pidfd: task.supervisorPidfd) }
-        guard task.supervisorPidfd >= 0, fd >= 0 else { return }
+    /// Forwards signals until the supervisor exits, then reaps it; returns its exit status.
+    func forward(until task: LaunchedTask) -> Int32? {
+        guard task.supervisorPidfd >= 0, fd >= 0 else { return Launcher.reap(task.supervisorPID, pidfd: task.supervisorPidfd) }
         while true {
             var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: task.supervisorPidfd, events: Int16(POLLIN), revents: 0)]
             if poll(&fds, 2, -1) < 0 {
                 if errno == EINTR { continue }
-                return
+                break
             }
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let signal = corral_signalfd_read(fd)
                 if signal > 0 { _ = corral_pidfd_send_signal(task.supervisorPidfd, signal) }
             }
-            if fds[1].revents != 0 { return }
+            if fds[1].revents != 0 { break }
         }
+        return Launcher.reap(task.supervisorPID, pidfd: task.supervisorPidfd)
     }
 }

@@ -41,8 +41,12 @@ public struct Launcher: Sendable {
     }
 
     /// Starts the task and returns once it has `execve`d (or throws why it could not).
+    /// `whileStarting` runs as soon as the task's pid is known, while the task is still setting
+    /// itself up, so bookkeeping overlaps the task's start instead of delaying it.
     /// On failure nothing is left running; the state directory is the caller's to remove.
-    public func launch(_ plan: LaunchPlan, state: StateDirectory, stdio: TaskStdio) throws(LaunchError) -> LaunchedTask {
+    public func launch(_ plan: LaunchPlan, state: StateDirectory, stdio: TaskStdio,
+                       whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in })
+        throws(LaunchError) -> LaunchedTask {
         var resources = FileDescriptors()
         defer { resources.closeAll() }
 
@@ -79,7 +83,8 @@ public struct Launcher: Sendable {
         // Only the children need these now; our copies would keep the pipes from reaching EOF.
         resources.closeAll(except: [report.read])
 
-        let outcome = readReports(report.read)
+        let outcome = readReports(report.read) { whileStarting(supervisorPID, $0) }
+        withExtendedLifetime(flat) {}
         close(report.read)
         resources.forget(report.read)
         let pidfd = supervisorPidfd >= 0 ? supervisorPidfd : max(-1, corral_pidfd_open(supervisorPID))
@@ -94,16 +99,19 @@ public struct Launcher: Sendable {
         return LaunchedTask(supervisorPID: supervisorPID, supervisorPidfd: pidfd, taskPID: taskPID)
     }
 
-    /// Waits for a supervisor to exit and closes its pidfd.
-    public static func reap(_ pid: pid_t, pidfd: Int32) {
+    /// Waits for a supervisor to exit, closes its pidfd, and returns its exit status: the task's
+    /// exit code (128 + N for signal N, as in exit.json), or nil if the supervisor itself was killed.
+    @discardableResult
+    public static func reap(_ pid: pid_t, pidfd: Int32) -> Int32? {
         if pidfd >= 0 {
             var code: Int32 = 0, status: Int32 = 0
-            _ = corral_pidfd_wait(pidfd, &code, &status)
+            let rc = corral_pidfd_wait(pidfd, &code, &status)
             close(pidfd)
-        } else {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return rc == 0 && code == CLD_EXITED ? status : nil
         }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
     }
 
     private struct ReportOutcome {
@@ -112,7 +120,7 @@ public struct Launcher: Sendable {
     }
 
     /// Reads report records until EOF, which comes when both children have exec'd or died.
-    private func readReports(_ fd: Int32) -> ReportOutcome {
+    private func readReports(_ fd: Int32, onTaskPID: (pid_t) -> Void) -> ReportOutcome {
         var outcome = ReportOutcome()
         var record = corral_report()
         let size = MemoryLayout<corral_report>.size
@@ -122,6 +130,7 @@ public struct Launcher: Sendable {
             guard n == size else { break }
             if record.kind == CORRAL_REPORT_TASK_PID.rawValue {
                 outcome.taskPID = record.pid
+                onTaskPID(record.pid)
             } else if outcome.failure == nil {
                 outcome.failure = record
             }

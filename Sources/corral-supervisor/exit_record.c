@@ -13,13 +13,29 @@ int exit_record_code(int wait_status) {
     return 255;
 }
 
+/* UTC "YYYY-MM-DDTHH:MM:SS" from Unix seconds. Plain arithmetic (days to civil date, after
+ * Howard Hinnant's algorithm): gmtime_r would first read /etc/localtime, a file we do not need. */
+static void utc_stamp(char out[32], long long seconds) {
+    long long days = seconds / 86400, rem = seconds % 86400;
+    if (rem < 0) { rem += 86400; days--; }
+    days += 719468;
+    long long era = (days >= 0 ? days : days - 146096) / 146097;
+    long long doe = days - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    long long day = doy - (153 * mp + 2) / 5 + 1;
+    long long month = mp < 10 ? mp + 3 : mp - 9;
+    long long year = yoe + era * 400 + (month <= 2);
+    snprintf(out, 32, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day,
+             rem / 3600, rem % 3600 / 60, rem % 60);
+}
+
 int exit_record_write(int dirfd, pid_t pid, int wait_status) {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
     char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    utc_stamp(stamp, (long long)now.tv_sec);
 
     int sig = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
     int core = WIFSIGNALED(wait_status) && WCOREDUMP(wait_status);

@@ -3,8 +3,10 @@
  *
  * It is the task's parent (and a subreaper for the task's orphans). It copies the task's stdout and
  * stderr to its own stdout/stderr (the caller's, for as long as they accept data) and to rotated log
- * files in the state directory, forwards the signals it receives to the task, reaps the task, records
- * its exit durably in exit.json, removes the root mount point, and exits with the task's exit code.
+ * files in the state directory (created on first output), forwards the signals it receives to the task,
+ * reaps the task, records its exit in exit.json (atomically: temporary file, then rename), removes the
+ * root mount point, and exits with the task's exit code (128 + N for signal N), which is what exit.json
+ * says. It exits 125 only when it cannot supervise at all (bad arguments).
  * Being a separate small program, it holds no copy of the caller's memory.
  *
  * Usage (fds are inherited): corral-supervisor --task-pid PID --state-fd FD --stdout-fd FD
@@ -104,7 +106,7 @@ static int pump(struct stream *s) {
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
     if (n <= 0) return 0;
     forward(&s->out, buf, (size_t)n);
-    if (s->log.fd >= 0 && rotating_log_write(&s->log, buf, (size_t)n) < 0)
+    if (!s->log.failed && rotating_log_write(&s->log, buf, (size_t)n) < 0)
         fprintf(stderr, "corral-supervisor: log %s: %s (logging stopped)\n", s->log.name, strerror(errno));
     return 1;
 }
@@ -148,8 +150,7 @@ int main(int argc, char **argv) {
         s->in = sources[i].fd;
         s->out = sources[i].out;
         fcntl(s->in, F_SETFD, FD_CLOEXEC);
-        if (rotating_log_open(&s->log, o.state_fd, sources[i].log, o.log_max_bytes, o.log_max_files) < 0)
-            fprintf(stderr, "corral-supervisor: log %s: %s (logging off)\n", sources[i].log, strerror(errno));
+        rotating_log_init(&s->log, o.state_fd, sources[i].log, o.log_max_bytes, o.log_max_files);
     }
     int stdin_open = o.pty;
     if (o.pty) copy_window_size(0, o.stdout_fd);

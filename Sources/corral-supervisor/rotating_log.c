@@ -14,12 +14,14 @@ static int open_current(struct rotating_log *log) {
     return 0;
 }
 
-int rotating_log_open(struct rotating_log *log, int dirfd, const char *name, off_t max_bytes, int max_files) {
+void rotating_log_init(struct rotating_log *log, int dirfd, const char *name, off_t max_bytes, int max_files) {
     log->dirfd = dirfd;
     log->name = name;
     log->max_bytes = max_bytes;
     log->max_files = max_files < 1 ? 1 : max_files;
-    return open_current(log);
+    log->fd = -1;
+    log->failed = 0;
+    log->size = 0;
 }
 
 /* name.(N-2) -> name.(N-1), …, name -> name.1; the oldest falls off. */
@@ -41,11 +43,12 @@ static int rotate(struct rotating_log *log) {
 }
 
 int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
-    if (log->fd < 0) { errno = EBADF; return -1; }
+    if (log->failed) { errno = EBADF; return -1; }
+    if (log->fd < 0 && open_current(log) < 0) { log->failed = 1; return -1; }
     while (len > 0) {
         size_t chunk = len;
         if (log->max_bytes > 0) {
-            if (log->size >= log->max_bytes && rotate(log) < 0) return -1;
+            if (log->size >= log->max_bytes && rotate(log) < 0) { log->failed = 1; return -1; }
             off_t room = log->max_bytes - log->size;
             if ((off_t)chunk > room) chunk = (size_t)room;
         }
@@ -55,6 +58,7 @@ int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
             int saved = errno;
             close(log->fd);
             log->fd = -1;
+            log->failed = 1;
             errno = saved;
             return -1;
         }

@@ -1,4 +1,5 @@
-/* rotating_log.h: an append-only log file in a directory, rotated by size (name, name.1, … name.N-1). */
+/* rotating_log.h: an append-only log file in a directory, rotated by size (name, name.1, … name.N-1).
+ * The file is created on the first write, so a task that prints nothing leaves no empty logs. */
 #ifndef CORRAL_ROTATING_LOG_H
 #define CORRAL_ROTATING_LOG_H
 
@@ -10,11 +11,12 @@ struct rotating_log {
     const char *name;   /* base file name, e.g. "stdout.log" */
     off_t max_bytes;    /* rotate before a write would pass this size (0: never) */
     int max_files;      /* files kept, the current one included (>= 1) */
-    int fd;             /* current file, -1 once writing has failed */
+    int fd;             /* current file; -1 before the first write */
+    int failed;         /* writing failed: the log is off */
     off_t size;
 };
 
-int rotating_log_open(struct rotating_log *log, int dirfd, const char *name, off_t max_bytes, int max_files);
+void rotating_log_init(struct rotating_log *log, int dirfd, const char *name, off_t max_bytes, int max_files);
 /* Appends `len` bytes; returns -1 with errno after the log has stopped working. */
 int rotating_log_write(struct rotating_log *log, const char *buf, size_t len);
 void rotating_log_close(struct rotating_log *log);

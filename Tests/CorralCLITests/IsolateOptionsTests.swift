@@ -1,0 +1,94 @@
+import ArgumentParser
+import CorralIsolation
+import Testing
+@testable import CorralCLI
+
+@Suite("corral isolate options")
+struct IsolateOptionsTests {
+    func parse(_ arguments: [String]) throws -> Isolate {
+        let command = try Corral.parseAsRoot(["isolate"] + arguments)
+        return try #require(command as? Isolate)
+    }
+
+    @Test func mapsEveryOptionIntoTheSpec() throws {
+        let isolate = try parse([
+            "--rootfs", "/images/app", "--net", "host", "--pid", "host", "--ipc", "host", "--hostname", "web-1",
+            "--env", "A=1", "--env", "B=2", "--workdir", "/srv", "--user", "app:adm",
+            "--bind", "/data:/data:ro", "--bind", "/cache:/cache", "--tmpfs", "/scratch:64m", "--tmpfs", "/run",
+            "--rlimit", "nofile=1024:2048", "--state-dir", "/var/lib/x", "--", "python3", "-m", "http.server", "--bind", "::",
+        ])
+        let spec = isolate.spec(id: "abc", terminal: false, term: nil)
+        #expect(spec.command == ["python3", "-m", "http.server", "--bind", "::"])
+        #expect(spec.rootfs == "/images/app")
+        #expect(spec.namespaces == NamespaceSet(network: .host, pid: .host, ipc: .host))
+        #expect(spec.hostname == "web-1")
+        #expect(spec.environment == ["A=1", "B=2"])
+        #expect(spec.workdir == "/srv" && spec.user == "app:adm")
+        #expect(spec.binds == [BindMount(source: "/data", destination: "/data", readOnly: true),
+                               BindMount(source: "/cache", destination: "/cache")])
+        #expect(spec.tmpfs == [TmpfsMount(destination: "/scratch", sizeBytes: 64 << 20), TmpfsMount(destination: "/run")])
+        #expect(spec.rlimits.map(\.soft) == [1024] && spec.rlimits.map(\.hard) == [2048])
+        #expect(isolate.stateDir == "/var/lib/x")
+    }
+
+    @Test func defaultsArePrivateAndNamedAfterTheId() throws {
+        let spec = try parse(["/bin/true"]).spec(id: "0123456789ab", terminal: true, term: "vt100")
+        #expect(spec.command == ["/bin/true"])
+        #expect(spec.namespaces == NamespaceSet(network: .none, pid: .private, ipc: .private))
+        #expect(spec.hostname == "corral-0123456789ab")
+        #expect(spec.terminal && spec.term == "vt100")
+        #expect(spec.rootfs == nil && spec.workdir == "/" && spec.user == nil)
+    }
+
+    @Test func argumentsAfterTheCommandBelongToIt() throws {
+        let spec = try parse(["sh", "-c", "echo --net"]).spec(id: "x", terminal: false, term: nil)
+        #expect(spec.command == ["sh", "-c", "echo --net"])
+    }
+
+    @Test(arguments: [
+        ["--net", "bogus", "--", "true"], ["--pid", "shared", "true"], ["--bind", "/only-source", "true"],
+        ["--bind", "/a:/b:rx", "true"], ["--tmpfs", "/x:lots", "true"], ["--rlimit", "nofile=x", "true"],
+        ["--"], [],
+    ])
+    func usageErrorsExitTwo(arguments: [String]) {
+        #expect(CorralMain.run(["isolate"] + arguments) == 2)
+    }
+
+    @Test func usageErrorsNameTheOptionAndValue() {
+        #expect {
+            try Corral.parseAsRoot(["isolate", "--rlimit", "bogus=1", "true"])
+        } throws: { error in
+            Corral.fullMessage(for: error).contains("unknown resource \"bogus\"")
+        }
+        #expect {
+            try Corral.parseAsRoot(["isolate", "--net", "bogus", "true"])
+        } throws: { error in
+            let message = Corral.fullMessage(for: error)
+            return message.contains("bogus") && message.contains("--net")
+        }
+    }
+
+    @Test(arguments: [("512", UInt64(512)), ("64k", 65536), ("64M", 64 << 20), ("1g", 1 << 30), ("2GB", 2 << 30)])
+    func byteSizes(text: String, bytes: UInt64) {
+        #expect(parseByteSize(text) == bytes)
+    }
+
+    @Test(arguments: ["", "0", "m", "12x", "-5", "99999999999999999999t"])
+    func badByteSizes(text: String) {
+        #expect(parseByteSize(text) == nil)
+    }
+}
+
+@Suite("timestamps")
+struct TimestampTests {
+    @Test(arguments: [
+        (0, 0, "1970-01-01T00:00:00.000000000Z"),
+        (951_782_400, 5, "2000-02-29T00:00:00.000000005Z"),
+        (1_795_915_833, 323_462_212, "2026-11-29T01:30:33.323462212Z"),
+        (4_107_542_399, 999_999_999, "2100-02-28T23:59:59.999999999Z"),
+        (-1, 0, "1969-12-31T23:59:59.000000000Z"),
+    ])
+    func formatsUTC(seconds: Int, nanoseconds: Int, expected: String) {
+        #expect(Timestamp.format(seconds: seconds, nanoseconds: nanoseconds) == expected)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// corral's exit status is the task's: its code, 128+N for signal N, 125/126/127 for start failures.
+@Suite("Exit status (root)", .enabled(if: Integration.enabled, Integration.comment))
+struct ExitStatusTests {
+    @Test(arguments: [0, 3, 255])
+    func exitCodesPassThrough(code: Int32) throws {
+        #expect(try isolatedShell("exit \(code)").status == code)
+    }
+
+    @Test func deathBySignalIs128PlusTheSignal() throws {
+        // With a shared pid namespace the shell is not pid 1, so its default SIGTERM action applies.
+        #expect(try isolatedShell("kill -TERM $$", options: ["--pid", "host"]).status == 128 + 15)
+        #expect(try isolatedShell("kill -KILL $$", options: ["--pid", "host"]).status == 128 + 9)
+    }
+
+    @Test func missingCommandIs127() throws {
+        let absolute = try corral(["isolate", "--", "/bin/nosuch"])
+        #expect(absolute.status == 127)
+        #expect(absolute.stderr == "corral: cannot start task: exec \"/bin/nosuch\": No such file or directory (stage exec)\n")
+        let searched = try corral(["isolate", "--", "nosuch-command"])
+        #expect(searched.status == 127)
+        #expect(searched.stderr.contains("\"nosuch-command\""))
+    }
+
+    @Test func notExecutableIs126() throws {
+        let result = try corral(["isolate", "--", "/etc/passwd"])
+        #expect(result.status == 126)
+        #expect(result.stderr.contains("Permission denied (stage exec)"))
+    }
+
+    @Test func missingRootfsIs125WithAClearMessage() throws {
+        let result = try corral(["isolate", "--rootfs", "/nonexistent/rootfs", "--", "/bin/true"])
+        #expect(result.status == 125)
+        #expect(result.stderr == "corral: --rootfs \"/nonexistent/rootfs\": no such directory\n")
+    }
+
+    @Test func signalsToCorralReachTheTask() throws {
+        // Private pid namespace: the task is pid 1 and sees only signals it handles.
+        let trapped = try runAndSignal(["--", "/bin/sh", "-c", "trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.05; done"])
+        #expect(trapped.status == 7)
+        #expect(trapped.stdout == "ready\ngot-term\n")
+        // Shared pid namespace: an unhandled SIGTERM kills it.
+        let killed = try runAndSignal(["--pid", "host", "--", "/bin/sh", "-c", "echo ready; exec sleep 30"])
+        #expect(killed.status == 128 + 15)
+    }
+
+    /// Starts `corral isolate ARGS`, waits for the task to print "ready", sends corral SIGTERM.
+    func runAndSignal(_ arguments: [String]) throws -> RunResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Integration.corral)
+        process.arguments = ["isolate"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var output = Data()
+        while !String(decoding: output, as: UTF8.self).contains("ready\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += chunk
+        }
+        kill(process.processIdentifier, SIGTERM)
+        output += out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+                         stdout: String(decoding: output, as: UTF8.self), stderr: "")
+    }
+}

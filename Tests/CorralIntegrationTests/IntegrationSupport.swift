@@ -1,0 +1,128 @@
+import CCorralHost
+import Foundation
+import Testing
+
+/// Whether this machine can run the integration tests, and the built `corral` to run.
+/// They need root and a kernel with openat2, open_tree/move_mount and mount_setattr (5.12+).
+enum Integration {
+    /// The directory of the test bundle, where SwiftPM also puts `corral` and `corral-supervisor`.
+    static let productsDirectory: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return (exe as NSString).deletingLastPathComponent
+    }()
+
+    static let corral = productsDirectory + "/corral"
+
+    /// Why the tests cannot run here, or nil when they can.
+    static let skipReason: String? = {
+        if geteuid() != 0 { return "integration tests need root (running as uid \(geteuid()))" }
+        var info = utsname()
+        uname(&info)
+        let release = withUnsafeBytes(of: info.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let numbers = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        if numbers.count == 2, (numbers[0], numbers[1]) < (5, 12) {
+            return "integration tests need Linux 5.12+ (openat2, mount_setattr); this kernel is \(release)"
+        }
+        return nil
+    }()
+
+    static var enabled: Bool { skipReason == nil }
+    static var comment: Comment { Comment(rawValue: skipReason ?? "") }
+}
+
+/// What a finished `corral` run produced.
+struct RunResult {
+    var status: Int32
+    var killedBySignal: Bool
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `corral ARGS` to completion, with optional stdin, and checks that the host's own mount
+/// table is exactly the same afterwards (every mount belongs to the task's namespace).
+func corral(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+    let binary = Integration.corral
+    try #require(FileManager.default.isExecutableFile(atPath: binary),
+                 "no corral binary at \(binary): build the package before testing", sourceLocation: sourceLocation)
+    let mountsBefore = hostMountTable()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    // Read both to EOF concurrently so neither pipe can fill up and stall the task.
+    let stderrData = ReadToEnd(err.fileHandleForReading)
+    let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let result = RunResult(status: process.terminationStatus,
+                           killedBySignal: process.terminationReason == .uncaughtSignal,
+                           stdout: String(decoding: stdoutData, as: UTF8.self),
+                           stderr: String(decoding: stderrData.wait(), as: UTF8.self))
+    #expect(hostMountTable() == mountsBefore, "the host's mount table changed", sourceLocation: sourceLocation)
+    return result
+}
+
+/// Runs a shell snippet in an isolated task and returns its result.
+func isolatedShell(_ script: String, options: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> RunResult {
+    try corral(["isolate"] + options + ["--", "/bin/sh", "-c", script], sourceLocation: sourceLocation)
+}
+
+/// The host's mount points and sources, without ids that change for unrelated reasons.
+func hostMountTable() -> [String] {
+    let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").map { line in
+        let fields = line.split(separator: " ")
+        return fields.count > 4 ? "\(fields[4]) \(fields.dropFirst(6).joined(separator: " "))" : String(line)
+    }.sorted()
+}
+
+/// Reads a file handle to EOF on another thread.
+final class ReadToEnd: @unchecked Sendable {
+    // Safe: `data` is written once by the reader thread before `done` is signalled and read only after `wait()`.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
+
+/// A fresh directory under /tmp, removed by the caller.
+func temporaryDirectory() throws -> String {
+    let path = "/tmp/corral-it-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+    return path
+}
+
+/// Waits for `condition` up to `timeout` seconds, checking every few milliseconds. Only for
+/// observing effects of processes the test does not control (files another process writes).
+func eventually(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(5_000)
+    }
+    return condition()
+}
+
+/// Waits until process `pid` has exited, through a pidfd (no polling). False on timeout.
+func waitForExit(of pid: pid_t, timeout: Double = 10) -> Bool {
+    let fd = corral_pidfd_open(pid)
+    if fd < 0 { return fd == -ESRCH }
+    defer { close(fd) }
+    var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&entry, 1, Int32(timeout * 1000)) == 1
+}

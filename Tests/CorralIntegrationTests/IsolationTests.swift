@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// What a task can see of the host: its own hostname, processes, mounts, network and files.
+@Suite("Isolation (root)", .enabled(if: Integration.enabled, Integration.comment))
+struct IsolationTests {
+    @Test func hostnameIsTheTasksOwn() throws {
+        let result = try isolatedShell("hostname; cat /proc/sys/kernel/hostname", options: ["--hostname", "iso-test"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "iso-test\niso-test\n")
+        let defaulted = try isolatedShell("hostname")
+        #expect(defaulted.stdout.hasPrefix("corral-"))
+        #expect(defaulted.stdout != ProcessInfo.processInfo.hostName + "\n")
+    }
+
+    @Test func procShowsTheTaskAsPidOneAndNoHostProcess() throws {
+        let result = try isolatedShell("echo $$; for p in /proc/[0-9]*; do echo ${p#/proc/}; done")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").compactMap { Int($0) }
+        #expect(lines.first == 1, "the shell is pid 1")
+        // Only the shell (1) and the processes it started exist; the host has hundreds.
+        #expect(lines.dropFirst().allSatisfy { $0 < 10 }, "unexpected pids: \(lines)")
+    }
+
+    @Test func mountTableHoldsOnlyTheTasksMounts() throws {
+        let result = try isolatedShell("cat /proc/1/mountinfo")
+        #expect(result.status == 0)
+        let mountPoints = result.stdout.split(separator: "\n").map { String($0.split(separator: " ")[4]) }
+        let allowed = ["/", "/bin", "/etc", "/lib", "/lib32", "/lib64", "/sbin", "/usr", "/proc", "/sys", "/dev", "/tmp"]
+        for point in mountPoints {
+            let top = "/" + (point.split(separator: "/").first.map(String.init) ?? "")
+            #expect(allowed.contains(top), "unexpected mount \(point)")
+        }
+        #expect(!mountPoints.contains { $0.hasPrefix("/sys/fs/cgroup") || $0.hasPrefix("/run") || $0.hasPrefix("/work") })
+        #expect(mountPoints.contains("/proc") && mountPoints.contains("/dev/pts"))
+        #expect(mountPoints.count < 50)
+    }
+
+    @Test func networkNoneHasOnlyLoopbackUp() throws {
+        let result = try isolatedShell("ls /sys/class/net; cat /sys/class/net/lo/flags; ip -o link 2>/dev/null | cut -d: -f2")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.first == "lo")
+        let flags = try #require(Int(lines[1].dropFirst(2), radix: 16), "flags: \(lines)")
+        #expect(flags & 0x1 != 0, "lo is up")
+        if lines.count > 2 { #expect(Array(lines.dropFirst(2)) == ["lo"], "ip link shows only lo") }
+        let host = try isolatedShell("ls /sys/class/net", options: ["--net", "host"])
+        #expect(host.stdout.split(separator: "\n").count > 1, "--net host sees the host's interfaces")
+    }
+
+    @Test func hostFilesOutsideTheChrootAreInvisible() throws {
+        let secret = "/root/corral-secret-\(UUID().uuidString.prefix(8))"
+        let other = "/var/tmp/corral-secret-\(UUID().uuidString.prefix(8))"
+        _ = FileManager.default.createFile(atPath: secret, contents: Data("secret".utf8))
+        _ = FileManager.default.createFile(atPath: other, contents: Data("secret".utf8))
+        defer { try? FileManager.default.removeItem(atPath: secret); try? FileManager.default.removeItem(atPath: other) }
+        let result = try isolatedShell("ls \(secret) \(other) /root /var 2>&1; echo done")
+        #expect(result.stdout.contains("done"))
+        #expect(!result.stdout.contains("secret\n"))
+        #expect(result.stdout.components(separatedBy: "No such file").count - 1 == 4, "\(result.stdout)")
+    }
+
+    @Test func sensitiveProcPathsAreMaskedOrReadOnly() throws {
+        // Masked files read empty and masked directories list empty, whichever of them this kernel has.
+        let files = ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"]
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        let dirs = ["/proc/acpi", "/proc/scsi", "/sys/firmware"].filter { FileManager.default.fileExists(atPath: $0) }
+        let hostHasContent = files.contains { ((try? FileHandle(forReadingFrom: URL(fileURLWithPath: $0)).readData(ofLength: 1)) ?? Data()).count > 0 }
+            || dirs.contains { !((try? FileManager.default.contentsOfDirectory(atPath: $0)) ?? []).isEmpty }
+        try #require(hostHasContent, "this host has none of the masked paths with content: the test could not fail")
+        let listing = (files.map { "echo \($0) $(cat \($0) | wc -c)" } + dirs.map { "echo \($0) $(ls -A \($0) | wc -l)" })
+            .joined(separator: "; ")
+        let result = try isolatedShell("""
+            \(listing)
+            echo 1 > /proc/sys/vm/drop_caches && echo WROTE-SYS
+            [ -e /proc/sysrq-trigger ] && echo b > /proc/sysrq-trigger && echo WROTE-SYSRQ
+            touch /sys/x 2>/dev/null && echo WROTE-SYSFS
+            echo end
+            """)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == files.count + dirs.count + 1, "\(result.stdout)")
+        for line in lines.dropLast() {
+            #expect(line.hasSuffix(" 0"), "not masked: \(line)")
+        }
+        #expect(!result.stdout.contains("WROTE"))
+        #expect(lines.last == "end")
+        #expect(result.stderr.contains("drop_caches: Read-only file system"))
+    }
+
+    @Test func onlyStandardFileDescriptorsAreOpen() throws {
+        let result = try isolatedShell("ls /proc/self/fd")
+        // ls's own directory fd is 3; nothing of corral's leaks in.
+        #expect(result.stdout.split(separator: "\n") == ["0", "1", "2", "3"])
+    }
+
+    @Test func chrootIsReadOnlyButTmpIsWritable() throws {
+        let result = try isolatedShell("""
+            for f in /usr/x /etc/x /x /bin/x; do touch $f 2>/dev/null && echo WROTE $f; done
+            echo hi > /tmp/ok && cat /tmp/ok; cat /proc/self/mountinfo | grep ' /tmp ' | grep -c rw
+            """)
+        #expect(!result.stdout.contains("WROTE"), "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("hi\n1\n"))
+    }
+
+    @Test func bindsAndTmpfsMountsAreApplied() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = FileManager.default.createFile(atPath: dir + "/in.txt", contents: Data("from host\n".utf8))
+        let result = try isolatedShell("""
+            cat /ro/in.txt; touch /ro/new 2>/dev/null && echo WROTE-RO
+            echo back > /rw/out.txt
+            df -k /scratch | tail -1 | awk '{print $2}'
+            """, options: ["--bind", "\(dir):/ro:ro", "--bind", "\(dir):/rw", "--tmpfs", "/scratch:8m"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "from host\n8192\n")
+        #expect(try String(contentsOfFile: dir + "/out.txt", encoding: .utf8) == "back\n")
+    }
+
+    @Test func processSettingsAreApplied() throws {
+        let result = try isolatedShell(
+            "id -u; id -g; pwd; echo $FOO; echo $HOME; ulimit -n; ulimit -Hn; grep NoNewPrivs /proc/self/status; env | sort | cut -d= -f1 | tr '\\n' ' '",
+            options: ["--user", "nobody", "--workdir", "/tmp", "--env", "FOO=bar baz", "--rlimit", "nofile=100:200"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(Array(lines.prefix(7)) == ["65534", "65534", "/tmp", "bar baz", "/nonexistent", "100", "200"])
+        #expect(lines[7].hasSuffix("1"), "no_new_privs is set")
+        // A clean environment: only what corral sets (and what sh adds itself).
+        let names = Set(lines[8].split(separator: " ").map(String.init))
+        #expect(names.isSubset(of: ["FOO", "HOME", "HOSTNAME", "PATH", "PWD", "SHLVL", "OLDPWD", "_"]), "\(names)")
+    }
+
+    @Test func rlimitsAboveTheHardLimitAreClampedOrRaised() throws {
+        var current = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &current)
+        let above = UInt64(current.rlim_max) + 1
+        let result = try isolatedShell("ulimit -Hn", options: ["--rlimit", "nofile=1024:\(above)"])
+        let canRaise = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))
+            .flatMap { $0.split(separator: "\n").first { $0.hasPrefix("CapEff:") } }
+            .flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+            .map { $0 & (1 << 24) != 0 } ?? false
+        if canRaise {
+            #expect(result.stdout == "\(above)\n")
+        } else {
+            #expect(result.status == 0)
+            #expect(result.stdout == "\(current.rlim_max)\n")
+            #expect(result.stderr.contains("warning: rlimit nofile lowered"))
+        }
+    }
+
+    @Test func standardStreamsPassThrough() throws {
+        let result = try corral(["isolate", "--", "/bin/sh", "-c", "cat; echo to-err >&2"], stdin: "piped input\n")
+        #expect(result.stdout == "piped input\n")
+        #expect(result.stderr == "to-err\n")
+    }
+}

@@ -1,0 +1,37 @@
+@testable import CorralIsolation
+
+/// A host made of a dictionary of paths, for testing plan building without touching the machine.
+struct FakeHost: HostEnvironment {
+    var files: [String: FileKind] = [:]
+    var contents: [String: String] = [:]
+    var hardLimits: [Int32: UInt64] = [:]
+    var canRaiseHardLimits = false
+
+    /// A merged-/usr Debian-like host: /bin, /lib, /lib64, /sbin are symlinks into /usr.
+    static func debian() -> FakeHost {
+        var host = FakeHost()
+        host.files = [
+            "/bin": .symlink("usr/bin"), "/lib": .symlink("usr/lib"), "/lib64": .symlink("usr/lib64"),
+            "/sbin": .symlink("usr/sbin"), "/etc": .directory, "/usr": .directory,
+            "/srv/data": .directory, "/srv/file.txt": .file, "/images/alpine": .directory,
+        ]
+        host.contents = [
+            "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                + "app:x:1000:1000::/home/app:/bin/sh\n",
+            "/etc/group": "root:x:0:\nadm:x:4:app\nnogroup:x:65534:\napp:x:1000:\nvideo:x:44:app, root\n",
+            "/images/alpine/etc/passwd": "root:x:0:0:root:/root:/bin/ash\nguest:x:405:100:guest:/dev/null:/sbin/nologin\n",
+            "/images/alpine/etc/group": "root:x:0:root\nusers:x:100:guest\n",
+        ]
+        return host
+    }
+
+    func fileKind(atPath path: String, followSymlinks: Bool) -> FileKind? {
+        guard let kind = files[path] else { return nil }
+        if followSymlinks, case .symlink = kind { return .directory }
+        return kind
+    }
+
+    func readTextFile(atPath path: String) -> String? { contents[path] }
+
+    func hardLimit(resource: Int32) -> UInt64 { hardLimits[resource] ?? UInt64.max }
+}

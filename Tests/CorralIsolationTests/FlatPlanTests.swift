@@ -1,0 +1,65 @@
+import CCorralLaunch
+import Testing
+@testable import CorralIsolation
+
+/// The C side reads only what `FlatPlan` lays out: check the layout, since a mistake here is a
+/// wrong mount or argv in the child, where nothing can be logged.
+@Suite("Flat C plan")
+struct FlatPlanTests {
+    func plan() throws -> LaunchPlan {
+        var spec = IsolationSpec(command: ["echo", "hello world"], hostname: "flat")
+        spec.binds = [BindMount(source: "/srv/data", destination: "/data", readOnly: true)]
+        spec.rlimits = [try ResourceLimit.parse("nofile=64:128")]
+        spec.user = "app"
+        return try LaunchPlanBuilder(host: FakeHost.debian()).build(spec, rootMountpoint: "/state/rootfs")
+    }
+
+    func strings(_ array: UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while let p = array?[i] { out.append(String(cString: p)); i += 1 }
+        return out
+    }
+
+    @Test func laysOutEveryField() throws {
+        let launch = try plan()
+        let supervisor = SupervisorLaunch(path: "/usr/libexec/corral-supervisor",
+                                          arguments: ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3"],
+                                          fds: [(7, 3), (8, 4)])
+        let flat = FlatPlan(launch, taskStdio: (0, 11, 12), supervisor: supervisor, reportFD: 9)
+        let c = flat.plan
+        #expect(c.clone_flags == NamespaceSet().cloneFlags)
+        #expect(String(cString: c.root_mountpoint) == "/state/rootfs")
+        #expect(c.root_image == nil && c.root_readonly == 1)
+        #expect(c.n_mounts == UInt32(launch.mounts.count))
+        #expect(String(cString: c.hostname) == "flat" && c.loopback_up == 1)
+        #expect(c.uid == 1000 && c.gid == 1000 && c.n_groups == 2 && c.groups[0] == 4)
+        #expect(c.n_rlimits == 1 && c.rlimits[0].soft == 64 && c.rlimits[0].hard == 128)
+        #expect(strings(c.argv) == ["echo", "hello world"])
+        #expect(strings(c.envp).first == "PATH=\(LaunchPlanBuilder.defaultPath)")
+        #expect(c.n_exec_candidates == 6 && String(cString: c.exec_candidates[0]!) == "/usr/local/sbin/echo")
+        #expect(c.task_stdio.0 == 0 && c.task_stdio.1 == 11 && c.task_stdio.2 == 12 && c.sync_fd == -1)
+        #expect(c.report_fd == 9 && c.n_supervisor_fds == 2 && c.supervisor_fds[1].from == 8 && c.supervisor_fds[1].to == 4)
+        // The pid slot is the argv entry the supervisor fills in after cloning the task.
+        #expect(c.supervisor_argv[2] == c.task_pid_slot)
+        #expect(strings(c.supervisor_argv) == ["/usr/libexec/corral-supervisor", "--task-pid", "", "--state-fd", "3"])
+    }
+
+    @Test func mountTargetsAreRelativeToTheNewRoot() throws {
+        let launch = try plan()
+        let flat = FlatPlan(launch, taskStdio: (0, 1, 2),
+                            supervisor: SupervisorLaunch(path: "/s", arguments: [], fds: []), reportFD: 3)
+        let mounts = UnsafeBufferPointer(start: flat.plan.mounts, count: Int(flat.plan.n_mounts))
+        for (step, m) in zip(launch.mounts, mounts) {
+            #expect("/" + String(cString: m.target) == step.target)
+        }
+        let data = try #require(mounts.last)
+        #expect(data.kind == CORRAL_MOUNT_BIND.rawValue)
+        #expect(String(cString: data.source) == "/srv/data")
+        #expect(data.attr == MountAttributes.readOnly.rawValue)
+        let kcore = try #require(mounts.first { String(cString: $0.target) == "proc/kcore" })
+        #expect(kcore.kind == CORRAL_MOUNT_MASK.rawValue && kcore.optional == 1)
+        let null = try #require(mounts.first { String(cString: $0.target) == "dev/null" })
+        #expect(null.kind == CORRAL_MOUNT_NODE.rawValue && null.dev == corral_makedev(1, 3) && null.mode == 0o020666)
+    }
+}

@@ -1,0 +1,54 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import CorralIsolation
+
+@Suite("State directory, exit records and error messages")
+struct StateAndErrorTests {
+    func temporaryPath() -> String {
+        var template = Array("/tmp/corral-test-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        return dir + "/state"
+    }
+
+    @Test func createsRefusesReuseAndRemovesOnlyItsOwn() throws {
+        let state = StateDirectory(path: temporaryPath())
+        try state.create()
+        #expect(access(state.rootMountpoint, F_OK) == 0)
+        try state.writeAtomically("task.json", contents: "{}\n")
+        #expect(throws: LaunchError.self) { try state.create() }
+        try state.writeAtomically("stdout.log", contents: "out")
+        try state.remove()
+        #expect(access(state.path, F_OK) != 0)
+        try state.remove()  // already gone: not an error
+    }
+
+    @Test func relativeStateDirectoryIsRejected() {
+        #expect(throws: LaunchError.invalid(option: "--state-dir", value: "state", reason: "must be an absolute path")) {
+            try StateDirectory(path: "state").create()
+        }
+    }
+
+    @Test func readsTheSupervisorsExitRecord() throws {
+        let state = StateDirectory(path: temporaryPath())
+        try state.create()
+        defer { try? state.remove() }
+        try state.writeAtomically("exit.json", contents: """
+            {"task_pid":42,"exit_code":143,"signal":15,"core_dumped":false,"finished_at":"2026-11-29T10:00:00.000000001Z","finished_at_unix_ns":1}
+            """)
+        let exit = try TaskExit.read(from: state)
+        #expect(exit == TaskExit(taskPID: 42, exitCode: 143, signal: 15, coreDumped: false,
+                                 finishedAt: "2026-11-29T10:00:00.000000001Z"))
+    }
+
+    @Test func childFailuresReadLikeTheIssueSays() {
+        let notFound = LaunchError.child(stage: .exec, errno: ENOENT, subject: "\"/bin/nosuch\"")
+        #expect(notFound.description == "exec \"/bin/nosuch\": No such file or directory (stage exec)")
+        #expect(notFound.exitStatus == 127)
+        #expect(LaunchError.child(stage: .exec, errno: EACCES, subject: nil).exitStatus == 126)
+        #expect(LaunchError.child(stage: .mount, errno: EROFS, subject: "\"/usr/x\"").exitStatus == 125)
+        #expect(LaunchError.invalid(option: "--net", value: "x", reason: "r").exitStatus == 125)
+        #expect(SyscallError("open", errno: ENOENT, path: "/x").description == "open \"/x\": No such file or directory")
+    }
+}
