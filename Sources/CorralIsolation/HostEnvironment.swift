@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CCap
+import CCorralHost
 
 /// What a path on the host is.
 public enum FileKind: Equatable, Sendable {
@@ -17,6 +18,9 @@ public protocol HostEnvironment: Sendable {
     func fileKind(atPath path: String, followSymlinks: Bool) -> FileKind?
     /// The contents of a text file, or nil when it cannot be read.
     func readTextFile(atPath path: String) -> String?
+    /// A text file of a task's root (`/etc/passwd` of an image), resolved as if `root` were `/`,
+    /// so an image's symlinks cannot point the read at the host's files.
+    func readTextFile(atPath path: String, inRoot root: String) -> String?
     /// The caller's current hard limit for an rlimit resource.
     func hardLimit(resource: Int32) -> UInt64
     /// Whether the caller may raise hard limits (CAP_SYS_RESOURCE in its effective set).
@@ -44,14 +48,26 @@ public struct LiveHost: HostEnvironment {
     }
 
     public func readTextFile(atPath path: String) -> String? {
-        guard let file = fopen(path, "re") else { return nil }
-        defer { fclose(file) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        return fd >= 0 ? readAll(fd) : nil
+    }
+
+    public func readTextFile(atPath path: String, inRoot root: String) -> String? {
+        let fd = corral_open_in_root(root, path)
+        return fd >= 0 ? readAll(fd) : nil
+    }
+
+    /// Reads an fd to EOF and closes it.
+    private func readAll(_ fd: Int32) -> String? {
+        defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n > 0 { bytes += chunk[0..<n] }
-            if n < chunk.count { break }
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -50,14 +50,14 @@ public struct LaunchPlanBuilder: Sendable {
         steps += RootfsLayout.userSteps(binds: spec.binds, tmpfs: spec.tmpfs, host: host)
 
         // Users and groups come from the task's own /etc (the image's, or the host's bound in).
-        let etc = (rootImage ?? "") + "/etc"
+        let root = rootImage ?? "/"
+        let passwd = host.readTextFile(atPath: "/etc/passwd", inRoot: root) ?? ""
+        let group = host.readTextFile(atPath: "/etc/group", inRoot: root) ?? ""
         let identity: UserIdentity
         if let user = spec.user {
-            identity = try UserIdentity.resolve(user, passwd: host.readTextFile(atPath: etc + "/passwd") ?? "",
-                                                group: host.readTextFile(atPath: etc + "/group") ?? "")
+            identity = try UserIdentity.resolve(user, passwd: passwd, group: group)
         } else {
-            identity = (try? UserIdentity.resolve("0", passwd: host.readTextFile(atPath: etc + "/passwd") ?? "",
-                                                  group: host.readTextFile(atPath: etc + "/group") ?? ""))
+            identity = (try? UserIdentity.resolve("0", passwd: passwd, group: group))
                 ?? UserIdentity(uid: 0, gid: 0, home: "/root")
         }
 

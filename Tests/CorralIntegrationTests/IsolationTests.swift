@@ -153,3 +153,74 @@ struct IsolationTests {
         #expect(result.stderr == "to-err\n")
     }
 }
+
+/// An image root: its own files, its own users, and no way for its symlinks to reach the host.
+@Suite("Image root (root)", .enabled(if: Integration.enabled, Integration.comment))
+struct ImageRootTests {
+    /// A tiny image: the host's /usr bound in, /bin -> usr/bin, an /etc of its own.
+    func makeImage(passwd: String) throws -> String {
+        let image = try temporaryDirectory()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: image + "/etc", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: image + "/usr", withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: image + "/bin", withDestinationPath: "usr/bin")
+        try fm.createSymbolicLink(atPath: image + "/lib", withDestinationPath: "usr/lib")
+        try fm.createSymbolicLink(atPath: image + "/lib64", withDestinationPath: "usr/lib64")
+        try passwd.write(toFile: image + "/etc/passwd", atomically: true, encoding: .utf8)
+        try "root:x:0:\nimg:x:4242:\n".write(toFile: image + "/etc/group", atomically: true, encoding: .utf8)
+        return image
+    }
+
+    @Test func usersComeFromTheImageAndItsFilesAreWritable() throws {
+        let image = try makeImage(passwd: "root:x:0:0:root:/root:/bin/sh\nimguser:x:4242:4242::/home/img:/bin/sh\n")
+        defer { try? FileManager.default.removeItem(atPath: image) }
+        let result = try isolatedShell("id -u; echo $HOME",
+                                       options: ["--rootfs", image, "--bind", "/usr:/usr:ro", "--user", "imguser"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "4242\n/home/img\n")
+        // As root the image itself is writable, like runc's default (not the chroot's read-only root).
+        let asRoot = try isolatedShell("echo data > /etc/written && echo wrote", options: ["--rootfs", image, "--bind", "/usr:/usr:ro"])
+        #expect(asRoot.stdout == "wrote\n")
+        #expect(FileManager.default.fileExists(atPath: image + "/etc/written"))
+        // A user that exists on the host but not in the image is unknown.
+        let hostUser = try isolatedShell("true", options: ["--rootfs", image, "--user", "nobody"])
+        #expect(hostUser.status == 125 && hostUser.stderr.contains("--user \"nobody\""))
+    }
+
+    @Test func anImagesPasswdSymlinkCannotReadTheHostsFiles() throws {
+        let image = try makeImage(passwd: "")
+        defer { try? FileManager.default.removeItem(atPath: image) }
+        // /etc/passwd -> /etc/hostpasswd: resolved inside the image, never the host's /etc.
+        try FileManager.default.removeItem(atPath: image + "/etc/passwd")
+        try FileManager.default.createSymbolicLink(atPath: image + "/etc/passwd", withDestinationPath: "/etc/hostpasswd")
+        try "imguser:x:7:7::/:/bin/sh\n".write(toFile: image + "/etc/hostpasswd", atomically: true, encoding: .utf8)
+        let inImage = try isolatedShell("id -u", options: ["--rootfs", image, "--bind", "/usr:/usr:ro", "--user", "imguser"])
+        #expect(inImage.stdout == "7\n", "\(inImage.stderr)")
+        // A link that climbs out with .. stays in the image too: "root" is not found in the host's passwd.
+        try FileManager.default.removeItem(atPath: image + "/etc/passwd")
+        try FileManager.default.createSymbolicLink(atPath: image + "/etc/passwd", withDestinationPath: "../../../../etc/passwd")
+        let escaped = try isolatedShell("true", options: ["--rootfs", image, "--bind", "/usr:/usr:ro", "--user", "nobody"])
+        #expect(escaped.status == 125, "the host's nobody must not be found through the image")
+    }
+}
+
+/// With a terminal, the task gets one too (a pseudo-terminal proxied by the supervisor).
+@Suite("Terminal (root)", .enabled(if: Integration.enabled && FileManager.default.isExecutableFile(atPath: "/usr/bin/script"),
+                                   Integration.skipReason.map { Comment(rawValue: $0) } ?? "needs script(1) from util-linux"))
+struct TerminalTests {
+    @Test func taskGetsATerminalWhenCorralHasOne() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", "\(Integration.corral) isolate -- /bin/sh -c 'test -t 0 && test -t 1 && echo both-tty; read x; echo got-$x; exit 6'", "/dev/null"]
+        let out = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(Data("hello\n".utf8))
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 6)
+        #expect(output.contains("both-tty"))
+        #expect(output.contains("got-hello"))
+    }
+}

@@ -33,5 +33,9 @@ struct FakeHost: HostEnvironment {
 
     func readTextFile(atPath path: String) -> String? { contents[path] }
 
+    func readTextFile(atPath path: String, inRoot root: String) -> String? {
+        contents[root == "/" ? path : root + path]
+    }
+
     func hardLimit(resource: Int32) -> UInt64 { hardLimits[resource] ?? UInt64.max }
 }

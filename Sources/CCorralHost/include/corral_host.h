@@ -22,6 +22,10 @@ int corral_openpty(int *master, int *slave);
 /* Writes a whole buffer to an fd (retrying on EINTR and short writes). Returns 0 or -errno. */
 int corral_write_all(int fd, const void *buf, size_t len);
 
+/* Opens `path` for reading as if `root` were "/": symlinks and ".." cannot leave it (openat2
+ * RESOLVE_IN_ROOT). For reading an image's own files. Returns the fd or -errno. */
+int corral_open_in_root(const char *root, const char *path);
+
 int corral_pidfd_open(pid_t pid);
 int corral_pidfd_send_signal(int pidfd, int sig);
 /* Waits for the process behind `pidfd` (WEXITED); returns 0 and fills code/status like waitid, or -errno. */

@@ -149,7 +149,8 @@ struct corral_plan {
 };
 
 /*
- * Fork the supervisor and, from it, the task. Returns 0 and the supervisor's pid and pidfd
+ * Start the supervisor (vfork-style: it shares our memory until it execs) and, from it, the task
+ * (a copy-on-write fork into its namespaces). Returns 0 and the supervisor's pid and pidfd
  * (-1 when the kernel has no CLONE_PIDFD), or -errno when the supervisor could not be forked.
  * Failures after the fork arrive on the report pipe. All signals are blocked around the fork
  * so that no Swift signal handler ever runs in a child.
