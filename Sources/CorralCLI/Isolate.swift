@@ -61,6 +61,11 @@ public struct Isolate: ParsableCommand {
     }
 
     public func validate() throws {
+        // The command is captured verbatim (its own flags belong to it), so a leading --help would be
+        // taken for the command: answer it here. After `--` it is a command name like any other.
+        if let first = command.first, first == "--help" || first == "-h" {
+            throw CleanExit.helpRequest(self)
+        }
         guard let first = commandLine.first, !first.isEmpty else {
             throw ValidationError("no command given: corral isolate [OPTIONS] -- CMD [ARGS...]")
         }

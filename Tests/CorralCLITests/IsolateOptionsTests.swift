@@ -92,3 +92,25 @@ struct TimestampTests {
         #expect(Timestamp.format(seconds: seconds, nanoseconds: nanoseconds) == expected)
     }
 }
+
+@Suite("help")
+struct HelpTests {
+    @Test(arguments: [["isolate", "--help"], ["isolate", "-h"], ["isolate", "--net", "host", "--help"], ["help", "isolate"]])
+    func helpExitsZero(arguments: [String]) {
+        #expect(CorralMain.run(arguments) == 0)
+    }
+
+    @Test(arguments: [["isolate", "--help"], ["isolate", "-h"], ["isolate", "--net", "host", "--help"]])
+    func helpIsShownNotRun(arguments: [String]) {
+        #expect {
+            _ = try Corral.parseAsRoot(arguments)
+        } throws: { error in
+            Corral.exitCode(for: error) == .success && Corral.fullMessage(for: error).contains("--bind <src:dst[:ro]>")
+        }
+    }
+
+    @Test func afterTheSeparatorHelpIsTheCommand() throws {
+        let isolate = try #require(try Corral.parseAsRoot(["isolate", "--", "--help"]) as? Isolate)
+        #expect(isolate.spec(id: "x", terminal: false, term: nil).command == ["--help"])
+    }
+}
