@@ -21,7 +21,13 @@ public enum CorralMain {
     public static func run(_ arguments: [String]) -> Int32 {
         let command: ParsableCommand
         do {
-            command = try Corral.parseAsRoot(arguments)
+            // `isolate` is the start-latency-critical path: parse it directly as a pseudo-root (its
+            // help still reads `corral isolate`) instead of through the tree and completion probe.
+            if arguments.first == "isolate" {
+                command = try Isolate.parseAsRoot(Array(arguments.dropFirst()))
+            } else {
+                command = try Corral.parseAsRoot(arguments)
+            }
         } catch {
             let code = Corral.exitCode(for: error)
             let message = Corral.fullMessage(for: error)
@@ -29,7 +35,7 @@ public enum CorralMain {
                 print(message)
                 return 0
             }
-            printError(message)
+            printError(message.replacing("See 'isolate --help'", with: "See 'corral isolate --help'"))
             return 2
         }
         if let isolate = command as? Isolate {

@@ -5,9 +5,13 @@ import Testing
 
 @Suite("corral isolate options")
 struct IsolateOptionsTests {
+    /// Parses as `corral isolate ARGS` does (isolate as its own root), and checks the root
+    /// command's tree agrees.
     func parse(_ arguments: [String]) throws -> Isolate {
-        let command = try Corral.parseAsRoot(["isolate"] + arguments)
-        return try #require(command as? Isolate)
+        let viaTree = try #require(try Corral.parseAsRoot(["isolate"] + arguments) as? Isolate)
+        let direct = try #require(try Isolate.parseAsRoot(arguments) as? Isolate)
+        #expect(viaTree.spec(id: "x", terminal: false, term: nil) == direct.spec(id: "x", terminal: false, term: nil))
+        return direct
     }
 
     @Test func mapsEveryOptionIntoTheSpec() throws {
@@ -112,5 +116,27 @@ struct HelpTests {
     @Test func afterTheSeparatorHelpIsTheCommand() throws {
         let isolate = try #require(try Corral.parseAsRoot(["isolate", "--", "--help"]) as? Isolate)
         #expect(isolate.spec(id: "x", terminal: false, term: nil).command == ["--help"])
+    }
+}
+
+@Suite("isolate parsed as its own root")
+struct PseudoRootTests {
+    @Test func helpAndUsageStillSayCorralIsolate() {
+        #expect {
+            _ = try Isolate.parseAsRoot(["--help"])
+        } throws: { error in
+            Isolate.fullMessage(for: error).contains("USAGE: corral isolate [<options>]")
+        }
+        #expect {
+            _ = try Isolate.parseAsRoot(["--net", "bogus", "true"])
+        } throws: { error in
+            Isolate.fullMessage(for: error).contains("Usage: corral isolate")
+        }
+    }
+
+    @Test func theRootCommandStillListsAndHelpsIsolate() {
+        #expect(Corral.helpMessage().contains("isolate"))
+        #expect(Corral.helpMessage(for: Isolate.self).contains("USAGE: corral isolate"))
+        #expect(CorralMain.run(["help", "isolate"]) == 0)
     }
 }
