@@ -30,7 +30,7 @@ let package = Package(
             "CorralIsolation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "corral", dependencies: ["CorralCLI"]),
+        .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
         .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation"]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).

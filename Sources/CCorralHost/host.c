@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -45,6 +46,18 @@ int corral_openpty(int *master, int *slave) {
     }
     *master = m;
     *slave = s;
+    return 0;
+}
+
+int corral_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : -errno; }
+
+int corral_open_standard_fds(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);  /* lowest free fd: this one */
+        if (null < 0) return -errno;
+        if (null != fd) { dup2(null, fd); close(null); }
+    }
     return 0;
 }
 

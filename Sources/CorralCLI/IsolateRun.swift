@@ -1,3 +1,4 @@
+import CCorralHost
 import CorralIsolation
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +10,8 @@ struct IsolateRun {
     let options: Isolate
 
     func run() -> Int32 {
+        // Like the supervisor: a task in the host's pid namespace must not reach our /proc/<pid>/exe.
+        _ = corral_set_nondumpable()
         let id = TaskID.random()
         let terminal = !options.noTTY && isatty(0) == 1 && isatty(1) == 1
         let spec = options.spec(id: id, terminal: terminal, term: getenv("TERM").map { String(cString: $0) })

@@ -66,6 +66,8 @@ public struct Launcher: Sendable {
             let err = try resources.pipe("stderr pipe")
             fds += [(out.read, 4), (err.read, 5)]
             arguments += ["--stdout-fd", "4", "--stderr-fd", "5"]
+            // The caller's fds 0-2 must be open (see corral_open_standard_fds), or a pipe of ours
+            // could sit at 0 and be handed to the task as its stdin.
             taskStdio = (0, out.write, err.write)
         case .terminal(let master, let slave):
             fds.append((master, 4))

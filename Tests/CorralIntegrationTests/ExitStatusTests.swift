@@ -68,3 +68,33 @@ struct ExitStatusTests {
                          stdout: String(decoding: output, as: UTF8.self), stderr: "")
     }
 }
+
+@Suite("Standard streams (root)", .enabled(if: Integration.enabled, Integration.comment))
+struct StandardStreamTests {
+    @Test func closedStdinGivesTheTaskDevNull() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec \"$0\" isolate -- /bin/sh -c 'cat; echo status=$?' <&-", Integration.corral]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(output == "status=0\n")
+    }
+
+    @Test func outputGoesOnWhenTheReaderLeaves() throws {
+        // `| head -1` closes the pipe early: the task must neither hang nor lose its exit status.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "\"$0\" isolate -- /bin/sh -c 'seq 1 100000; exit 3' | head -1; exit ${PIPESTATUS[0]}", Integration.corral]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output == "1\n")
+        #expect(process.terminationStatus == 3, "corral's own status")
+    }
+}

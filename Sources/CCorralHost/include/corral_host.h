@@ -19,6 +19,14 @@ int corral_signalfd_read(int fd);
 /* Opens a pseudo-terminal pair (both CLOEXEC, neither the caller's controlling tty). Returns 0 or -errno. */
 int corral_openpty(int *master, int *slave);
 
+/* Makes this process non-dumpable: other processes (a task sharing our pid namespace, say) cannot
+ * open /proc/<us>/exe or ptrace us without CAP_SYS_PTRACE. Returns 0 or -errno. */
+int corral_set_nondumpable(void);
+
+/* Opens /dev/null on whichever of fds 0, 1, 2 is closed, so that nothing opened later lands there
+ * (and is then handed to a task as its stdin, stdout or stderr). Returns 0 or -errno. */
+int corral_open_standard_fds(void);
+
 /* Writes a whole buffer to an fd (retrying on EINTR and short writes). Returns 0 or -errno. */
 int corral_write_all(int fd, const void *buf, size_t len);
 
