@@ -48,23 +48,13 @@ struct ExitStatusTests {
 
     /// Starts `corral isolate ARGS`, waits for the task to print "ready", sends corral SIGTERM.
     func runAndSignal(_ arguments: [String]) throws -> RunResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Integration.corral)
-        process.arguments = ["isolate"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var output = Data()
-        while !String(decoding: output, as: UTF8.self).contains("ready\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += chunk
-        }
-        kill(process.processIdentifier, SIGTERM)
-        output += out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+        let corral = try StartedCorral(["isolate"] + arguments)
+        var output = corral.read(until: "ready\n")
+        kill(corral.process.processIdentifier, SIGTERM)
+        output += corral.stdout.fileHandleForReading.readDataToEndOfFile()
+        corral.process.waitUntilExit()
+        return RunResult(status: corral.process.terminationStatus,
+                         killedBySignal: corral.process.terminationReason == .uncaughtSignal,
                          stdout: String(decoding: output, as: UTF8.self), stderr: "")
     }
 }
@@ -72,29 +62,15 @@ struct ExitStatusTests {
 @Suite("Standard streams (root)", .enabled(if: Integration.enabled, Integration.comment))
 struct StandardStreamTests {
     @Test func closedStdinGivesTheTaskDevNull() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec \"$0\" isolate -- /bin/sh -c 'cat; echo status=$?' <&-", Integration.corral]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(output == "status=0\n")
+        let result = try bash("exec \"$0\" isolate -- /bin/sh -c 'cat; echo status=$?' <&-")
+        #expect(result.status == 0)
+        #expect(result.stdout == "status=0\n")
     }
 
     @Test func outputGoesOnWhenTheReaderLeaves() throws {
         // `| head -1` closes the pipe early: the task must neither hang nor lose its exit status.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "\"$0\" isolate -- /bin/sh -c 'seq 1 100000; exit 3' | head -1; exit ${PIPESTATUS[0]}", Integration.corral]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(output == "1\n")
-        #expect(process.terminationStatus == 3, "corral's own status")
+        let result = try bash("\"$0\" isolate -- /bin/sh -c 'seq 1 100000; exit 3' | head -1; exit ${PIPESTATUS[0]}")
+        #expect(result.stdout == "1\n")
+        #expect(result.status == 3, "corral's own status")
     }
 }

@@ -72,6 +72,47 @@ func isolatedShell(_ script: String, options: [String] = [], sourceLocation: Sou
     try corral(["isolate"] + options + ["--", "/bin/sh", "-c", script], sourceLocation: sourceLocation)
 }
 
+/// A `corral` started in the background, with its stdout readable as it comes.
+struct StartedCorral {
+    let process: Process
+    let stdout: Pipe
+
+    /// Starts `corral ARGS` with stdin on /dev/null.
+    init(_ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Integration.corral)
+        process.arguments = arguments
+        stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Reads stdout until it contains `marker` (or EOF); returns what was read.
+    func read(until marker: String) -> Data {
+        var output = Data()
+        while !String(decoding: output, as: UTF8.self).contains(marker) {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += chunk
+        }
+        return output
+    }
+}
+
+/// Runs a bash script (with `$0` set to the corral binary) and returns its status and stdout.
+func bash(_ script: String) throws -> (status: Int32, stdout: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", script, Integration.corral]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
+
 /// The host's mount points and sources, without ids that change for unrelated reasons.
 func hostMountTable() -> [String] {
     let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""

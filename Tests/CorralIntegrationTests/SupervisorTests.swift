@@ -23,20 +23,10 @@ struct SupervisorTests {
         let state = dir + "/state"
         let mountsBefore = hostMountTable()
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Integration.corral)
-        process.arguments = ["isolate", "--state-dir", state, "--bind", "\(fifo):/go", "--",
-                             "/bin/sh", "-c", "echo ready; read line < /go; echo got $line; echo bye >&2; exit 9"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var output = Data()
-        while !String(decoding: output, as: UTF8.self).contains("ready\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += chunk
-        }
+        let corral = try StartedCorral(["isolate", "--state-dir", state, "--bind", "\(fifo):/go", "--",
+                                        "/bin/sh", "-c", "echo ready; read line < /go; echo got $line; echo bye >&2; exit 9"])
+        let process = corral.process
+        _ = corral.read(until: "ready\n")
         #expect(eventually { FileManager.default.fileExists(atPath: state + "/task.json") })
         let record = try JSONDecoder().decode(TaskRecord.self, from: Data(contentsOf: URL(fileURLWithPath: state + "/task.json")))
 
