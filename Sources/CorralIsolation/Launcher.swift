@@ -57,7 +57,7 @@ public struct Launcher: Sendable {
 
         var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3",
                          "--log-max-bytes", String(logRotation.maxFileBytes),
-                         "--log-max-files", String(logRotation.maxFiles), "--remove-dir", "rootfs"]
+                         "--log-max-files", String(logRotation.maxFiles)]
         var fds: [(from: Int32, to: Int32)] = [(stateFD, 3)]
         let taskStdio: (Int32, Int32, Int32)
         switch stdio {

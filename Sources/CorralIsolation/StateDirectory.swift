@@ -3,8 +3,12 @@ import Glibc
 #endif
 
 /// A task's state directory: `task.json` (written at start), `exit.json` (written by the
-/// supervisor when the task ends), `stdout.log`/`stderr.log` (rotated), and `rootfs/`, the empty
-/// mount point its root is assembled on inside the task's own mount namespace.
+/// supervisor when the task ends), `stdout.log`/`stderr.log` (rotated).
+///
+/// The directory is also the mount point the task's root is assembled on, inside the task's own
+/// mount namespace: there the root covers it; on the host it stays a plain directory, and the
+/// supervisor writes into it through an fd. (A separate mount point directory would cost a mkdir
+/// and an rmdir per task, and on ext4 with `discard` an rmdir waits for the disk.)
 public struct StateDirectory: Sendable {
     public let path: String
 
@@ -12,11 +16,11 @@ public struct StateDirectory: Sendable {
         self.path = path
     }
 
-    public var rootMountpoint: String { path + "/rootfs" }
+    public var rootMountpoint: String { path }
     public var exitRecordPath: String { path + "/exit.json" }
     public var taskRecordPath: String { path + "/task.json" }
 
-    /// Creates the directory (and missing parents, mode 0700) and the root mount point.
+    /// Creates the directory (and missing parents, mode 0700).
     /// Fails if it already holds a task, so two tasks never share one.
     public func create() throws(LaunchError) {
         guard path.hasPrefix("/") else {
@@ -25,9 +29,6 @@ public struct StateDirectory: Sendable {
         try makeDirectories(path)
         if access(taskRecordPath, F_OK) == 0 || access(exitRecordPath, F_OK) == 0 {
             throw .invalid(option: "--state-dir", value: path, reason: "already holds a task; choose another directory")
-        }
-        if mkdir(rootMountpoint, 0o755) != 0 && errno != EEXIST {
-            throw .system(.current("create the root mount point", path: rootMountpoint))
         }
     }
 

@@ -4,13 +4,13 @@
  * It is the task's parent (and a subreaper for the task's orphans). It copies the task's stdout and
  * stderr to its own stdout/stderr (the caller's, for as long as they accept data) and to rotated log
  * files in the state directory (created on first output), forwards the signals it receives to the task,
- * reaps the task, records its exit in exit.json (atomically: temporary file, then rename), removes the
- * root mount point, and exits with the task's exit code (128 + N for signal N), which is what exit.json
+ * reaps the task, records its exit in exit.json (atomically: temporary file, then rename), and exits
+ * with the task's exit code (128 + N for signal N), which is what exit.json
  * says. It exits 125 only when it cannot supervise at all (bad arguments).
  * Being a separate small program, it holds no copy of the caller's memory.
  *
  * Usage (fds are inherited): corral-supervisor --task-pid PID --state-fd FD --stdout-fd FD
- *     [--stderr-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N] [--remove-dir NAME]
+ *     [--stderr-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N]
  * With --pty, --stdout-fd is a terminal master: stdin is copied into it and its output goes to stdout.
  */
 #include <errno.h>
@@ -44,7 +44,6 @@ struct options {
     int state_fd, stdout_fd, stderr_fd, pty;
     off_t log_max_bytes;
     int log_max_files;
-    const char *remove_dir;
 };
 
 static void usage_exit(const char *why) {
@@ -65,7 +64,7 @@ static long number_arg(const char *flag, const char *value) {
 
 static struct options parse(int argc, char **argv) {
     struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .pty = 0,
-                         .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10, .remove_dir = NULL };
+                         .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--pty")) { o.pty = 1; continue; }
@@ -77,7 +76,6 @@ static struct options parse(int argc, char **argv) {
         else if (!strcmp(a, "--stderr-fd")) o.stderr_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--log-max-bytes")) o.log_max_bytes = number_arg(a, v);
         else if (!strcmp(a, "--log-max-files")) o.log_max_files = (int)number_arg(a, v);
-        else if (!strcmp(a, "--remove-dir")) o.remove_dir = v;
         else usage_exit("unknown option");
     }
     if (o.task <= 0 || o.state_fd < 0 || o.stdout_fd < 0) usage_exit("--task-pid, --state-fd and --stdout-fd are required");
@@ -201,7 +199,5 @@ int main(int argc, char **argv) {
 
     if (exit_record_write(o.state_fd, o.task, status) < 0)
         fprintf(stderr, "corral-supervisor: cannot record the exit status: %s\n", strerror(errno));
-    if (o.remove_dir && unlinkat(o.state_fd, o.remove_dir, AT_REMOVEDIR) < 0 && errno != ENOENT)
-        fprintf(stderr, "corral-supervisor: cannot remove %s: %s\n", o.remove_dir, strerror(errno));
     return exit_record_code(status);
 }

@@ -15,7 +15,7 @@ struct StateAndErrorTests {
     @Test func createsRefusesReuseAndRemovesOnlyItsOwn() throws {
         let state = StateDirectory(path: temporaryPath())
         try state.create()
-        #expect(access(state.rootMountpoint, F_OK) == 0)
+        #expect(access(state.path, F_OK) == 0 && state.rootMountpoint == state.path)
         try state.writeAtomically("task.json", contents: "{}\n")
         #expect(throws: LaunchError.self) { try state.create() }
         try state.writeAtomically("stdout.log", contents: "out")
