@@ -20,8 +20,8 @@ public struct StateDirectory: Sendable {
     public var exitRecordPath: String { path + "/exit.json" }
     public var taskRecordPath: String { path + "/task.json" }
 
-    /// Creates the directory (and missing parents, mode 0700).
-    /// Fails if it already holds a task, so two tasks never share one.
+    /// Creates the directory (and missing parents, mode 0700). An existing directory must be
+    /// empty: two tasks never share one, and corral never writes among someone else's files.
     public func create() throws(LaunchError) {
         guard path.hasPrefix("/") else {
             throw .invalid(option: "--state-dir", value: path, reason: "must be an absolute path")
@@ -30,25 +30,16 @@ public struct StateDirectory: Sendable {
         if access(taskRecordPath, F_OK) == 0 || access(exitRecordPath, F_OK) == 0 {
             throw .invalid(option: "--state-dir", value: path, reason: "already holds a task; choose another directory")
         }
+        guard try entries().isEmpty else {
+            throw .invalid(option: "--state-dir", value: path, reason: "is not empty; give a new or empty directory")
+        }
     }
 
     /// Removes the directory and what corral put in it. Only files and empty directories are
     /// removed; nothing is followed or unmounted, so a mistake cannot reach outside it.
     public func remove() throws(LaunchError) {
-        guard let dir = opendir(path) else {
-            if errno == ENOENT { return }
-            throw .system(.current("open state directory", path: path))
-        }
-        var names: [(String, Bool)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name == "." || name == ".." { continue }
-            names.append((name, entry.pointee.d_type == UInt8(DT_DIR)))
-        }
-        closedir(dir)
-        for (name, isDirectory) in names {
+        guard access(path, F_OK) == 0 else { return }
+        for (name, isDirectory) in try entries() {
             let full = path + "/" + name
             if (isDirectory ? rmdir(full) : unlink(full)) != 0 && errno != ENOENT {
                 throw .system(.current("remove", path: full))
@@ -70,6 +61,21 @@ public struct StateDirectory: Sendable {
         close(fd)
         guard written == bytes.count else { throw .system(.current("write", path: temporary)) }
         guard rename(temporary, final) == 0 else { throw .system(.current("rename", path: final)) }
+    }
+
+    /// The directory's entries (name, is a directory), without `.` and `..`.
+    private func entries() throws(LaunchError) -> [(String, Bool)] {
+        guard let dir = opendir(path) else { throw .system(.current("open state directory", path: path)) }
+        defer { closedir(dir) }
+        var names: [(String, Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." { continue }
+            names.append((name, entry.pointee.d_type == UInt8(DT_DIR)))
+        }
+        return names
     }
 
     private func makeDirectories(_ path: String) throws(LaunchError) {

@@ -24,6 +24,17 @@ struct StateAndErrorTests {
         try state.remove()  // already gone: not an error
     }
 
+    @Test func aDirectoryWithOtherFilesIsRefused() throws {
+        let state = StateDirectory(path: temporaryPath())
+        try state.create()
+        _ = creat(state.path + "/someone-elses-file", 0o644)
+        #expect(throws: LaunchError.invalid(option: "--state-dir", value: state.path,
+                                            reason: "is not empty; give a new or empty directory")) {
+            try state.create()
+        }
+        #expect(access(state.path + "/someone-elses-file", F_OK) == 0, "nothing of theirs is touched")
+    }
+
     @Test func relativeStateDirectoryIsRejected() {
         #expect(throws: LaunchError.invalid(option: "--state-dir", value: "state", reason: "must be an absolute path")) {
             try StateDirectory(path: "state").create()
