@@ -51,6 +51,12 @@ public struct Isolate: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the task's state (exit.json, logs) here (default: a directory under /run/corral/isolate, removed afterwards).", valueName: "dir"))
     var stateDir: String?
 
+    @Option(help: ArgumentHelp("Rotate stdout.log and stderr.log at this size (like 10m).", valueName: "size"))
+    var logMaxSize: String = "10m"
+
+    @Option(help: ArgumentHelp("Log files kept per stream, the current one included.", valueName: "n"))
+    var logMaxFiles: Int = 10
+
     @Flag(name: .customLong("no-tty"), help: "Do not give the task a terminal even when corral has one.")
     var noTTY = false
 
@@ -76,6 +82,12 @@ public struct Isolate: ParsableCommand {
         for text in rlimit {
             do { _ = try ResourceLimit.parse(text) } catch { throw ValidationError(error.description) }
         }
+        guard parseByteSize(logMaxSize) != nil else {
+            throw ValidationError("--log-max-size \"\(logMaxSize)\": expected a size like 512k, 10m or 1g")
+        }
+        guard (1...1000).contains(logMaxFiles) else {
+            throw ValidationError("--log-max-files \(logMaxFiles): expected 1 to 1000")
+        }
     }
 
     /// The isolation request these options describe; `id` names the task.
@@ -92,6 +104,11 @@ public struct Isolate: ParsableCommand {
         spec.terminal = terminal
         if let term { spec.term = term }
         return spec
+    }
+
+    /// Log rotation for the supervisor (checked in validate()).
+    var logRotation: LogRotation {
+        LogRotation(maxFileBytes: Int(clamping: parseByteSize(logMaxSize) ?? 10 << 20), maxFiles: logMaxFiles)
     }
 
     public func run() throws {

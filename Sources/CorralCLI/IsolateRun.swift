@@ -61,7 +61,7 @@ struct IsolateRun {
         }
         let task: LaunchedTask
         do {
-            task = try Launcher(supervisorPath: supervisor).launch(plan, state: state, stdio: stdio, whileStarting: recordTask)
+            task = try Launcher(supervisorPath: supervisor, logRotation: options.logRotation).launch(plan, state: state, stdio: stdio, whileStarting: recordTask)
         } catch {
             session?.close()
             printError("cannot start task: \(error.description)")

@@ -19,7 +19,8 @@ struct IsolateOptionsTests {
             "--rootfs", "/images/app", "--net", "host", "--pid", "host", "--ipc", "host", "--hostname", "web-1",
             "--env", "A=1", "--env", "B=2", "--workdir", "/srv", "--user", "app:adm",
             "--bind", "/data:/data:ro", "--bind", "/cache:/cache", "--tmpfs", "/scratch:64m", "--tmpfs", "/run",
-            "--rlimit", "nofile=1024:2048", "--state-dir", "/var/lib/x", "--", "python3", "-m", "http.server", "--bind", "::",
+            "--rlimit", "nofile=1024:2048", "--state-dir", "/var/lib/x", "--log-max-size", "1m", "--log-max-files", "4",
+            "--", "python3", "-m", "http.server", "--bind", "::",
         ])
         let spec = isolate.spec(id: "abc", terminal: false, term: nil)
         #expect(spec.command == ["python3", "-m", "http.server", "--bind", "::"])
@@ -33,6 +34,7 @@ struct IsolateOptionsTests {
         #expect(spec.tmpfs == [TmpfsMount(destination: "/scratch", sizeBytes: 64 << 20), TmpfsMount(destination: "/run")])
         #expect(spec.rlimits.map(\.soft) == [1024] && spec.rlimits.map(\.hard) == [2048])
         #expect(isolate.stateDir == "/var/lib/x")
+        #expect(isolate.logRotation == LogRotation(maxFileBytes: 1 << 20, maxFiles: 4))
     }
 
     @Test func defaultsArePrivateAndNamedAfterTheId() throws {

@@ -224,3 +224,63 @@ struct TerminalTests {
         #expect(output.contains("got-hello"))
     }
 }
+
+/// Exactly the namespaces asked for: new ones differ from the host's, shared ones are the host's.
+@Suite("Namespaces (root)", .enabled(if: Integration.enabled, Integration.comment))
+struct NamespaceTests {
+    static let kinds = ["mnt", "pid", "uts", "ipc", "net", "cgroup"]
+
+    func namespaces(_ options: [String]) throws -> [String: Bool] {
+        // pid_for_children of the task is its own pid namespace; /proc/self/ns/pid is the same for it.
+        let script = Self.kinds.map { "echo \($0)=$(readlink /proc/self/ns/\($0))" }.joined(separator: "; ")
+        let result = try isolatedShell(script, options: options)
+        #expect(result.status == 0, "\(result.stderr)")
+        var shared: [String: Bool] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            let host = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(parts[0])")
+            shared[parts[0]] = parts[1] == host
+        }
+        return shared
+    }
+
+    @Test func privateByDefault() throws {
+        #expect(try namespaces([]) == Dictionary(uniqueKeysWithValues: Self.kinds.map { ($0, false) }))
+    }
+
+    @Test func hostModesShareExactlyThoseNamespaces() throws {
+        let shared = try namespaces(["--net", "host", "--pid", "host", "--ipc", "host"])
+        #expect(shared == ["mnt": false, "pid": true, "uts": false, "ipc": true, "net": true, "cgroup": false])
+        #expect(try namespaces(["--ipc", "host"]) == ["mnt": false, "pid": false, "uts": false, "ipc": true, "net": false, "cgroup": false])
+    }
+}
+
+/// The supervisor rotates each stream's log by size and keeps the newest files.
+@Suite("Log rotation (root)", .enabled(if: Integration.enabled, Integration.comment))
+struct LogRotationTests {
+    @Test func logsRotateBySizeAndKeepTheNewest() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = dir + "/state"
+        // 5000 lines of "NNNNN\n" (6 bytes each: 30000 bytes) into 4 KiB files, 3 kept.
+        let result = try isolatedShell("seq 10000 14999", options: ["--state-dir", state, "--log-max-size", "4k", "--log-max-files", "3"])
+        #expect(result.status == 0)
+        #expect(result.stdout.count == 30000, "the caller still gets everything")
+        let files = try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasPrefix("stdout.log") }.sorted()
+        #expect(files == ["stdout.log", "stdout.log.1", "stdout.log.2"])
+        let sizes = try files.map { try FileManager.default.attributesOfItem(atPath: state + "/" + $0)[.size] as? Int ?? -1 }
+        #expect(sizes.allSatisfy { $0 <= 4096 })
+        // Oldest to newest, the kept files are the tail of the output, cut exactly at the rotations.
+        let kept = try ["stdout.log.2", "stdout.log.1", "stdout.log"].map {
+            try String(contentsOfFile: state + "/" + $0, encoding: .utf8)
+        }.joined()
+        #expect(result.stdout.hasSuffix(kept))
+        #expect(kept.count > 2 * 4096, "two full files and the current one")
+        #expect(!FileManager.default.fileExists(atPath: state + "/stderr.log"), "no output, no file")
+    }
+
+    @Test func badRotationSettingsAreUsageErrors() throws {
+        #expect(try corral(["isolate", "--log-max-size", "big", "--", "true"]).status == 2)
+        #expect(try corral(["isolate", "--log-max-files", "0", "--", "true"]).status == 2)
+    }
+}
