@@ -75,8 +75,9 @@ static int open_in_root(int rootfd, const char *rel, int flags) {
 
 /*
  * Opens (O_PATH) the parent directory of `rel` inside the root, creating missing directories
- * on the way, and points *name at the last component inside `buf`. Symlinks are resolved as if
- * the root were `/`, so nothing outside the root is ever touched.
+ * on the way, and points *name at the last component inside `buf`. Every prefix is resolved from
+ * the root with RESOLVE_IN_ROOT, so symlinks (absolute ones too) resolve as if the root were `/`
+ * and nothing outside the root is ever touched.
  */
 static int open_parent(int rootfd, const char *rel, char buf[PATH_BUF], const char **name) {
     size_t len = str_len(rel);
@@ -89,34 +90,31 @@ static int open_parent(int rootfd, const char *rel, char buf[PATH_BUF], const ch
     *slash = 0;
     *name = slash + 1;
     int fd = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
-    if (fd >= 0 || errno != ENOENT) { return fd; }
-    /* Create the missing directories one component at a time. */
-    int dirfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-    if (dirfd < 0) return -1;
+    if (fd >= 0 || errno != ENOENT) return fd;
+    /* Create the missing directories one component at a time, each in its resolved parent. */
+    int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+    if (parent < 0) return -1;
     char *comp = buf;
     for (;;) {
         char *end = comp;
         while (*end && *end != '/') end++;
         char saved = *end;
-        *end = 0;
+        *end = 0;  /* buf is now the prefix ending with this component */
         if (*comp) {
-            if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST) { close(dirfd); return -1; }
-            struct open_how how;
-            memset(&how, 0, sizeof how);
-            how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-            how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-            /* `dirfd` is inside the root: resolving relative to it with IN_ROOT keeps us inside. */
-            int next = corral_sys_openat2(dirfd, comp, &how, sizeof how);
-            close(dirfd);
-            if (next < 0) return -1;
-            dirfd = next;
+            int dir = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+            if (dir < 0 && errno == ENOENT) {
+                if (mkdirat(parent, comp, 0755) < 0 && errno != EEXIST) { close(parent); return -1; }
+                dir = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+            }
+            close(parent);
+            if (dir < 0) return -1;
+            parent = dir;
         }
+        *end = saved;
         if (!saved) break;
-        *end = '/';
         comp = end + 1;
     }
-    *slash = 0;
-    return dirfd;
+    return parent;
 }
 
 /* Creates the mount point `rel` (a directory, or an empty file) if missing; returns an O_PATH fd. */
@@ -190,8 +188,8 @@ static int do_mount(int rootfd, const struct corral_mount *m) {
     case CORRAL_MOUNT_NODE:
         parent = open_parent(rootfd, m->target, buf, &name);
         if (parent < 0) return -1;
-        if (mknodat(parent, name, (mode_t)m->mode, (dev_t)m->dev) < 0 && errno != EEXIST) rc = -1;
-        else if (fchmodat(parent, name, (mode_t)(m->mode & 07777), 0) < 0) rc = -1;  /* umask-proof */
+        if (mknodat(parent, name, (mode_t)m->mode, (dev_t)m->dev) < 0) { if (errno != EEXIST) rc = -1; }
+        else if (fchmodat(parent, name, (mode_t)(m->mode & 07777), 0) < 0) rc = -1;  /* our own new node */
         close(parent);
         return rc;
     case CORRAL_MOUNT_BIND:
@@ -230,18 +228,47 @@ static int do_mount(int rootfd, const struct corral_mount *m) {
     return rc;
 }
 
+/* The lowest fd number above every target of `maps`: where temporaries can live. */
+static int above_targets(const struct corral_fd_map *maps, uint32_t n) {
+    int top = 2;
+    for (uint32_t i = 0; i < n; i++) if (maps[i].to > top) top = maps[i].to;
+    return top + 1;
+}
+
 /* Moves each `from` fd to `to` without CLOEXEC, safe against overlapping numbers. */
 static int remap_fds(const struct corral_fd_map *maps, uint32_t n) {
     int tmp[8];
     if (n > 8) { errno = EINVAL; return -1; }
+    int low = above_targets(maps, n);
     for (uint32_t i = 0; i < n; i++) {
-        tmp[i] = fcntl(maps[i].from, F_DUPFD_CLOEXEC, 256);
+        tmp[i] = fcntl(maps[i].from, F_DUPFD_CLOEXEC, low);
         if (tmp[i] < 0) return -1;
     }
     for (uint32_t i = 0; i < n; i++) {
         if (dup3(tmp[i], maps[i].to, 0) < 0) return -1;
         close(tmp[i]);
     }
+    return 0;
+}
+
+/* Closes every fd from 3 up except `keep_a` and `keep_b` (-1: none). Nothing of the caller's may
+ * stay open while the task resolves paths: a directory fd would let `/proc/self/fd/N` (or a `..`
+ * from a cwd inherited through it) lead outside the root (the CVE-2024-21626 pattern). */
+static int close_fds_except(int keep_a, int keep_b) {
+    if (keep_a > keep_b) { int t = keep_a; keep_a = keep_b; keep_b = t; }
+    unsigned first = 3;
+    int keeps[2] = { keep_a, keep_b };
+    for (int i = 0; i < 2; i++) {
+        if (keeps[i] < (int)first) continue;
+        if ((unsigned)keeps[i] > first && corral_sys_close_range(first, (unsigned)keeps[i] - 1, 0) < 0) goto fallback;
+        first = (unsigned)keeps[i] + 1;
+    }
+    if (corral_sys_close_range(first, ~0U, 0) == 0) return 0;
+fallback:
+    if (errno != ENOSYS && errno != EINVAL) return -1;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return -1;
+    for (int fd = 3; fd < (int)rl.rlim_cur && fd < 65536; fd++) if (fd != keep_a && fd != keep_b) close(fd);
     return 0;
 }
 
@@ -293,6 +320,7 @@ static int loopback_up(void) {
 /* ---------- the task ---------- */
 
 static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
+    umask(0);  /* mount points and nodes get exactly the modes we give; the task's umask is set last */
     if (p->sync_fd >= 0) {
         char go;
         ssize_t n;
@@ -301,6 +329,7 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
     }
     struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
     if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
+    if (close_fds_except(p->report_fd, p->ready_fd) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
     if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
     if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
 
@@ -310,6 +339,12 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
     if (p->root_image) {
         if (mount(p->root_image, p->root_mountpoint, NULL, MS_BIND | MS_REC, NULL) < 0)
             fail(p, CORRAL_STAGE_ROOT, 0, 125);
+        /* Device nodes an image carries are inert: the task's devices are the ones in our /dev. */
+        struct mount_attr ma;
+        memset(&ma, 0, sizeof ma);
+        ma.attr_set = MOUNT_ATTR_NODEV;
+        if (corral_sys_mount_setattr(AT_FDCWD, p->root_mountpoint, AT_RECURSIVE, &ma, sizeof ma) < 0)
+            fail(p, CORRAL_STAGE_ROOT, 3, 125);
     } else if (mount("tmpfs", p->root_mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0) {
         fail(p, CORRAL_STAGE_ROOT, 1, 125);
     }
@@ -347,19 +382,35 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
         if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) fail(p, CORRAL_STAGE_SETGID, 0, 125);
         if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) fail(p, CORRAL_STAGE_SETUID, 0, 125);
     }
-    if (chdir(p->workdir) < 0) fail(p, CORRAL_STAGE_WORKDIR, 0, 125);
+    /* If the supervisor dies, so does the task (set after the credential change, which clears it). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_SIGNALS, 1, 125);
+    /* The workdir resolves inside the root, as the task's user, never through a magic link. */
+    int rootdir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int workdir = rootdir < 0 ? -1 : open_in_root(rootdir, p->workdir, O_PATH | O_DIRECTORY);
+    if (workdir < 0 || fchdir(workdir) < 0) fail(p, CORRAL_STAGE_WORKDIR, 0, 125);
+    close(workdir);
+    close(rootdir);
     umask((mode_t)p->umask);
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_NO_NEW_PRIVS, 0, 125);
     if (cloexec_from_3() < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    /* Run nothing until the supervisor is up: a task must never run unsupervised. */
+    if (p->ready_fd >= 0) {
+        char ready;
+        ssize_t n;
+        do { n = read(p->ready_fd, &ready, 1); } while (n < 0 && errno == EINTR);
+        if (n != 1) { if (n == 0) errno = EPIPE; fail(p, CORRAL_STAGE_SUPERVISOR_READY, 0, 125); }
+        close(p->ready_fd);
+    }
     if (reset_signals(1) < 0) fail(p, CORRAL_STAGE_SIGNALS, 0, 125);
 
-    /* execvp semantics over precomputed candidates: keep going past ENOENT, remember EACCES. */
+    /* execvp semantics over precomputed candidates: go on past what execvp goes on past (ENOENT,
+     * ENOTDIR, ESTALE, ENODEV, ETIMEDOUT), remember EACCES; anything else: found, not executable. */
     int32_t denied = -1;
     for (uint32_t i = 0; i < p->n_exec_candidates; i++) {
         execve(p->exec_candidates[i], p->argv, p->envp);
         if (errno == EACCES) { if (denied < 0) denied = (int32_t)i; continue; }
-        if (errno == ENOENT || errno == ENOTDIR) continue;
-        fail(p, CORRAL_STAGE_EXEC, (int32_t)i, errno == ENOEXEC ? 126 : 125);
+        if (errno == ENOENT || errno == ENOTDIR || errno == ESTALE || errno == ENODEV || errno == ETIMEDOUT) continue;
+        fail(p, CORRAL_STAGE_EXEC, (int32_t)i, 126);
     }
     if (denied >= 0) { errno = EACCES; fail(p, CORRAL_STAGE_EXEC, denied, 126); }
     errno = ENOENT;
@@ -389,18 +440,23 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
     args.flags = p->clone_flags;
     args.exit_signal = SIGCHLD;
     long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS) pid = syscall(SYS_clone, (unsigned long)p->clone_flags | SIGCHLD, 0, NULL, NULL, 0);
+    /* No clone3 (old kernels, or a seccomp profile that refuses it): the classic clone. */
+    if (pid < 0 && (errno == ENOSYS || errno == EPERM))
+        pid = syscall(SYS_clone, (unsigned long)p->clone_flags | SIGCHLD, 0, NULL, NULL, 0);
     if (pid < 0) fail(p, CORRAL_STAGE_CLONE, 0, 125);
     if (pid == 0) task_main(p);
 
     report(p->report_fd, CORRAL_REPORT_TASK_PID, 0, 0, 0, (int32_t)pid);
     write_decimal(p->task_pid_slot, pid);
+    /* The report pipe must survive the remap: move it above every target first. */
+    int report_fd = fcntl(p->report_fd, F_DUPFD_CLOEXEC, above_targets(p->supervisor_fds, p->n_supervisor_fds));
+    if (report_fd < 0) report_fd = p->report_fd;
     /* Only the fds the supervisor program is given survive its execve. */
-    if (cloexec_from_3() < 0 || remap_fds(p->supervisor_fds, p->n_supervisor_fds) < 0) {
-        report(p->report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_SETUP, errno, 3, 0);
+    if (report_fd == p->report_fd || cloexec_from_3() < 0 || remap_fds(p->supervisor_fds, p->n_supervisor_fds) < 0) {
+        report(report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_SETUP, errno, 3, 0);
     } else {
         execve(p->supervisor_path, p->supervisor_argv, p->supervisor_envp);
-        report(p->report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_EXEC, errno, 0, 0);
+        report(report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_EXEC, errno, 0, 0);
     }
     /* Never leave a task without its supervisor. */
     kill((pid_t)pid, SIGKILL);
@@ -424,6 +480,8 @@ int corral_launch(const struct corral_plan *plan, pid_t *supervisor_pid, int *su
      */
     void *stack = mmap(NULL, SUPERVISOR_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) return -errno;
+    /* A guard page: an overflow faults instead of writing into our memory, which the child shares. */
+    if (mprotect(stack, 4096, PROT_NONE) < 0) { int saved = errno; munmap(stack, SUPERVISOR_STACK); return -saved; }
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);

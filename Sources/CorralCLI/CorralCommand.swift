@@ -46,8 +46,13 @@ public enum CorralMain {
             try command.run()
             return 0
         } catch {
+            // `corral`, `corral --help` and `corral help isolate` end here with help to show.
             let code = Corral.exitCode(for: error)
-            if code != .success { printError(Corral.fullMessage(for: error)) }
+            if code == .success {
+                print(Corral.fullMessage(for: error))
+                return 0
+            }
+            printError(Corral.fullMessage(for: error))
             return code.rawValue
         }
     }

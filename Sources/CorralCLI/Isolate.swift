@@ -86,12 +86,12 @@ public struct Isolate: ParsableCommand {
             throw ValidationError("--log-max-size \"\(logMaxSize)\": expected a size like 512k, 10m or 1g")
         }
         guard (1...1000).contains(logMaxFiles) else {
-            throw ValidationError("--log-max-files \(logMaxFiles): expected 1 to 1000")
+            throw ValidationError("--log-max-files \"\(logMaxFiles)\": expected 1 to 1000")
         }
     }
 
     /// The isolation request these options describe; `id` names the task.
-    func spec(id: String, terminal: Bool, term: String?) -> IsolationSpec {
+    func spec(id: String, terminal: Bool, term: String?) throws(LaunchError) -> IsolationSpec {
         var spec = IsolationSpec(command: commandLine, hostname: hostname ?? "corral-\(id)")
         spec.rootfs = rootfs
         spec.namespaces = NamespaceSet(network: net, pid: pid, ipc: ipc)
@@ -100,7 +100,7 @@ public struct Isolate: ParsableCommand {
         spec.user = user
         spec.binds = bind
         spec.tmpfs = tmpfs
-        spec.rlimits = rlimit.compactMap { try? ResourceLimit.parse($0) }  // checked in validate()
+        spec.rlimits = try rlimit.map { (text: String) throws(LaunchError) in try ResourceLimit.parse(text) }
         spec.terminal = terminal
         if let term { spec.term = term }
         return spec

@@ -9,7 +9,7 @@ import Glibc
 final class SignalForwarder {
     static let forwarded: [Int32] = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH]
     private let fd: Int32
-    private var set = sigset_t()
+    private var set = sigset_t()  // what is blocked, for the signalfd
 
     /// Blocks the forwarded signals in this thread (threads created later inherit the mask).
     init() {
@@ -19,9 +19,10 @@ final class SignalForwarder {
         fd = Self.forwarded.withUnsafeBufferPointer { corral_signalfd($0.baseAddress, Int32($0.count)) }
     }
 
+    /// The signals stay blocked: one that arrives after the task ended is dropped when corral exits,
+    /// instead of killing corral before it reports the task's status and cleans up.
     deinit {
         if fd >= 0 { close(fd) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Forwards signals until the supervisor exits, then reaps it; returns its exit status.

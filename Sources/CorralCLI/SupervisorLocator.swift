@@ -1,3 +1,4 @@
+import CorralIsolation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,17 +6,21 @@ import Glibc
 /// Finds the `corral-supervisor` program: `$CORRAL_SUPERVISOR`, else next to the running
 /// `corral`, else in `../libexec/corral/` relative to it (an installed layout).
 enum SupervisorLocator {
-    static func find() -> String? {
+    static func find() throws(LaunchError) -> String {
         if let override = getenv("CORRAL_SUPERVISOR") {
             let path = String(cString: override)
-            return access(path, X_OK) == 0 ? path : nil
+            guard access(path, X_OK) == 0 else {
+                throw .invalid(option: "CORRAL_SUPERVISOR", value: path, reason: "is not an executable file")
+            }
+            return path
         }
-        guard let directory = ownDirectory() else { return nil }
-        for candidate in [directory + "/corral-supervisor", directory + "/../libexec/corral/corral-supervisor"]
-        where access(candidate, X_OK) == 0 {
+        let directory = ownDirectory() ?? "."
+        let candidates = [directory + "/corral-supervisor", directory + "/../libexec/corral/corral-supervisor"]
+        for candidate in candidates where access(candidate, X_OK) == 0 {
             return candidate
         }
-        return nil
+        throw .internal("cannot find the corral-supervisor program (looked for \(candidates.joined(separator: " and "))); "
+                        + "install it there or set CORRAL_SUPERVISOR to its path")
     }
 
     /// The directory holding the running executable.

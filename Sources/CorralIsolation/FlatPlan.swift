@@ -54,12 +54,14 @@ struct SupervisorLaunch {
     static let taskPIDPlaceholder = "\u{1}TASKPID"
 }
 
-/// A `LaunchPlan` laid out as the C `struct corral_plan`, valid while this object lives.
+/// A `LaunchPlan` laid out as the C `struct corral_plan`. Its pointers are valid only inside
+/// `withPlan`, which keeps the memory they point into alive for the whole call.
 final class FlatPlan {
     private let arena = PlanArena()
-    private(set) var plan = corral_plan()
+    private var plan = corral_plan()
 
-    init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32) {
+    init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32,
+         readyFD: Int32 = -1) {
         plan.clone_flags = launch.namespaces.cloneFlags
         plan.root_mountpoint = UnsafePointer(arena.string(launch.rootMountpoint))
         plan.root_image = arena.optionalString(launch.rootImage)
@@ -88,6 +90,7 @@ final class FlatPlan {
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
         plan.sync_fd = -1
+        plan.ready_fd = readyFD
 
         plan.supervisor_path = UnsafePointer(arena.string(supervisor.path))
         let pidSlot = arena.buffer(24)
@@ -102,6 +105,11 @@ final class FlatPlan {
         plan.supervisor_fds = UnsafePointer(arena.array(supervisor.fds.map { corral_fd_map(from: $0.from, to: $0.to) }))
         plan.n_supervisor_fds = UInt32(supervisor.fds.count)
         plan.report_fd = reportFD
+    }
+
+    /// Runs `body` with the C plan; nothing it points to is freed before `body` returns.
+    func withPlan<R>(_ body: (UnsafePointer<corral_plan>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try withUnsafePointer(to: plan, body) }
     }
 
     /// Targets become relative to the new root, as the child's `openat2(RESOLVE_IN_ROOT)` wants them.

@@ -3,21 +3,29 @@ import CCorralLaunch
 import Glibc
 #endif
 
-/// Why a task could not be started: either a problem found before anything was created
-/// (`invalid`), a host-side syscall failure, or a failure reported by the child at a `Stage`.
+/// Why a task could not be started: a problem found before anything was created (`usage`: the
+/// request is malformed wherever it runs; `invalid`: this host cannot satisfy it), a host-side
+/// syscall failure, a failure reported by the child at a `Stage`, or a record that cannot be read.
 public enum LaunchError: Error, Equatable, CustomStringConvertible {
-    /// The request is not valid; `option` names what the user should change.
+    /// The request is malformed (a relative path, a bad name); `option` names what to change. Exit 2.
+    case usage(option: String, value: String, reason: String)
+    /// The request is well-formed but cannot be carried out here (a source or user that does not
+    /// exist); `option` names what to change. Exit 125.
     case invalid(option: String, value: String, reason: String)
     /// A host-side operation failed before or while starting the task.
     case system(SyscallError)
     /// The supervisor or the task failed at `stage`; `subject` says what, quoted (`"/bin/nosuch"`).
     case child(stage: Stage, errno: Int32, subject: String?)
+    /// A state record (`exit.json`, `task.json`) exists but does not say what it should.
+    case record(path: String, reason: String)
+    /// The launch protocol was broken (e.g. the supervisor exited without reporting the task).
+    case `internal`(String)
 
     /// The step of the launch at which a child failed (mirrors `enum corral_stage`).
     public enum Stage: Int32, Sendable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, sync, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
-             workdir, noNewPrivs, closeFds, signals, tty, exec
+             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorReady
 
         public var description: String {
             switch self {
@@ -43,23 +51,29 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
             case .signals: "signals"
             case .tty: "tty"
             case .exec: "exec"
+            case .supervisorReady: "supervisor ready"
             }
         }
     }
 
-    /// The conventional exit status for this failure: 127 not found, 126 not executable, else 125.
+    /// The conventional exit status for this failure: 2 for usage errors, 127 when the command is
+    /// not found, 126 when it is found but cannot be executed, else 125.
     public var exitStatus: Int32 {
-        if case .child(.exec, let errno, _) = self {
-            if errno == ENOENT || errno == ENOTDIR { return 127 }
-            if errno == EACCES || errno == ENOEXEC || errno == EISDIR { return 126 }
+        switch self {
+        case .usage: return 2
+        case .child(.exec, let errno, _): return errno == ENOENT || errno == ENOTDIR ? 127 : 126
+        default: return 125
         }
-        return 125
     }
 
     public var description: String {
         switch self {
-        case .invalid(let option, let value, let reason):
+        case .usage(let option, let value, let reason), .invalid(let option, let value, let reason):
             return "\(option) \"\(value)\": \(reason)"
+        case .record(let path, let reason):
+            return "\(path): \(reason)"
+        case .internal(let reason):
+            return reason
         case .system(let error):
             return error.description
         case .child(let stage, let errno, let subject):

@@ -11,7 +11,7 @@ public struct LaunchPlanBuilder: Sendable {
 
     public func build(_ spec: IsolationSpec, rootMountpoint: String) throws(LaunchError) -> LaunchPlan {
         guard let program = spec.command.first, !program.isEmpty else {
-            throw .invalid(option: "command", value: spec.command.joined(separator: " "),
+            throw .usage(option: "command", value: spec.command.joined(separator: " "),
                            reason: "no command given (usage: corral isolate [OPTIONS] -- CMD [ARGS...])")
         }
         try validateHostname(spec.hostname)
@@ -21,7 +21,7 @@ public struct LaunchPlanBuilder: Sendable {
         let rootImage: String?
         if let rootfs = spec.rootfs {
             guard rootfs.hasPrefix("/") else {
-                throw .invalid(option: "--rootfs", value: rootfs, reason: "must be an absolute path")
+                throw .usage(option: "--rootfs", value: rootfs, reason: "must be an absolute path")
             }
             guard host.fileKind(atPath: rootfs, followSymlinks: true) == .directory else {
                 throw .invalid(option: "--rootfs", value: rootfs, reason: "no such directory")
@@ -29,7 +29,7 @@ public struct LaunchPlanBuilder: Sendable {
             rootImage = rootfs
         } else {
             for entry in spec.chrootEnv where !entry.hasPrefix("/") {
-                throw .invalid(option: "chroot_env", value: entry, reason: "must be an absolute path")
+                throw .usage(option: "chroot_env", value: entry, reason: "must be an absolute path")
             }
             rootImage = nil
             steps += RootfsLayout.chrootSteps(entries: spec.chrootEnv, host: host)
@@ -38,7 +38,7 @@ public struct LaunchPlanBuilder: Sendable {
         for bind in spec.binds {
             try validateInsidePath(bind.destination, option: "--bind", allowRoot: false, value: describe(bind))
             guard bind.source.hasPrefix("/") else {
-                throw .invalid(option: "--bind", value: describe(bind), reason: "the source must be an absolute path")
+                throw .usage(option: "--bind", value: describe(bind), reason: "the source must be an absolute path")
             }
             guard host.fileKind(atPath: bind.source, followSymlinks: true) != nil else {
                 throw .invalid(option: "--bind", value: describe(bind), reason: "the source \"\(bind.source)\" does not exist")
@@ -96,12 +96,12 @@ public struct LaunchPlanBuilder: Sendable {
         if spec.terminal { entries.append(("TERM", spec.term)) }
         for item in spec.environment {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                throw .invalid(option: "--env", value: item, reason: "expected KEY=VALUE")
+                throw .usage(option: "--env", value: item, reason: "expected KEY=VALUE")
             }
             let key = String(item[..<eq])
             let value = String(item[item.index(after: eq)...])
             guard !key.contains("\0"), !value.contains("\0") else {
-                throw .invalid(option: "--env", value: item, reason: "contains a NUL byte")
+                throw .usage(option: "--env", value: item, reason: "contains a NUL byte")
             }
             if let index = entries.firstIndex(where: { $0.0 == key }) {
                 entries[index].1 = value
@@ -115,7 +115,7 @@ public struct LaunchPlanBuilder: Sendable {
     func validateHostname(_ name: String) throws(LaunchError) {
         guard !name.isEmpty, name.utf8.count <= 64,
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
-            throw .invalid(option: "--hostname", value: name,
+            throw .usage(option: "--hostname", value: name,
                            reason: "must be 1 to 64 characters of letters, digits, '-' and '.'")
         }
     }
@@ -124,13 +124,13 @@ public struct LaunchPlanBuilder: Sendable {
     func validateInsidePath(_ path: String, option: String, allowRoot: Bool, value: String? = nil) throws(LaunchError) {
         let shown = value ?? path
         guard path.hasPrefix("/") else {
-            throw .invalid(option: option, value: shown, reason: "the path inside the task \"\(path)\" must be absolute")
+            throw .usage(option: option, value: shown, reason: "the path inside the task \"\(path)\" must be absolute")
         }
         guard !path.split(separator: "/").contains("..") else {
-            throw .invalid(option: option, value: shown, reason: "the path inside the task must not contain \"..\"")
+            throw .usage(option: option, value: shown, reason: "the path inside the task must not contain \"..\"")
         }
         if !allowRoot && path.split(separator: "/").isEmpty {
-            throw .invalid(option: option, value: shown, reason: "cannot mount over the task's root")
+            throw .usage(option: option, value: shown, reason: "cannot mount over the task's root")
         }
     }
 

@@ -4,32 +4,6 @@ import CCorralLaunch
 import Glibc
 #endif
 
-/// How the task's standard streams are connected.
-public enum TaskStdio: Sendable {
-    /// stdin is the caller's; stdout and stderr go through pipes to the supervisor.
-    case pipes
-    /// A terminal: the slave is the task's 0, 1, 2 and controlling tty; the supervisor proxies the master.
-    case terminal(master: Int32, slave: Int32)
-}
-
-/// Log rotation settings handed to the supervisor.
-public struct LogRotation: Sendable, Equatable {
-    public var maxFileBytes: Int
-    public var maxFiles: Int
-    public init(maxFileBytes: Int = 10 * 1024 * 1024, maxFiles: Int = 10) {
-        self.maxFileBytes = maxFileBytes
-        self.maxFiles = maxFiles
-    }
-}
-
-/// A started task: its supervisor (our child) and the task itself (the supervisor's child).
-public struct LaunchedTask: Sendable {
-    public let supervisorPID: pid_t
-    /// A pidfd for the supervisor, or -1 on kernels without `CLONE_PIDFD`. Owned by the caller.
-    public let supervisorPidfd: Int32
-    public let taskPID: pid_t
-}
-
 /// Starts tasks from launch plans through the C launch target and the supervisor program.
 public struct Launcher: Sendable {
     public let supervisorPath: String
@@ -51,14 +25,15 @@ public struct Launcher: Sendable {
         defer { resources.closeAll() }
 
         let report = try resources.pipe("report pipe")
+        let ready = try resources.pipe("supervisor ready pipe")
         let stateFD = open(state.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard stateFD >= 0 else { throw .system(.current("open state directory", path: state.path)) }
         resources.adopt(stateFD)
 
         var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3",
                          "--log-max-bytes", String(logRotation.maxFileBytes),
-                         "--log-max-files", String(logRotation.maxFiles)]
-        var fds: [(from: Int32, to: Int32)] = [(stateFD, 3)]
+                         "--log-max-files", String(logRotation.maxFiles), "--ready-fd", "6"]
+        var fds: [(from: Int32, to: Int32)] = [(stateFD, 3), (ready.write, 6)]
         let taskStdio: (Int32, Int32, Int32)
         switch stdio {
         case .pipes:
@@ -77,16 +52,15 @@ public struct Launcher: Sendable {
 
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
-                            reportFD: report.write)
+                            reportFD: report.write, readyFD: ready.read)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
-        let rc = withUnsafePointer(to: flat.plan) { corral_launch($0, &supervisorPID, &supervisorPidfd) }
+        let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }
         guard rc == 0 else { throw .system(SyscallError("fork the supervisor", errno: -rc)) }
         // Only the children need these now; our copies would keep the pipes from reaching EOF.
         resources.closeAll(except: [report.read])
 
         let outcome = readReports(report.read) { whileStarting(supervisorPID, $0) }
-        withExtendedLifetime(flat) {}
         close(report.read)
         resources.forget(report.read)
         let pidfd = supervisorPidfd >= 0 ? supervisorPidfd : max(-1, corral_pidfd_open(supervisorPID))
@@ -96,7 +70,7 @@ public struct Launcher: Sendable {
         }
         guard let taskPID = outcome.taskPID else {
             Self.reap(supervisorPID, pidfd: pidfd)
-            throw .child(stage: .supervisorSetup, errno: EPIPE, subject: nil)
+            throw .internal("the supervisor exited without reporting the task it started")
         }
         return LaunchedTask(supervisorPID: supervisorPID, supervisorPidfd: pidfd, taskPID: taskPID)
     }
@@ -173,27 +147,5 @@ public struct Launcher: Sendable {
             subject = nil
         }
         return .child(stage: stage, errno: report.error, subject: subject)
-    }
-}
-
-/// Descriptors opened during a launch, closed on every path out of it.
-struct FileDescriptors {
-    private var open: [Int32] = []
-
-    mutating func pipe(_ what: String) throws(LaunchError) -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        let rc = fds.withUnsafeMutableBufferPointer { corral_pipe_cloexec($0.baseAddress) }
-        guard rc == 0 else { throw .system(SyscallError(what, errno: -rc)) }
-        open += fds
-        return (fds[0], fds[1])
-    }
-
-    mutating func adopt(_ fd: Int32) { open.append(fd) }
-
-    mutating func forget(_ fd: Int32) { open.removeAll { $0 == fd } }
-
-    mutating func closeAll(except keep: [Int32] = []) {
-        for fd in open where !keep.contains(fd) { close(fd) }
-        open = open.filter { keep.contains($0) }
     }
 }

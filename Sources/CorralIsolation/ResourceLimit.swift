@@ -31,26 +31,26 @@ public struct ResourceLimit: Equatable, Sendable {
     /// Parses `NAME=SOFT[:HARD]`; names are case-insensitive and may carry `RLIMIT_`;
     /// values are numbers or `unlimited`/`infinity`. Without HARD, hard = soft.
     public static func parse(_ text: String) throws(LaunchError) -> ResourceLimit {
-        let option = "--rlimit"
+        let option = "--rlimit"  // every error here is a malformed value: .usage
         guard let eq = text.firstIndex(of: "=") else {
-            throw .invalid(option: option, value: text, reason: "expected NAME=SOFT[:HARD], e.g. nofile=1024:4096")
+            throw .usage(option: option, value: text, reason: "expected NAME=SOFT[:HARD], e.g. nofile=1024:4096")
         }
         var name = text[..<eq].lowercased()
         if name.hasPrefix("rlimit_") { name.removeFirst(7) }
         guard let resource = resources[name] else {
             let known = resources.keys.sorted().joined(separator: ", ")
-            throw .invalid(option: option, value: text, reason: "unknown resource \"\(name)\" (known: \(known))")
+            throw .usage(option: option, value: text, reason: "unknown resource \"\(name)\" (known: \(known))")
         }
         let values = text[text.index(after: eq)...].split(separator: ":", omittingEmptySubsequences: false)
         guard values.count == 1 || values.count == 2 else {
-            throw .invalid(option: option, value: text, reason: "expected NAME=SOFT[:HARD]")
+            throw .usage(option: option, value: text, reason: "expected NAME=SOFT[:HARD]")
         }
         func value(_ s: Substring) throws(LaunchError) -> UInt64 {
             switch s.lowercased() {
             case "unlimited", "infinity", "-1": return UInt64.max
             default:
                 guard let v = UInt64(s) else {
-                    throw .invalid(option: option, value: text, reason: "\"\(s)\" is not a number or \"unlimited\"")
+                    throw .usage(option: option, value: text, reason: "\"\(s)\" is not a number or \"unlimited\"")
                 }
                 return v
             }
@@ -58,7 +58,7 @@ public struct ResourceLimit: Equatable, Sendable {
         let soft = try value(values[0])
         let hard = values.count == 2 ? try value(values[1]) : soft
         guard soft <= hard else {
-            throw .invalid(option: option, value: text, reason: "the soft limit is above the hard limit")
+            throw .usage(option: option, value: text, reason: "the soft limit is above the hard limit")
         }
         return ResourceLimit(name: name, resource: resource, soft: soft, hard: hard)
     }

@@ -1,3 +1,4 @@
+import CCorralHost
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,7 @@ public struct StateDirectory: Sendable {
     /// empty: two tasks never share one, and corral never writes among someone else's files.
     public func create() throws(LaunchError) {
         guard path.hasPrefix("/") else {
-            throw .invalid(option: "--state-dir", value: path, reason: "must be an absolute path")
+            throw .usage(option: "--state-dir", value: path, reason: "must be an absolute path")
         }
         try makeDirectories(path)
         if access(taskRecordPath, F_OK) == 0 || access(exitRecordPath, F_OK) == 0 {
@@ -50,17 +51,25 @@ public struct StateDirectory: Sendable {
         }
     }
 
-    /// Writes `contents` to `name` in the directory via a temporary file and rename.
+    /// Writes `contents` to `name` in the directory via a temporary file and rename; on failure
+    /// the temporary file is removed and nothing is left half-written.
     public func writeAtomically(_ name: String, contents: String) throws(LaunchError) {
         let final = path + "/" + name
         let temporary = final + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw .system(.current("create", path: temporary)) }
         let bytes = Array(contents.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let rc = bytes.withUnsafeBytes { corral_write_all(fd, $0.baseAddress, $0.count) }
         close(fd)
-        guard written == bytes.count else { throw .system(.current("write", path: temporary)) }
-        guard rename(temporary, final) == 0 else { throw .system(.current("rename", path: final)) }
+        guard rc == 0 else {
+            unlink(temporary)
+            throw .system(SyscallError("write", errno: -rc, path: temporary))
+        }
+        guard rename(temporary, final) == 0 else {
+            let error = SyscallError.current("rename", path: final)
+            unlink(temporary)
+            throw .system(error)
+        }
     }
 
     /// The directory's entries (name, is a directory), without `.` and `..`.

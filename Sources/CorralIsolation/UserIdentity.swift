@@ -19,7 +19,7 @@ public struct UserIdentity: Equatable, Sendable {
         let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userPart = parts[0]
         guard !userPart.isEmpty else {
-            throw .invalid(option: "--user", value: spec, reason: "the user is empty")
+            throw .usage(option: "--user", value: spec, reason: "the user is empty")
         }
         let users = PasswdEntry.parse(passwd)
         let groups = GroupEntry.parse(group)

@@ -1,10 +1,12 @@
-/* exit_record.h: the task's exit status, written durably and atomically as exit.json in the state directory. */
+/* exit_record.h: the task's exit status, written atomically as exit.json in the state directory.
+ * Not fsync'd: the record has to survive the caller's or an agent's death, which the page cache
+ * does; after a host crash the task is gone too, and recovery treats it as lost. */
 #ifndef CORRAL_EXIT_RECORD_H
 #define CORRAL_EXIT_RECORD_H
 
 #include <sys/types.h>
 
-/* Writes exit.json (via a temporary file, fsync and rename) for a wait status of `pid`. */
+/* Writes exit.json (via a temporary file and rename) for a wait status of `pid`. */
 int exit_record_write(int dirfd, pid_t pid, int wait_status);
 
 /* The shell-style exit code for a wait status: the code, or 128 + the signal. */

@@ -10,8 +10,12 @@
  * Being a separate small program, it holds no copy of the caller's memory.
  *
  * Usage (fds are inherited): corral-supervisor --task-pid PID --state-fd FD --stdout-fd FD
- *     [--stderr-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N]
+ *     [--stderr-fd FD] [--ready-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N]
  * With --pty, --stdout-fd is a terminal master: stdin is copied into it and its output goes to stdout.
+ * Once it runs, it writes one byte to --ready-fd: the task waits for that byte before it execs, and
+ * has SIGKILL as its parent-death signal, so a task never runs without its supervisor.
+ * When the caller stops reading (EPIPE), that stream is closed too: the task gets SIGPIPE on its
+ * next write, as it would in a plain pipeline (`corral isolate -- yes | head -1` ends).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +45,7 @@ struct stream {
 
 struct options {
     pid_t task;
-    int state_fd, stdout_fd, stderr_fd, pty;
+    int state_fd, stdout_fd, stderr_fd, ready_fd, pty;
     off_t log_max_bytes;
     int log_max_files;
 };
@@ -63,7 +67,7 @@ static long number_arg(const char *flag, const char *value) {
 }
 
 static struct options parse(int argc, char **argv) {
-    struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .pty = 0,
+    struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .ready_fd = -1, .pty = 0,
                          .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -74,6 +78,7 @@ static struct options parse(int argc, char **argv) {
         else if (!strcmp(a, "--state-fd")) o.state_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--stdout-fd")) o.stdout_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--stderr-fd")) o.stderr_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--ready-fd")) o.ready_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--log-max-bytes")) o.log_max_bytes = number_arg(a, v);
         else if (!strcmp(a, "--log-max-files")) o.log_max_files = (int)number_arg(a, v);
         else usage_exit("unknown option");
@@ -97,16 +102,18 @@ static void forward(int *out, const char *buf, size_t len) {
     }
 }
 
-/* Copies what is readable now; returns 0 at EOF (or EIO from a pty whose slave closed). */
+/* Copies what is readable now; returns 0 at EOF (or EIO from a pty whose slave closed), and when the
+ * caller has stopped reading, so that the stream is closed and the task's next write fails. */
 static int pump(struct stream *s) {
     char buf[65536];
     ssize_t n = read(s->in, buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
     if (n <= 0) return 0;
+    int had_reader = s->out >= 0;
     forward(&s->out, buf, (size_t)n);
     if (!s->log.failed && rotating_log_write(&s->log, buf, (size_t)n) < 0)
         fprintf(stderr, "corral-supervisor: log %s: %s (logging stopped)\n", s->log.name, strerror(errno));
-    return 1;
+    return !(had_reader && s->out < 0);
 }
 
 /* After the task's exit: take what is already buffered, without waiting for writers that live on. */
@@ -124,19 +131,39 @@ static void copy_window_size(int from, int to) {
     if (ioctl(from, TIOCGWINSZ, &ws) == 0) ioctl(to, TIOCSWINSZ, &ws);
 }
 
+/* We cannot supervise: the task must not run on without us. */
+static void kill_and_reap(pid_t task) {
+    kill(task, SIGKILL);
+    while (waitpid(task, NULL, 0) < 0 && errno == EINTR) {}
+}
+
+/* Terminal input waiting for the pty master to accept it (non-blocking, so that a task that stops
+ * reading input while it writes output cannot deadlock us). */
+struct input_buffer {
+    char data[4096];
+    size_t len;
+};
+
 int main(int argc, char **argv) {
     struct options o = parse(argc, argv);
     /* Not dumpable: a task sharing our pid namespace cannot open /proc/<us>/exe or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
+    /* Keep no file system busy; everything we write goes through the state directory's fd. */
+    if (chdir("/") < 0) perror("corral-supervisor: chdir /");
 
+    /* Exactly the signals we handle are blocked (we start with everything blocked by the launcher). */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGCHLD);
     for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&set, forwarded[i]);
-    sigprocmask(SIG_BLOCK, &set, NULL);
+    sigprocmask(SIG_SETMASK, &set, NULL);
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
-    if (sigfd < 0) { perror("corral-supervisor: signalfd"); kill(o.task, SIGKILL); }
+    if (sigfd < 0) {
+        perror("corral-supervisor: signalfd");
+        kill_and_reap(o.task);
+        return 125;
+    }
 
     struct stream streams[2];
     int nstreams = 0;
@@ -151,20 +178,31 @@ int main(int argc, char **argv) {
         rotating_log_init(&s->log, o.state_fd, sources[i].log, o.log_max_bytes, o.log_max_files);
     }
     int stdin_open = o.pty;
-    if (o.pty) copy_window_size(0, o.stdout_fd);
+    struct input_buffer input = { .len = 0 };
+    if (o.pty) {
+        copy_window_size(0, o.stdout_fd);
+        fcntl(o.stdout_fd, F_SETFL, fcntl(o.stdout_fd, F_GETFL) | O_NONBLOCK);
+    }
+    if (o.ready_fd >= 0) {
+        ssize_t n;
+        do { n = write(o.ready_fd, "r", 1); } while (n < 0 && errno == EINTR);
+        close(o.ready_fd);
+    }
 
     int status = 0, exited = 0;
     while (!exited) {
-        struct pollfd fds[4];
+        struct pollfd fds[5];
         int n = 0;
         fds[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
         for (int i = 0; i < nstreams; i++) fds[n++] = (struct pollfd){ .fd = streams[i].in, .events = POLLIN };
-        int stdin_slot = -1;
-        if (stdin_open) { stdin_slot = n; fds[n++] = (struct pollfd){ .fd = 0, .events = POLLIN }; }
+        int stdin_slot = -1, master_slot = -1;
+        if (stdin_open && input.len == 0) { stdin_slot = n; fds[n++] = (struct pollfd){ .fd = 0, .events = POLLIN }; }
+        if (input.len > 0) { master_slot = n; fds[n++] = (struct pollfd){ .fd = o.stdout_fd, .events = POLLOUT }; }
         if (poll(fds, (nfds_t)n, -1) < 0) {
             if (errno == EINTR) continue;
             perror("corral-supervisor: poll");
-            break;
+            kill_and_reap(o.task);
+            return 125;
         }
         if (fds[0].revents & POLLIN) {
             struct signalfd_siginfo si;
@@ -176,8 +214,8 @@ int main(int argc, char **argv) {
                         if (pid == o.task) { status = st; exited = 1; }
                 } else if (o.pty && (int)si.ssi_signo == SIGWINCH) {
                     copy_window_size(0, o.stdout_fd);
-                } else {
-                    kill(o.task, (int)si.ssi_signo);  /* safe: the task is our unreaped child */
+                } else if (!exited) {
+                    kill(o.task, (int)si.ssi_signo);  /* safe: the task is our child, not yet reaped */
                 }
                 struct pollfd again = { .fd = sigfd, .events = POLLIN };
                 if (poll(&again, 1, 0) <= 0) break;
@@ -189,10 +227,19 @@ int main(int argc, char **argv) {
         }
         /* Streams at EOF drop out of the poll set by having in = -1: poll ignores negative fds. */
         if (stdin_slot >= 0 && (fds[stdin_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
-            char buf[4096];
-            ssize_t r = read(0, buf, sizeof buf);
-            if (r > 0) { int master = o.stdout_fd; forward(&master, buf, (size_t)r); }
+            ssize_t r = read(0, input.data, sizeof input.data);
+            if (r > 0) input.len = (size_t)r;
             else if (r == 0 || (errno != EINTR && errno != EAGAIN)) stdin_open = 0;
+        }
+        if (input.len > 0 && (master_slot < 0 || (fds[master_slot].revents & (POLLOUT | POLLERR | POLLHUP)))) {
+            ssize_t w = write(o.stdout_fd, input.data, input.len);
+            if (w > 0) {
+                memmove(input.data, input.data + w, input.len - (size_t)w);
+                input.len -= (size_t)w;
+            } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+                input.len = 0;
+                stdin_open = 0;
+            }
         }
     }
     for (int i = 0; i < nstreams; i++) { drain(&streams[i]); rotating_log_close(&streams[i].log); }

@@ -10,7 +10,7 @@ struct IsolateOptionsTests {
     func parse(_ arguments: [String]) throws -> Isolate {
         let viaTree = try #require(try Corral.parseAsRoot(["isolate"] + arguments) as? Isolate)
         let direct = try #require(try Isolate.parseAsRoot(arguments) as? Isolate)
-        #expect(viaTree.spec(id: "x", terminal: false, term: nil) == direct.spec(id: "x", terminal: false, term: nil))
+        #expect(try viaTree.spec(id: "x", terminal: false, term: nil) == direct.spec(id: "x", terminal: false, term: nil))
         return direct
     }
 
@@ -22,7 +22,7 @@ struct IsolateOptionsTests {
             "--rlimit", "nofile=1024:2048", "--state-dir", "/var/lib/x", "--log-max-size", "1m", "--log-max-files", "4",
             "--", "python3", "-m", "http.server", "--bind", "::",
         ])
-        let spec = isolate.spec(id: "abc", terminal: false, term: nil)
+        let spec = try isolate.spec(id: "abc", terminal: false, term: nil)
         #expect(spec.command == ["python3", "-m", "http.server", "--bind", "::"])
         #expect(spec.rootfs == "/images/app")
         #expect(spec.namespaces == NamespaceSet(network: .host, pid: .host, ipc: .host))
@@ -117,7 +117,7 @@ struct HelpTests {
 
     @Test func afterTheSeparatorHelpIsTheCommand() throws {
         let isolate = try #require(try Corral.parseAsRoot(["isolate", "--", "--help"]) as? Isolate)
-        #expect(isolate.spec(id: "x", terminal: false, term: nil).command == ["--help"])
+        #expect(try isolate.spec(id: "x", terminal: false, term: nil).command == ["--help"])
     }
 }
 

@@ -2,14 +2,15 @@ import Foundation
 import Testing
 
 /// Bad input fails before anything exists, with a message naming the option and the value.
-@Suite("Bad input (root)", .enabled(if: Integration.enabled, Integration.comment))
+@Suite("Bad input (root)", .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(1)))
 struct BadInputTests {
     @Test(arguments: [
         (["--bind", "/nonexistent/src:/x"], Int32(125), "--bind \"/nonexistent/src:/x\""),
-        (["--bind", "/tmp:relative/dst"], 125, "--bind \"/tmp:relative/dst\""),
+        (["--bind", "/tmp:relative/dst"], 2, "--bind \"/tmp:relative/dst\""),
+        (["--hostname", "bad name"], 2, "--hostname \"bad name\""),
         (["--user", "nosuchuser"], 125, "--user \"nosuchuser\""),
         (["--rootfs", "/nonexistent/root"], 125, "--rootfs \"/nonexistent/root\""),
-        (["--workdir", "relative"], 125, "--workdir \"relative\""),
+        (["--workdir", "relative"], 2, "--workdir \"relative\""),
         (["--net", "bogus"], 2, "'bogus'"),
         (["--rlimit", "nofile"], 2, "nofile"),
     ])
@@ -29,6 +30,14 @@ struct BadInputTests {
         let result = try corral(arguments)
         #expect(result.status == 2)
         #expect(result.stderr.contains("no command given"))
+    }
+
+    @Test func helpIsPrinted() throws {
+        for arguments in [["--help"], [], ["help", "isolate"], ["isolate", "--help"]] {
+            let result = try corral(arguments)
+            #expect(result.status == 0, "\(arguments)")
+            #expect(result.stdout.contains("USAGE: corral"), "\(arguments): \(result.stdout)")
+        }
     }
 
     @Test func mountFailuresInsideTheTaskNameTheMount() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The supervisor outlives its caller: the task finishes, its exit and logs are recorded.
-@Suite("Supervisor (root)", .enabled(if: Integration.enabled, Integration.comment))
+@Suite("Supervisor (root)", .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(1)))
 struct SupervisorTests {
     struct TaskRecord: Decodable {
         var supervisor_pid: Int32
@@ -50,6 +50,21 @@ struct SupervisorTests {
         #expect(!FileManager.default.fileExists(atPath: "/proc/\(record.task_pid)"))
         #expect(eventually { !FileManager.default.fileExists(atPath: "/proc/\(record.supervisor_pid)") })
         #expect(hostMountTable() == mountsBefore)
+    }
+
+    @Test func aKilledSupervisorTakesTheTaskWithIt() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = dir + "/state"
+        let corral = try StartedCorral(["isolate", "--state-dir", state, "--", "/bin/sh", "-c", "echo ready; exec sleep 60"])
+        _ = corral.read(until: "ready\n")
+        #expect(eventually { FileManager.default.fileExists(atPath: state + "/task.json") })
+        let record = try JSONDecoder().decode(TaskRecord.self, from: Data(contentsOf: URL(fileURLWithPath: state + "/task.json")))
+        kill(record.supervisor_pid, SIGKILL)
+        corral.process.waitUntilExit()
+        #expect(corral.process.terminationStatus == 125)
+        #expect(waitForExit(of: record.task_pid), "the task dies with its supervisor (parent-death signal)")
+        #expect(FileManager.default.fileExists(atPath: state + "/task.json"), "the state is kept")
     }
 
     @Test func stateDirectoryKeepsTheExitAndLogsOfANormalRun() throws {

@@ -26,8 +26,9 @@ struct FlatPlanTests {
         let supervisor = SupervisorLaunch(path: "/usr/libexec/corral-supervisor",
                                           arguments: ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3"],
                                           fds: [(7, 3), (8, 4)])
-        let flat = FlatPlan(launch, taskStdio: (0, 11, 12), supervisor: supervisor, reportFD: 9)
-        let c = flat.plan
+        let flat = FlatPlan(launch, taskStdio: (0, 11, 12), supervisor: supervisor, reportFD: 9, readyFD: 13)
+        flat.withPlan { plan in
+        let c = plan.pointee
         #expect(c.clone_flags == NamespaceSet().cloneFlags)
         #expect(String(cString: c.root_mountpoint) == "/state/rootfs")
         #expect(c.root_image == nil && c.root_readonly == 1)
@@ -38,18 +39,20 @@ struct FlatPlanTests {
         #expect(strings(c.argv) == ["echo", "hello world"])
         #expect(strings(c.envp).first == "PATH=\(LaunchPlanBuilder.defaultPath)")
         #expect(c.n_exec_candidates == 6 && String(cString: c.exec_candidates[0]!) == "/usr/local/sbin/echo")
-        #expect(c.task_stdio.0 == 0 && c.task_stdio.1 == 11 && c.task_stdio.2 == 12 && c.sync_fd == -1)
+        #expect(c.task_stdio.0 == 0 && c.task_stdio.1 == 11 && c.task_stdio.2 == 12 && c.sync_fd == -1 && c.ready_fd == 13)
         #expect(c.report_fd == 9 && c.n_supervisor_fds == 2 && c.supervisor_fds[1].from == 8 && c.supervisor_fds[1].to == 4)
         // The pid slot is the argv entry the supervisor fills in after cloning the task.
         #expect(c.supervisor_argv[2] == c.task_pid_slot)
         #expect(strings(c.supervisor_argv) == ["/usr/libexec/corral-supervisor", "--task-pid", "", "--state-fd", "3"])
+        }
     }
 
     @Test func mountTargetsAreRelativeToTheNewRoot() throws {
         let launch = try plan()
         let flat = FlatPlan(launch, taskStdio: (0, 1, 2),
                             supervisor: SupervisorLaunch(path: "/s", arguments: [], fds: []), reportFD: 3)
-        let mounts = UnsafeBufferPointer(start: flat.plan.mounts, count: Int(flat.plan.n_mounts))
+        try flat.withPlan { plan in
+        let mounts = UnsafeBufferPointer(start: plan.pointee.mounts, count: Int(plan.pointee.n_mounts))
         for (step, m) in zip(launch.mounts, mounts) {
             #expect("/" + String(cString: m.target) == step.target)
         }
@@ -61,5 +64,6 @@ struct FlatPlanTests {
         #expect(kcore.kind == CORRAL_MOUNT_MASK.rawValue && kcore.optional == 1)
         let null = try #require(mounts.first { String(cString: $0.target) == "dev/null" })
         #expect(null.kind == CORRAL_MOUNT_NODE.rawValue && null.dev == corral_makedev(1, 3) && null.mode == 0o020666)
+        }
     }
 }

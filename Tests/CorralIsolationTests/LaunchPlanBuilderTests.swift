@@ -13,12 +13,23 @@ struct LaunchPlanBuilderTests {
         try builder.build(spec, rootMountpoint: "/run/corral/isolate/x/rootfs")
     }
 
+    /// A request malformed wherever it runs: `.usage` (exit 2).
+    func expectUsage(_ spec: IsolationSpec, option: String, containing text: String) {
+        #expect {
+            try build(spec)
+        } throws: { error in
+            guard case LaunchError.usage(let o, _, let reason) = error else { return false }
+            return o == option && reason.contains(text)
+        }
+    }
+
+    /// A well-formed request this host cannot satisfy: `.invalid` (exit 125).
     func expectInvalid(_ spec: IsolationSpec, option: String, containing text: String) {
         #expect {
             try build(spec)
         } throws: { error in
             guard case LaunchError.invalid(let o, _, let reason) = error else { return false }
-            return o == option && (reason.contains(text) || error.localizedDescriptionContains(text))
+            return o == option && reason.contains(text)
         }
     }
 
@@ -78,33 +89,35 @@ struct LaunchPlanBuilderTests {
         s.binds = [BindMount(source: "/nonexistent", destination: "/x")]
         expectInvalid(s, option: "--bind", containing: "does not exist")
         s.binds = [BindMount(source: "/srv/data", destination: "relative")]
-        expectInvalid(s, option: "--bind", containing: "must be absolute")
+        expectUsage(s, option: "--bind", containing: "must be absolute")
         s.binds = [BindMount(source: "srv", destination: "/x")]
-        expectInvalid(s, option: "--bind", containing: "absolute")
+        expectUsage(s, option: "--bind", containing: "absolute")
         s.binds = [BindMount(source: "/srv/data", destination: "/a/../../etc")]
-        expectInvalid(s, option: "--bind", containing: "..")
+        expectUsage(s, option: "--bind", containing: "..")
         s.binds = [BindMount(source: "/srv/data", destination: "/")]
-        expectInvalid(s, option: "--bind", containing: "root")
+        expectUsage(s, option: "--bind", containing: "root")
         s.binds = []
         s.tmpfs = [TmpfsMount(destination: "tmp2")]
-        expectInvalid(s, option: "--tmpfs", containing: "absolute")
+        expectUsage(s, option: "--tmpfs", containing: "absolute")
     }
 
     @Test func missingRootfsAndBadValuesAreRejected() {
         var s = spec()
         s.rootfs = "/nonexistent/image"
         expectInvalid(s, option: "--rootfs", containing: "no such directory")
+        s.rootfs = "images/alpine"
+        expectUsage(s, option: "--rootfs", containing: "absolute")
         s = spec()
         s.hostname = "bad host name"
-        expectInvalid(s, option: "--hostname", containing: "letters")
+        expectUsage(s, option: "--hostname", containing: "letters")
         s = spec()
         s.workdir = "relative"
-        expectInvalid(s, option: "--workdir", containing: "absolute")
+        expectUsage(s, option: "--workdir", containing: "absolute")
         s = spec()
         s.environment = ["=value"]
-        expectInvalid(s, option: "--env", containing: "KEY=VALUE")
-        expectInvalid(spec([]), option: "command", containing: "no command")
-        expectInvalid(spec([""]), option: "command", containing: "no command")
+        expectUsage(s, option: "--env", containing: "KEY=VALUE")
+        expectUsage(spec([]), option: "command", containing: "no command")
+        expectUsage(spec([""]), option: "command", containing: "no command")
     }
 
     @Test func environmentIsCleanWithDefaultsAndOverrides() throws {

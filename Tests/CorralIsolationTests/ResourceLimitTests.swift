@@ -24,7 +24,7 @@ struct ResourceLimitTests {
         #expect {
             try ResourceLimit.parse(text)
         } throws: { error in
-            guard case LaunchError.invalid("--rlimit", text, let why) = error else { return false }
+            guard case LaunchError.usage("--rlimit", text, let why) = error else { return false }
             return why.contains(reason)
         }
     }

@@ -6,13 +6,20 @@ import Glibc
 
 @Suite("State directory, exit records and error messages")
 struct StateAndErrorTests {
+    /// A path for a state directory inside a fresh temporary directory.
     func temporaryPath() -> String {
         var template = Array("/tmp/corral-test-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         return dir + "/state"
     }
 
-    @Test func createsRefusesReuseAndRemovesOnlyItsOwn() throws {
+    /// Removes what `temporaryPath` made (the state directory must already be gone or empty of ours).
+    func removeParent(of state: StateDirectory) {
+        try? state.remove()
+        rmdir(String(state.path.dropLast("/state".count)))
+    }
+
+    @Test func createsRefusesReuseAndRemovesItself() throws {
         let state = StateDirectory(path: temporaryPath())
         try state.create()
         #expect(access(state.path, F_OK) == 0 && state.rootMountpoint == state.path)
@@ -22,6 +29,7 @@ struct StateAndErrorTests {
         try state.remove()
         #expect(access(state.path, F_OK) != 0)
         try state.remove()  // already gone: not an error
+        removeParent(of: state)
     }
 
     @Test func aDirectoryWithOtherFilesIsRefused() throws {
@@ -33,10 +41,12 @@ struct StateAndErrorTests {
             try state.create()
         }
         #expect(access(state.path + "/someone-elses-file", F_OK) == 0, "nothing of theirs is touched")
+        unlink(state.path + "/someone-elses-file")
+        removeParent(of: state)
     }
 
     @Test func relativeStateDirectoryIsRejected() {
-        #expect(throws: LaunchError.invalid(option: "--state-dir", value: "state", reason: "must be an absolute path")) {
+        #expect(throws: LaunchError.usage(option: "--state-dir", value: "state", reason: "must be an absolute path")) {
             try StateDirectory(path: "state").create()
         }
     }
@@ -44,7 +54,7 @@ struct StateAndErrorTests {
     @Test func readsTheSupervisorsExitRecord() throws {
         let state = StateDirectory(path: temporaryPath())
         try state.create()
-        defer { try? state.remove() }
+        defer { removeParent(of: state) }
         try state.writeAtomically("exit.json", contents: """
             {"task_pid":42,"exit_code":143,"signal":15,"core_dumped":false,"finished_at":"2026-11-29T10:00:00.000000001Z","finished_at_unix_ns":1}
             """)
@@ -57,7 +67,11 @@ struct StateAndErrorTests {
         let notFound = LaunchError.child(stage: .exec, errno: ENOENT, subject: "\"/bin/nosuch\"")
         #expect(notFound.description == "exec \"/bin/nosuch\": No such file or directory (stage exec)")
         #expect(notFound.exitStatus == 127)
-        #expect(LaunchError.child(stage: .exec, errno: EACCES, subject: nil).exitStatus == 126)
+        for found in [EACCES, ENOEXEC, ETXTBSY, ELOOP, E2BIG] {
+            #expect(LaunchError.child(stage: .exec, errno: found, subject: nil).exitStatus == 126)
+        }
+        #expect(LaunchError.child(stage: .exec, errno: ENOTDIR, subject: nil).exitStatus == 127)
+        #expect(LaunchError.usage(option: "--workdir", value: "x", reason: "r").exitStatus == 2)
         #expect(LaunchError.child(stage: .mount, errno: EROFS, subject: "\"/usr/x\"").exitStatus == 125)
         #expect(LaunchError.invalid(option: "--net", value: "x", reason: "r").exitStatus == 125)
         #expect(SyscallError("open", errno: ENOENT, path: "/x").description == "open \"/x\": No such file or directory")
