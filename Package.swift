@@ -17,7 +17,8 @@ let package = Package(
         .executable(name: "corral-supervisor", targets: ["corral-supervisor"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Up to the next minor only: `corral isolate` uses the experimental `_superCommandName`.
+        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
     ],
     targets: [
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
