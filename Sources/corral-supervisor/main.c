@@ -146,6 +146,14 @@ struct input_buffer {
 
 int main(int argc, char **argv) {
     struct options o = parse(argc, argv);
+    /* Running: let the task go on (it waits for this byte before it execs, with SIGKILL as its
+     * parent-death signal). Nothing of the task's is lost meanwhile: its output waits in the pipes,
+     * its signals and its exit in our queue; if our setup fails below, we kill it. */
+    if (o.ready_fd >= 0) {
+        ssize_t n;
+        do { n = write(o.ready_fd, "r", 1); } while (n < 0 && errno == EINTR);
+        close(o.ready_fd);
+    }
     /* Not dumpable: a task sharing our pid namespace cannot open /proc/<us>/exe or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
@@ -182,11 +190,6 @@ int main(int argc, char **argv) {
     if (o.pty) {
         copy_window_size(0, o.stdout_fd);
         fcntl(o.stdout_fd, F_SETFL, fcntl(o.stdout_fd, F_GETFL) | O_NONBLOCK);
-    }
-    if (o.ready_fd >= 0) {
-        ssize_t n;
-        do { n = write(o.ready_fd, "r", 1); } while (n < 0 && errno == EINTR);
-        close(o.ready_fd);
     }
 
     int status = 0, exited = 0;
