@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -319,8 +320,22 @@ static int loopback_up(void) {
 
 /* ---------- the task ---------- */
 
-static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
+/*
+ * Makes the task die with its supervisor: SIGKILL as the parent-death signal, then a check that the
+ * supervisor is still there (the lifeline pipe's only writer is the supervisor, so HUP means it is
+ * gone). Race-free without waiting: a death before the check shows as HUP, a death after it sends the
+ * signal. Called again after a credential change, which clears the parent-death signal.
+ */
+static void bind_to_supervisor(const struct corral_plan *p, int lifeline) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_SIGNALS, 1, 125);
+    if (lifeline < 0) return;
+    struct pollfd pf = { .fd = lifeline, .events = POLLIN, .revents = 0 };
+    if (poll(&pf, 1, 0) > 0 && (pf.revents & POLLHUP)) { errno = ESRCH; fail(p, CORRAL_STAGE_SUPERVISOR_GONE, 0, 125); }
+}
+
+static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline) {
     umask(0);  /* mount points and nodes get exactly the modes we give; the task's umask is set last */
+    bind_to_supervisor(p, lifeline);
     if (p->sync_fd >= 0) {
         char go;
         ssize_t n;
@@ -329,7 +344,7 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
     }
     struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
     if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
-    if (close_fds_except(p->report_fd, p->ready_fd) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    if (close_fds_except(p->report_fd, lifeline) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
     if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
     if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
 
@@ -382,8 +397,7 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
         if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) fail(p, CORRAL_STAGE_SETGID, 0, 125);
         if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) fail(p, CORRAL_STAGE_SETUID, 0, 125);
     }
-    /* If the supervisor dies, so does the task (set after the credential change, which clears it). */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_SIGNALS, 1, 125);
+    bind_to_supervisor(p, lifeline);  /* again: the credential change cleared the parent-death signal */
     /* The workdir resolves inside the root, as the task's user, never through a magic link. */
     int rootdir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     int workdir = rootdir < 0 ? -1 : open_in_root(rootdir, p->workdir, O_PATH | O_DIRECTORY);
@@ -393,14 +407,6 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p) {
     umask((mode_t)p->umask);
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_NO_NEW_PRIVS, 0, 125);
     if (cloexec_from_3() < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
-    /* Run nothing until the supervisor is up: a task must never run unsupervised. */
-    if (p->ready_fd >= 0) {
-        char ready;
-        ssize_t n;
-        do { n = read(p->ready_fd, &ready, 1); } while (n < 0 && errno == EINTR);
-        if (n != 1) { if (n == 0) errno = EPIPE; fail(p, CORRAL_STAGE_SUPERVISOR_READY, 0, 125); }
-        close(p->ready_fd);
-    }
     if (reset_signals(1) < 0) fail(p, CORRAL_STAGE_SIGNALS, 0, 125);
 
     /* execvp semantics over precomputed candidates: go on past what execvp goes on past (ENOENT,
@@ -435,6 +441,11 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
     /* Orphans of the task (with a shared pid namespace) are reparented to us and reaped. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_SUPERVISOR_SETUP, 2, 125);
 
+    /* The lifeline: its write end is ours alone (our fd table is not the caller's), kept across the
+     * exec; the task holds the read end and sees HUP if we are gone. */
+    int lifeline[2] = { -1, -1 };
+    if (p->lifeline_to >= 0 && pipe2(lifeline, O_CLOEXEC) < 0) fail(p, CORRAL_STAGE_SUPERVISOR_SETUP, 4, 125);
+
     struct clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = p->clone_flags;
@@ -444,15 +455,22 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
     if (pid < 0 && (errno == ENOSYS || errno == EPERM))
         pid = syscall(SYS_clone, (unsigned long)p->clone_flags | SIGCHLD, 0, NULL, NULL, 0);
     if (pid < 0) fail(p, CORRAL_STAGE_CLONE, 0, 125);
-    if (pid == 0) task_main(p);
+    if (pid == 0) {
+        if (lifeline[1] >= 0) close(lifeline[1]);
+        task_main(p, lifeline[0]);
+    }
+    if (lifeline[0] >= 0) close(lifeline[0]);
 
     report(p->report_fd, CORRAL_REPORT_TASK_PID, 0, 0, 0, (int32_t)pid);
     write_decimal(p->task_pid_slot, pid);
-    /* The report pipe must survive the remap: move it above every target first. */
-    int report_fd = fcntl(p->report_fd, F_DUPFD_CLOEXEC, above_targets(p->supervisor_fds, p->n_supervisor_fds));
+    /* The report pipe must survive the remap: move it above every target (the lifeline's too) first. */
+    int low = above_targets(p->supervisor_fds, p->n_supervisor_fds);
+    if (p->lifeline_to >= low) low = p->lifeline_to + 1;
+    int report_fd = fcntl(p->report_fd, F_DUPFD_CLOEXEC, low);
     if (report_fd < 0) report_fd = p->report_fd;
-    /* Only the fds the supervisor program is given survive its execve. */
-    if (report_fd == p->report_fd || cloexec_from_3() < 0 || remap_fds(p->supervisor_fds, p->n_supervisor_fds) < 0) {
+    /* Only the fds the supervisor program is given survive its execve, and the lifeline's end. */
+    if (report_fd == p->report_fd || cloexec_from_3() < 0 || remap_fds(p->supervisor_fds, p->n_supervisor_fds) < 0
+        || (lifeline[1] >= 0 && dup3(lifeline[1], p->lifeline_to, 0) < 0)) {
         report(report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_SETUP, errno, 3, 0);
     } else {
         execve(p->supervisor_path, p->supervisor_argv, p->supervisor_envp);

@@ -80,10 +80,10 @@ struct IsolateRun {
         let supervisorStatus = signals.forward(until: task)
         session?.close()
 
-        guard let status = supervisorStatus else {
+        guard let status = supervisorStatus, access(state.exitRecordPath, F_OK) == 0 else {
             // Keep the state directory: whatever the supervisor recorded is the only evidence left.
-            printError("the task's supervisor was killed; the task is gone (parent-death signal) and its "
-                       + "exit status unknown; state kept in \(state.path)")
+            printError("the task's supervisor ended without recording the task's exit; the task is gone "
+                       + "(parent-death signal) and its exit status unknown; state kept in \(state.path)")
             return 125
         }
         if ownsState {

@@ -61,7 +61,7 @@ final class FlatPlan {
     private var plan = corral_plan()
 
     init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32,
-         readyFD: Int32 = -1) {
+         lifelineTo: Int32 = -1) {
         plan.clone_flags = launch.namespaces.cloneFlags
         plan.root_mountpoint = UnsafePointer(arena.string(launch.rootMountpoint))
         plan.root_image = arena.optionalString(launch.rootImage)
@@ -90,7 +90,7 @@ final class FlatPlan {
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
         plan.sync_fd = -1
-        plan.ready_fd = readyFD
+        plan.lifeline_to = lifelineTo
 
         plan.supervisor_path = UnsafePointer(arena.string(supervisor.path))
         let pidSlot = arena.buffer(24)

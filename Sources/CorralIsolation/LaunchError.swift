@@ -25,7 +25,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
     public enum Stage: Int32, Sendable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, sync, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
-             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorReady
+             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone
 
         public var description: String {
             switch self {
@@ -51,7 +51,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
             case .signals: "signals"
             case .tty: "tty"
             case .exec: "exec"
-            case .supervisorReady: "supervisor ready"
+            case .supervisorGone: "supervisor gone"
             }
         }
     }

@@ -25,15 +25,14 @@ public struct Launcher: Sendable {
         defer { resources.closeAll() }
 
         let report = try resources.pipe("report pipe")
-        let ready = try resources.pipe("supervisor ready pipe")
         let stateFD = open(state.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard stateFD >= 0 else { throw .system(.current("open state directory", path: state.path)) }
         resources.adopt(stateFD)
 
         var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3",
                          "--log-max-bytes", String(logRotation.maxFileBytes),
-                         "--log-max-files", String(logRotation.maxFiles), "--ready-fd", "6"]
-        var fds: [(from: Int32, to: Int32)] = [(stateFD, 3), (ready.write, 6)]
+                         "--log-max-files", String(logRotation.maxFiles), "--lifeline-fd", "6"]
+        var fds: [(from: Int32, to: Int32)] = [(stateFD, 3)]
         let taskStdio: (Int32, Int32, Int32)
         switch stdio {
         case .pipes:
@@ -52,7 +51,7 @@ public struct Launcher: Sendable {
 
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
-                            reportFD: report.write, readyFD: ready.read)
+                            reportFD: report.write, lifelineTo: 6)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
         let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }

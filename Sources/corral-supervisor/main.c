@@ -10,10 +10,11 @@
  * Being a separate small program, it holds no copy of the caller's memory.
  *
  * Usage (fds are inherited): corral-supervisor --task-pid PID --state-fd FD --stdout-fd FD
- *     [--stderr-fd FD] [--ready-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N]
+ *     [--stderr-fd FD] [--lifeline-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N]
  * With --pty, --stdout-fd is a terminal master: stdin is copied into it and its output goes to stdout.
- * Once it runs, it writes one byte to --ready-fd: the task waits for that byte before it execs, and
- * has SIGKILL as its parent-death signal, so a task never runs without its supervisor.
+ * --lifeline-fd is the write end of a pipe the task watches: it is only kept open (closed by our death,
+ * so the task sees HUP); with SIGKILL as the task's parent-death signal, a task never runs without
+ * its supervisor.
  * When the caller stops reading (EPIPE), that stream is closed too: the task gets SIGPIPE on its
  * next write, as it would in a plain pipeline (`corral isolate -- yes | head -1` ends).
  */
@@ -45,7 +46,7 @@ struct stream {
 
 struct options {
     pid_t task;
-    int state_fd, stdout_fd, stderr_fd, ready_fd, pty;
+    int state_fd, stdout_fd, stderr_fd, lifeline_fd, pty;
     off_t log_max_bytes;
     int log_max_files;
 };
@@ -67,7 +68,7 @@ static long number_arg(const char *flag, const char *value) {
 }
 
 static struct options parse(int argc, char **argv) {
-    struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .ready_fd = -1, .pty = 0,
+    struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .lifeline_fd = -1, .pty = 0,
                          .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -78,7 +79,7 @@ static struct options parse(int argc, char **argv) {
         else if (!strcmp(a, "--state-fd")) o.state_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--stdout-fd")) o.stdout_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--stderr-fd")) o.stderr_fd = (int)number_arg(a, v);
-        else if (!strcmp(a, "--ready-fd")) o.ready_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--lifeline-fd")) o.lifeline_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--log-max-bytes")) o.log_max_bytes = number_arg(a, v);
         else if (!strcmp(a, "--log-max-files")) o.log_max_files = (int)number_arg(a, v);
         else usage_exit("unknown option");
@@ -146,14 +147,8 @@ struct input_buffer {
 
 int main(int argc, char **argv) {
     struct options o = parse(argc, argv);
-    /* Running: let the task go on (it waits for this byte before it execs, with SIGKILL as its
-     * parent-death signal). Nothing of the task's is lost meanwhile: its output waits in the pipes,
-     * its signals and its exit in our queue; if our setup fails below, we kill it. */
-    if (o.ready_fd >= 0) {
-        ssize_t n;
-        do { n = write(o.ready_fd, "r", 1); } while (n < 0 && errno == EINTR);
-        close(o.ready_fd);
-    }
+    /* The lifeline stays open until we exit; it must not leak into anything we start (nothing). */
+    if (o.lifeline_fd >= 0) fcntl(o.lifeline_fd, F_SETFD, FD_CLOEXEC);
     /* Not dumpable: a task sharing our pid namespace cannot open /proc/<us>/exe or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);

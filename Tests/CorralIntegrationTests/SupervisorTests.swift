@@ -92,3 +92,23 @@ struct SupervisorTests {
         #expect(!FileManager.default.fileExists(atPath: "/run/corral/isolate/\(id)"))
     }
 }
+
+/// A supervisor that is gone before the task would run means no task at all.
+@Suite("Supervisor lifeline (root)", .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(1)))
+struct SupervisorLifelineTests {
+    @Test func aTaskNeverOutlivesASupervisorThatEndsEarly() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A stand-in "supervisor" that exits at once, without recording anything.
+        let marker = dir + "/task-ran"
+        let result = try bash("""
+            CORRAL_SUPERVISOR=/bin/true "$0" isolate --state-dir \(dir)/state --bind \(dir):/out -- \
+              /bin/sh -c 'sleep 1; touch /out/task-ran'
+            """)
+        #expect(result.status == 125)
+        let record = try JSONDecoder().decode(SupervisorTests.TaskRecord.self,
+                                              from: Data(contentsOf: URL(fileURLWithPath: dir + "/state/task.json")))
+        #expect(waitForExit(of: record.task_pid, timeout: 5), "the task is gone with its supervisor")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the task never got to run its command")
+    }
+}

@@ -26,7 +26,7 @@ struct FlatPlanTests {
         let supervisor = SupervisorLaunch(path: "/usr/libexec/corral-supervisor",
                                           arguments: ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3"],
                                           fds: [(7, 3), (8, 4)])
-        let flat = FlatPlan(launch, taskStdio: (0, 11, 12), supervisor: supervisor, reportFD: 9, readyFD: 13)
+        let flat = FlatPlan(launch, taskStdio: (0, 11, 12), supervisor: supervisor, reportFD: 9, lifelineTo: 6)
         flat.withPlan { plan in
         let c = plan.pointee
         #expect(c.clone_flags == NamespaceSet().cloneFlags)
@@ -39,7 +39,7 @@ struct FlatPlanTests {
         #expect(strings(c.argv) == ["echo", "hello world"])
         #expect(strings(c.envp).first == "PATH=\(LaunchPlanBuilder.defaultPath)")
         #expect(c.n_exec_candidates == 6 && String(cString: c.exec_candidates[0]!) == "/usr/local/sbin/echo")
-        #expect(c.task_stdio.0 == 0 && c.task_stdio.1 == 11 && c.task_stdio.2 == 12 && c.sync_fd == -1 && c.ready_fd == 13)
+        #expect(c.task_stdio.0 == 0 && c.task_stdio.1 == 11 && c.task_stdio.2 == 12 && c.sync_fd == -1 && c.lifeline_to == 6)
         #expect(c.report_fd == 9 && c.n_supervisor_fds == 2 && c.supervisor_fds[1].from == 8 && c.supervisor_fds[1].to == 4)
         // The pid slot is the argv entry the supervisor fills in after cloning the task.
         #expect(c.supervisor_argv[2] == c.task_pid_slot)

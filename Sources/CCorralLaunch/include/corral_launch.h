@@ -85,7 +85,7 @@ enum corral_stage {
     CORRAL_STAGE_SIGNALS = 20,
     CORRAL_STAGE_TTY = 21,
     CORRAL_STAGE_EXEC = 22,             /* execve of the command; `index` is the candidate tried */
-    CORRAL_STAGE_SUPERVISOR_READY = 23, /* the supervisor program died before it was ready */
+    CORRAL_STAGE_SUPERVISOR_GONE = 23,  /* the supervisor died before the task could run */
 };
 
 /* Kinds of report records. */
@@ -137,8 +137,8 @@ struct corral_plan {
     int32_t task_stdio[3];         /* caller fds that become the task's 0, 1, 2 */
     int32_t task_tty;              /* task_stdio[0] is a terminal: make it the controlling tty */
     int32_t sync_fd;               /* -1, or a read end: wait for one byte before setting up */
-    int32_t ready_fd;              /* -1, or a read end: the supervisor program writes one byte once it
-                                      runs; the task execs only after it (never unsupervised) */
+    int32_t lifeline_to;           /* fd number the supervisor keeps its end of the lifeline pipe at
+                                      (the task checks it: never unsupervised); -1: no lifeline */
 
     /* Supervisor. */
     const char *supervisor_path;
