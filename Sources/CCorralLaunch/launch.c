@@ -336,12 +336,6 @@ static void bind_to_supervisor(const struct corral_plan *p, int lifeline) {
 static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline) {
     umask(0);  /* mount points and nodes get exactly the modes we give; the task's umask is set last */
     bind_to_supervisor(p, lifeline);
-    if (p->sync_fd >= 0) {
-        char go;
-        ssize_t n;
-        do { n = read(p->sync_fd, &go, 1); } while (n < 0 && errno == EINTR);
-        if (n != 1) { if (n == 0) errno = EPIPE; fail(p, CORRAL_STAGE_SYNC, 0, 125); }
-    }
     struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
     if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
     if (close_fds_except(p->report_fd, lifeline) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);

@@ -89,7 +89,6 @@ final class FlatPlan {
         plan.envp = UnsafePointer(arena.stringArray(launch.environment))
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
-        plan.sync_fd = -1
         plan.lifeline_to = lifelineTo
 
         plan.supervisor_path = UnsafePointer(arena.string(supervisor.path))

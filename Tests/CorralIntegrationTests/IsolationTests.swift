@@ -213,6 +213,21 @@ struct ImageRootTests {
         #expect(hostUser.status == 125 && hostUser.stderr.contains("--user \"nobody\""))
     }
 
+    @Test func deviceNodesAnImageCarriesAreInert() throws {
+        let image = try makeImage(passwd: "root:x:0:0:root:/root:/bin/sh\n")
+        defer { try? FileManager.default.removeItem(atPath: image) }
+        // A world-writable /dev/null-alike (char 1:3) inside the image, outside our /dev.
+        try FileManager.default.createDirectory(atPath: image + "/nodes", withIntermediateDirectories: false)
+        #expect(mknod(image + "/nodes/null", S_IFCHR | 0o666, 0x103) == 0)  // makedev(1, 3)
+        chmod(image + "/nodes/null", 0o666)
+        try #require(FileHandle(forWritingAtPath: image + "/nodes/null") != nil,
+                     "the node must work on the host (a nodev /tmp would make this test unable to fail)")
+        let result = try isolatedShell("echo x > /nodes/null && echo OPENED; echo x > /dev/null && echo ours-ok",
+                                       options: ["--rootfs", image, "--bind", "/usr:/usr:ro"])
+        #expect(result.stdout == "ours-ok\n", "\(result.stdout)")
+        #expect(result.stderr.contains("Permission denied"))
+    }
+
     @Test func anImagesPasswdSymlinkCannotReadTheHostsFiles() throws {
         let image = try makeImage(passwd: "")
         defer { try? FileManager.default.removeItem(atPath: image) }

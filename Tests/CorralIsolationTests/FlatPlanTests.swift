@@ -39,7 +39,7 @@ struct FlatPlanTests {
         #expect(strings(c.argv) == ["echo", "hello world"])
         #expect(strings(c.envp).first == "PATH=\(LaunchPlanBuilder.defaultPath)")
         #expect(c.n_exec_candidates == 6 && String(cString: c.exec_candidates[0]!) == "/usr/local/sbin/echo")
-        #expect(c.task_stdio.0 == 0 && c.task_stdio.1 == 11 && c.task_stdio.2 == 12 && c.sync_fd == -1 && c.lifeline_to == 6)
+        #expect(c.task_stdio.0 == 0 && c.task_stdio.1 == 11 && c.task_stdio.2 == 12 && c.lifeline_to == 6)
         #expect(c.report_fd == 9 && c.n_supervisor_fds == 2 && c.supervisor_fds[1].from == 8 && c.supervisor_fds[1].to == 4)
         // The pid slot is the argv entry the supervisor fills in after cloning the task.
         #expect(c.supervisor_argv[2] == c.task_pid_slot)

@@ -15,20 +15,21 @@ struct LaunchPlanBuilderTests {
 
     /// A request malformed wherever it runs: `.usage` (exit 2).
     func expectUsage(_ spec: IsolationSpec, option: String, containing text: String) {
-        #expect {
-            try build(spec)
-        } throws: { error in
-            guard case LaunchError.usage(let o, _, let reason) = error else { return false }
-            return o == option && reason.contains(text)
-        }
+        expectRejected(spec, kind: { if case .usage(let o, _, let r) = $0 { (o, r) } else { nil } }, option: option, containing: text)
     }
 
     /// A well-formed request this host cannot satisfy: `.invalid` (exit 125).
     func expectInvalid(_ spec: IsolationSpec, option: String, containing text: String) {
-        #expect {
+        expectRejected(spec, kind: { if case .invalid(let o, _, let r) = $0 { (o, r) } else { nil } }, option: option, containing: text)
+    }
+
+    /// Expects the build to fail with the error `kind` extracts (option, reason) from.
+    func expectRejected(_ spec: IsolationSpec, kind: (LaunchError) -> (String, String)?, option: String,
+                        containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(sourceLocation: sourceLocation) {
             try build(spec)
         } throws: { error in
-            guard case LaunchError.invalid(let o, _, let reason) = error else { return false }
+            guard let error = error as? LaunchError, let (o, reason) = kind(error) else { return false }
             return o == option && reason.contains(text)
         }
     }

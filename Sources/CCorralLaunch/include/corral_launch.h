@@ -66,7 +66,7 @@ enum corral_stage {
     CORRAL_STAGE_SUPERVISOR_SETUP = 1,  /* setsid, fds, signals in the supervisor */
     CORRAL_STAGE_CLONE = 2,             /* cloning the task into its namespaces */
     CORRAL_STAGE_SUPERVISOR_EXEC = 3,   /* execve of the supervisor program */
-    CORRAL_STAGE_SYNC = 4,              /* waiting for the caller's go-ahead */
+    CORRAL_STAGE_SYNC = 4,              /* reserved: waiting for the caller's go-ahead (cgroup v1 placement) */
     CORRAL_STAGE_STDIO = 5,
     CORRAL_STAGE_MOUNT_PRIVATE = 6,     /* making the mount tree private */
     CORRAL_STAGE_ROOT = 7,              /* mounting the new root (tmpfs or image) */
@@ -136,7 +136,6 @@ struct corral_plan {
     char *const *envp;
     int32_t task_stdio[3];         /* caller fds that become the task's 0, 1, 2 */
     int32_t task_tty;              /* task_stdio[0] is a terminal: make it the controlling tty */
-    int32_t sync_fd;               /* -1, or a read end: wait for one byte before setting up */
     int32_t lifeline_to;           /* fd number the supervisor keeps its end of the lifeline pipe at
                                       (the task checks it: never unsupervised); -1: no lifeline */
 
