@@ -8,6 +8,7 @@ import PackageDescription
 /// - `corral-supervisor`: the small C program every task's supervisor `execve`s into.
 /// - `CCorralHost`: host-side wrappers for syscalls and macros Swift's Glibc module lacks.
 /// - `CSeccomp`, `CCap`: libseccomp and libcap through pkg-config.
+/// - `CorralCgroups`: cgroup v1 and v2 managers: limits, placement, stats, OOM, kill, removal.
 /// - `CorralIsolation`: launch plans, the launcher, users, rlimits, state directories (Swift).
 /// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
 let package = Package(
@@ -26,14 +27,17 @@ let package = Package(
         .target(name: "CCorralLaunch", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCorralHost", cSettings: [.define("_GNU_SOURCE")]),
         .executableTarget(name: "corral-supervisor", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "CorralIsolation", dependencies: ["CCorralLaunch", "CCorralHost", "CCap", "CSeccomp"]),
+        .target(name: "CorralCgroups"),
+        .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CCorralLaunch", "CCorralHost", "CCap", "CSeccomp"]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",
+            "CorralCgroups",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
         .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
-        .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation"]),
+        .testTarget(name: "CorralCgroupsTests", dependencies: ["CorralCgroups"]),
+        .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).
         .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost"]),
     ],

@@ -333,7 +333,24 @@ static void bind_to_supervisor(const struct corral_plan *p, int lifeline) {
     if (poll(&pf, 1, 0) > 0 && (pf.revents & POLLHUP)) { errno = ESRCH; fail(p, CORRAL_STAGE_SUPERVISOR_GONE, 0, 125); }
 }
 
-static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline) {
+/*
+ * Joins the task's cgroup, unless clone already put it there, and only then enters a new cgroup
+ * namespace: its root is the cgroup the task is in at that moment. Writing "0" to cgroup.procs
+ * moves the writer itself (both versions), so no pid needs translating across pid namespaces.
+ */
+static void enter_cgroup(const struct corral_plan *p, int placed_by_clone) {
+    if (!placed_by_clone) {
+        for (uint32_t i = 0; i < p->n_cgroup_procs_fds; i++) {
+            ssize_t n;
+            do { n = write(p->cgroup_procs_fds[i], "0", 1); } while (n < 0 && errno == EINTR);
+            if (n != 1) fail(p, CORRAL_STAGE_CGROUP, (int32_t)i, 125);
+        }
+    }
+    if ((p->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) fail(p, CORRAL_STAGE_CLONE, 1, 125);
+}
+
+static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline, int placed_by_clone) {
+    enter_cgroup(p, placed_by_clone);
     umask(0);  /* mount points and nodes get exactly the modes we give; the task's umask is set last */
     bind_to_supervisor(p, lifeline);
     struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
@@ -440,18 +457,32 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
     int lifeline[2] = { -1, -1 };
     if (p->lifeline_to >= 0 && pipe2(lifeline, O_CLOEXEC) < 0) fail(p, CORRAL_STAGE_SUPERVISOR_SETUP, 4, 125);
 
+    /* Into the cgroup at clone time when we can (v2): not one instruction runs outside its limits,
+     * and no write is needed. If that fails for any reason (kernels before 5.7, a cgroup that refuses
+     * the task), clone plainly: the task then joins through cgroup.procs, which reports the precise error. */
+    uint64_t flags = p->clone_flags & ~(uint64_t)CLONE_NEWCGROUP;
     struct clone_args args;
     memset(&args, 0, sizeof args);
-    args.flags = p->clone_flags;
+    args.flags = flags;
     args.exit_signal = SIGCHLD;
-    long pid = syscall(SYS_clone3, &args, sizeof args);
+    int placed = 0;
+    long pid = -1;
+    if (p->cgroup_dir_fd >= 0) {
+        args.flags = flags | CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)p->cgroup_dir_fd;
+        pid = syscall(SYS_clone3, &args, sizeof args);
+        placed = pid >= 0;
+        args.flags = flags;
+        args.cgroup = 0;
+    }
+    if (pid < 0) pid = syscall(SYS_clone3, &args, sizeof args);
     /* No clone3 (old kernels, or a seccomp profile that refuses it): the classic clone. */
     if (pid < 0 && (errno == ENOSYS || errno == EPERM))
-        pid = syscall(SYS_clone, (unsigned long)p->clone_flags | SIGCHLD, 0, NULL, NULL, 0);
+        pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, NULL, NULL, 0);
     if (pid < 0) fail(p, CORRAL_STAGE_CLONE, 0, 125);
     if (pid == 0) {
         if (lifeline[1] >= 0) close(lifeline[1]);
-        task_main(p, lifeline[0]);
+        task_main(p, lifeline[0], placed);
     }
     if (lifeline[0] >= 0) close(lifeline[0]);
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorralCgroups
 import CorralIsolation
 
 /// `corral isolate [OPTIONS] -- CMD [ARGS...]`: run one command in its own namespaces and root.
@@ -60,6 +61,36 @@ public struct Isolate: ParsableCommand {
     @Flag(name: .customLong("no-tty"), help: "Do not give the task a terminal even when corral has one.")
     var noTTY = false
 
+    @Option(help: ArgumentHelp("Memory limit (like 64m or 1g): beyond it the task is OOM-killed. Swap is off unless --memory-swap.", valueName: "size"))
+    var memory: String?
+
+    @Option(name: .customLong("memory-reservation"), help: ArgumentHelp("Memory kept for the task under host memory pressure (soft; at most --memory).", valueName: "size"))
+    var memoryReservation: String?
+
+    @Option(name: .customLong("memory-swap"), help: ArgumentHelp("Memory plus swap the task may use (at least --memory), or -1 for unlimited swap.", valueName: "size"))
+    var memorySwap: String?
+
+    @Option(name: .customLong("cpu-shares"), help: ArgumentHelp("Relative CPU weight under contention (2 to 262144; 1024 is the default task's).", valueName: "n"))
+    var cpuShares: UInt64?
+
+    @Option(help: ArgumentHelp("Hard CPU limit in CPUs, like 0.5 or 1.5 (a CFS quota per 100 ms period).", valueName: "cpus"))
+    var cpus: Double?
+
+    @Option(help: ArgumentHelp("Most processes and threads the task may have at once.", valueName: "n"))
+    var pids: Int?
+
+    @Option(help: ArgumentHelp("CPUs the task may run on, like 0-1 or 0,2.", valueName: "list"))
+    var cpuset: String?
+
+    @Option(name: .customLong("cgroup-parent"), help: ArgumentHelp("The cgroup the task's cgroup is created under, relative to each hierarchy's root.", valueName: "path"))
+    var cgroupParent: String = "corral"
+
+    @Flag(help: "Print the task's peak memory, CPU time and throttled time on stderr when it ends.")
+    var stats = false
+
+    @Flag(name: .customLong("no-cgroup"), help: "Run without a cgroup of its own: no limits, no stats, no OOM report, and orphans of a --pid host task are not killed.")
+    var noCgroup = false
+
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
     var command: [String] = []
 
@@ -87,6 +118,11 @@ public struct Isolate: ParsableCommand {
         }
         guard (1...1000).contains(logMaxFiles) else {
             throw ValidationError("--log-max-files \"\(logMaxFiles)\": expected 1 to 1000")
+        }
+        let limits: CgroupLimits
+        do { limits = try cgroupLimits() } catch { throw ValidationError(error.description) }
+        if noCgroup && (!limits.isEmpty || stats) {
+            throw ValidationError("--no-cgroup: cannot be combined with cgroup limits or --stats")
         }
     }
 

@@ -1,4 +1,5 @@
 import CCorralHost
+import CorralCgroups
 import CorralIsolation
 #if canImport(Glibc)
 import Glibc
@@ -25,8 +26,11 @@ struct IsolateRun {
         let ownsState = options.stateDir == nil
 
         let plan: LaunchPlan
+        let limits: CgroupLimits
         do {
             plan = try LaunchPlanBuilder().build(spec, rootMountpoint: state.rootMountpoint)
+            limits = try options.cgroupLimits()
+            try checkCPUs()
         } catch {
             printError(error.description)
             return error.exitStatus
@@ -46,10 +50,20 @@ struct IsolateRun {
             printError(error.description)
             return error.exitStatus
         }
+        let cgroup: TaskCgroup?
+        do {
+            cgroup = try makeCgroup(id: id, limits: limits)
+        } catch {
+            printError("cannot start task: \(error.description)")
+            if ownsState { try? state.remove() }
+            return 125
+        }
         var session: TerminalSession?
         if terminal {
             do { session = try TerminalSession.open() } catch {
                 printError("cannot start task: \(error.description)")
+                cgroup?.placement.close()
+                try? cgroup?.destroy()
                 if ownsState { try? state.remove() }
                 return 125
             }
@@ -58,7 +72,8 @@ struct IsolateRun {
 
         let recordTask = { (supervisorPID: pid_t, taskPID: pid_t) in
             let record = TaskRecord(id: id, command: spec.command, supervisorPID: supervisorPID, taskPID: taskPID,
-                                    hostname: spec.hostname, startedAt: Timestamp.now())
+                                    hostname: spec.hostname, startedAt: Timestamp.now(),
+                                    cgroups: cgroup?.placement.directories ?? [])
             do throws(LaunchError) {
                 try state.writeAtomically("task.json", contents: record.json())
             } catch {
@@ -67,18 +82,24 @@ struct IsolateRun {
         }
         let task: LaunchedTask
         do {
-            task = try Launcher(supervisorPath: supervisor, logRotation: options.logRotation).launch(plan, state: state, stdio: stdio, whileStarting: recordTask)
+            task = try Launcher(supervisorPath: supervisor, logRotation: options.logRotation)
+                .launch(plan, state: state, stdio: stdio, cgroup: cgroup?.placement, whileStarting: recordTask)
         } catch {
+            cgroup?.placement.close()
             session?.close()
             printError("cannot start task: \(error.description)")
+            releaseCgroup(cgroup)
             if ownsState { try? state.remove() }
             return error.exitStatus
         }
+        cgroup?.placement.close()
         session?.closeTaskSide()
         session?.enterRawMode()
         // The supervisor exits with the task's status (it wrote the same into exit.json).
         let supervisorStatus = signals.forward(until: task)
         session?.close()
+        // The supervisor removes the cgroup after the task; this only acts when it could not.
+        releaseCgroup(cgroup)
 
         guard let status = supervisorStatus, access(state.exitRecordPath, F_OK) == 0 else {
             // Keep the state directory: whatever the supervisor recorded is the only evidence left.
@@ -86,6 +107,7 @@ struct IsolateRun {
                        + "(parent-death signal) and its exit status unknown; state kept in \(state.path)")
             return 125
         }
+        if let cgroup { report(cgroup, state: state) }
         if ownsState {
             do { try state.remove() } catch { printError("warning: \(error.description)") }
         }

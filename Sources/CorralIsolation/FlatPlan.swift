@@ -1,4 +1,5 @@
 import CCorralLaunch
+import CorralCgroups
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,7 +62,7 @@ final class FlatPlan {
     private var plan = corral_plan()
 
     init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32,
-         lifelineTo: Int32 = -1) {
+         lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil) {
         plan.clone_flags = launch.namespaces.cloneFlags
         plan.root_mountpoint = UnsafePointer(arena.string(launch.rootMountpoint))
         plan.root_image = arena.optionalString(launch.rootImage)
@@ -90,6 +91,9 @@ final class FlatPlan {
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
         plan.lifeline_to = lifelineTo
+        plan.cgroup_dir_fd = cgroup?.cloneIntoFD ?? -1
+        plan.cgroup_procs_fds = UnsafePointer(arena.array(cgroup?.procsFDs ?? []))
+        plan.n_cgroup_procs_fds = UInt32(cgroup?.procsFDs.count ?? 0)
 
         plan.supervisor_path = UnsafePointer(arena.string(supervisor.path))
         let pidSlot = arena.buffer(24)

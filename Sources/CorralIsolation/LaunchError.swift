@@ -23,7 +23,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
 
     /// The step of the launch at which a child failed (mirrors `enum corral_stage`).
     public enum Stage: Int32, Sendable, CustomStringConvertible {
-        case supervisorSetup = 1, clone, supervisorExec, sync, stdio, mountPrivate, root, mount,
+        case supervisorSetup = 1, clone, supervisorExec, cgroup, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
              workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone
 
@@ -32,7 +32,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
             case .supervisorSetup: "supervisor"
             case .clone: "clone"
             case .supervisorExec: "supervisor exec"
-            case .sync: "sync"
+            case .cgroup: "join cgroup"
             case .stdio: "stdio"
             case .mountPrivate: "mount private"
             case .root: "root"

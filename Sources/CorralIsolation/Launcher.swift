@@ -1,5 +1,6 @@
 import CCorralHost
 import CCorralLaunch
+import CorralCgroups
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,10 +16,13 @@ public struct Launcher: Sendable {
     }
 
     /// Starts the task and returns once it has `execve`d (or throws why it could not).
+    /// With `cgroup`, the task enters that cgroup before anything else, and the supervisor owns the
+    /// cgroup from then on: it removes it once the task has exited. The placement's fds stay the
+    /// caller's to close.
     /// `whileStarting` runs as soon as the task's pid is known, while the task is still setting
     /// itself up, so bookkeeping overlaps the task's start instead of delaying it.
-    /// On failure nothing is left running; the state directory is the caller's to remove.
-    public func launch(_ plan: LaunchPlan, state: StateDirectory, stdio: TaskStdio,
+    /// On failure nothing is left running; the state directory and the cgroup are the caller's to remove.
+    public func launch(_ plan: LaunchPlan, state: StateDirectory, stdio: TaskStdio, cgroup: CgroupPlacement? = nil,
                        whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in })
         throws(LaunchError) -> LaunchedTask {
         var resources = FileDescriptors()
@@ -49,9 +53,11 @@ public struct Launcher: Sendable {
             taskStdio = (slave, slave, slave)
         }
 
+        for directory in cgroup?.directories ?? [] { arguments += ["--cgroup", directory] }
+
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
-                            reportFD: report.write, lifelineTo: 6)
+                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
         let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }
@@ -65,7 +71,7 @@ public struct Launcher: Sendable {
         let pidfd = supervisorPidfd >= 0 ? supervisorPidfd : max(-1, corral_pidfd_open(supervisorPID))
         if let failure = outcome.failure {
             Self.reap(supervisorPID, pidfd: pidfd)
-            throw explain(failure, plan: plan)
+            throw explain(failure, plan: plan, cgroup: cgroup)
         }
         guard let taskPID = outcome.taskPID else {
             Self.reap(supervisorPID, pidfd: pidfd)
@@ -114,7 +120,7 @@ public struct Launcher: Sendable {
     }
 
     /// Names what failed: the mount, rlimit, or executable involved.
-    private func explain(_ report: corral_report, plan: LaunchPlan) -> LaunchError {
+    private func explain(_ report: corral_report, plan: LaunchPlan, cgroup: CgroupPlacement?) -> LaunchError {
         guard let stage = LaunchError.Stage(rawValue: report.stage) else {
             return .child(stage: .supervisorSetup, errno: report.error, subject: "unknown stage \(report.stage)")
         }
@@ -138,6 +144,9 @@ public struct Launcher: Sendable {
             subject = "\"\(plan.hostname)\""
         case .supervisorExec:
             subject = "\"\(supervisorPath)\""
+        case .cgroup:
+            let directories = cgroup?.directories ?? []
+            subject = directories.indices.contains(index) ? directories[index] : nil
         case .setuid:
             subject = "\(plan.identity.uid)"
         case .setgid:

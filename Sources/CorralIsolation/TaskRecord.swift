@@ -12,15 +12,19 @@ public struct TaskRecord: Codable, Equatable, Sendable {
     public var taskPID: Int32
     public var hostname: String
     public var startedAt: String
+    /// The task's cgroup directories (one per v1 hierarchy); empty when it has none.
+    public var cgroups: [String]
 
     enum CodingKeys: String, CodingKey {
-        case id, command, hostname
+        case id, command, hostname, cgroups
         case supervisorPID = "supervisor_pid"
         case taskPID = "task_pid"
         case startedAt = "started_at"
     }
 
-    public init(id: String, command: [String], supervisorPID: Int32, taskPID: Int32, hostname: String, startedAt: String) {
+    public init(id: String, command: [String], supervisorPID: Int32, taskPID: Int32, hostname: String, startedAt: String,
+                cgroups: [String] = []) {
+        self.cgroups = cgroups
         self.id = id
         self.command = command
         self.supervisorPID = supervisorPID

@@ -31,7 +31,29 @@ static void utc_stamp(char out[32], long long seconds) {
              rem / 3600, rem % 3600 / 60, rem % 60);
 }
 
-int exit_record_write(int dirfd, pid_t pid, int wait_status) {
+/* Appends `"key":value` for each measured counter: absent files stay absent in the record. */
+static int append_usage(char *out, size_t size, const struct cgroup_usage *u) {
+    int n = snprintf(out, size, ",\"oom_killed\":%s,\"oom_kills\":%llu,\"resources\":{",
+                     u->oom_kills ? "true" : "false", (unsigned long long)u->oom_kills);
+    const char *sep = "";
+    if (u->have_memory_peak) {
+        n += snprintf(out + n, size - (size_t)n, "\"memory_peak_bytes\":%llu", (unsigned long long)u->memory_peak_bytes);
+        sep = ",";
+    }
+    if (u->have_cpu) {
+        n += snprintf(out + n, size - (size_t)n, "%s\"cpu_total_ns\":%llu,\"cpu_user_ns\":%llu,\"cpu_system_ns\":%llu", sep,
+                      (unsigned long long)u->cpu_total_ns, (unsigned long long)u->cpu_user_ns,
+                      (unsigned long long)u->cpu_system_ns);
+        sep = ",";
+    }
+    if (u->have_throttling)
+        n += snprintf(out + n, size - (size_t)n, "%s\"cpu_throttled_periods\":%llu,\"cpu_throttled_ns\":%llu", sep,
+                      (unsigned long long)u->throttled_periods, (unsigned long long)u->throttled_ns);
+    n += snprintf(out + n, size - (size_t)n, "}");
+    return n;
+}
+
+int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup_usage *usage) {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     char stamp[32];
@@ -39,11 +61,13 @@ int exit_record_write(int dirfd, pid_t pid, int wait_status) {
 
     int sig = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
     int core = WIFSIGNALED(wait_status) && WCOREDUMP(wait_status);
-    char body[512];
+    char resources[512] = "";
+    if (usage) append_usage(resources, sizeof resources, usage);
+    char body[1024];
     int len = snprintf(body, sizeof body,
-        "{\"task_pid\":%d,\"exit_code\":%d,\"signal\":%d,\"core_dumped\":%s,"
+        "{\"task_pid\":%d,\"exit_code\":%d,\"signal\":%d,\"core_dumped\":%s%s,"
         "\"finished_at\":\"%s.%09ldZ\",\"finished_at_unix_ns\":%lld}\n",
-        (int)pid, exit_record_code(wait_status), sig, core ? "true" : "false",
+        (int)pid, exit_record_code(wait_status), sig, core ? "true" : "false", resources,
         stamp, now.tv_nsec, (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
 
     int fd = openat(dirfd, "exit.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);

@@ -6,8 +6,11 @@
 
 #include <sys/types.h>
 
-/* Writes exit.json (via a temporary file and rename) for a wait status of `pid`. */
-int exit_record_write(int dirfd, pid_t pid, int wait_status);
+#include "cgroup_finish.h"
+
+/* Writes exit.json (via a temporary file and rename) for a wait status of `pid`, with the final
+ * readings of its cgroup when it had one (`usage` NULL otherwise). */
+int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup_usage *usage);
 
 /* The shell-style exit code for a wait status: the code, or 128 + the signal. */
 int exit_record_code(int wait_status);

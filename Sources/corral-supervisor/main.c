@@ -10,11 +10,13 @@
  * Being a separate small program, it holds no copy of the caller's memory.
  *
  * Usage (fds are inherited): corral-supervisor --task-pid PID --state-fd FD --stdout-fd FD
- *     [--stderr-fd FD] [--lifeline-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N]
+ *     [--stderr-fd FD] [--lifeline-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N] [--cgroup DIR]...
  * With --pty, --stdout-fd is a terminal master: stdin is copied into it and its output goes to stdout.
  * --lifeline-fd is the write end of a pipe the task watches: it is only kept open (closed by our death,
  * so the task sees HUP); with SIGKILL as the task's parent-death signal, a task never runs without
  * its supervisor.
+ * --cgroup names the task's cgroup directories (one per v1 hierarchy): once the task has exited, the
+ * supervisor records its OOM kills and usage, kills what is left in them, and removes them.
  * When the caller stops reading (EPIPE), that stream is closed too: the task gets SIGPIPE on its
  * next write, as it would in a plain pipeline (`corral isolate -- yes | head -1` ends).
  */
@@ -32,6 +34,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cgroup_finish.h"
 #include "exit_record.h"
 #include "rotating_log.h"
 
@@ -44,11 +47,16 @@ struct stream {
     struct rotating_log log;
 };
 
+/* One directory per v1 hierarchy corral joins (memory, cpu, cpuacct, pids, freezer, cpuset, devices). */
+#define MAX_CGROUPS 16
+
 struct options {
     pid_t task;
     int state_fd, stdout_fd, stderr_fd, lifeline_fd, pty;
     off_t log_max_bytes;
     int log_max_files;
+    char *cgroups[MAX_CGROUPS];
+    int n_cgroups;
 };
 
 static void usage_exit(const char *why) {
@@ -69,7 +77,7 @@ static long number_arg(const char *flag, const char *value) {
 
 static struct options parse(int argc, char **argv) {
     struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .lifeline_fd = -1, .pty = 0,
-                         .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10 };
+                         .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10, .n_cgroups = 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--pty")) { o.pty = 1; continue; }
@@ -82,6 +90,10 @@ static struct options parse(int argc, char **argv) {
         else if (!strcmp(a, "--lifeline-fd")) o.lifeline_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--log-max-bytes")) o.log_max_bytes = number_arg(a, v);
         else if (!strcmp(a, "--log-max-files")) o.log_max_files = (int)number_arg(a, v);
+        else if (!strcmp(a, "--cgroup")) {
+            if (o.n_cgroups == MAX_CGROUPS) usage_exit("too many --cgroup directories");
+            o.cgroups[o.n_cgroups++] = argv[i];
+        }
         else usage_exit("unknown option");
     }
     if (o.task <= 0 || o.state_fd < 0 || o.stdout_fd < 0) usage_exit("--task-pid, --state-fd and --stdout-fd are required");
@@ -242,7 +254,12 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < nstreams; i++) { drain(&streams[i]); rotating_log_close(&streams[i].log); }
 
-    if (exit_record_write(o.state_fd, o.task, status) < 0)
+    struct cgroup_usage usage;
+    if (o.n_cgroups > 0) {
+        cgroup_collect(o.cgroups, o.n_cgroups, &usage);
+        cgroup_release(o.cgroups, o.n_cgroups);
+    }
+    if (exit_record_write(o.state_fd, o.task, status, o.n_cgroups > 0 ? &usage : NULL) < 0)
         fprintf(stderr, "corral-supervisor: cannot record the exit status: %s\n", strerror(errno));
     return exit_record_code(status);
 }

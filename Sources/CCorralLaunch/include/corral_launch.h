@@ -66,7 +66,7 @@ enum corral_stage {
     CORRAL_STAGE_SUPERVISOR_SETUP = 1,  /* setsid, fds, signals in the supervisor */
     CORRAL_STAGE_CLONE = 2,             /* cloning the task into its namespaces */
     CORRAL_STAGE_SUPERVISOR_EXEC = 3,   /* execve of the supervisor program */
-    CORRAL_STAGE_SYNC = 4,              /* reserved: waiting for the caller's go-ahead (cgroup v1 placement) */
+    CORRAL_STAGE_CGROUP = 4,            /* joining the task's cgroup: writing to cgroup_procs_fds[`index`] */
     CORRAL_STAGE_STDIO = 5,
     CORRAL_STAGE_MOUNT_PRIVATE = 6,     /* making the mount tree private */
     CORRAL_STAGE_ROOT = 7,              /* mounting the new root (tmpfs or image) */
@@ -105,7 +105,8 @@ struct corral_report {
 
 /* Everything the two children need, computed by Swift beforehand. */
 struct corral_plan {
-    /* Namespaces of the task: CLONE_NEW* flags. */
+    /* Namespaces of the task: CLONE_NEW* flags. CLONE_NEWCGROUP is applied by the task with unshare
+       once it is inside its cgroup, so that the namespace is rooted at the task's own cgroup. */
     uint64_t clone_flags;
 
     /* Root filesystem. */
@@ -138,6 +139,13 @@ struct corral_plan {
     int32_t task_tty;              /* task_stdio[0] is a terminal: make it the controlling tty */
     int32_t lifeline_to;           /* fd number the supervisor keeps its end of the lifeline pipe at
                                       (the task checks it: never unsupervised); -1: no lifeline */
+
+    /* cgroup. The task must be inside its cgroup before it runs anything of its own. */
+    int32_t cgroup_dir_fd;                /* v2: clone the task straight into this cgroup directory
+                                             (CLONE_INTO_CGROUP); -1: none */
+    const int32_t *cgroup_procs_fds;      /* files the task writes "0" into to join its cgroup, first
+                                             thing when it was not cloned into its cgroup (v1, or no clone3) */
+    uint32_t n_cgroup_procs_fds;
 
     /* Supervisor. */
     const char *supervisor_path;

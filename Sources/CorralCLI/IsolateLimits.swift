@@ -1,0 +1,65 @@
+import CorralCgroups
+import CorralIsolation
+
+/// The cgroup flags of `corral isolate`, turned into `CgroupLimits`.
+extension Isolate {
+    /// The limits the flags ask for; a malformed or contradictory value names its flag (exit 2).
+    func cgroupLimits() throws(LaunchError) -> CgroupLimits {
+        var limits = CgroupLimits()
+        limits.memoryMaxBytes = try size("--memory", memory)
+        limits.memoryReservationBytes = try size("--memory-reservation", memoryReservation)
+        if let memorySwap {
+            guard let max = limits.memoryMaxBytes else {
+                throw .usage(option: "--memory-swap", value: memorySwap, reason: "needs --memory")
+            }
+            if memorySwap == "-1" {
+                limits.swap = .unlimited
+            } else {
+                let total = try size("--memory-swap", memorySwap)!
+                guard total >= max else {
+                    throw .usage(option: "--memory-swap", value: memorySwap,
+                                 reason: "memory plus swap must be at least --memory (\(ByteCount.describe(max)))")
+                }
+                limits.swap = total == max ? .none : .bytes(total - max)
+            }
+        }
+        if let reservation = limits.memoryReservationBytes, let max = limits.memoryMaxBytes, reservation > max {
+            throw .usage(option: "--memory-reservation", value: memoryReservation ?? "",
+                         reason: "above --memory (\(ByteCount.describe(max)))")
+        }
+        if let cpuShares {
+            guard CgroupLimits.sharesRange.contains(cpuShares) else {
+                throw .usage(option: "--cpu-shares", value: String(cpuShares), reason: "expected 2 to 262144")
+            }
+            limits.cpuShares = cpuShares
+        }
+        if let cpus {
+            guard cpus.isFinite, cpus >= 0.01 else {
+                throw .usage(option: "--cpus", value: String(cpus), reason: "expected at least 0.01")
+            }
+            limits.cpuQuota = CPUQuota(cpus: cpus)
+        }
+        if let pids {
+            guard pids >= 1 else { throw .usage(option: "--pids", value: String(pids), reason: "expected at least 1") }
+            limits.pidsMax = pids
+        }
+        if let cpuset {
+            guard CgroupLimits.isKernelList(cpuset) else {
+                throw .usage(option: "--cpuset", value: cpuset, reason: "expected a CPU list like 0-1 or 0,2")
+            }
+            limits.cpusetCPUs = cpuset
+        }
+        do { _ = try CgroupManagers.components(of: cgroupParent, what: "--cgroup-parent") } catch {
+            throw .usage(option: "--cgroup-parent", value: cgroupParent, reason: "expected a relative path like corral or jobs/web")
+        }
+        return limits
+    }
+
+    private func size(_ option: String, _ text: String?) throws(LaunchError) -> UInt64? {
+        guard let text else { return nil }
+        guard let bytes = parseByteSize(text) else {
+            throw .usage(option: option, value: text, reason: "expected a size like 64m or 1g")
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,118 @@
+/// Which cgroup version manages a task's cgroups on this host.
+public enum CgroupVersion: String, Sendable, Equatable, Codable {
+    /// The unified hierarchy (cgroup v2) holds the controllers corral uses.
+    case v2
+    /// Per-controller v1 hierarchies (legacy or hybrid hosts).
+    case v1
+}
+
+/// Where each cgroup controller lives on this host, read from `/proc/cgroups` and
+/// `/proc/self/mountinfo`. A controller is on v2 when `/proc/cgroups` gives it hierarchy 0 and
+/// the unified mount lists it; on v1 when a `cgroup` mount carries it in its options.
+public struct CgroupTopology: Equatable, Sendable {
+    /// The cgroup2 mount point, if one is mounted.
+    public var unifiedMount: String?
+    /// Controllers the unified hierarchy offers (its root's `cgroup.controllers`).
+    public var unifiedControllers: Set<String>
+    /// v1 controller → the mount point of its hierarchy (co-mounted controllers share one).
+    public var v1Mounts: [String: String]
+    /// Controllers the kernel has and has enabled.
+    public var enabledControllers: Set<String>
+
+    public init(unifiedMount: String?, unifiedControllers: Set<String>, v1Mounts: [String: String],
+                enabledControllers: Set<String>) {
+        self.unifiedMount = unifiedMount
+        self.unifiedControllers = unifiedControllers
+        self.v1Mounts = v1Mounts
+        self.enabledControllers = enabledControllers
+    }
+
+    /// The controllers whose placement decides the version: a host that keeps any of them on v1
+    /// (hybrid hosts keep only odd ones such as hugetlb on v2) is managed as v1.
+    static let decisive: [String] = ["memory", "cpu", "cpuacct", "pids", "cpuset", "freezer"]
+
+    /// The version to use, or nil when neither hierarchy offers any of the controllers corral uses.
+    public var version: CgroupVersion? {
+        if Self.decisive.contains(where: { v1Mounts[$0] != nil }) { return .v1 }
+        if unifiedMount != nil { return .v2 }
+        return nil
+    }
+
+    /// Builds the topology from the text of `/proc/cgroups` and `/proc/self/mountinfo`;
+    /// `readControllers` reads a unified mount's `cgroup.controllers`.
+    public static func parse(procCgroups: String, mountinfo: String,
+                             readControllers: (String) -> String?) -> CgroupTopology {
+        var enabled = Set<String>()
+        for line in procCgroups.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 4 else { continue }
+            if fields[3] == "1" { enabled.insert(String(fields[0])) }
+        }
+        var unified: String?
+        var v1: [String: String] = [:]
+        for entry in MountInfo.parse(mountinfo) {
+            switch entry.fileSystemType {
+            case "cgroup2":
+                if unified == nil { unified = entry.mountPoint }
+            case "cgroup":
+                for option in entry.superOptions where enabled.contains(option) && v1[option] == nil {
+                    v1[option] = entry.mountPoint
+                }
+            default:
+                continue
+            }
+        }
+        var unifiedControllers = Set<String>()
+        if let unified, let text = readControllers(unified + "/cgroup.controllers") {
+            unifiedControllers = Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        }
+        return CgroupTopology(unifiedMount: unified, unifiedControllers: unifiedControllers, v1Mounts: v1,
+                              enabledControllers: enabled)
+    }
+
+    /// The live host's topology.
+    public static func discover(_ fs: some CgroupFileSystem = LiveCgroupFileSystem()) -> CgroupTopology {
+        let cgroups = (try? fs.read("/proc/cgroups")) ?? ""
+        let mountinfo = (try? fs.read("/proc/self/mountinfo")) ?? ""
+        return parse(procCgroups: cgroups, mountinfo: mountinfo) { try? fs.read($0) }
+    }
+}
+
+/// One line of `/proc/self/mountinfo`, the fields corral needs.
+struct MountInfo: Equatable {
+    var mountPoint: String
+    var fileSystemType: String
+    var superOptions: [String]
+
+    /// Parses mountinfo text: `id parent maj:min root mountpoint opts [optional...] - fstype source superopts`.
+    static func parse(_ text: String) -> [MountInfo] {
+        var entries: [MountInfo] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 7, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+            let type = String(fields[dash + 1])
+            let options = dash + 3 < fields.count ? fields[dash + 3].split(separator: ",").map(String.init) : []
+            entries.append(MountInfo(mountPoint: unescape(fields[4]), fileSystemType: type, superOptions: options))
+        }
+        return entries
+    }
+
+    /// mountinfo escapes space, tab, newline and backslash as `\ooo` octal.
+    static func unescape(_ field: Substring) -> String {
+        guard field.contains("\\") else { return String(field) }
+        var bytes: [UInt8] = []
+        let raw = Array(field.utf8)
+        var i = 0
+        while i < raw.count {
+            if raw[i] == UInt8(ascii: "\\"), i + 3 < raw.count,
+               let value = UInt8(String(decoding: raw[(i + 1)...(i + 3)], as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                i += 4
+            } else {
+                bytes.append(raw[i])
+                i += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
