@@ -67,7 +67,7 @@ public struct Isolate: ParsableCommand {
     @Option(name: .customLong("memory-reservation"), help: ArgumentHelp("Memory kept for the task under host memory pressure (soft; at most --memory).", valueName: "size"))
     var memoryReservation: String?
 
-    @Option(name: .customLong("memory-swap"), help: ArgumentHelp("Memory plus swap the task may use (at least --memory), or -1 for unlimited swap.", valueName: "size"))
+    @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: ArgumentHelp("Memory plus swap the task may use (at least --memory), or -1 for unlimited swap.", valueName: "size"))
     var memorySwap: String?
 
     @Option(name: .customLong("cpu-shares"), help: ArgumentHelp("Relative CPU weight under contention (2 to 262144; 1024 is the default task's).", valueName: "n"))

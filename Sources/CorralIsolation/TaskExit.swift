@@ -40,6 +40,8 @@ public struct TaskExit: Codable, Equatable, Sendable {
             case cpuThrottledPeriods = "cpu_throttled_periods"
             case cpuThrottledNanos = "cpu_throttled_ns"
         }
+
+        public init() {}
     }
 
     enum CodingKeys: String, CodingKey {

@@ -63,6 +63,21 @@ struct StateAndErrorTests {
                                  finishedAt: "2026-11-29T10:00:00.000000001Z"))
     }
 
+    @Test func readsTheOOMKillAndFinalUsageOfATaskWithACgroup() throws {
+        let state = StateDirectory(path: temporaryPath())
+        try state.create()
+        defer { removeParent(of: state) }
+        try state.writeAtomically("exit.json", contents: """
+            {"task_pid":7,"exit_code":137,"signal":9,"core_dumped":false,"oom_killed":true,"oom_kills":1,\
+            "resources":{"memory_peak_bytes":67108864,"cpu_total_ns":5,"cpu_user_ns":3,"cpu_system_ns":2},\
+            "finished_at":"2026-11-29T10:00:00.000000001Z","finished_at_unix_ns":1}
+            """)
+        let exit = try TaskExit.read(from: state)
+        #expect(exit.oomKilled && exit.exitCode == 137)
+        #expect(exit.resources?.memoryPeakBytes == 64 << 20 && exit.resources?.cpuTotalNanos == 5)
+        #expect(exit.resources?.cpuThrottledPeriods == nil)
+    }
+
     @Test func childFailuresReadLikeTheIssueSays() {
         let notFound = LaunchError.child(stage: .exec, errno: ENOENT, subject: "\"/bin/nosuch\"")
         #expect(notFound.description == "exec \"/bin/nosuch\": No such file or directory (stage exec)")

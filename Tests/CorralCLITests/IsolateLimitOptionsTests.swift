@@ -1,0 +1,83 @@
+import ArgumentParser
+import CorralCgroups
+import CorralIsolation
+import Testing
+@testable import CorralCLI
+
+@Suite("corral isolate cgroup options")
+struct IsolateLimitOptionsTests {
+    func parse(_ arguments: [String]) throws -> Isolate {
+        try #require(try Isolate.parseAsRoot(arguments + ["--", "true"]) as? Isolate)
+    }
+
+    func limits(_ arguments: [String]) throws -> CgroupLimits {
+        try parse(arguments).cgroupLimits()
+    }
+
+    @Test func mapsEveryLimitFlag() throws {
+        let parsed = try limits(["--memory", "64m", "--memory-reservation", "32M", "--memory-swap", "96m",
+                                 "--cpu-shares", "512", "--cpus", "0.2", "--pids", "16", "--cpuset", "0-1"])
+        #expect(parsed.memoryMaxBytes == 64 << 20)
+        #expect(parsed.memoryReservationBytes == 32 << 20)
+        #expect(parsed.swap == .bytes(32 << 20))
+        #expect(parsed.cpuShares == 512)
+        #expect(parsed.cpuQuota == CPUQuota(quotaMicros: 20_000, periodMicros: 100_000))
+        #expect(parsed.pidsMax == 16)
+        #expect(parsed.cpusetCPUs == "0-1")
+    }
+
+    @Test func noFlagsMeansNoLimitsAndNoSwap() throws {
+        let parsed = try limits([])
+        #expect(parsed.isEmpty && parsed.swap == .none)
+    }
+
+    @Test func memorySwapFollowsDockersMeaning() throws {
+        #expect(try limits(["--memory", "1g", "--memory-swap", "1g"]).swap == .none)
+        #expect(try limits(["--memory", "1g", "--memory-swap", "-1"]).swap == .unlimited)
+        #expect(try limits(["--memory", "1g", "--memory-swap", "2g"]).swap == .bytes(1 << 30))
+    }
+
+    @Test(arguments: [
+        (["--memory", "lots"], "--memory \"lots\": expected a size like 64m or 1g"),
+        (["--memory-swap", "1g"], "--memory-swap \"1g\": needs --memory"),
+        (["--memory-swap", "-1"], "--memory-swap \"-1\": needs --memory"),
+        (["--memory", "1g", "--memory-swap", "512m"], "--memory-swap \"512m\": memory plus swap must be at least --memory (1 GiB)"),
+        (["--memory", "64m", "--memory-reservation", "128m"], "--memory-reservation \"128m\": above --memory (64 MiB)"),
+        (["--cpu-shares", "1"], "--cpu-shares \"1\": expected 2 to 262144"),
+        (["--cpu-shares", "300000"], "--cpu-shares \"300000\": expected 2 to 262144"),
+        (["--cpus", "0.001"], "--cpus \"0.001\": expected at least 0.01"),
+        (["--pids", "0"], "--pids \"0\": expected at least 1"),
+        (["--cpuset", "0-"], "--cpuset \"0-\": expected a CPU list like 0-1 or 0,2"),
+        (["--cgroup-parent", "../escape"], "--cgroup-parent \"../escape\": expected a relative path like corral or jobs/web"),
+    ])
+    func badValuesNameTheFlag(arguments: [String], message: String) throws {
+        // validate() runs cgroupLimits() as part of parsing.
+        do {
+            _ = try Isolate.parseAsRoot(arguments + ["--", "true"])
+            Issue.record("accepted \(arguments)")
+        } catch {
+            #expect(Isolate.message(for: error) == message)
+        }
+    }
+
+    @Test(arguments: [
+        ["--memory", "lots"], ["--cpu-shares", "1"], ["--cpus", "-1"], ["--no-cgroup", "--memory", "64m"],
+        ["--no-cgroup", "--stats"], ["--cgroup-parent", ".."],
+    ])
+    func usageErrorsExitTwoBeforeAnythingStarts(arguments: [String]) {
+        #expect(CorralMain.run(["isolate"] + arguments + ["--", "true"]) == 2)
+    }
+
+    @Test func statsLineSaysWhatWasMeasured() {
+        var usage = TaskExit.FinalUsage()
+        usage.memoryPeakBytes = 12 << 20
+        usage.cpuTotalNanos = 1_204_000_000
+        usage.cpuUserNanos = 1_100_000_000
+        usage.cpuSystemNanos = 104_000_000
+        usage.cpuThrottledPeriods = 12
+        usage.cpuThrottledNanos = 800_000_000
+        #expect(IsolateRun.statsLine(usage) == "stats: peak memory 12 MiB, CPU time 1.204 s (user 1.100 s, "
+                + "system 0.104 s), throttled 0.800 s in 12 periods")
+        #expect(IsolateRun.statsLine(nil) == "stats: not available (the task ran without a cgroup)")
+    }
+}
