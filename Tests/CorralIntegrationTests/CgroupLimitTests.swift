@@ -39,8 +39,11 @@ struct CgroupLimitTests {
     @Test func aTaskUnderItsMemoryLimitIsNotReportedAsOOMKilled() throws {
         try withTask { state in
             let result = try isolatedShell("exec /usr/bin/python3 -c 'b = b\"x\" * (20 << 20); print(len(b) >> 20)'",
-                                           options: ["--memory", "64m", "--cgroup-parent", parent, "--state-dir", state])
+                                           options: ["--memory", "64m", "--stats", "--cgroup-parent", parent,
+                                                     "--state-dir", state])
             #expect(result.status == 0 && result.stdout == "20\n")
+            #expect(result.stderr.contains("corral: stats: peak memory"), "\(result.stderr)")
+            #expect(result.stderr.contains("CPU time"))
             #expect(!result.stderr.contains("OOM"))
             #expect(try exitRecord(in: state)["oom_killed"] as? Bool == false)
             #expect((resource(try exitRecord(in: state), "memory_peak_bytes") ?? 0) >= Double(20 << 20))
@@ -49,21 +52,26 @@ struct CgroupLimitTests {
 
     @Test func aCPUQuotaOfOneFifthGivesAFifthOfACPU() throws {
         try withTask { state in
-            // The task times its own busy loop, so a slow start (TCG) does not dilute the ratio.
-            let script = "s=$(date +%s%N); timeout 3 sh -c 'while :; do :; done'; e=$(date +%s%N); echo $s $e"
-            let result = try isolatedShell(script, options: ["--cpus", "0.2", "--stats", "--cgroup-parent", parent,
-                                                             "--state-dir", state])
-            #expect(result.status == 0)
-            let times = result.stdout.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
-            try #require(times.count == 2, "no timestamps: \(result.stdout)")
+            // The cgroup's own CPU usage, sampled from the host over 3 s while the loop spins: the
+            // start-up before the loop (slow under TCG) stays outside the window.
+            let task = try StartedCorral(["isolate", "--cpus", "0.2", "--stats", "--cgroup-parent", parent,
+                                          "--state-dir", state, "--", "/bin/sh", "-c",
+                                          "echo ready; exec timeout 6 sh -c 'while :; do :; done'"])
+            _ = task.read(until: "ready")
+            let directories = try taskCgroups(in: state)
+            usleep(500_000)  // let the loop get going: the window below is the measurement, not a wait for it
+            let start = DispatchTime.now().uptimeNanoseconds
+            let before = try #require(cgroupCPUNanos(directories), "no CPU usage in \(directories)")
+            usleep(3_000_000)
+            let after = try #require(cgroupCPUNanos(directories))
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start)
+            let percent = (after - before) / wall * 100
+            task.process.waitUntilExit()
             let record = try exitRecord(in: state)
-            let cpu = try #require(resource(record, "cpu_total_ns"))
-            let percent = cpu / (times[1] - times[0]) * 100
-            print("measured: --cpus 0.2 gave \(Int(percent.rounded()))% of one CPU, throttled in \(Int(resource(record, "cpu_throttled_periods") ?? 0)) periods")
+            print("measured: --cpus 0.2 gave \((percent * 10).rounded() / 10)% of one CPU, throttled in \(Int(resource(record, "cpu_throttled_periods") ?? 0)) periods")
             #expect((15...25).contains(percent), "the task got \(percent)% of a CPU")
             #expect((resource(record, "cpu_throttled_periods") ?? 0) > 0)
-            #expect(result.stderr.contains("corral: stats: peak memory"))
-            #expect(result.stderr.contains("throttled"))
+            #expect(task.process.terminationStatus == 124)  // timeout's status: the loop ran to the end
         }
     }
 
@@ -72,26 +80,31 @@ struct CgroupLimitTests {
             let tmp = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: tmp) }
             for name in ["high", "low"] { #expect(mkfifo(tmp + "/go-" + name, 0o600) == 0) }
-            // Each task blocks on its fifo until both are ready, then spins for 3 s on CPU 0.
+            // Each task blocks on its fifo until both are ready, then spins for 4 s on CPU 0; their
+            // cgroups' CPU usage is sampled from the host over 2.5 s in the middle.
             func start(_ name: String, shares: String) throws -> StartedCorral {
                 try StartedCorral(["isolate", "--cpuset", "0", "--cpu-shares", shares, "--cgroup-parent", parent,
                                    "--state-dir", tmp + "/state-" + name, "--bind", tmp + ":/sync", "--",
-                                   "/bin/sh", "-c", "echo ready; read x < /sync/go-\(name); timeout 3 sh -c 'while :; do :; done'"])
+                                   "/bin/sh", "-c", "echo ready; read x < /sync/go-\(name); exec timeout 4 sh -c 'while :; do :; done'"])
             }
             let high = try start("high", shares: "1024")
             let low = try start("low", shares: "256")
             _ = high.read(until: "ready")
             _ = low.read(until: "ready")
+            let highDirs = try taskCgroups(in: tmp + "/state-high"), lowDirs = try taskCgroups(in: tmp + "/state-low")
             for name in ["high", "low"] {
                 let fd = open(tmp + "/go-" + name, O_WRONLY)
                 #expect(fd >= 0)
                 _ = write(fd, "\n", 1)
                 close(fd)
             }
+            usleep(700_000)  // both loops running: the window below is the measurement
+            let highBefore = try #require(cgroupCPUNanos(highDirs)), lowBefore = try #require(cgroupCPUNanos(lowDirs))
+            usleep(2_500_000)
+            let highCPU = try #require(cgroupCPUNanos(highDirs)) - highBefore
+            let lowCPU = try #require(cgroupCPUNanos(lowDirs)) - lowBefore
             high.process.waitUntilExit()
             low.process.waitUntilExit()
-            let highCPU = try #require(resource(try exitRecord(in: tmp + "/state-high"), "cpu_total_ns"))
-            let lowCPU = try #require(resource(try exitRecord(in: tmp + "/state-low"), "cpu_total_ns"))
             let ratio = highCPU / lowCPU
             // v1 shares split 1024:256 as 4:1. On v2 the shares become weights 100:35 through the
             // runc/crun formula, so the kernel splits 2.86:1; either way within a quarter of the weights.

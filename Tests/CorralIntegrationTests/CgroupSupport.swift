@@ -69,3 +69,26 @@ func exitRecord(in stateDir: String) throws -> [String: Any] {
 func resource(_ record: [String: Any], _ key: String) -> Double? {
     ((record["resources"] as? [String: Any])?[key] as? NSNumber)?.doubleValue
 }
+
+/// CPU time the cgroup has used so far, in nanoseconds, read from the host (v1 `cpuacct.usage`,
+/// v2 `cpu.stat` `usage_usec`), or nil if none of `directories` has it.
+func cgroupCPUNanos(_ directories: [String]) -> Double? {
+    for dir in directories {
+        if let text = try? String(contentsOfFile: dir + "/cpuacct.usage", encoding: .utf8),
+           let nanos = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return nanos
+        }
+        if let text = try? String(contentsOfFile: dir + "/cpu.stat", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("usage_usec ") }),
+           let micros = Double(line.dropFirst("usage_usec ".count)) {
+            return micros * 1000
+        }
+    }
+    return nil
+}
+
+/// The cgroup directories a running task's task.json lists.
+func taskCgroups(in stateDir: String) throws -> [String] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: stateDir + "/task.json"))
+    return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["cgroups"] as? [String] ?? []
+}
