@@ -35,7 +35,10 @@ extension IsolateRun {
 
     /// Tells the operator about an OOM kill and, with `--stats`, what the task used.
     func report(_ cgroup: TaskCgroup, state: StateDirectory) {
-        guard let exit = try? TaskExit.read(from: state) else { return }
+        // Decoding exit.json costs a few hundred microseconds of Swift start-up work (Codable
+        // metadata); most runs have nothing to report, which the supervisor's fixed spelling shows.
+        guard options.stats || (LiveHost().readTextFile(atPath: state.exitRecordPath)?.utf8.firstRange(of: "\"oom_killed\":true".utf8) != nil),
+              let exit = try? TaskExit.read(from: state) else { return }
         if exit.oomKilled {
             let limit = cgroup.limits.memoryMaxBytes.map { "memory limit \(ByteCount.describe($0))" }
                 ?? "no memory limit: the host ran out of memory"

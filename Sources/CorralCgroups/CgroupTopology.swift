@@ -43,10 +43,14 @@ public struct CgroupTopology: Equatable, Sendable {
     public static func parse(procCgroups: String, mountinfo: String,
                              readControllers: (String) -> String?) -> CgroupTopology {
         var enabled = Set<String>()
-        for line in procCgroups.split(separator: "\n") where !line.hasPrefix("#") {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard fields.count >= 4 else { continue }
-            if fields[3] == "1" { enabled.insert(String(fields[0])) }
+        var cgroups = procCgroups
+        cgroups.withUTF8 { bytes in
+            for line in bytes.split(separator: UInt8(ascii: "\n")) where line.first != UInt8(ascii: "#") {
+                let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+                if fields.count >= 4, fields[3].elementsEqual("1".utf8) {
+                    enabled.insert(String(decoding: fields[0], as: UTF8.self))
+                }
+            }
         }
         var unified: String?
         var v1: [String: String] = [:]
@@ -78,38 +82,47 @@ public struct CgroupTopology: Equatable, Sendable {
     }
 }
 
-/// One line of `/proc/self/mountinfo`, the fields corral needs.
+/// One cgroup line of `/proc/self/mountinfo`, the fields corral needs.
 struct MountInfo: Equatable {
     var mountPoint: String
     var fileSystemType: String
     var superOptions: [String]
 
-    /// Parses mountinfo text: `id parent maj:min root mountpoint opts [optional...] - fstype source superopts`.
+    /// Parses the cgroup lines of mountinfo text:
+    /// `id parent maj:min root mountpoint opts [optional...] - fstype source superopts`.
+    /// Works on bytes: corral parses this on every start, and Character-level String processing
+    /// costs a measurable fraction of a millisecond here.
     static func parse(_ text: String) -> [MountInfo] {
         var entries: [MountInfo] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 7, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
-            let type = String(fields[dash + 1])
-            let options = dash + 3 < fields.count ? fields[dash + 3].split(separator: ",").map(String.init) : []
-            entries.append(MountInfo(mountPoint: unescape(fields[4]), fileSystemType: type, superOptions: options))
+        var text = text
+        text.withUTF8 { bytes in
+            for line in bytes.split(separator: UInt8(ascii: "\n")) {
+                let fields = line.split(separator: UInt8(ascii: " "))
+                guard fields.count >= 7, let dash = fields.firstIndex(where: { $0.count == 1 && $0.first == UInt8(ascii: "-") }),
+                      dash + 1 < fields.count else { continue }
+                let type = fields[dash + 1]
+                guard type.starts(with: "cgroup".utf8) else { continue }
+                let options = dash + 3 < fields.count
+                    ? fields[dash + 3].split(separator: UInt8(ascii: ",")).map { String(decoding: $0, as: UTF8.self) } : []
+                entries.append(MountInfo(mountPoint: unescape(fields[4]), fileSystemType: String(decoding: type, as: UTF8.self),
+                                         superOptions: options))
+            }
         }
         return entries
     }
 
     /// mountinfo escapes space, tab, newline and backslash as `\ooo` octal.
-    static func unescape(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
+    static func unescape(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> String {
         var bytes: [UInt8] = []
-        let raw = Array(field.utf8)
-        var i = 0
-        while i < raw.count {
-            if raw[i] == UInt8(ascii: "\\"), i + 3 < raw.count,
-               let value = UInt8(String(decoding: raw[(i + 1)...(i + 3)], as: UTF8.self), radix: 8) {
+        bytes.reserveCapacity(field.count)
+        var i = field.startIndex
+        while i < field.endIndex {
+            if field[i] == UInt8(ascii: "\\"), i + 3 < field.endIndex,
+               let value = UInt8(String(decoding: field[(i + 1)...(i + 3)], as: UTF8.self), radix: 8) {
                 bytes.append(value)
                 i += 4
             } else {
-                bytes.append(raw[i])
+                bytes.append(field[i])
                 i += 1
             }
         }

@@ -19,9 +19,10 @@ struct CgroupV1Manager: CgroupManager {
 
     var directories: [String] { hierarchies.map(\.path) }
 
-    /// Joined whenever mounted: limits, stats (cpuacct) and kill (freezer) need them. cpuset only when
-    /// asked: a v1 cpuset cgroup must have its CPUs and memory nodes filled in before it can hold a task.
-    static let alwaysJoined = ["memory", "cpu", "cpuacct", "pids", "freezer"]
+    /// Joined whenever mounted: OOM reporting and memory stats (memory), CPU time (cpuacct) and kill
+    /// (freezer). The others only for a limit of theirs: each hierarchy costs a mkdir, a join and an
+    /// rmdir per task. (cpuset must also have its CPUs and memory nodes filled in before it can hold a task.)
+    static let alwaysJoined = ["memory", "cpuacct", "freezer"]
 
     init(mounts: [String: String], parent: [String], name: String, limits: CgroupLimits,
          fs: any CgroupFileSystem) throws(CgroupError) {
@@ -30,8 +31,8 @@ struct CgroupV1Manager: CgroupManager {
                                reason: "this host manages cgroups as v1 and no v1 hierarchy carries it "
                                    + "(see /proc/cgroups and /proc/self/mountinfo)")
         }
-        var wanted = Self.alwaysJoined
-        if limits.requiredControllers.contains("cpuset") { wanted.append("cpuset") }
+        let required = limits.requiredControllers
+        let wanted = Self.alwaysJoined + ["cpu", "pids", "cpuset"].filter(required.contains)
         var result: [Hierarchy] = []
         for controller in wanted {
             guard let mount = mounts[controller] else { continue }

@@ -42,25 +42,35 @@ static int write_file(const char *dir, const char *name, const char *value) {
     return n == (ssize_t)strlen(value) ? 0 : -1;
 }
 
-/* The value of `key` in a "key value" file, or a one-number file when key is NULL. */
-static int read_number(const char *dir, const char *name, const char *key, uint64_t *out) {
-    char buf[8192];
-    if (read_file(dir, name, buf, sizeof buf) < 0) return 0;
-    if (!key) {
-        char *end;
-        unsigned long long v = strtoull(buf, &end, 10);
-        if (end == buf) return 0;
-        *out = v;
-        return 1;
-    }
+/* The value of `key` in the text of a "key value" file. */
+static int kv(const char *text, const char *key, uint64_t *out) {
     size_t klen = strlen(key);
-    for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    for (const char *line = text; *line; ) {
         if (!strncmp(line, key, klen) && line[klen] == ' ') {
             *out = strtoull(line + klen + 1, NULL, 10);
             return 1;
         }
+        const char *next = strchr(line, '\n');
+        if (!next) break;
+        line = next + 1;
     }
     return 0;
+}
+
+/* Reads a whole small file into buf; returns 1 if it exists. */
+static int slurp(const char *dir, const char *name, char *buf, size_t size) {
+    return read_file(dir, name, buf, size) >= 0;
+}
+
+/* A file holding one number. */
+static int number(const char *dir, const char *name, uint64_t *out) {
+    char buf[64];
+    if (!slurp(dir, name, buf, sizeof buf)) return 0;
+    char *end;
+    unsigned long long v = strtoull(buf, &end, 10);
+    if (end == buf) return 0;
+    *out = v;
+    return 1;
 }
 
 static int is_v2(const char *dir) {
@@ -68,32 +78,52 @@ static int is_v2(const char *dir) {
     return statfs(dir, &fs) == 0 && fs.f_type == CGROUP2_MAGIC;
 }
 
+static void collect_v2(const char *d, struct cgroup_usage *u) {
+    char buf[4096];
+    uint64_t v;
+    if (slurp(d, "memory.events", buf, sizeof buf) && kv(buf, "oom_kill", &v)) u->oom_kills += v;
+    if (number(d, "memory.peak", &v)) { u->have_memory_peak = 1; u->memory_peak_bytes = v; }
+    if (slurp(d, "cpu.stat", buf, sizeof buf)) {
+        if (kv(buf, "usage_usec", &v)) { u->have_cpu = 1; u->cpu_total_ns = v * 1000; }
+        if (kv(buf, "user_usec", &v)) u->cpu_user_ns = v * 1000;
+        if (kv(buf, "system_usec", &v)) u->cpu_system_ns = v * 1000;
+        if (kv(buf, "nr_throttled", &v)) { u->have_throttling = 1; u->throttled_periods = v; }
+        if (kv(buf, "throttled_usec", &v)) u->throttled_ns = v * 1000;
+    }
+}
+
+/* One v1 directory: which hierarchy it is shows by which control files it has. */
+static void collect_v1(const char *d, struct cgroup_usage *u, uint64_t ns_per_tick) {
+    char buf[4096];
+    uint64_t v;
+    if (slurp(d, "memory.oom_control", buf, sizeof buf)) {
+        if (kv(buf, "oom_kill", &v)) u->oom_kills += v;
+        if (number(d, "memory.max_usage_in_bytes", &v)) { u->have_memory_peak = 1; u->memory_peak_bytes = v; }
+        return;
+    }
+    if (number(d, "cpuacct.usage", &v)) {
+        u->have_cpu = 1;
+        u->cpu_total_ns = v;
+        if (slurp(d, "cpuacct.stat", buf, sizeof buf)) {  /* USER_HZ ticks */
+            if (kv(buf, "user", &v)) u->cpu_user_ns = v * ns_per_tick;
+            if (kv(buf, "system", &v)) u->cpu_system_ns = v * ns_per_tick;
+        }
+    }
+    if (slurp(d, "cpu.stat", buf, sizeof buf)) {  /* the cpu hierarchy, alone or co-mounted with cpuacct */
+        if (kv(buf, "nr_throttled", &v)) { u->have_throttling = 1; u->throttled_periods = v; }
+        if (kv(buf, "throttled_time", &v)) u->throttled_ns = v;
+    }
+}
+
 void cgroup_collect(char *const *dirs, int n, struct cgroup_usage *u) {
     memset(u, 0, sizeof *u);
     long tick = sysconf(_SC_CLK_TCK);
     uint64_t ns_per_tick = tick > 0 ? 1000000000ULL / (uint64_t)tick : 10000000ULL;
-    for (int i = 0; i < n; i++) {
-        const char *d = dirs[i];
-        uint64_t v;
-        if (is_v2(d)) {
-            if (read_number(d, "memory.events", "oom_kill", &v)) u->oom_kills += v;
-            if (read_number(d, "memory.peak", NULL, &v)) { u->have_memory_peak = 1; u->memory_peak_bytes = v; }
-            if (read_number(d, "cpu.stat", "usage_usec", &v)) { u->have_cpu = 1; u->cpu_total_ns = v * 1000; }
-            if (read_number(d, "cpu.stat", "user_usec", &v)) u->cpu_user_ns = v * 1000;
-            if (read_number(d, "cpu.stat", "system_usec", &v)) u->cpu_system_ns = v * 1000;
-            if (read_number(d, "cpu.stat", "nr_throttled", &v)) { u->have_throttling = 1; u->throttled_periods = v; }
-            if (read_number(d, "cpu.stat", "throttled_usec", &v)) u->throttled_ns = v * 1000;
-            continue;
-        }
-        /* v1: each file lives in the hierarchy of its controller; the others simply lack it. */
-        if (read_number(d, "memory.oom_control", "oom_kill", &v)) u->oom_kills += v;
-        if (read_number(d, "memory.max_usage_in_bytes", NULL, &v)) { u->have_memory_peak = 1; u->memory_peak_bytes = v; }
-        if (read_number(d, "cpuacct.usage", NULL, &v)) { u->have_cpu = 1; u->cpu_total_ns = v; }
-        if (read_number(d, "cpuacct.stat", "user", &v)) u->cpu_user_ns = v * ns_per_tick;
-        if (read_number(d, "cpuacct.stat", "system", &v)) u->cpu_system_ns = v * ns_per_tick;
-        if (read_number(d, "cpu.stat", "nr_throttled", &v)) { u->have_throttling = 1; u->throttled_periods = v; }
-        if (read_number(d, "cpu.stat", "throttled_time", &v)) u->throttled_ns = v;
+    if (n > 0 && is_v2(dirs[0])) {
+        collect_v2(dirs[0], u);
+        return;
     }
+    for (int i = 0; i < n; i++) collect_v1(dirs[i], u, ns_per_tick);
 }
 
 static long long now_ms(void) {
@@ -181,20 +211,21 @@ int cgroup_release(char *const *dirs, int n) {
     if (n <= 0) return 0;
     int rc = 0;
     if (is_v2(dirs[0])) {
+        char events[256];
         uint64_t populated = 0;
-        if (read_number(dirs[0], "cgroup.events", "populated", &populated) && populated) {
+        if (slurp(dirs[0], "cgroup.events", events, sizeof events) && kv(events, "populated", &populated) && populated) {
             if (write_file(dirs[0], "cgroup.kill", "1") < 0 && errno == ENOENT) sweep(dirs[0], NULL);
             if (v2_wait_empty(dirs[0], 10000) < 0) {
                 fprintf(stderr, "corral-supervisor: processes remain in %s after cgroup.kill\n", dirs[0]);
                 rc = -1;
             }
         }
-    } else {
+    } else if (!procs_empty(dirs[0])) {
         const char *freezer = NULL;
         char buf[32];
         for (int i = 0; i < n; i++)
             if (read_file(dirs[i], "freezer.state", buf, sizeof buf) > 0) freezer = dirs[i];
-        if (!procs_empty(dirs[0]) && sweep(dirs[0], freezer) < 0) {
+        if (sweep(dirs[0], freezer) < 0) {
             fprintf(stderr, "corral-supervisor: processes remain in %s after SIGKILL\n", dirs[0]);
             rc = -1;
         }

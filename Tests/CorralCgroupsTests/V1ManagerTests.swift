@@ -22,17 +22,28 @@ import Testing
         try CgroupManagers.make(name: "t1", parent: "corral", limits: limits, topology: topology, fs: tree)
     }
 
-    @Test func createMakesOneDirectoryPerHierarchyWithoutCpusetUnlessAsked() throws {
+    @Test func withoutLimitsOnlyMemoryCpuacctAndFreezerAreJoined() throws {
         let cgroup = try manager()
         #expect(cgroup.version == .v1)
         try cgroup.create()
-        let expected = ["memory", "cpu", "cpuacct", "pids", "freezer"].map { tree.root + "/\($0)/corral/t1" }
+        let expected = ["memory", "cpuacct", "freezer"].map { tree.root + "/\($0)/corral/t1" }
         #expect(cgroup.directories == expected)
         for dir in expected { #expect(tree.isDirectory(dir)) }
-        #expect(!tree.exists(tree.root + "/cpuset/corral"))
+        for name in ["cpu", "pids", "cpuset"] { #expect(!tree.exists(tree.root + "/\(name)/corral")) }
+    }
+
+    @Test func eachLimitJoinsItsControllersHierarchy() throws {
+        var limits = CgroupLimits()
+        limits.cpuShares = 512
+        limits.pidsMax = 8
+        limits.cpusetCPUs = "0"
+        let cgroup = try manager(limits)
+        #expect(cgroup.directories == ["memory", "cpuacct", "freezer", "cpu", "pids", "cpuset"]
+            .map { tree.root + "/\($0)/corral/t1" })
     }
 
     @Test func coMountedControllersShareOneDirectory() throws {
+        // cpu comes along with cpuacct, limit or not: they are one hierarchy.
         let tree = FakeCgroupTree()
         let both = tree.addV1("cpu,cpuacct", controllers: ["cpu", "cpuacct"])
         let memory = tree.addV1("memory", controllers: ["memory"])
@@ -41,6 +52,10 @@ import Testing
                                       enabledControllers: ["cpu", "cpuacct", "memory"])
         let cgroup = try CgroupManagers.make(name: "t1", limits: CgroupLimits(), topology: topology, fs: tree)
         #expect(cgroup.directories == [memory + "/corral/t1", both + "/corral/t1"])
+        var limits = CgroupLimits()
+        limits.cpuQuota = CPUQuota(cpus: 1)
+        let limited = try CgroupManagers.make(name: "t2", limits: limits, topology: topology, fs: tree)
+        #expect(limited.directories == [memory + "/corral/t2", both + "/corral/t2"])
     }
 
     @Test func aCpusetCgroupInheritsItsParentsCPUsAndMemoryNodes() throws {
@@ -120,10 +135,13 @@ import Testing
 
     @Test func aFailureHalfwayRemovesWhatWasCreated() throws {
         tree.fail(writesTo: tree.root + "/pids/corral/t1", errno: ENOSPC)
-        let cgroup = try manager()
+        var limits = CgroupLimits()
+        limits.cpuShares = 512
+        limits.pidsMax = 8
+        let cgroup = try manager(limits)
         #expect(throws: CgroupError.system(operation: "create cgroup", path: tree.root + "/pids/corral/t1",
                                            value: nil, errno: ENOSPC)) { try cgroup.create() }
-        for name in ["memory", "cpu", "cpuacct"] { #expect(!tree.exists(tree.root + "/\(name)/corral/t1")) }
+        for name in ["memory", "cpuacct", "freezer", "cpu"] { #expect(!tree.exists(tree.root + "/\(name)/corral/t1")) }
     }
 
     @Test func aControllerTheHostLacksIsNamed() {
@@ -152,13 +170,16 @@ import Testing
         let placement = try cgroup.openPlacement()
         defer { placement.close() }
         #expect(placement.cloneIntoFD == -1)
-        #expect(placement.procsFDs.count == 5)
+        #expect(placement.procsFDs.count == 3)
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(placement.procsFDs[0])")
         #expect(link.hasSuffix("/memory/corral/t1/tasks"))
     }
 
     @Test func statsComeFromEachControllersHierarchy() throws {
-        let cgroup = try manager()
+        var limits = CgroupLimits()
+        limits.cpuQuota = CPUQuota(cpus: 1)
+        limits.pidsMax = 100
+        let cgroup = try manager(limits)
         try cgroup.create()
         let r = tree.root
         tree.put(r + "/memory/corral/t1/memory.usage_in_bytes", "1048576\n")
@@ -188,14 +209,14 @@ import Testing
     @Test func killFreezesKillsEveryProcessThawsAndRemoves() throws {
         let cgroup = try manager()
         try cgroup.create()
-        for name in ["memory", "cpu", "cpuacct", "pids", "freezer"] {
+        for name in ["memory", "cpuacct", "freezer"] {
             tree.put(tree.root + "/\(name)/corral/t1/cgroup.procs", "101\n102\n")
         }
         try cgroup.destroy()
         #expect(Set(tree.killed) == [101, 102])
         let freezer = tree.writes.filter { $0.path.hasSuffix("freezer.state") }.map(\.value)
         #expect(freezer.first == "FROZEN" && freezer.last == "THAWED")
-        for name in ["memory", "cpu", "cpuacct", "pids", "freezer"] {
+        for name in ["memory", "cpuacct", "freezer"] {
             #expect(!tree.exists(tree.root + "/\(name)/corral/t1"))
         }
         try cgroup.destroy()  // idempotent

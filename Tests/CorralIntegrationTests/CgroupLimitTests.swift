@@ -163,8 +163,7 @@ struct CgroupLimitTests {
             let lines = inside.split(separator: "\n").dropLast()
             #expect(!lines.isEmpty && lines.allSatisfy { $0.hasSuffix(":/") }, "\(inside)")
             // Seen from the host, the task sits under the test's parent in every hierarchy it joined.
-            let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state + "/task.json")))
-            let pid = try #require((record as? [String: Any])?["task_pid"] as? Int)
+            let pid = try #require(try taskRecord(in: state)["task_pid"] as? Int)
             let host = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
             #expect(host.contains("/\(parent)/"), "\(host)")
             let memoryLine = host.split(separator: "\n").first { $0.contains(":memory:") || $0.hasPrefix("0::") }

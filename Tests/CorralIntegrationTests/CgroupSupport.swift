@@ -87,8 +87,17 @@ func cgroupCPUNanos(_ directories: [String]) -> Double? {
     return nil
 }
 
+/// A running task's task.json. corral writes it (atomically) while the task starts, so a task can
+/// print before it exists: wait for the file first.
+func taskRecord(in stateDir: String) throws -> [String: Any] {
+    let path = stateDir + "/task.json"
+    _ = eventually { FileManager.default.fileExists(atPath: path) }
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+}
+
 /// The cgroup directories a running task's task.json lists.
 func taskCgroups(in stateDir: String) throws -> [String] {
-    let data = try Data(contentsOf: URL(fileURLWithPath: stateDir + "/task.json"))
-    return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["cgroups"] as? [String] ?? []
+    try taskRecord(in: stateDir)["cgroups"] as? [String] ?? []
 }
+
