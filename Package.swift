@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "CCorralLaunch", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCorralHost", cSettings: [.define("_GNU_SOURCE")]),
         .executableTarget(name: "corral-supervisor", cSettings: [.define("_GNU_SOURCE")]),
-        .target(name: "CorralCgroups"),
+        .target(name: "CorralCgroups", dependencies: ["CCorralHost"]),
         .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CCorralLaunch", "CCorralHost", "CCap", "CSeccomp"]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",

@@ -340,13 +340,18 @@ static void bind_to_supervisor(const struct corral_plan *p, int lifeline) {
  */
 static void enter_cgroup(const struct corral_plan *p, int placed_by_clone) {
     if (!placed_by_clone) {
+        /* A v2 cgroup the clone could not enter must be joined here: never run outside it. */
+        if (p->cgroup_dir_fd >= 0 && p->n_cgroup_procs_fds == 0) { errno = EINVAL; fail(p, CORRAL_STAGE_CGROUP, 0, 125); }
         for (uint32_t i = 0; i < p->n_cgroup_procs_fds; i++) {
             ssize_t n;
             do { n = write(p->cgroup_procs_fds[i], "0", 1); } while (n < 0 && errno == EINTR);
+            if (n == 0) errno = EIO;
             if (n != 1) fail(p, CORRAL_STAGE_CGROUP, (int32_t)i, 125);
         }
     }
-    if ((p->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) fail(p, CORRAL_STAGE_CLONE, 1, 125);
+    /* index n_cgroup_procs_fds: the namespace, after the files. */
+    if ((p->clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        fail(p, CORRAL_STAGE_CGROUP, (int32_t)p->n_cgroup_procs_fds, 125);
 }
 
 static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline, int placed_by_clone) {
@@ -458,8 +463,10 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
     if (p->lifeline_to >= 0 && pipe2(lifeline, O_CLOEXEC) < 0) fail(p, CORRAL_STAGE_SUPERVISOR_SETUP, 4, 125);
 
     /* Into the cgroup at clone time when we can (v2): not one instruction runs outside its limits,
-     * and no write is needed. If that fails for any reason (kernels before 5.7, a cgroup that refuses
-     * the task), clone plainly: the task then joins through cgroup.procs, which reports the precise error. */
+     * and no write is needed. Only when the kernel lacks the feature (ENOSYS, E2BIG, EINVAL before 5.7;
+     * EPERM from a seccomp filter refusing clone3) do we clone plainly and let the task join through
+     * cgroup.procs. Any other error is the cgroup refusing the task (EAGAIN: an ancestor's pids.max;
+     * EBUSY, EOPNOTSUPP: its type): joining later would slip past it (migration ignores pids.max). */
     uint64_t flags = p->clone_flags & ~(uint64_t)CLONE_NEWCGROUP;
     struct clone_args args;
     memset(&args, 0, sizeof args);
@@ -472,6 +479,8 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
         args.cgroup = (uint64_t)p->cgroup_dir_fd;
         pid = syscall(SYS_clone3, &args, sizeof args);
         placed = pid >= 0;
+        if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EINVAL && errno != EPERM)
+            fail(p, CORRAL_STAGE_CGROUP, 0, 125);
         args.flags = flags;
         args.cgroup = 0;
     }

@@ -19,7 +19,9 @@ extension IsolateRun {
     func makeCgroup(id: String, limits: CgroupLimits) throws(CgroupError) -> TaskCgroup? {
         if options.noCgroup { return nil }
         do {
-            return try TaskCgroup.create(name: id, parent: options.cgroupParent, limits: limits)
+            let cgroup = try TaskCgroup.create(name: id, parent: options.cgroupParent, limits: limits)
+            for warning in cgroup.warnings { printError("warning: \(warning)") }
+            return cgroup
         } catch {
             guard limits.isEmpty && !options.stats else { throw error }
             printError("warning: running without a cgroup (no limits, no stats, orphans are not killed): \(error.description)")
@@ -42,7 +44,9 @@ extension IsolateRun {
         if exit.oomKilled {
             let limit = cgroup.limits.memoryMaxBytes.map { "memory limit \(ByteCount.describe($0))" }
                 ?? "no memory limit: the host ran out of memory"
-            printError("task was OOM killed (\(limit))")
+            // The counter covers every process of the task: say whose death it was.
+            let who = exit.signal == SIGKILL ? "task was" : "a process of the task was"
+            printError("\(who) OOM killed (\(limit))")
         }
         if options.stats { printError(Self.statsLine(exit.resources)) }
     }

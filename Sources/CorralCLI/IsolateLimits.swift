@@ -3,12 +3,20 @@ import CorralIsolation
 
 /// The cgroup flags of `corral isolate`, turned into `CgroupLimits`.
 extension Isolate {
+    /// Docker's minimum: below it a task's own start-up (the dynamic loader, a shell) is OOM-killed.
+    static let minimumMemory: UInt64 = 6 << 20
+
     /// The limits the flags ask for; a malformed or contradictory value names its flag (exit 2).
     func cgroupLimits() throws(LaunchError) -> CgroupLimits {
         var limits = CgroupLimits()
         limits.memoryMaxBytes = try size("--memory", memory)
+        if let max = limits.memoryMaxBytes, max < Self.minimumMemory {
+            throw .usage(option: "--memory", value: memory ?? "",
+                         reason: "below the minimum of \(ByteCount.describe(Self.minimumMemory)) (the task could not even start)")
+        }
         limits.memoryReservationBytes = try size("--memory-reservation", memoryReservation)
-        if let memorySwap {
+        // As Docker: 0 means "not set".
+        if let memorySwap, memorySwap != "0" {
             guard let max = limits.memoryMaxBytes else {
                 throw .usage(option: "--memory-swap", value: memorySwap, reason: "needs --memory")
             }

@@ -28,8 +28,11 @@ public enum ByteCount {
         let units: [(UInt64, String)] = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
         for (size, name) in units where bytes >= size {
             if bytes % size == 0 { return "\(bytes / size) \(name)" }
-            let tenths = (bytes * 10 + size / 2) / size
-            return "\(tenths / 10).\(tenths % 10) \(name)"
+            // From the remainder, so that no product overflows near UInt64.max.
+            var whole = bytes / size
+            var tenths = ((bytes % size) / (size / 1024) * 10 + 512) / 1024
+            if tenths == 10 { whole += 1; tenths = 0 }
+            return "\(whole).\(tenths) \(name)"
         }
         return "\(bytes) B"
     }

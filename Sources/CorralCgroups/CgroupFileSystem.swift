@@ -1,3 +1,4 @@
+import CCorralHost
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,8 +23,11 @@ public protocol CgroupFileSystem: Sendable {
     /// (the v1 `freezer.state`, which has no notification) are re-read with a short backoff.
     /// Returns false on timeout or when the file cannot be read.
     func wait(for path: String, notifies: Bool, milliseconds: Int32, until condition: (String) -> Bool) -> Bool
-    /// Sends SIGKILL to a process listed in a cgroup (a fake tree records it instead).
-    func killProcess(_ pid: Int32)
+    /// Sends SIGKILL to `pid` if it is still a process of a cgroup named `cgroup` (or below it): a pid
+    /// read from `cgroup.procs` may have been reused since. A fake tree records it instead.
+    func killProcess(_ pid: Int32, ifIn cgroup: String)
+    /// The directories directly under `path` (cgroups a task made inside its own); empty if none.
+    func subdirectories(_ path: String) -> [String]
 }
 
 /// The real cgroup filesystem.
@@ -80,9 +84,36 @@ public struct LiveCgroupFileSystem: CgroupFileSystem {
         access(path, F_OK) == 0
     }
 
-    public func killProcess(_ pid: Int32) {
+    public func killProcess(_ pid: Int32, ifIn cgroup: String) {
         guard pid > 0 else { return }
-        _ = Glibc.kill(pid, SIGKILL)
+        // A pidfd names one process: if the pid is reused after the check, the signal fails instead of
+        // reaching a stranger.
+        let pidfd = corral_pidfd_open(pid)
+        guard pidfd >= 0 else { return }
+        defer { close(pidfd) }
+        guard let text = try? read("/proc/\(pid)/cgroup"), Self.names(text, cgroup: cgroup) else { return }
+        _ = corral_pidfd_send_signal(pidfd, SIGKILL)
+    }
+
+    /// Whether a `/proc/<pid>/cgroup` text puts the process in `cgroup` or below it.
+    static func names(_ text: String, cgroup: String) -> Bool {
+        text.split(separator: "\n").contains { line in
+            line.hasSuffix("/" + cgroup) || line.contains("/" + cgroup + "/")
+        }
+    }
+
+    public func subdirectories(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var result: [String] = []
+        while let entry = readdir(dir) {
+            guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { result.append(path + "/" + name) }
+        }
+        return result
     }
 
     public func open(_ path: String, flags: Int32) throws(CgroupError) -> Int32 {

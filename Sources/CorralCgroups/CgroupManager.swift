@@ -13,10 +13,13 @@ public protocol CgroupManager: Sendable {
     var version: CgroupVersion { get }
     /// The directories that make up the task's cgroup: one on v2, one per hierarchy on v1.
     var directories: [String] { get }
-    /// Creates the parent (if needed) and the task's cgroup; on failure removes what it created.
+    /// Creates the parents (if needed; they are shared and stay) and the task's cgroup. On failure
+    /// no task directory is left (v1 removes the hierarchies it had done; v2 has only one).
     func create() throws(CgroupError)
-    /// Writes the limits; a value the kernel refuses fails with the file, value and errno.
-    func apply(_ limits: CgroupLimits) throws(CgroupError)
+    /// Writes the limits; a value the kernel refuses fails with the file, value and errno. Returns
+    /// what the operator should know although it did not stop the task (e.g. swap left unaccounted).
+    @discardableResult
+    func apply(_ limits: CgroupLimits) throws(CgroupError) -> [String]
     /// Opens what the launcher needs to start a process inside the cgroup.
     func openPlacement() throws(CgroupError) -> CgroupPlacement
     /// Reads the current counters.
@@ -25,9 +28,10 @@ public protocol CgroupManager: Sendable {
     func oomKillCount() -> UInt64
     func freeze() throws(CgroupError)
     func thaw() throws(CgroupError)
-    /// Kills every process in the cgroup and waits until it is empty.
+    /// Kills every process in the cgroup and the cgroups below it, and waits until it is empty.
     func kill() throws(CgroupError)
-    /// Removes the task's directories (not the shared parent). Missing ones are fine.
+    /// Removes the task's directories, and any cgroup the task made below them, deepest first (not
+    /// the shared parent). Missing ones are fine.
     func remove() throws(CgroupError)
 }
 

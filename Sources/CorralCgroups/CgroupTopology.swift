@@ -6,9 +6,15 @@ public enum CgroupVersion: String, Sendable, Equatable, Codable {
     case v1
 }
 
-/// Where each cgroup controller lives on this host, read from `/proc/cgroups` and
-/// `/proc/self/mountinfo`. A controller is on v2 when `/proc/cgroups` gives it hierarchy 0 and
-/// the unified mount lists it; on v1 when a `cgroup` mount carries it in its options.
+/// Where each cgroup controller lives on this host, read from `/proc/cgroups` (which controllers
+/// the kernel has enabled) and `/proc/self/mountinfo`: a controller is on v1 when a `cgroup` mount
+/// carries it in its options, on v2 when the unified mount's `cgroup.controllers` lists it.
+///
+/// The version is then decided from the controllers corral uses (`decisive`): if any of them is on
+/// a v1 hierarchy, the host is managed as v1, and controllers found only on v2 (hybrid hosts keep
+/// odd ones such as hugetlb there) are not used. A host splitting corral's controllers between the
+/// two (no distribution ships one) is therefore v1, and a limit needing a v2-only controller is
+/// refused as unavailable, never silently dropped.
 public struct CgroupTopology: Equatable, Sendable {
     /// The cgroup2 mount point, if one is mounted.
     public var unifiedMount: String?
@@ -27,8 +33,7 @@ public struct CgroupTopology: Equatable, Sendable {
         self.enabledControllers = enabledControllers
     }
 
-    /// The controllers whose placement decides the version: a host that keeps any of them on v1
-    /// (hybrid hosts keep only odd ones such as hugetlb on v2) is managed as v1.
+    /// The controllers whose placement decides the version.
     static let decisive: [String] = ["memory", "cpu", "cpuacct", "pids", "cpuset", "freezer"]
 
     /// The version to use, or nil when neither hierarchy offers any of the controllers corral uses.

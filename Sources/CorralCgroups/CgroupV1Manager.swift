@@ -88,9 +88,10 @@ struct CgroupV1Manager: CgroupManager {
         }
     }
 
-    func apply(_ limits: CgroupLimits) throws(CgroupError) {
+    func apply(_ limits: CgroupLimits) throws(CgroupError) -> [String] {
+        var warnings: [String] = []
         if let memory = directory(for: "memory") {
-            try applyMemory(limits, in: memory)
+            warnings += try applyMemory(limits, in: memory)
         }
         if let cpu = directory(for: "cpu") {
             if let shares = limits.cpuShares {
@@ -109,13 +110,14 @@ struct CgroupV1Manager: CgroupManager {
             if let cpus = limits.cpusetCPUs { try fs.write(cpus, to: directory + "/cpuset.cpus") }
             if let mems = limits.cpusetMems { try fs.write(mems, to: directory + "/cpuset.mems") }
         }
+        return warnings
     }
 
-    private func applyMemory(_ limits: CgroupLimits, in directory: String) throws(CgroupError) {
+    private func applyMemory(_ limits: CgroupLimits, in directory: String) throws(CgroupError) -> [String] {
         if let reservation = limits.memoryReservationBytes {
             try fs.write(String(reservation), to: directory + "/memory.soft_limit_in_bytes")
         }
-        guard let max = limits.memoryMaxBytes else { return }
+        guard let max = limits.memoryMaxBytes else { return [] }
         let limitFile = directory + "/memory.limit_in_bytes"
         // memory+swap: exists only with swap accounting. Without it a host with swap cannot keep a
         // task off swap, which is only an error when the task asked for a swap allowance.
@@ -127,12 +129,12 @@ struct CgroupV1Manager: CgroupManager {
         case .unlimited: total = "-1"
         }
         guard fs.exists(swapFile) else {
-            if limits.swap != .none {
+            if case .bytes = limits.swap {
                 throw .unavailable(controller: "memory.memsw",
                                    reason: "\(swapFile) does not exist (swap accounting is off: swapaccount=1)")
             }
             try fs.write(String(max), to: limitFile)
-            return
+            return limits.swap == .none && SwapCheck.hostHasSwap(fs) ? [SwapCheck.warning(swapFile)] : []
         }
         // The kernel keeps limit <= memsw at every step: raising both needs memsw first, lowering
         // both needs the limit first. Try the limit first and fall back to the other order.
@@ -141,9 +143,10 @@ struct CgroupV1Manager: CgroupManager {
         } catch .system(_, _, _, EINVAL) {
             try fs.write(total, to: swapFile)
             try fs.write(String(max), to: limitFile)
-            return
+            return []
         }
         try fs.write(total, to: swapFile)
+        return []
     }
 
     /// The task joins through each hierarchy's `tasks` file, not `cgroup.procs`: writing "0" to
@@ -234,13 +237,12 @@ struct CgroupV1Manager: CgroupManager {
     func kill() throws(CgroupError) {
         guard let first = hierarchies.first(where: { fs.exists($0.path) }) else { return }
         let canFreeze = directory(for: "freezer").map(fs.exists) ?? false
-        let sweep = ProcessSweep(fs: fs, procsFile: first.path + "/cgroup.procs", freezer: canFreeze ? self : nil)
-        try sweep.run()
+        try ProcessSweep(fs: fs, directory: first.path, freezer: canFreeze ? self : nil).run()
     }
 
     func remove() throws(CgroupError) {
         var firstError: CgroupError?
-        for path in directories {
+        for path in directories.flatMap({ ProcessSweep.subtree($0, fs: fs) }) {
             do throws(CgroupError) {
                 try fs.removeDirectory(path)
             } catch {

@@ -50,11 +50,20 @@ struct CgroupV2Manager: CgroupManager {
         try fs.write(missing.map { "+" + $0 }.joined(separator: " "), to: file)
     }
 
-    func apply(_ limits: CgroupLimits) throws(CgroupError) {
+    func apply(_ limits: CgroupLimits) throws(CgroupError) -> [String] {
+        var warnings: [String] = []
         if let max = limits.memoryMaxBytes {
             try fs.write(String(max), to: path + "/memory.max")
         }
         if let reservation = limits.memoryReservationBytes {
+            // A cgroup is protected only as far as its ancestors are: open the way down from the
+            // hierarchy's root (the parents are corral's own) and let each task claim its share.
+            var directory = mount
+            for component in parent {
+                directory += "/" + component
+                let file = directory + "/memory.low"
+                if (try? fs.read(file))?.trimmingCharacters(in: " \n") != "max" { try fs.write("max", to: file) }
+            }
             try fs.write(String(reservation), to: path + "/memory.low")
         }
         if limits.memoryMaxBytes != nil {
@@ -67,9 +76,16 @@ struct CgroupV2Manager: CgroupManager {
             }
             if fs.exists(file) {
                 try fs.write(value, to: file)
-            } else if limits.swap != .none {
-                throw .unavailable(controller: "memory.swap",
-                                   reason: "\(file) does not exist (swap accounting is off)")
+            } else {
+                switch limits.swap {
+                case .bytes:
+                    throw .unavailable(controller: "memory.swap",
+                                       reason: "\(file) does not exist (swap accounting is off)")
+                case .none where SwapCheck.hostHasSwap(fs):
+                    warnings.append(SwapCheck.warning(file))
+                case .none, .unlimited:
+                    break
+                }
             }
         }
         if let shares = limits.cpuShares {
@@ -87,6 +103,7 @@ struct CgroupV2Manager: CgroupManager {
         if let mems = limits.cpusetMems {
             try fs.write(mems, to: path + "/cpuset.mems")
         }
+        return warnings
     }
 
     func openPlacement() throws(CgroupError) -> CgroupPlacement {
@@ -169,20 +186,23 @@ struct CgroupV2Manager: CgroupManager {
     func kill() throws(CgroupError) {
         let events = path + "/cgroup.events"
         guard fs.exists(path) else { return }
+        // populated counts the whole subtree; an unreadable file is no proof of emptiness.
         let isEmpty: (String) -> Bool = { KeyValueFile.parse($0)["populated"] == 0 }
-        if isEmpty((try? fs.read(events)) ?? "populated 0") { return }
+        if let text = try? fs.read(events), isEmpty(text) { return }
         if fs.exists(path + "/cgroup.kill") {
-            try fs.write("1", to: path + "/cgroup.kill")
+            try fs.write("1", to: path + "/cgroup.kill")  // the whole subtree
         } else {
-            try ProcessSweep(fs: fs, procsFile: path + "/cgroup.procs", freezer: self).run()
+            try ProcessSweep(fs: fs, directory: path, freezer: self).run()
         }
         guard fs.wait(for: events, notifies: true, milliseconds: 10_000, until: isEmpty) else {
-            let left = ProcessSweep.pids((try? fs.read(path + "/cgroup.procs")) ?? "").count
+            let left = ProcessSweep(fs: fs, directory: path, freezer: nil).pids().count
             throw .notEmpty(path: path, remaining: left)
         }
     }
 
     func remove() throws(CgroupError) {
-        do { try fs.removeDirectory(path) } catch .system(_, _, _, ENOENT) {}
+        for directory in ProcessSweep.subtree(path, fs: fs) {
+            do { try fs.removeDirectory(directory) } catch .system(_, _, _, ENOENT) {}
+        }
     }
 }

@@ -5,6 +5,8 @@ public struct TaskCgroup: Sendable {
     public let manager: any CgroupManager
     public let placement: CgroupPlacement
     public let limits: CgroupLimits
+    /// What the operator should know about how the limits were applied.
+    public let warnings: [String]
 
     /// Creates the cgroup `name` under `parent` with `limits` on this host. On any failure nothing
     /// is left behind.
@@ -14,8 +16,8 @@ public struct TaskCgroup: Sendable {
         let manager = try CgroupManagers.make(name: name, parent: parent, limits: limits, topology: topology, fs: fs)
         try manager.create()
         do throws(CgroupError) {
-            try manager.apply(limits)
-            return TaskCgroup(manager: manager, placement: try manager.openPlacement(), limits: limits)
+            let warnings = try manager.apply(limits)
+            return TaskCgroup(manager: manager, placement: try manager.openPlacement(), limits: limits, warnings: warnings)
         } catch {
             try? manager.remove()
             throw error

@@ -146,7 +146,8 @@ public struct Launcher: Sendable {
             subject = "\"\(supervisorPath)\""
         case .cgroup:
             let directories = cgroup?.directories ?? []
-            subject = directories.indices.contains(index) ? directories[index] : nil
+            subject = directories.indices.contains(index) ? directories[index]
+                : index == directories.count ? "(new cgroup namespace)" : nil
         case .setuid:
             subject = "\(plan.identity.uid)"
         case .setgid:

@@ -1,5 +1,6 @@
 #include "exit_record.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,7 +51,7 @@ static int append_usage(char *out, size_t size, const struct cgroup_usage *u) {
         n += snprintf(out + n, size - (size_t)n, "%s\"cpu_throttled_periods\":%llu,\"cpu_throttled_ns\":%llu", sep,
                       (unsigned long long)u->throttled_periods, (unsigned long long)u->throttled_ns);
     n += snprintf(out + n, size - (size_t)n, "}");
-    return n;
+    return n;  /* at most 299 bytes with every counter at UINT64_MAX: `size` (512) always suffices */
 }
 
 int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup_usage *usage) {
@@ -70,6 +71,7 @@ int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup
         (int)pid, exit_record_code(wait_status), sig, core ? "true" : "false", resources,
         stamp, now.tv_nsec, (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
 
+    if (len < 0 || len >= (int)sizeof body) { errno = EOVERFLOW; return -1; }
     int fd = openat(dirfd, "exit.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) return -1;
     if (write(fd, body, (size_t)len) != len) { close(fd); return -1; }

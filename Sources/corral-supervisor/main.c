@@ -144,10 +144,15 @@ static void copy_window_size(int from, int to) {
     if (ioctl(from, TIOCGWINSZ, &ws) == 0) ioctl(to, TIOCSWINSZ, &ws);
 }
 
-/* We cannot supervise: the task must not run on without us. */
+/* We cannot supervise: the task must not run on without us, nor its cgroup after it. */
 static void kill_and_reap(pid_t task) {
     kill(task, SIGKILL);
     while (waitpid(task, NULL, 0) < 0 && errno == EINTR) {}
+}
+
+static void give_up(const struct options *o) {
+    kill_and_reap(o->task);
+    cgroup_release(o->cgroups, o->n_cgroups);
 }
 
 /* Terminal input waiting for the pty master to accept it (non-blocking, so that a task that stops
@@ -176,7 +181,7 @@ int main(int argc, char **argv) {
     int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
     if (sigfd < 0) {
         perror("corral-supervisor: signalfd");
-        kill_and_reap(o.task);
+        give_up(&o);
         return 125;
     }
 
@@ -211,7 +216,7 @@ int main(int argc, char **argv) {
         if (poll(fds, (nfds_t)n, -1) < 0) {
             if (errno == EINTR) continue;
             perror("corral-supervisor: poll");
-            kill_and_reap(o.task);
+            give_up(&o);
             return 125;
         }
         if (fds[0].revents & POLLIN) {
@@ -254,12 +259,12 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < nstreams; i++) { drain(&streams[i]); rotating_log_close(&streams[i].log); }
 
+    /* The record first: it must not wait for the cleanup, which a process stuck in the kernel can
+     * hold up for its whole time budget. Whoever waits for us still sees the cgroup gone when we exit. */
     struct cgroup_usage usage;
-    if (o.n_cgroups > 0) {
-        cgroup_collect(o.cgroups, o.n_cgroups, &usage);
-        cgroup_release(o.cgroups, o.n_cgroups);
-    }
+    if (o.n_cgroups > 0) cgroup_collect(o.cgroups, o.n_cgroups, &usage);
     if (exit_record_write(o.state_fd, o.task, status, o.n_cgroups > 0 ? &usage : NULL) < 0)
         fprintf(stderr, "corral-supervisor: cannot record the exit status: %s\n", strerror(errno));
+    cgroup_release(o.cgroups, o.n_cgroups);
     return exit_record_code(status);
 }

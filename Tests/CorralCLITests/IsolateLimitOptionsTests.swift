@@ -35,6 +35,7 @@ struct IsolateLimitOptionsTests {
         #expect(try limits(["--memory", "1g", "--memory-swap", "1g"]).swap == .none)
         #expect(try limits(["--memory", "1g", "--memory-swap", "-1"]).swap == .unlimited)
         #expect(try limits(["--memory", "1g", "--memory-swap", "2g"]).swap == .bytes(1 << 30))
+        #expect(try limits(["--memory", "1g", "--memory-swap", "0"]).swap == .none)  // 0: not set
     }
 
     @Test(arguments: [
@@ -46,6 +47,8 @@ struct IsolateLimitOptionsTests {
         (["--cpu-shares", "1"], "--cpu-shares \"1\": expected 2 to 262144"),
         (["--cpu-shares", "300000"], "--cpu-shares \"300000\": expected 2 to 262144"),
         (["--cpus", "0.001"], "--cpus \"0.001\": expected at least 0.01"),
+        (["--cpus=-1"], "--cpus \"-1.0\": expected at least 0.01"),
+        (["--memory", "1m"], "--memory \"1m\": below the minimum of 6 MiB (the task could not even start)"),
         (["--pids", "0"], "--pids \"0\": expected at least 1"),
         (["--cpuset", "0-"], "--cpuset \"0-\": expected a CPU list like 0-1 or 0,2"),
         (["--cgroup-parent", "../escape"], "--cgroup-parent \"../escape\": expected a relative path like corral or jobs/web"),
@@ -61,7 +64,7 @@ struct IsolateLimitOptionsTests {
     }
 
     @Test(arguments: [
-        ["--memory", "lots"], ["--cpu-shares", "1"], ["--cpus", "-1"], ["--no-cgroup", "--memory", "64m"],
+        ["--memory", "lots"], ["--cpu-shares", "1"], ["--cpus=0"], ["--no-cgroup", "--memory", "64m"],
         ["--no-cgroup", "--stats"], ["--cgroup-parent", ".."],
     ])
     func usageErrorsExitTwoBeforeAnythingStarts(arguments: [String]) {

@@ -37,6 +37,8 @@ import Testing
         #expect(ByteCount.describe(4096) == "4 KiB")
         #expect(ByteCount.describe(1000) == "1000 B")
         #expect(ByteCount.describe((64 << 20) + 1) == "64.0 MiB")
+        #expect(ByteCount.describe((64 << 20) - 1) == "64.0 MiB")
+        #expect(ByteCount.describe(UInt64.max) == "16777216.0 TiB")
     }
 }
 

@@ -7,15 +7,46 @@ import Foundation
 /// injected errors make chosen writes fail like the kernel refusing a value. Nothing here touches
 /// a real process: `killProcess` only records the pid and drops it from every `cgroup.procs`.
 final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
-    // @unchecked: each test owns its tree and uses it from one task; the lock makes the recorded
-    // state safe even if a manager were called from several threads.
+    // @unchecked: every stored property but the immutable `root` is read and written only with
+    // `lock` held (through `locked`), so the tree is safe to share between threads.
     let root: String
     private let lock = NSLock()
     private var hierarchies: [String: [String]] = [:]  // mount → controllers (v1), or ["v2"]
     private var failures: [String: Int32] = [:]
-    private(set) var writes: [(path: String, value: String)] = []
-    private(set) var killed: [Int32] = []
-    var hasMemsw = true
+    private var _writes: [(path: String, value: String)] = []
+    private var _killed: [Int32] = []
+    private var _hasMemsw = true
+    private var _freezeNeverCompletes = false
+    /// Pids that survive SIGKILL (a process stuck in the kernel).
+    private var _unkillable: Set<Int32> = []
+    /// What /proc/swaps reads as (the real one when nil).
+    private var _procSwaps: String?
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    var writes: [(path: String, value: String)] { locked { _writes } }
+    var killed: [Int32] { locked { _killed } }
+    var hasMemsw: Bool {
+        get { locked { _hasMemsw } }
+        set { locked { _hasMemsw = newValue } }
+    }
+    /// cgroup.events never reports the freeze (a task stuck in the kernel).
+    var freezeNeverCompletes: Bool {
+        get { locked { _freezeNeverCompletes } }
+        set { locked { _freezeNeverCompletes = newValue } }
+    }
+    var procSwaps: String? {
+        get { locked { _procSwaps } }
+        set { locked { _procSwaps = newValue } }
+    }
+    var unkillable: Set<Int32> {
+        get { locked { _unkillable } }
+        set { locked { _unkillable = newValue } }
+    }
 
     init() {
         root = NSTemporaryDirectory() + "corral-cgroup-test-" + UUID().uuidString
@@ -27,7 +58,7 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
     /// A v2 hierarchy at `<root>/unified` offering `controllers`.
     func addUnified(controllers: [String] = ["cpuset", "cpu", "io", "memory", "pids"]) -> String {
         let mount = root + "/unified"
-        hierarchies[mount] = ["v2"]
+        locked { hierarchies[mount] = ["v2"] }
         mkdirAll(mount)
         put(mount + "/cgroup.controllers", controllers.joined(separator: " ") + "\n")
         put(mount + "/cgroup.subtree_control", "\n")
@@ -38,9 +69,9 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
     /// A v1 hierarchy at `<root>/<name>` carrying `controllers`.
     func addV1(_ name: String, controllers: [String]) -> String {
         let mount = root + "/" + name
-        hierarchies[mount] = controllers
+        locked { hierarchies[mount] = controllers }
         mkdirAll(mount)
-        populateV1(mount, controllers: controllers)
+        locked { populateV1(mount, controllers: controllers) }
         if controllers.contains("cpuset") {
             put(mount + "/cpuset.cpus", "0-1\n")
             put(mount + "/cpuset.mems", "0\n")
@@ -48,7 +79,7 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
         return mount
     }
 
-    func fail(writesTo path: String, errno code: Int32) { failures[path] = code }
+    func fail(writesTo path: String, errno code: Int32) { locked { failures[path] = code } }
 
     func put(_ path: String, _ contents: String) {
         _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
@@ -78,7 +109,7 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
             case "memory":
                 files["memory.limit_in_bytes"] = "9223372036854771712\n"
                 files["memory.soft_limit_in_bytes"] = "9223372036854771712\n"
-                if hasMemsw { files["memory.memsw.limit_in_bytes"] = "9223372036854771712\n" }
+                if _hasMemsw { files["memory.memsw.limit_in_bytes"] = "9223372036854771712\n" }
                 files["memory.usage_in_bytes"] = "0\n"
                 files["memory.max_usage_in_bytes"] = "0\n"
                 files["memory.stat"] = ""
@@ -127,7 +158,7 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
         for (name, value) in files { put(dir + "/" + name, value) }
     }
 
-    // MARK: CgroupFileSystem
+    // MARK: CgroupFileSystem (each entry point takes the lock once; the helpers above assume it)
 
     func makeDirectory(_ path: String) throws(CgroupError) {
         lock.lock(); defer { lock.unlock() }
@@ -162,30 +193,51 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw .system(operation: "open", path: path, value: value, errno: ENOENT)
         }
-        writes.append((path, value))
         let name = (path as NSString).lastPathComponent
         let dir = (path as NSString).deletingLastPathComponent
+        // v1 keeps memory.limit_in_bytes <= memory.memsw.limit_in_bytes at every step.
+        if name == "memory.limit_in_bytes", let memsw = number(dir + "/memory.memsw.limit_in_bytes"),
+           let new = Int64(value), new > memsw {
+            throw .system(operation: "set", path: path, value: value, errno: EINVAL)
+        }
+        if name == "memory.memsw.limit_in_bytes", let limit = number(dir + "/memory.limit_in_bytes"),
+           let new = Int64(value), new != -1, new < limit {
+            throw .system(operation: "set", path: path, value: value, errno: EINVAL)
+        }
+        _writes.append((path, value))
         switch name {
         case "cgroup.subtree_control":
             var enabled = Set((contents(path) ?? "").split(whereSeparator: \.isWhitespace).map(String.init))
             for token in value.split(separator: " ") where token.hasPrefix("+") { enabled.insert(String(token.dropFirst())) }
             put(path, enabled.sorted().joined(separator: " ") + "\n")
-        case "cgroup.kill":
-            for pid in (contents(dir + "/cgroup.procs") ?? "").split(separator: "\n").compactMap({ Int32($0) }) {
-                killed.append(pid)
+        case "cgroup.kill":  // the whole subtree, as the kernel does
+            let enumerator = FileManager.default.enumerator(atPath: dir)
+            var lists = [dir + "/cgroup.procs"]
+            while let relative = enumerator?.nextObject() as? String {
+                if relative.hasSuffix("/cgroup.procs") { lists.append(dir + "/" + relative) }
             }
-            put(dir + "/cgroup.procs", "")
+            for list in lists {
+                _killed += (contents(list) ?? "").split(separator: "\n").compactMap { Int32($0) }
+                put(list, "")
+            }
             put(dir + "/cgroup.events", "populated 0\nfrozen 0\n")
         case "cgroup.freeze":
             put(path, value)
-            put(dir + "/cgroup.events", "populated 1\nfrozen \(value)\n")
+            let populated = (contents(dir + "/cgroup.procs") ?? "").isEmpty ? 0 : 1
+            let frozen = _freezeNeverCompletes ? 0 : Int(value) ?? 0
+            put(dir + "/cgroup.events", "populated \(populated)\nfrozen \(frozen)\n")
         default:
             put(path, value)
         }
     }
 
+    private func number(_ path: String) -> Int64? {
+        (contents(path)?.split(separator: "\n").first).flatMap { Int64($0) }
+    }
+
     func read(_ path: String) throws(CgroupError) -> String {
         lock.lock(); defer { lock.unlock() }
+        if path == "/proc/swaps", let swaps = _procSwaps { return swaps }
         guard let text = contents(path) else { throw .system(operation: "read", path: path, value: nil, errno: ENOENT) }
         return text
     }
@@ -204,15 +256,27 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
         (try? read(path)).map(condition) ?? false
     }
 
-    func killProcess(_ pid: Int32) {
+    /// Records the pid and drops it from every process list (unless it is unkillable); a v2 cgroup
+    /// whose list empties reports `populated 0`, as the kernel does.
+    func killProcess(_ pid: Int32, ifIn cgroup: String) {
         lock.lock(); defer { lock.unlock() }
-        killed.append(pid)
+        _killed.append(pid)
+        guard !_unkillable.contains(pid) else { return }
         let enumerator = FileManager.default.enumerator(atPath: root)
         while let relative = enumerator?.nextObject() as? String {
             guard relative.hasSuffix("cgroup.procs") || relative.hasSuffix("/tasks") else { continue }
             let path = root + "/" + relative
             let kept = (contents(path) ?? "").split(separator: "\n").filter { Int32($0) != pid }
             put(path, kept.map { $0 + "\n" }.joined())
+            let events = (path as NSString).deletingLastPathComponent + "/cgroup.events"
+            if kept.isEmpty, let text = contents(events) {
+                put(events, text.replacingOccurrences(of: "populated 1", with: "populated 0"))
+            }
         }
+    }
+
+    func subdirectories(_ path: String) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return entries.sorted().map { path + "/" + $0 }.filter(isDirectory)
     }
 }

@@ -118,19 +118,53 @@ import Testing
         #expect(tree.contents(tree.root + "/memory/corral/t1/memory.limit_in_bytes") == "67108864")
     }
 
-    @Test func raisingAboveTheMemswLimitWritesMemswFirst() throws {
+    @Test func limitsMoveUpAndDownUnderTheMemswLimit() throws {
+        // The fake, like the kernel, refuses a limit above memsw and a memsw below the limit.
         var limits = CgroupLimits()
         limits.memoryMaxBytes = 64 << 20
         let cgroup = try manager(limits)
         try cgroup.create()
         try cgroup.apply(limits)
-        // The kernel refuses a limit above memsw with EINVAL; the manager then raises memsw first.
-        let limitFile = tree.root + "/memory/corral/t1/memory.limit_in_bytes"
-        tree.fail(writesTo: limitFile, errno: EINVAL)
+        let dir = tree.root + "/memory/corral/t1"
         limits.memoryMaxBytes = 128 << 20
-        #expect(throws: CgroupError.self) { try cgroup.apply(limits) }
-        #expect(tree.writes.last?.path == tree.root + "/memory/corral/t1/memory.memsw.limit_in_bytes")
-        #expect(tree.writes.last?.value == String(128 << 20))
+        try cgroup.apply(limits)
+        #expect(tree.contents(dir + "/memory.limit_in_bytes") == String(128 << 20))
+        #expect(tree.contents(dir + "/memory.memsw.limit_in_bytes") == String(128 << 20))
+        limits.memoryMaxBytes = 32 << 20
+        try cgroup.apply(limits)
+        #expect(tree.contents(dir + "/memory.limit_in_bytes") == String(32 << 20))
+        #expect(tree.contents(dir + "/memory.memsw.limit_in_bytes") == String(32 << 20))
+    }
+
+    @Test func noSwapAccountingOnAHostWithSwapIsAWarningAndUnlimitedSwapIsAccepted() throws {
+        tree.hasMemsw = false
+        tree.procSwaps = "Filename Type Size Used Priority\n/swapfile file 1048572 0 -2\n"
+        var limits = CgroupLimits()
+        limits.memoryMaxBytes = 64 << 20
+        let cgroup = try manager(limits)
+        try cgroup.create()
+        #expect(try cgroup.apply(limits).count == 1)
+        limits.swap = .unlimited
+        #expect(try cgroup.apply(limits).isEmpty)
+    }
+
+    @Test func cgroupsTheTaskMadeAreSweptAndRemovedDeepestFirst() throws {
+        let cgroup = try manager()
+        try cgroup.create()
+        let memory = tree.root + "/memory/corral/t1"
+        try tree.makeDirectory(memory + "/inner")
+        tree.put(memory + "/inner/cgroup.procs", "55\n")
+        try cgroup.destroy()
+        #expect(tree.killed == [55])
+        #expect(!tree.exists(memory))
+    }
+
+    @Test func aProcessThatSurvivesTheSweepIsReported() throws {
+        let cgroup = try manager()
+        try cgroup.create()
+        tree.put(tree.root + "/memory/corral/t1/cgroup.procs", "66\n")
+        tree.unkillable = [66]
+        #expect(throws: CgroupError.notEmpty(path: tree.root + "/memory/corral/t1", remaining: 1)) { try cgroup.kill() }
     }
 
     @Test func aFailureHalfwayRemovesWhatWasCreated() throws {
@@ -148,8 +182,15 @@ import Testing
         mountsWithout("pids") { topology in
             var limits = CgroupLimits()
             limits.pidsMax = 4
-            #expect(throws: CgroupError.self) {
-                try CgroupManagers.make(name: "t1", limits: limits, topology: topology, fs: tree)
+            do throws(CgroupError) {
+                _ = try CgroupManagers.make(name: "t1", limits: limits, topology: topology, fs: tree)
+                Issue.record("a pids limit was accepted without a pids hierarchy")
+            } catch {
+                guard case .unavailable(let controller, let reason) = error else {
+                    Issue.record("unexpected \(error)")
+                    return
+                }
+                #expect(controller == "pids" && reason.contains("no v1 hierarchy carries it"))
             }
             // Without a pids limit the task runs without the pids hierarchy.
             let cgroup = try? CgroupManagers.make(name: "t1", limits: CgroupLimits(), topology: topology, fs: tree)

@@ -170,10 +170,34 @@ import Testing
         try FileManager.default.removeItem(atPath: dir + "/cgroup.kill")  // a kernel before 5.14
         tree.put(dir + "/cgroup.procs", "4242\n")
         tree.put(dir + "/cgroup.events", "populated 1\nfrozen 0\n")
-        // The fake drops killed pids from cgroup.procs; populated follows the freezer writes.
-        try? cgroup.kill()
+        try cgroup.kill()
         #expect(tree.killed == [4242])
-        #expect(tree.writes.map(\.value).contains("1") && tree.writes.contains { $0.path.hasSuffix("cgroup.freeze") })
+        let freezes = tree.writes.filter { $0.path.hasSuffix("cgroup.freeze") }.map(\.value)
+        #expect(freezes == ["1", "0"])
+    }
+
+    @Test func aProcessThatCannotBeKilledIsReportedNotIgnored() throws {
+        let cgroup = try manager()
+        try cgroup.create()
+        let dir = mount + "/corral/t1"
+        try FileManager.default.removeItem(atPath: dir + "/cgroup.kill")
+        tree.put(dir + "/cgroup.procs", "4242\n")
+        tree.put(dir + "/cgroup.events", "populated 1\nfrozen 0\n")
+        tree.unkillable = [4242]
+        #expect(throws: CgroupError.notEmpty(path: dir, remaining: 1)) { try cgroup.kill() }
+    }
+
+    @Test func cgroupsTheTaskMadeInsideItsOwnAreRemovedDeepestFirst() throws {
+        let cgroup = try manager()
+        try cgroup.create()
+        let dir = mount + "/corral/t1"
+        try tree.makeDirectory(dir + "/inner")
+        try tree.makeDirectory(dir + "/inner/deeper")
+        tree.put(dir + "/inner/deeper/cgroup.procs", "77\n")
+        tree.put(dir + "/cgroup.events", "populated 1\nfrozen 0\n")
+        try cgroup.destroy()
+        #expect(tree.writes.contains { $0.path == dir + "/cgroup.kill" })
+        #expect(!tree.exists(dir))
     }
 
     @Test func freezeWaitsForTheKernelToReportFrozen() throws {
@@ -183,6 +207,54 @@ import Testing
         #expect(tree.contents(mount + "/corral/t1/cgroup.freeze") == "1")
         try cgroup.thaw()
         #expect(tree.contents(mount + "/corral/t1/cgroup.freeze") == "0")
+        // A freeze the kernel never completes is an error, not a silent success.
+        tree.freezeNeverCompletes = true
+        #expect(throws: CgroupError.system(operation: "freeze", path: mount + "/corral/t1/cgroup.events", value: nil,
+                                           errno: ETIMEDOUT)) { try cgroup.freeze() }
+    }
+
+    @Test func aReservationOpensProtectionDownFromTheRoot() throws {
+        var limits = CgroupLimits()
+        limits.memoryReservationBytes = 32 << 20
+        let cgroup = try CgroupManagers.make(name: "t1", parent: "jobs/web", limits: limits, topology: topology, fs: tree)
+        try cgroup.create()
+        try cgroup.apply(limits)
+        #expect(tree.contents(mount + "/jobs/memory.low") == "max")
+        #expect(tree.contents(mount + "/jobs/web/memory.low") == "max")
+        #expect(tree.contents(mount + "/jobs/web/t1/memory.low") == "33554432")
+    }
+
+    @Test func swapAskedForWithoutSwapAccountingIsRefused() throws {
+        var limits = CgroupLimits()
+        limits.memoryMaxBytes = 64 << 20
+        limits.swap = .bytes(1 << 20)
+        let cgroup = try manager(limits)
+        try cgroup.create()
+        try FileManager.default.removeItem(atPath: mount + "/corral/t1/memory.swap.max")
+        #expect(throws: CgroupError.self) { try cgroup.apply(limits) }
+    }
+
+    @Test func noSwapAccountingOnAHostWithSwapIsAWarning() throws {
+        var limits = CgroupLimits()
+        limits.memoryMaxBytes = 64 << 20
+        let cgroup = try manager(limits)
+        try cgroup.create()
+        try FileManager.default.removeItem(atPath: mount + "/corral/t1/memory.swap.max")
+        tree.procSwaps = "Filename Type Size Used Priority\n"
+        #expect(try cgroup.apply(limits).isEmpty)
+        tree.procSwaps = "Filename Type Size Used Priority\n/swapfile file 1048572 0 -2\n"
+        #expect(try cgroup.apply(limits).first?.contains("may use swap beyond its memory limit") == true)
+    }
+
+    @Test func aFailedApplyLeavesNoCgroupBehind() throws {
+        var limits = CgroupLimits()
+        limits.pidsMax = 10
+        tree.fail(writesTo: mount + "/corral/t1/pids.max", errno: EINVAL)
+        #expect(throws: CgroupError.self) {
+            try TaskCgroup.create(name: "t1", limits: limits, topology: topology, fs: tree)
+        }
+        #expect(!tree.exists(mount + "/corral/t1"))
+        #expect(tree.exists(mount + "/corral"))
     }
 
     @Test(arguments: ["..", "a/../b", ".", ""])

@@ -143,18 +143,22 @@ struct CgroupLimitTests {
 
     @Test func aValueTheKernelRefusesFailsTheStartNamingFileValueAndErrno() throws {
         try withTask { state in
-            let result = try isolatedShell("echo should not run", options: ["--cpuset", "99", "--cgroup-parent", parent,
+            // A CPU number past every CPU this kernel could ever have.
+            let possible = (try? String(contentsOfFile: "/sys/devices/system/cpu/possible", encoding: .utf8)) ?? "0"
+            let last = Int(possible.split(whereSeparator: { !$0.isNumber }).last ?? "0") ?? 0
+            let missing = String(last + 1)
+            let result = try isolatedShell("echo should not run", options: ["--cpuset", missing, "--cgroup-parent", parent,
                                                                              "--state-dir", state])
             #expect(result.status == 125)
             #expect(result.stdout.isEmpty)
             #expect(result.stderr.contains("cpuset.cpus"), "\(result.stderr)")
-            #expect(result.stderr.contains("\"99\""))
+            #expect(result.stderr.contains("\"\(missing)\""))
             #expect(result.stderr.contains("errno"))
             #expect(!FileManager.default.fileExists(atPath: state + "/task.json"))
         }
     }
 
-    @Test func theTaskRunsInsideItsCgroupFromTheStartWithItsOwnCgroupNamespace() throws {
+    @Test func theTaskRunsInsideItsCgroupAndSeesOnlyItsOwn() throws {
         try withTask { state in
             let task = try StartedCorral(["isolate", "--memory", "64m", "--cgroup-parent", parent, "--state-dir", state,
                                           "--", "/bin/sh", "-c", "trap 'exit 0' INT; cat /proc/self/cgroup; echo ready; sleep 60 & wait"])
@@ -170,6 +174,22 @@ struct CgroupLimitTests {
             #expect(memoryLine?.contains("/\(parent)/") == true)
             task.process.interrupt()
             task.process.waitUntilExit()
+        }
+    }
+
+    @Test func cgroupsTheTaskMakesInsideItsOwnAreKilledAndRemoved() throws {
+        try withTask { _ in
+            // A task running as root (until capabilities are dropped) can mount its cgroup hierarchy
+            // and make cgroups below its own; an orphan left in one must die with the task.
+            let mount = Cgroups.isV2 ? "mount -t cgroup2 none /tmp/cg" : "mount -t cgroup -o memory none /tmp/cg"
+            let script = """
+                mkdir /tmp/cg && \(mount) && mkdir /tmp/cg/inner || { echo cannot; exit 1; }
+                sleep 1000 & echo $! > /tmp/cg/inner/cgroup.procs && echo $!
+                """
+            let result = try isolatedShell(script, options: ["--pid", "host", "--cgroup-parent", parent])
+            #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+            let orphan = try #require(pid_t(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(waitForExit(of: orphan, timeout: 10), "the orphan \(orphan) in a nested cgroup outlived the task")
         }
     }
 

@@ -66,7 +66,8 @@ enum corral_stage {
     CORRAL_STAGE_SUPERVISOR_SETUP = 1,  /* setsid, fds, signals in the supervisor */
     CORRAL_STAGE_CLONE = 2,             /* cloning the task into its namespaces */
     CORRAL_STAGE_SUPERVISOR_EXEC = 3,   /* execve of the supervisor program */
-    CORRAL_STAGE_CGROUP = 4,            /* joining the task's cgroup: writing to cgroup_procs_fds[`index`] */
+    CORRAL_STAGE_CGROUP = 4,            /* joining the task's cgroup: cloning into it, or writing to
+                                           cgroup_procs_fds[`index`]; index n_cgroup_procs_fds: its namespace */
     CORRAL_STAGE_STDIO = 5,
     CORRAL_STAGE_MOUNT_PRIVATE = 6,     /* making the mount tree private */
     CORRAL_STAGE_ROOT = 7,              /* mounting the new root (tmpfs or image) */
