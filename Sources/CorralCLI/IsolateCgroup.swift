@@ -39,7 +39,7 @@ extension IsolateRun {
     func report(_ cgroup: TaskCgroup, state: StateDirectory) {
         // Decoding exit.json costs a few hundred microseconds of Swift start-up work (Codable
         // metadata); most runs have nothing to report, which the supervisor's fixed spelling shows.
-        guard options.stats || (LiveHost().readTextFile(atPath: state.exitRecordPath)?.utf8.firstRange(of: "\"oom_killed\":true".utf8) != nil),
+        guard options.stats || Self.recordsOOMKill(LiveHost().readTextFile(atPath: state.exitRecordPath) ?? ""),
               let exit = try? TaskExit.read(from: state) else { return }
         if exit.oomKilled {
             let limit = cgroup.limits.memoryMaxBytes.map { "memory limit \(ByteCount.describe($0))" }
@@ -49,6 +49,17 @@ extension IsolateRun {
             printError("\(who) OOM killed (\(limit))")
         }
         if options.stats { printError(Self.statsLine(exit.resources)) }
+    }
+
+    /// Whether exit.json says `"oom_killed":true`, as the supervisor spells it. A plain byte scan: the
+    /// generic string searches cost more in start-up (protocol conformance lookups) than the scan.
+    static func recordsOOMKill(_ record: String) -> Bool {
+        let text = Array(record.utf8), key = Array("\"oom_killed\":true".utf8)
+        guard text.count >= key.count else { return false }
+        for start in 0...(text.count - key.count) where text[start] == key[0] {
+            if text[start..<start + key.count].elementsEqual(key) { return true }
+        }
+        return false
     }
 
     /// `stats: peak memory 12.5 MiB, CPU time 1.204 s (user 1.100 s, system 0.104 s), throttled 0.800 s in 12 periods`.

@@ -71,6 +71,12 @@ struct IsolateLimitOptionsTests {
         #expect(CorralMain.run(["isolate"] + arguments + ["--", "true"]) == 2)
     }
 
+    @Test func anOOMKillIsSpottedInTheSupervisorsRecord() {
+        #expect(IsolateRun.recordsOOMKill(#"{"task_pid":7,"exit_code":137,"signal":9,"core_dumped":false,"oom_killed":true,"oom_kills":1}"#))
+        #expect(!IsolateRun.recordsOOMKill(#"{"task_pid":7,"exit_code":0,"signal":0,"core_dumped":false,"oom_killed":false}"#))
+        #expect(!IsolateRun.recordsOOMKill(""))
+    }
+
     @Test func statsLineSaysWhatWasMeasured() {
         var usage = TaskExit.FinalUsage()
         usage.memoryPeakBytes = 12 << 20
