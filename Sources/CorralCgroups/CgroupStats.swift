@@ -60,12 +60,13 @@ enum KeyValueFile {
 
     /// A file holding one number (`max` reads as nil).
     static func number(_ text: String) -> UInt64? {
-        UInt64(text.trimmingCharacters(in: " \n"))
+        UInt64(text.trimming(" \n"))
     }
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
+    /// Without the leading and trailing characters found in `set` (cgroup files end in a newline).
+    func trimming(_ set: String) -> String {
         var slice = Substring(self)
         while let first = slice.first, set.contains(first) { slice.removeFirst() }
         while let last = slice.last, set.contains(last) { slice.removeLast() }

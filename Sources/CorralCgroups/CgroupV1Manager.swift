@@ -81,9 +81,9 @@ struct CgroupV1Manager: CgroupManager {
     /// both are set: copy the parent's where empty.
     private func inheritCpuset(into directory: String, from parentDirectory: String) throws(CgroupError) {
         for file in ["cpuset.cpus", "cpuset.mems"] {
-            let current = try fs.read(directory + "/" + file).trimmingCharacters(in: " \n")
+            let current = try fs.read(directory + "/" + file).trimming(" \n")
             guard current.isEmpty else { continue }
-            let inherited = try fs.read(parentDirectory + "/" + file).trimmingCharacters(in: " \n")
+            let inherited = try fs.read(parentDirectory + "/" + file).trimming(" \n")
             try fs.write(inherited, to: directory + "/" + file)
         }
     }

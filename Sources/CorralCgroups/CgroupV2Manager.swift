@@ -62,7 +62,7 @@ struct CgroupV2Manager: CgroupManager {
             for component in parent {
                 directory += "/" + component
                 let file = directory + "/memory.low"
-                if (try? fs.read(file))?.trimmingCharacters(in: " \n") != "max" { try fs.write("max", to: file) }
+                if (try? fs.read(file))?.trimming(" \n") != "max" { try fs.write("max", to: file) }
             }
             try fs.write(String(reservation), to: path + "/memory.low")
         }
