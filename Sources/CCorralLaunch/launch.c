@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
@@ -320,6 +321,34 @@ static int loopback_up(void) {
 
 /* ---------- the task ---------- */
 
+/* Cuts the bounding set to the granted capabilities: no execve can bring back anything outside it. */
+static void drop_bounding(const struct corral_plan *p) {
+    for (int32_t cap = 0; cap <= p->last_capability && cap < 64; cap++) {
+        if (p->cap_bounding & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 && errno != EINVAL)
+            fail(p, CORRAL_STAGE_CAPABILITIES, 1000 + cap, 125);
+    }
+}
+
+/* After the user switch: the permitted, effective and inheritable sets, then the ambient ones (which
+ * must be permitted and inheritable already). */
+static void apply_capabilities(const struct corral_plan *p) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    data[0].effective = (uint32_t)p->cap_effective;
+    data[1].effective = (uint32_t)(p->cap_effective >> 32);
+    data[0].permitted = (uint32_t)p->cap_permitted;
+    data[1].permitted = (uint32_t)(p->cap_permitted >> 32);
+    data[0].inheritable = (uint32_t)p->cap_inheritable;
+    data[1].inheritable = (uint32_t)(p->cap_inheritable >> 32);
+    if (syscall(SYS_capset, &header, data) < 0) fail(p, CORRAL_STAGE_CAPABILITIES, 0, 125);
+    for (int32_t cap = 0; cap <= p->last_capability && cap < 64; cap++) {
+        if (!(p->cap_ambient & (1ULL << cap))) continue;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) < 0)
+            fail(p, CORRAL_STAGE_CAPABILITIES, 2000 + cap, 125);
+    }
+}
+
 /*
  * Makes the task die with its supervisor: SIGKILL as the parent-death signal, then a check that the
  * supervisor is still there (the lifeline pipe's only writer is the supervisor, so HUP means it is
@@ -407,12 +436,18 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
         if (setrlimit(p->rlimits[i].resource, &rl) < 0) fail(p, CORRAL_STAGE_RLIMIT, (int32_t)i, 125);
     }
 
+    /* The bounding set while we still hold CAP_SETPCAP; permitted capabilities kept across setuid. */
+    if (p->set_capabilities) {
+        drop_bounding(p);
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_CAPABILITIES, 1, 125);
+    }
     /* Raw syscalls: glibc's set*id wrappers would try to signal the parent's other threads. */
     if (p->switch_user) {
         if (syscall(SYS_setgroups, (size_t)p->n_groups, p->groups) < 0) fail(p, CORRAL_STAGE_SETGROUPS, 0, 125);
         if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) fail(p, CORRAL_STAGE_SETGID, 0, 125);
         if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) fail(p, CORRAL_STAGE_SETUID, 0, 125);
     }
+    if (p->set_capabilities) apply_capabilities(p);
     bind_to_supervisor(p, lifeline);  /* again: the credential change cleared the parent-death signal */
     /* The workdir resolves inside the root, as the task's user, never through a magic link. */
     int rootdir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -49,6 +49,12 @@ public struct Isolate: ParsableCommand {
     @Option(help: ArgumentHelp("Set an rlimit (repeatable), e.g. nofile=1024:4096.", valueName: "name=soft[:hard]"))
     var rlimit: [String] = []
 
+    @Option(name: .customLong("cap-add"), help: ArgumentHelp("Give the task a capability beyond Docker's default set (repeatable or comma-separated; all for every one).", valueName: "cap"))
+    var capAdd: [String] = []
+
+    @Option(name: .customLong("cap-drop"), help: ArgumentHelp("Take a capability from the task (repeatable or comma-separated; all for every one).", valueName: "cap"))
+    var capDrop: [String] = []
+
     @Option(help: ArgumentHelp("Keep the task's state (exit.json, logs) here (default: a directory under /run/corral/isolate, removed afterwards).", valueName: "dir"))
     var stateDir: String?
 
@@ -137,6 +143,8 @@ public struct Isolate: ParsableCommand {
         spec.binds = bind
         spec.tmpfs = tmpfs
         spec.rlimits = try rlimit.map { (text: String) throws(LaunchError) in try ResourceLimit.parse(text) }
+        let split = { (values: [String]) in values.flatMap { $0.split(separator: ",").map(String.init) } }
+        spec.capabilities = CapabilityRequest(add: split(capAdd), drop: split(capDrop))
         spec.terminal = terminal
         if let term { spec.term = term }
         return spec

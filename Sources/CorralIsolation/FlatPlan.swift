@@ -91,6 +91,13 @@ final class FlatPlan {
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
         plan.lifeline_to = lifelineTo
+        plan.set_capabilities = 1
+        plan.last_capability = launch.lastCapability
+        plan.cap_bounding = launch.capabilities.bounding.mask
+        plan.cap_permitted = launch.capabilities.permitted.mask
+        plan.cap_effective = launch.capabilities.effective.mask
+        plan.cap_inheritable = launch.capabilities.inheritable.mask
+        plan.cap_ambient = launch.capabilities.ambient.mask
         plan.cgroup_dir_fd = cgroup?.cloneIntoFD ?? -1
         plan.cgroup_procs_fds = UnsafePointer(arena.array(cgroup?.procsFDs ?? []))
         plan.n_cgroup_procs_fds = UInt32(cgroup?.procsFDs.count ?? 0)

@@ -25,6 +25,10 @@ public protocol HostEnvironment: Sendable {
     func hardLimit(resource: Int32) -> UInt64
     /// Whether the caller may raise hard limits (CAP_SYS_RESOURCE in its effective set).
     var canRaiseHardLimits: Bool { get }
+    /// The caller's capability bounding set: no task can be given more.
+    var capabilityBoundingSet: CapabilitySet { get }
+    /// The highest capability number this kernel knows (`/proc/sys/kernel/cap_last_cap`).
+    var lastCapability: Int32 { get }
 }
 
 /// The real host, through system calls.
@@ -76,6 +80,16 @@ public struct LiveHost: HostEnvironment {
         var limit = rlimit()
         guard getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 else { return UInt64.max }
         return UInt64(limit.rlim_max)  // RLIM_INFINITY is all ones, which is UInt64.max
+    }
+
+    public var capabilityBoundingSet: CapabilitySet {
+        var set = CapabilitySet()
+        for cap in 0...lastCapability where cap_get_bound(cap_value_t(cap)) == 1 { set.insert(cap) }
+        return set
+    }
+
+    public var lastCapability: Int32 {
+        Int32(cap_max_bits()) - 1
     }
 
     public var canRaiseHardLimits: Bool {

@@ -16,6 +16,8 @@ public struct IsolationSpec: Equatable, Sendable {
     public var binds: [BindMount] = []
     public var tmpfs: [TmpfsMount] = []
     public var rlimits: [ResourceLimit] = []
+    /// Docker's default capabilities, adjusted by `--cap-add`/`--cap-drop`.
+    public var capabilities = CapabilityRequest()
     /// The task's stdin is a terminal: set `TERM` and make it the controlling terminal.
     public var terminal: Bool = false
     /// The `TERM` value to pass when `terminal` is set.

@@ -12,6 +12,10 @@ public struct LaunchPlan: Equatable, Sendable {
     public var hostname: String
     public var identity: UserIdentity
     public var rlimits: [ResourceLimit]
+    /// The capability sets the task ends up with (applied around the user switch).
+    public var capabilities: TaskCapabilities
+    /// The highest capability number of this kernel: the bounding set is cut above the granted ones up to it.
+    public var lastCapability: Int32
     public var workdir: String
     public var umask: UInt32 = 0o022
     public var noNewPrivileges: Bool = true

@@ -71,12 +71,16 @@ public struct LaunchPlanBuilder: Sendable {
             rlimits.append(limit)
         }
 
+        let granted = try spec.capabilities.resolve(bounding: host.capabilityBoundingSet, last: host.lastCapability)
+        warnings += granted.warnings
+
         let environment = try buildEnvironment(spec, home: identity.home)
         let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? Self.defaultPath
         return LaunchPlan(
             namespaces: spec.namespaces, rootMountpoint: rootMountpoint, rootImage: rootImage,
             rootReadOnly: rootImage == nil, mounts: steps, hostname: spec.hostname, identity: identity,
-            rlimits: rlimits, workdir: spec.workdir,
+            rlimits: rlimits, capabilities: TaskCapabilities(granted: granted.set, uid: identity.uid),
+            lastCapability: host.lastCapability, workdir: spec.workdir,
             executableCandidates: Self.executableCandidates(program, path: path, workdir: spec.workdir),
             arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings)
     }

@@ -150,6 +150,10 @@ public struct Launcher: Sendable {
                 : index == directories.count ? "(new cgroup namespace)" : nil
         case .setuid:
             subject = "\(plan.identity.uid)"
+        case .capabilities:
+            subject = index >= 2000 ? "ambient \(CapabilityNames.name(Int32(index - 2000)))"
+                : index >= 1000 ? "bounding \(CapabilityNames.name(Int32(index - 1000)))"
+                : index == 1 ? "keep capabilities across setuid" : "capset \(plan.capabilities.effective)"
         case .setgid:
             subject = "\(plan.identity.gid)"
         default:

@@ -179,14 +179,14 @@ struct CgroupLimitTests {
 
     @Test func cgroupsTheTaskMakesInsideItsOwnAreKilledAndRemoved() throws {
         try withTask { _ in
-            // A task running as root (until capabilities are dropped) can mount its cgroup hierarchy
-            // and make cgroups below its own; an orphan left in one must die with the task.
+            // A task given CAP_SYS_ADMIN can mount its cgroup hierarchy and make cgroups below its
+            // own; an orphan left in one must die with the task.
             let mount = Cgroups.isV2 ? "mount -t cgroup2 none /tmp/cg" : "mount -t cgroup -o memory none /tmp/cg"
             let script = """
                 mkdir /tmp/cg && \(mount) && mkdir /tmp/cg/inner || { echo cannot; exit 1; }
                 sleep 1000 & echo $! > /tmp/cg/inner/cgroup.procs && echo $!
                 """
-            let result = try isolatedShell(script, options: ["--pid", "host", "--cgroup-parent", parent])
+            let result = try isolatedShell(script, options: ["--pid", "host", "--cap-add", "sys_admin", "--cgroup-parent", parent])
             #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
             let orphan = try #require(pid_t(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
             #expect(waitForExit(of: orphan, timeout: 10), "the orphan \(orphan) in a nested cgroup outlived the task")

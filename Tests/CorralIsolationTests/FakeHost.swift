@@ -6,6 +6,9 @@ struct FakeHost: HostEnvironment {
     var contents: [String: String] = [:]
     var hardLimits: [Int32: UInt64] = [:]
     var canRaiseHardLimits = false
+    /// This build host's: everything up to 40 but CAP_SYS_RESOURCE (24).
+    var capabilityBoundingSet = CapabilitySet(mask: 0x1_FFFE_FFFFFF)
+    var lastCapability: Int32 = 40
 
     /// A merged-/usr Debian-like host: /bin, /lib, /lib64, /sbin are symlinks into /usr.
     static func debian() -> FakeHost {

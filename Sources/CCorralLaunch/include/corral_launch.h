@@ -87,6 +87,8 @@ enum corral_stage {
     CORRAL_STAGE_TTY = 21,
     CORRAL_STAGE_EXEC = 22,             /* execve of the command; `index` is the candidate tried */
     CORRAL_STAGE_SUPERVISOR_GONE = 23,  /* the supervisor died before the task could run */
+    CORRAL_STAGE_CAPABILITIES = 24,     /* index: 1000 + N dropping N from the bounding set, 2000 + N raising
+                                           ambient N, 0 capset, 1 keepcaps */
 };
 
 /* Kinds of report records. */
@@ -124,6 +126,13 @@ struct corral_plan {
     /* Process. */
     const struct corral_rlimit *rlimits;
     uint32_t n_rlimits;
+    int32_t set_capabilities;      /* apply the cap_* sets below (bounding before the user switch, the rest after) */
+    int32_t last_capability;       /* highest capability number this kernel knows */
+    uint64_t cap_bounding;
+    uint64_t cap_permitted;
+    uint64_t cap_effective;
+    uint64_t cap_inheritable;
+    uint64_t cap_ambient;
     int32_t switch_user;
     uint32_t uid;
     uint32_t gid;

@@ -1,0 +1,132 @@
+import CCap
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A set of Linux capabilities as the kernel's 64-bit mask (bit N = capability N).
+public struct CapabilitySet: Equatable, Sendable, CustomStringConvertible {
+    public var mask: UInt64
+
+    public init(mask: UInt64 = 0) { self.mask = mask }
+
+    /// Docker's default set (DESIGN.md §4): what a container gets unless it asks otherwise.
+    public static let dockerDefaultNames = [
+        "chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid", "setfcap",
+        "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write",
+    ]
+
+    /// Every capability numbered 0...last.
+    public static func all(last: Int32) -> CapabilitySet {
+        CapabilitySet(mask: last >= 63 ? UInt64.max : (UInt64(1) << UInt64(last + 1)) - 1)
+    }
+
+    public func contains(_ cap: Int32) -> Bool { mask & (UInt64(1) << UInt64(cap)) != 0 }
+    public mutating func insert(_ cap: Int32) { mask |= UInt64(1) << UInt64(cap) }
+    public mutating func remove(_ cap: Int32) { mask &= ~(UInt64(1) << UInt64(cap)) }
+
+    /// The capability numbers in the set, ascending.
+    public var members: [Int32] { (0..<64).filter { contains(Int32($0)) }.map(Int32.init) }
+
+    /// Lower-case names without `cap_`, as `capsh` prints them.
+    public var description: String { members.map(CapabilityNames.name).joined(separator: ",") }
+}
+
+/// Capability names through libcap: `chown`, `CAP_CHOWN` and `Cap_Chown` all name capability 0.
+public enum CapabilityNames {
+    /// The capability a name means, or nil if libcap does not know it.
+    public static func number(_ name: String) -> Int32? {
+        var lowered = name.lowercased()
+        if !lowered.hasPrefix("cap_") { lowered = "cap_" + lowered }
+        var value = cap_value_t(0)
+        guard cap_from_name(lowered, &value) == 0 else { return nil }
+        return Int32(value)
+    }
+
+    /// `chown` for 0; `cap_N` for numbers libcap has no name for.
+    public static func name(_ cap: Int32) -> String {
+        guard let text = cap_to_name(cap_value_t(cap)) else { return "cap_\(cap)" }
+        defer { cap_free(UnsafeMutableRawPointer(text)) }
+        let name = String(cString: text)
+        return name.hasPrefix("cap_") ? String(name.dropFirst(4)) : name
+    }
+}
+
+/// What the task's capabilities should be: Docker's default adjusted by `--cap-add`/`--cap-drop`
+/// (`all` in either), checked against what this host lets corral grant.
+public struct CapabilityRequest: Equatable, Sendable {
+    public var add: [String] = []
+    public var drop: [String] = []
+
+    public init(add: [String] = [], drop: [String] = []) {
+        self.add = add
+        self.drop = drop
+    }
+
+    /// The set the task gets. As Docker: `--cap-add all` starts from every capability,
+    /// `--cap-drop all` from none; then the named ones are added and dropped. A name libcap does
+    /// not know, or an added capability outside corral's own bounding set, is an error; a default
+    /// one outside it is left out with a warning.
+    public func resolve(bounding host: CapabilitySet, last: Int32) throws(LaunchError) -> (set: CapabilitySet, warnings: [String]) {
+        let adds = try numbers(add, option: "--cap-add")
+        let drops = try numbers(drop, option: "--cap-drop")
+        var set = CapabilitySet()
+        if adds.all {
+            set = CapabilitySet.all(last: last)
+        } else if !drops.all {
+            for name in CapabilitySet.dockerDefaultNames {
+                if let cap = CapabilityNames.number(name) { set.insert(cap) }
+            }
+        }
+        for cap in adds.caps { set.insert(cap) }
+        for cap in drops.caps { set.remove(cap) }
+
+        var warnings: [String] = []
+        for cap in set.members where !host.contains(cap) {
+            let named = adds.caps.contains(cap) ? add.first { CapabilityNames.number($0) == cap } : nil
+            if let named {
+                throw .invalid(option: "--cap-add", value: named,
+                               reason: "not in corral's own bounding set on this host, so no task of it can have it")
+            }
+            if !adds.all { warnings.append("capability \(CapabilityNames.name(cap)) is not in corral's bounding set: the task runs without it") }
+            set.remove(cap)
+        }
+        return (set, warnings)
+    }
+
+    private func numbers(_ names: [String], option: String) throws(LaunchError) -> (all: Bool, caps: [Int32]) {
+        var all = false
+        var caps: [Int32] = []
+        for name in names {
+            if name.lowercased() == "all" || name.lowercased() == "cap_all" {
+                all = true
+                continue
+            }
+            guard let cap = CapabilityNames.number(name) else {
+                throw .usage(option: option, value: name, reason: "not a capability name (like net_admin or CAP_NET_ADMIN)")
+            }
+            caps.append(cap)
+        }
+        return (all, caps)
+    }
+}
+
+/// The capability sets the task's setup applies, derived from the granted set and the user.
+/// Root: bounding = permitted = effective = granted, inheritable and ambient empty (on execve a root
+/// task's permitted set becomes its bounding set). Another user: the granted set also goes into the
+/// inheritable and ambient sets, the only way capabilities survive `execve` without file capabilities.
+/// Inheritable stays empty for root, after CVE-2022-24769.
+public struct TaskCapabilities: Equatable, Sendable {
+    public var bounding: CapabilitySet
+    public var permitted: CapabilitySet
+    public var effective: CapabilitySet
+    public var inheritable: CapabilitySet
+    public var ambient: CapabilitySet
+
+    public init(granted: CapabilitySet, uid: UInt32) {
+        bounding = granted
+        permitted = granted
+        effective = granted
+        inheritable = uid == 0 ? CapabilitySet() : granted
+        ambient = uid == 0 ? CapabilitySet() : granted
+    }
+}
