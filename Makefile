@@ -49,9 +49,13 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/corral
 	install -m 0755 .build/release/corral $(DESTDIR)$(PREFIX)/bin/corral
 	install -m 0755 .build/release/corral-supervisor $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor
+	install -d $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp
+	install -m 0644 profiles/seccomp/*.json $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/corral $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor
+	rm -rf $(DESTDIR)$(PREFIX)/share/corral/profiles
+	-rmdir $(DESTDIR)$(PREFIX)/share/corral
 	-rmdir $(DESTDIR)$(PREFIX)/libexec/corral
 
 clean:

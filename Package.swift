@@ -9,6 +9,7 @@ import PackageDescription
 /// - `CCorralHost`: host-side wrappers for syscalls and macros Swift's Glibc module lacks.
 /// - `CSeccomp`, `CCap`: libseccomp and libcap through pkg-config.
 /// - `CorralCgroups`: cgroup v1 and v2 managers: limits, placement, stats, OOM, kill, removal.
+/// - `CorralSeccomp`: seccomp profiles (Docker's JSON format) compiled to BPF with libseccomp.
 /// - `CorralIsolation`: launch plans, the launcher, users, rlimits, state directories (Swift).
 /// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
 let package = Package(
@@ -28,7 +29,8 @@ let package = Package(
         .target(name: "CCorralHost", cSettings: [.define("_GNU_SOURCE")]),
         .executableTarget(name: "corral-supervisor", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CorralCgroups", dependencies: ["CCorralHost"]),
-        .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CCorralLaunch", "CCorralHost", "CCap", "CSeccomp"]),
+        .target(name: "CorralSeccomp", dependencies: ["CSeccomp"]),
+        .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CorralSeccomp", "CCorralLaunch", "CCorralHost", "CCap"]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",
             "CorralCgroups",
@@ -37,6 +39,7 @@ let package = Package(
         .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
         .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
         .testTarget(name: "CorralCgroupsTests", dependencies: ["CorralCgroups"]),
+        .testTarget(name: "CorralSeccompTests", dependencies: ["CorralSeccomp"]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).
         .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost"]),

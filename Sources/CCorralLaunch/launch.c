@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
@@ -459,6 +461,12 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_NO_NEW_PRIVS, 0, 125);
     if (cloexec_from_3() < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
     if (reset_signals(1) < 0) fail(p, CORRAL_STAGE_SIGNALS, 0, 125);
+    /* The filter last, after the user switch and no_new_privs: from here on only execve (and, on
+     * failure, write and _exit) run under it. */
+    if (p->seccomp_program) {
+        struct sock_fprog prog = { (unsigned short)p->seccomp_instructions, (struct sock_filter *)p->seccomp_program };
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) fail(p, CORRAL_STAGE_SECCOMP, 0, 125);
+    }
 
     /* execvp semantics over precomputed candidates: go on past what execvp goes on past (ENOENT,
      * ENOTDIR, ESTALE, ENODEV, ETIMEDOUT), remember EACCES; anything else: found, not executable. */

@@ -52,6 +52,9 @@ public struct Isolate: ParsableCommand {
     @Option(name: .customLong("cap-add"), help: ArgumentHelp("Give the task a capability beyond Docker's default set (repeatable or comma-separated; all for every one).", valueName: "cap"))
     var capAdd: [String] = []
 
+    @Option(help: ArgumentHelp("Seccomp profile: default (an allow-list at least as strict as Docker's), unconfined (no filter), or a profile file in Docker's JSON format.", valueName: "profile"))
+    var seccomp: String = "default"
+
     @Option(name: .customLong("cap-drop"), help: ArgumentHelp("Take a capability from the task (repeatable or comma-separated; all for every one).", valueName: "cap"))
     var capDrop: [String] = []
 
@@ -145,6 +148,7 @@ public struct Isolate: ParsableCommand {
         spec.rlimits = try rlimit.map { (text: String) throws(LaunchError) in try ResourceLimit.parse(text) }
         let split = { (values: [String]) in values.flatMap { $0.split(separator: ",").map(String.init) } }
         spec.capabilities = CapabilityRequest(add: split(capAdd), drop: split(capDrop))
+        spec.seccompProfile = try ProfileLocator.seccomp(seccomp)
         spec.terminal = terminal
         if let term { spec.term = term }
         return spec

@@ -98,6 +98,10 @@ final class FlatPlan {
         plan.cap_effective = launch.capabilities.effective.mask
         plan.cap_inheritable = launch.capabilities.inheritable.mask
         plan.cap_ambient = launch.capabilities.ambient.mask
+        if let program = launch.seccompProgram {
+            plan.seccomp_program = UnsafePointer(arena.array(program))
+            plan.seccomp_instructions = UInt32(program.count / 8)
+        }
         plan.cgroup_dir_fd = cgroup?.cloneIntoFD ?? -1
         plan.cgroup_procs_fds = UnsafePointer(arena.array(cgroup?.procsFDs ?? []))
         plan.n_cgroup_procs_fds = UInt32(cgroup?.procsFDs.count ?? 0)

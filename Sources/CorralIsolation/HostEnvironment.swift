@@ -29,6 +29,8 @@ public protocol HostEnvironment: Sendable {
     var capabilityBoundingSet: CapabilitySet { get }
     /// The highest capability number this kernel knows (`/proc/sys/kernel/cap_last_cap`).
     var lastCapability: Int32 { get }
+    /// `uname -r`, for profile rules that depend on the kernel.
+    var kernelRelease: String { get }
 }
 
 /// The real host, through system calls.
@@ -86,6 +88,12 @@ public struct LiveHost: HostEnvironment {
         var set = CapabilitySet()
         for cap in 0...lastCapability where cap_get_bound(cap_value_t(cap)) == 1 { set.insert(cap) }
         return set
+    }
+
+    public var kernelRelease: String {
+        var info = utsname()
+        uname(&info)
+        return withUnsafeBytes(of: info.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     public var lastCapability: Int32 {

@@ -25,7 +25,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
     public enum Stage: Int32, Sendable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, cgroup, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
-             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities
+             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp
 
         public var description: String {
             switch self {
@@ -53,6 +53,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
             case .exec: "exec"
             case .supervisorGone: "supervisor gone"
             case .capabilities: "capabilities"
+            case .seccomp: "seccomp"
             }
         }
     }

@@ -16,6 +16,8 @@ public struct LaunchPlan: Equatable, Sendable {
     public var capabilities: TaskCapabilities
     /// The highest capability number of this kernel: the bounding set is cut above the granted ones up to it.
     public var lastCapability: Int32
+    /// The compiled seccomp filter (`struct sock_filter`s), installed right before `execve`; nil: none.
+    public var seccompProgram: [UInt8]?
     public var workdir: String
     public var umask: UInt32 = 0o022
     public var noNewPrivileges: Bool = true

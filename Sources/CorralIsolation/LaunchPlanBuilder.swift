@@ -1,3 +1,5 @@
+import CorralSeccomp
+
 /// Validates an `IsolationSpec` against the host and resolves it into a `LaunchPlan`.
 /// Nothing is created here: bad input fails before any resource exists.
 public struct LaunchPlanBuilder: Sendable {
@@ -73,6 +75,20 @@ public struct LaunchPlanBuilder: Sendable {
 
         let granted = try spec.capabilities.resolve(bounding: host.capabilityBoundingSet, last: host.lastCapability)
         warnings += granted.warnings
+        var seccompProgram: [UInt8]?
+        if let profile = spec.seccompProfile {
+            let filter = try compileSeccomp(profile, capabilities: granted.set)
+            // The kernel's limit on one classic BPF program.
+            guard filter.instructionCount <= 4096 else {
+                throw .invalid(option: "--seccomp", value: profile,
+                               reason: "compiles to \(filter.instructionCount) instructions; the kernel takes at most 4096")
+            }
+            seccompProgram = filter.program
+            if !filter.unknownSyscalls.isEmpty {
+                warnings.append("seccomp profile \(profile): system calls this libseccomp does not know were skipped: "
+                                + filter.unknownSyscalls.joined(separator: ", "))
+            }
+        }
 
         let environment = try buildEnvironment(spec, home: identity.home)
         let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? Self.defaultPath
@@ -80,7 +96,7 @@ public struct LaunchPlanBuilder: Sendable {
             namespaces: spec.namespaces, rootMountpoint: rootMountpoint, rootImage: rootImage,
             rootReadOnly: rootImage == nil, mounts: steps, hostname: spec.hostname, identity: identity,
             rlimits: rlimits, capabilities: TaskCapabilities(granted: granted.set, uid: identity.uid),
-            lastCapability: host.lastCapability, workdir: spec.workdir,
+            lastCapability: host.lastCapability, seccompProgram: seccompProgram, workdir: spec.workdir,
             executableCandidates: Self.executableCandidates(program, path: path, workdir: spec.workdir),
             arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings)
     }
@@ -114,6 +130,20 @@ public struct LaunchPlanBuilder: Sendable {
             }
         }
         return entries.map { "\($0.0)=\($0.1)" }
+    }
+
+    /// Reads and compiles a seccomp profile for the task's capabilities (cached per process).
+    func compileSeccomp(_ path: String, capabilities: CapabilitySet) throws(LaunchError) -> CompiledFilter {
+        guard let text = host.readTextFile(atPath: path) else {
+            throw .invalid(option: "--seccomp", value: path, reason: "cannot read the profile")
+        }
+        let names = Set(capabilities.members.map { "CAP_" + CapabilityNames.name($0).uppercased() })
+        do {
+            return try SeccompCompiler.shared.compile(text, source: path,
+                                                      for: FilterTarget(capabilities: names, kernel: host.kernelRelease))
+        } catch {
+            throw .invalid(option: "--seccomp", value: path, reason: error.description)
+        }
     }
 
     func validateHostname(_ name: String) throws(LaunchError) {

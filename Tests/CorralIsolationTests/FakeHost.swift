@@ -9,6 +9,7 @@ struct FakeHost: HostEnvironment {
     /// This build host's: everything up to 40 but CAP_SYS_RESOURCE (24).
     var capabilityBoundingSet = CapabilitySet(mask: 0x1_FFFE_FFFFFF)
     var lastCapability: Int32 = 40
+    var kernelRelease = "6.1.0-56-amd64"
 
     /// A merged-/usr Debian-like host: /bin, /lib, /lib64, /sbin are symlinks into /usr.
     static func debian() -> FakeHost {

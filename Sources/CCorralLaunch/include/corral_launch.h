@@ -87,6 +87,7 @@ enum corral_stage {
     CORRAL_STAGE_TTY = 21,
     CORRAL_STAGE_EXEC = 22,             /* execve of the command; `index` is the candidate tried */
     CORRAL_STAGE_SUPERVISOR_GONE = 23,  /* the supervisor died before the task could run */
+    CORRAL_STAGE_SECCOMP = 25,          /* installing the seccomp filter */
     CORRAL_STAGE_CAPABILITIES = 24,     /* index: 1000 + N dropping N from the bounding set, 2000 + N raising
                                            ambient N, 0 capset, 1 keepcaps */
 };
@@ -141,6 +142,8 @@ struct corral_plan {
     const char *workdir;           /* absolute, inside the new root */
     uint32_t umask;
     int32_t no_new_privs;
+    const uint8_t *seccomp_program;    /* seccomp_instructions `struct sock_filter`s, installed last; NULL: none */
+    uint32_t seccomp_instructions;
     const char *const *exec_candidates;  /* absolute paths inside the root, tried in order */
     uint32_t n_exec_candidates;
     char *const *argv;

@@ -1,0 +1,38 @@
+import CorralIsolation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds the shipped profiles: `$CORRAL_PROFILES`, else `../share/corral/profiles` relative to the
+/// running `corral` (an installed layout), else the source tree's `profiles/` (a build in `.build/`).
+enum ProfileLocator {
+    /// The file for `--seccomp VALUE`: `default` and `unconfined` name shipped profiles (unconfined
+    /// means no filter at all: nil), anything else is a path.
+    static func seccomp(_ value: String) throws(LaunchError) -> String? {
+        switch value {
+        case "unconfined":
+            return nil
+        case "default":
+            return try shipped("seccomp/default.json")
+        default:
+            guard access(value, R_OK) == 0 else {
+                throw .invalid(option: "--seccomp", value: value,
+                               reason: "no such profile file (or use default or unconfined)")
+            }
+            return value
+        }
+    }
+
+    static func shipped(_ relative: String) throws(LaunchError) -> String {
+        var directories: [String] = []
+        if let override = getenv("CORRAL_PROFILES") { directories.append(String(cString: override)) }
+        if let own = SupervisorLocator.ownDirectory() {
+            directories += [own + "/../share/corral/profiles", own + "/../../../profiles"]
+        }
+        for directory in directories where access(directory + "/" + relative, R_OK) == 0 {
+            return directory + "/" + relative
+        }
+        throw .internal("cannot find corral's \(relative) (looked in \(directories.joined(separator: ", "))); "
+                        + "install the profiles there or set CORRAL_PROFILES to their directory")
+    }
+}
