@@ -13,7 +13,7 @@ help:
 	@echo "make setup    install the Debian packages the build and tests need (root)"
 	@echo "make build    release build: .build/release/corral and corral-supervisor"
 	@echo "make test     build, then run unit and integration tests (integration tests need root)"
-	@echo "make test-vm  build, then run the cgroup tests in a QEMU guest with pure cgroup v2 (VM_FILTER=regex)"
+	@echo "make test-vm  build, then run the cgroup, capability and seccomp tests in a QEMU guest with pure cgroup v2 (VM_FILTER=regex)"
 	@echo "make bench    start latency against unshare, runc and crun (root)"
 	@echo "make install  install into \$$PREFIX (default /usr/local)"
 
@@ -35,7 +35,7 @@ test-unit: debug
 # The cgroup tests want a pure cgroup v2 host with the controllers delegated, which these machines are not:
 # scripts/vm-test boots one (Debian's kernel under QEMU, the host's root read-only) and runs the test
 # bundle built here inside it, as root. check-cgroup-v2 first, so a broken guest says so plainly.
-VM_FILTER ?= CgroupLimitTests
+VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests
 
 test-vm:
 	swift build --build-tests

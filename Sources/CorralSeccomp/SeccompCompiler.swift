@@ -29,8 +29,6 @@ public struct FilterTarget: Hashable, Sendable {
 /// Compiles profiles with libseccomp, caching each result for the life of the process: an agent
 /// starting many tasks with the same profile and capabilities compiles it once.
 public final class SeccompCompiler: Sendable {
-    public static let shared = SeccompCompiler()
-
     private struct Key: Hashable {
         var source: String
         var text: String
@@ -38,17 +36,36 @@ public final class SeccompCompiler: Sendable {
     }
 
     private let cache = Mutex<[Key: CompiledFilter]>([:])
+    /// Where compiled filters outlive the process; nil: memory only.
+    private let disk: FilterCache?
 
-    public init() {}
+    public init(disk: FilterCache? = nil) {
+        self.disk = disk
+    }
 
-    /// Parses (if needed) and compiles `text`, read from `source`, for `target`.
+    /// The shared compiler of a process running as root keeps filters in `/run/corral/cache/seccomp`.
+    public static let shared = SeccompCompiler(disk: FilterCache.standard)
+
+    /// Parses (if needed) and compiles `text`, read from `source`, for `target`: from the process's
+    /// cache, else the disk cache, else libseccomp.
     public func compile(_ text: String, source: String, for target: FilterTarget) throws(SeccompError) -> CompiledFilter {
         let key = Key(source: source, text: text, target: target)
         if let hit = cache.withLock({ $0[key] }) { return hit }
+        if let stored = disk?.load(text: text, source: source, target: target) {
+            cache.withLock { $0[key] = stored }
+            return stored
+        }
         let profile = try SeccompProfileParser.parse(text, source: source)
         let compiled = try Self.compile(profile, source: source, for: target)
         cache.withLock { $0[key] = compiled }
+        disk?.store(compiled, text: text, source: source, target: target)
         return compiled
+    }
+
+    /// libseccomp's version: a different one may compile the same profile differently.
+    static var libseccompVersion: String {
+        guard let version = seccomp_version() else { return "unknown" }
+        return "\(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro)"
     }
 
     /// Compiles a parsed profile (no cache).
