@@ -1,5 +1,7 @@
 #include "corral_host.h"
 
+#include <linux/bpf.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,3 +111,34 @@ int corral_pidfd_wait(int pidfd, int *code, int *status) {
     *status = info.si_status;
     return 0;
 }
+
+int corral_attach_device_program(int cgroup_fd, const void *instructions, uint32_t count, char *log, uint32_t log_size) {
+    union bpf_attr load;
+    memset(&load, 0, sizeof load);
+    load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    load.insns = (uint64_t)(uintptr_t)instructions;
+    load.insn_cnt = count;
+    load.license = (uint64_t)(uintptr_t)"GPL";
+    load.log_buf = (uint64_t)(uintptr_t)log;
+    load.log_size = log_size;
+    load.log_level = log && log_size ? 1 : 0;
+    int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
+    if (prog < 0 && errno == ENOSPC && load.log_level) {  /* the log did not fit: load again without it */
+        load.log_level = 0; load.log_buf = 0; load.log_size = 0;
+        prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
+    }
+    if (prog < 0) return -errno;
+    union bpf_attr attach;
+    memset(&attach, 0, sizeof attach);
+    attach.target_fd = (uint32_t)cgroup_fd;
+    attach.attach_bpf_fd = (uint32_t)prog;
+    attach.attach_type = BPF_CGROUP_DEVICE;
+    attach.attach_flags = BPF_F_ALLOW_MULTI;
+    int rc = (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach);
+    int saved = errno;
+    close(prog);  /* the attachment keeps the program alive, and goes with the cgroup */
+    return rc < 0 ? -saved : 0;
+}
+
+uint32_t corral_dev_major(uint64_t dev) { return major((dev_t)dev); }
+uint32_t corral_dev_minor(uint64_t dev) { return minor((dev_t)dev); }

@@ -52,6 +52,9 @@ public struct Isolate: ParsableCommand {
     @Option(name: .customLong("cap-add"), help: ArgumentHelp("Give the task a capability beyond Docker's default set (repeatable or comma-separated; all for every one).", valueName: "cap"))
     var capAdd: [String] = []
 
+    @Option(help: ArgumentHelp("Give the task a host device (repeatable): the node appears under /dev with the same numbers, and the device cgroup allows it (perms: some of r, w, m; default rwm).", valueName: "host[:container[:perms]]"))
+    var device: [DeviceMapping] = []
+
     @Option(help: ArgumentHelp("Seccomp profile: default (an allow-list at least as strict as Docker's), unconfined (no filter), or a profile file in Docker's JSON format.", valueName: "profile"))
     var seccomp: String = "default"
 
@@ -97,7 +100,7 @@ public struct Isolate: ParsableCommand {
     @Flag(help: "Print the task's peak memory, CPU time and throttled time on stderr when it ends.")
     var stats = false
 
-    @Flag(name: .customLong("no-cgroup"), help: "Run without a cgroup of its own: no limits, no stats, no OOM report, and orphans of a --pid host task are not killed.")
+    @Flag(name: .customLong("no-cgroup"), help: "Run without a cgroup of its own: no limits, no stats, no OOM report, no device confinement, and orphans of a --pid host task are not killed.")
     var noCgroup = false
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("The command and its arguments.", valueName: "command"))
@@ -149,6 +152,7 @@ public struct Isolate: ParsableCommand {
         let split = { (values: [String]) in values.flatMap { $0.split(separator: ",").map(String.init) } }
         spec.capabilities = CapabilityRequest(add: split(capAdd), drop: split(capDrop))
         spec.seccompProfile = try ProfileLocator.seccomp(seccomp)
+        spec.devices = device
         spec.terminal = terminal
         if let term { spec.term = term }
         return spec

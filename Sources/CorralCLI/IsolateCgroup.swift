@@ -14,19 +14,13 @@ extension IsolateRun {
         }
     }
 
-    /// The task's cgroup. Required when a limit or `--stats` asks for one; otherwise a host whose
-    /// cgroups cannot be used (none mounted, read-only) still runs the task, with a warning.
+    /// The task's cgroup, with the limits and the device rules. Every task gets one (the device
+    /// cgroup is part of the default confinement) unless `--no-cgroup` says otherwise.
     func makeCgroup(id: String, limits: CgroupLimits) throws(CgroupError) -> TaskCgroup? {
         if options.noCgroup { return nil }
-        do {
-            let cgroup = try TaskCgroup.create(name: id, parent: options.cgroupParent, limits: limits)
-            for warning in cgroup.warnings { printError("warning: \(warning)") }
-            return cgroup
-        } catch {
-            guard limits.isEmpty && !options.stats else { throw error }
-            printError("warning: running without a cgroup (no limits, no stats, orphans are not killed): \(error.description)")
-            return nil
-        }
+        let cgroup = try TaskCgroup.create(name: id, parent: options.cgroupParent, limits: limits)
+        for warning in cgroup.warnings { printError("warning: \(warning)") }
+        return cgroup
     }
 
     /// Kills what is left of the task's cgroup and removes it, if the supervisor has not already.

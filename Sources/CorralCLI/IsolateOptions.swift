@@ -21,6 +21,9 @@ extension BindMount: ExpressibleByArgument {
     }
 }
 
+/// `HOST[:CONTAINER[:PERMS]]`.
+extension DeviceMapping: ExpressibleByArgument {}
+
 /// `DST[:SIZE]` with SIZE in bytes or with a k, m, g suffix.
 extension TmpfsMount: ExpressibleByArgument {
     public init?(argument: String) {

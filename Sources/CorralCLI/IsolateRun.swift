@@ -26,10 +26,12 @@ struct IsolateRun {
         let ownsState = options.stateDir == nil
 
         let plan: LaunchPlan
-        let limits: CgroupLimits
+        var limits: CgroupLimits
         do {
             plan = try LaunchPlanBuilder().build(spec, rootMountpoint: state.rootMountpoint)
             limits = try options.cgroupLimits()
+            // Devices are confined by default: the standard /dev set plus what --device gives.
+            limits.devices = DeviceRule.standard + plan.deviceRules
             try checkCPUs()
         } catch {
             printError(error.description)
@@ -54,7 +56,8 @@ struct IsolateRun {
         do {
             cgroup = try makeCgroup(id: id, limits: limits)
         } catch {
-            printError("cannot start task: \(error.description)")
+            printError("cannot start task: \(error.description) (--no-cgroup runs it without a cgroup: no limits, "
+                       + "no device confinement)")
             if ownsState { try? state.remove() }
             return 125
         }

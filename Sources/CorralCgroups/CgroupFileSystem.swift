@@ -28,6 +28,8 @@ public protocol CgroupFileSystem: Sendable {
     func killProcess(_ pid: Int32, ifIn cgroup: String)
     /// The directories directly under `path` (cgroups a task made inside its own); empty if none.
     func subdirectories(_ path: String) -> [String]
+    /// Loads a device-cgroup BPF program and attaches it to the cgroup `directory` (v2).
+    func attachDeviceProgram(_ program: [UInt8], to directory: String) throws(CgroupError)
 }
 
 /// The real cgroup filesystem.
@@ -99,6 +101,19 @@ public struct LiveCgroupFileSystem: CgroupFileSystem {
     static func names(_ text: String, cgroup: String) -> Bool {
         text.split(separator: "\n").contains { line in
             line.hasSuffix("/" + cgroup) || line.contains("/" + cgroup + "/")
+        }
+    }
+
+    public func attachDeviceProgram(_ program: [UInt8], to directory: String) throws(CgroupError) {
+        let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(operation: "open", path: directory, value: nil, errno: errno) }
+        defer { close(fd) }
+        var log = [CChar](repeating: 0, count: 4096)
+        let rc = program.withUnsafeBytes { bytes in
+            corral_attach_device_program(fd, bytes.baseAddress, UInt32(program.count / 8), &log, UInt32(log.count))
+        }
+        guard rc == 0 else {
+            throw .system(operation: "attach the device program (bpf) to", path: directory, value: nil, errno: -rc)
         }
     }
 

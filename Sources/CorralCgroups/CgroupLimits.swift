@@ -17,6 +17,8 @@ public struct CgroupLimits: Equatable, Sendable {
     public var cpusetCPUs: String?
     /// Memory nodes, kernel list syntax; nil inherits the parent's.
     public var cpusetMems: String?
+    /// The device nodes the task may use; everything else is denied. nil leaves devices alone.
+    public var devices: [DeviceRule]?
 
     public init() {}
 
@@ -59,6 +61,9 @@ public struct CgroupLimits: Equatable, Sendable {
         }
         if let pids = pidsMax, pids < 1 {
             throw .invalidLimit("pids limit \(pids): expected at least 1")
+        }
+        for rule in devices ?? [] where !DeviceRule.isValidAccess(rule.access) {
+            throw .invalidLimit("device rule \"\(rule)\": access must be made of r, w and m")
         }
         for (name, list) in [("cpuset cpus", cpusetCPUs), ("cpuset mems", cpusetMems)] {
             if let list, !Self.isKernelList(list) {

@@ -32,7 +32,11 @@ struct CgroupV1Manager: CgroupManager {
                                    + "(see /proc/cgroups and /proc/self/mountinfo)")
         }
         let required = limits.requiredControllers
+        if limits.devices != nil && mounts["devices"] == nil {
+            throw .unavailable(controller: "devices", reason: "this host manages cgroups as v1 and no v1 hierarchy carries it")
+        }
         let wanted = Self.alwaysJoined + ["cpu", "pids", "cpuset"].filter(required.contains)
+            + (limits.devices != nil ? ["devices"] : [])
         var result: [Hierarchy] = []
         for controller in wanted {
             guard let mount = mounts[controller] else { continue }
@@ -109,6 +113,11 @@ struct CgroupV1Manager: CgroupManager {
         if let directory = directory(for: "cpuset") {
             if let cpus = limits.cpusetCPUs { try fs.write(cpus, to: directory + "/cpuset.cpus") }
             if let mems = limits.cpusetMems { try fs.write(mems, to: directory + "/cpuset.mems") }
+        }
+        if let rules = limits.devices, let directory = directory(for: "devices") {
+            // Deny everything, then allow each rule (one per write, as the kernel parses them).
+            try fs.write("a", to: directory + "/devices.deny")
+            for rule in rules { try fs.write(rule.description, to: directory + "/devices.allow") }
         }
         return warnings
     }

@@ -103,6 +103,9 @@ struct CgroupV2Manager: CgroupManager {
         if let mems = limits.cpusetMems {
             try fs.write(mems, to: path + "/cpuset.mems")
         }
+        if let rules = limits.devices {
+            try fs.attachDeviceProgram(DeviceProgram.program(rules), to: path)
+        }
         return warnings
     }
 

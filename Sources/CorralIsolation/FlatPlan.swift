@@ -147,7 +147,7 @@ final class FlatPlan {
             m.fstype = UnsafePointer(arena.string(type))
             m.flags = flags.rawValue
             m.data = UnsafePointer(arena.string(data))
-        case .characterDevice(_, let mode, let major, let minor):
+        case .deviceNode(_, let mode, let major, let minor):
             m.kind = CORRAL_MOUNT_NODE.rawValue
             m.mode = mode
             m.dev = corral_makedev(major, minor)

@@ -31,6 +31,8 @@ public protocol HostEnvironment: Sendable {
     var lastCapability: Int32 { get }
     /// `uname -r`, for profile rules that depend on the kernel.
     var kernelRelease: String { get }
+    /// The device node at `path` (following symlinks), or nil if it is missing or not a device.
+    func deviceNode(atPath path: String) -> DeviceNode?
 }
 
 /// The real host, through system calls.
@@ -88,6 +90,15 @@ public struct LiveHost: HostEnvironment {
         var set = CapabilitySet()
         for cap in 0...lastCapability where cap_get_bound(cap_value_t(cap)) == 1 { set.insert(cap) }
         return set
+    }
+
+    public func deviceNode(atPath path: String) -> DeviceNode? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        let kind = st.st_mode & S_IFMT
+        guard kind == S_IFCHR || kind == S_IFBLK else { return nil }
+        return DeviceNode(isBlock: kind == S_IFBLK, major: UInt32(corral_dev_major(UInt64(st.st_rdev))),
+                          minor: UInt32(corral_dev_minor(UInt64(st.st_rdev))), permissions: UInt32(st.st_mode & 0o777))
     }
 
     public var kernelRelease: String {

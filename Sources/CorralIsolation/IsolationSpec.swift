@@ -20,6 +20,8 @@ public struct IsolationSpec: Equatable, Sendable {
     public var capabilities = CapabilityRequest()
     /// The seccomp profile file (Docker's JSON format); nil runs the task without a filter.
     public var seccompProfile: String?
+    /// Host devices given to the task (`--device`).
+    public var devices: [DeviceMapping] = []
     /// The task's stdin is a terminal: set `TERM` and make it the controlling terminal.
     public var terminal: Bool = false
     /// The `TERM` value to pass when `terminal` is set.

@@ -1,3 +1,5 @@
+import CorralCgroups
+
 /// A fully resolved launch: every path, id and string the children need, checked on the host
 /// side. `FlatPlan` turns it into the C `struct corral_plan`.
 public struct LaunchPlan: Equatable, Sendable {
@@ -16,6 +18,8 @@ public struct LaunchPlan: Equatable, Sendable {
     public var capabilities: TaskCapabilities
     /// The highest capability number of this kernel: the bounding set is cut above the granted ones up to it.
     public var lastCapability: Int32
+    /// Device-cgroup rules for the `--device` nodes (the standard set comes on top).
+    public var deviceRules: [DeviceRule] = []
     /// The compiled seccomp filter (`struct sock_filter`s), installed right before `execve`; nil: none.
     public var seccompProgram: [UInt8]?
     public var workdir: String

@@ -1,3 +1,4 @@
+import CorralCgroups
 import CorralSeccomp
 
 /// Validates an `IsolationSpec` against the host and resolves it into a `LaunchPlan`.
@@ -50,6 +51,12 @@ public struct LaunchPlanBuilder: Sendable {
             try validateInsidePath(mount.destination, option: "--tmpfs", allowRoot: false)
         }
         steps += RootfsLayout.userSteps(binds: spec.binds, tmpfs: spec.tmpfs, host: host)
+        var deviceRules: [DeviceRule] = []
+        for device in spec.devices {
+            let (step, rule) = try resolveDevice(device)
+            steps.append(step)
+            deviceRules.append(rule)
+        }
 
         // Users and groups come from the task's own /etc (the image's, or the host's bound in).
         let root = rootImage ?? "/"
@@ -96,7 +103,7 @@ public struct LaunchPlanBuilder: Sendable {
             namespaces: spec.namespaces, rootMountpoint: rootMountpoint, rootImage: rootImage,
             rootReadOnly: rootImage == nil, mounts: steps, hostname: spec.hostname, identity: identity,
             rlimits: rlimits, capabilities: TaskCapabilities(granted: granted.set, uid: identity.uid),
-            lastCapability: host.lastCapability, seccompProgram: seccompProgram, workdir: spec.workdir,
+            lastCapability: host.lastCapability, deviceRules: deviceRules, seccompProgram: seccompProgram, workdir: spec.workdir,
             executableCandidates: Self.executableCandidates(program, path: path, workdir: spec.workdir),
             arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings)
     }
@@ -130,6 +137,31 @@ public struct LaunchPlanBuilder: Sendable {
             }
         }
         return entries.map { "\($0.0)=\($0.1)" }
+    }
+
+    /// A `--device` mapping: the node to create in the task's `/dev` (the only mount without `nodev`)
+    /// and the device-cgroup rule that lets the task use it.
+    func resolveDevice(_ device: DeviceMapping) throws(LaunchError) -> (MountStep, DeviceRule) {
+        let shown = "\(device.hostPath):\(device.containerPath):\(device.permissions)"
+        guard device.hostPath.hasPrefix("/") else {
+            throw .usage(option: "--device", value: shown, reason: "the host path must be absolute")
+        }
+        try validateInsidePath(device.containerPath, option: "--device", allowRoot: false, value: shown)
+        guard device.containerPath.hasPrefix("/dev/"), device.containerPath.count > 5 else {
+            throw .usage(option: "--device", value: shown, reason: "the path inside the task must be under /dev")
+        }
+        guard DeviceRule.isValidAccess(device.permissions) else {
+            throw .usage(option: "--device", value: shown, reason: "permissions must be made of r, w and m (like rw or rwm)")
+        }
+        guard let node = host.deviceNode(atPath: device.hostPath) else {
+            let exists = host.fileKind(atPath: device.hostPath, followSymlinks: true) != nil
+            throw .invalid(option: "--device", value: shown,
+                           reason: exists ? "\(device.hostPath) is not a device node" : "\(device.hostPath) does not exist")
+        }
+        let type: UInt32 = node.isBlock ? 0o060000 : 0o020000
+        let step = MountStep.deviceNode(target: device.containerPath, mode: type | node.permissions,
+                                        major: node.major, minor: node.minor)
+        return (step, DeviceRule(node.isBlock ? .block : .char, node.major, node.minor, device.permissions))
     }
 
     /// Reads and compiles a seccomp profile for the task's capabilities (cached per process).

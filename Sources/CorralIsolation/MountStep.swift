@@ -12,8 +12,8 @@ public enum MountStep: Equatable, Sendable {
     case bind(source: String, target: String, isFile: Bool, attributes: MountAttributes)
     /// Mount a fresh filesystem (`proc`, `sysfs`, `tmpfs`, `devpts`, `mqueue`).
     case filesystem(type: String, target: String, flags: MountFlags, data: String)
-    /// Create a character device node.
-    case characterDevice(target: String, mode: UInt32, major: UInt32, minor: UInt32)
+    /// Create a device node; `mode` carries the type (S_IFCHR or S_IFBLK) and the permissions.
+    case deviceNode(target: String, mode: UInt32, major: UInt32, minor: UInt32)
     /// Hide a path: `/dev/null` over a file, an empty read-only tmpfs over a directory. Skipped when missing.
     case mask(target: String)
     /// Make a path read-only by binding it onto itself. Skipped when missing.
@@ -23,7 +23,7 @@ public enum MountStep: Equatable, Sendable {
     public var target: String {
         switch self {
         case .directory(let t, _), .symlink(let t, _), .bind(_, let t, _, _), .filesystem(_, let t, _, _),
-             .characterDevice(let t, _, _, _), .mask(let t), .readOnly(let t):
+             .deviceNode(let t, _, _, _), .mask(let t), .readOnly(let t):
             return t
         }
     }

@@ -49,7 +49,7 @@ public enum RootfsLayout {
                         data: "mode=755,size=65536k"),
         ]
         for device in devices {
-            steps.append(.characterDevice(target: "/dev/\(device.name)", mode: 0o020666,
+            steps.append(.deviceNode(target: "/dev/\(device.name)", mode: 0o020666,
                                           major: device.major, minor: device.minor))
         }
         steps += [

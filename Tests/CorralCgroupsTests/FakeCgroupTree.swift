@@ -21,6 +21,8 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
     private var _unkillable: Set<Int32> = []
     /// What /proc/swaps reads as (the real one when nil).
     private var _procSwaps: String?
+    private var _attached: [(program: [UInt8], directory: String)] = []
+    var attached: [(program: [UInt8], directory: String)] { locked { _attached } }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
@@ -127,6 +129,9 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
                 files["pids.current"] = "0\n"
             case "freezer":
                 files["freezer.state"] = "THAWED\n"
+            case "devices":
+                files["devices.allow"] = ""
+                files["devices.deny"] = ""
             case "cpuset":
                 files["cpuset.cpus"] = "\n"
                 files["cpuset.mems"] = "\n"
@@ -273,6 +278,12 @@ final class FakeCgroupTree: CgroupFileSystem, @unchecked Sendable {
                 put(events, text.replacingOccurrences(of: "populated 1", with: "populated 0"))
             }
         }
+    }
+
+    func attachDeviceProgram(_ program: [UInt8], to directory: String) throws(CgroupError) {
+        lock.lock(); defer { lock.unlock() }
+        guard isDirectory(directory) else { throw .system(operation: "open", path: directory, value: nil, errno: ENOENT) }
+        _attached.append((program, directory))
     }
 
     func subdirectories(_ path: String) -> [String] {

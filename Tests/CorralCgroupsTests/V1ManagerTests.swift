@@ -205,6 +205,17 @@ import Testing
                             enabledControllers: Set(without.keys)))
     }
 
+    @Test func deviceRulesDenyAllThenAllowEachInTheDevicesHierarchy() throws {
+        var limits = CgroupLimits()
+        limits.devices = [DeviceRule(.char, 1, 3, "rwm"), DeviceRule(.block, nil, nil, "m")]
+        let cgroup = try manager(limits)
+        #expect(cgroup.directories.contains(tree.root + "/devices/corral/t1"))
+        try cgroup.create()
+        try cgroup.apply(limits)
+        let writes = tree.writes.filter { $0.path.contains("/devices/") }.map { "\(($0.path as NSString).lastPathComponent) \($0.value)" }
+        #expect(writes == ["devices.deny a", "devices.allow c 1:3 rwm", "devices.allow b *:* m"])
+    }
+
     @Test func placementOpensEachHierarchysTasksFile() throws {
         let cgroup = try manager()
         try cgroup.create()

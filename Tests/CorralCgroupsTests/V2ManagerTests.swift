@@ -1,4 +1,4 @@
-import CorralCgroups
+@testable import CorralCgroups
 import Foundation
 import Testing
 
@@ -211,6 +211,17 @@ import Testing
         tree.freezeNeverCompletes = true
         #expect(throws: CgroupError.system(operation: "freeze", path: mount + "/corral/t1/cgroup.events", value: nil,
                                            errno: ETIMEDOUT)) { try cgroup.freeze() }
+    }
+
+    @Test func deviceRulesBecomeAProgramAttachedToTheTasksCgroup() throws {
+        var limits = CgroupLimits()
+        limits.devices = DeviceRule.standard
+        let cgroup = try manager(limits)
+        try cgroup.create()
+        try cgroup.apply(limits)
+        #expect(tree.attached.count == 1)
+        #expect(tree.attached.first?.directory == mount + "/corral/t1")
+        #expect(tree.attached.first?.program == DeviceProgram.program(DeviceRule.standard))
     }
 
     @Test func aReservationOpensProtectionDownFromTheRoot() throws {

@@ -10,6 +10,7 @@ struct FakeHost: HostEnvironment {
     var capabilityBoundingSet = CapabilitySet(mask: 0x1_FFFE_FFFFFF)
     var lastCapability: Int32 = 40
     var kernelRelease = "6.1.0-56-amd64"
+    var devices: [String: DeviceNode] = [:]
 
     /// A merged-/usr Debian-like host: /bin, /lib, /lib64, /sbin are symlinks into /usr.
     static func debian() -> FakeHost {
@@ -42,4 +43,6 @@ struct FakeHost: HostEnvironment {
     }
 
     func hardLimit(resource: Int32) -> UInt64 { hardLimits[resource] ?? UInt64.max }
+
+    func deviceNode(atPath path: String) -> DeviceNode? { devices[path] }
 }

@@ -34,9 +34,18 @@ int corral_write_all(int fd, const void *buf, size_t len);
  * RESOLVE_IN_ROOT). For reading an image's own files. Returns the fd or -errno. */
 int corral_open_in_root(const char *root, const char *path);
 
+/* major() and minor() are macros. */
+uint32_t corral_dev_major(uint64_t dev);
+uint32_t corral_dev_minor(uint64_t dev);
+
 int corral_pidfd_open(pid_t pid);
 int corral_pidfd_send_signal(int pidfd, int sig);
 /* Waits for the process behind `pidfd` (WEXITED); returns 0 and fills code/status like waitid, or -errno. */
 int corral_pidfd_wait(int pidfd, int *code, int *status);
+
+/* Loads a BPF_PROG_TYPE_CGROUP_DEVICE program (`count` 8-byte instructions) and attaches it to the
+ * cgroup directory `cgroup_fd` (BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI). The kernel's verifier log goes
+ * to `log` on failure. Returns 0 or -errno. */
+int corral_attach_device_program(int cgroup_fd, const void *instructions, uint32_t count, char *log, uint32_t log_size);
 
 #endif
