@@ -6,6 +6,7 @@ import PackageDescription
 /// Layers (DESIGN.md §2), lowest first:
 /// - `CCorralLaunch`: the only code that runs between `clone` and `execve` (C, raw syscalls, no malloc).
 /// - `corral-supervisor`: the small C program every task's supervisor `execve`s into.
+/// - `corral-probe`: a small C program the escape-probe tests run inside confined tasks.
 /// - `CCorralHost`: host-side wrappers for syscalls and macros Swift's Glibc module lacks.
 /// - `CSeccomp`, `CCap`: libseccomp and libcap through pkg-config.
 /// - `CorralCgroups`: cgroup v1 and v2 managers: limits, placement, stats, OOM, kill, removal.
@@ -27,7 +28,11 @@ let package = Package(
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .target(name: "CCorralLaunch", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCorralHost", cSettings: [.define("_GNU_SOURCE")]),
-        .executableTarget(name: "corral-supervisor", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CNoSwiftRuntime"),
+        .executableTarget(name: "corral-supervisor", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")]),
+        // The escape-probe suite's agent, run inside confined tasks by the integration tests.
+        .executableTarget(name: "corral-probe", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")],
+                          linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .target(name: "CorralCgroups", dependencies: ["CCorralHost"]),
         .target(name: "CorralSeccomp", dependencies: ["CSeccomp"]),
         .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CorralSeccomp", "CCorralLaunch", "CCorralHost", "CCap"]),

@@ -1,10 +1,11 @@
 /*
- * no_swift_runtime.c: keeps the Swift runtime out of this plain C program.
+ * no_swift_runtime.c: keeps the Swift runtime out of the plain C programs that link it.
  *
  * SwiftPM links every executable through swiftc, which adds swiftrt.o: a constructor that registers
- * the image's Swift metadata with the runtime. This program has no Swift code, so registration is a
+ * the image's Swift metadata with the runtime. These programs have no Swift code, so registration is a
  * no-op; defining the two symbols swiftrt.o needs stops the linker from pulling in the static Swift
- * runtime (9 MB, and its start-up work in every supervisor). The supervisor stays a small C program.
+ * runtime (9 MB, and its start-up work in every process). The supervisor and the escape probe stay
+ * small C programs.
  */
 #include <stdbool.h>
 
