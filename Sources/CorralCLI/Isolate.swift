@@ -43,7 +43,7 @@ public struct Isolate: ParsableCommand {
     @Option(help: ArgumentHelp("Bind a host path into the task (repeatable).", valueName: "src:dst[:ro]"))
     var bind: [BindMount] = []
 
-    @Option(help: ArgumentHelp("Mount a tmpfs in the task (repeatable; size like 64m).", valueName: "dst[:size]"))
+    @Option(help: ArgumentHelp("Mount a tmpfs in the task (repeatable; size like 64m, or size=64m,mode=700).", valueName: "dst[:size|:size=S,mode=M]"))
     var tmpfs: [TmpfsMount] = []
 
     @Option(help: ArgumentHelp("Set an rlimit (repeatable), e.g. nofile=1024:4096.", valueName: "name=soft[:hard]"))

@@ -24,17 +24,35 @@ extension BindMount: ExpressibleByArgument {
 /// `HOST[:CONTAINER[:PERMS]]`.
 extension DeviceMapping: ExpressibleByArgument {}
 
-/// `DST[:SIZE]` with SIZE in bytes or with a k, m, g suffix.
+/// `DST[:SIZE]` (SIZE in bytes or with a k, m, g suffix), or `DST:size=SIZE,mode=OCTAL` (either or both).
 extension TmpfsMount: ExpressibleByArgument {
     public init?(argument: String) {
         let parts = argument.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard !parts[0].isEmpty else { return nil }
         var size: UInt64?
+        var mode: UInt32 = 0o1777
         if parts.count == 2 {
-            guard let parsed = parseByteSize(parts[1]) else { return nil }
-            size = parsed
+            if !parts[1].contains("=") {
+                guard let parsed = parseByteSize(parts[1]) else { return nil }
+                size = parsed
+            } else {
+                for option in parts[1].split(separator: ",", omittingEmptySubsequences: false) {
+                    let pair = option.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard pair.count == 2 else { return nil }
+                    switch pair[0] {
+                    case "size":
+                        guard let parsed = parseByteSize(pair[1]) else { return nil }
+                        size = parsed
+                    case "mode":
+                        guard let parsed = UInt32(pair[1], radix: 8), parsed <= 0o7777 else { return nil }
+                        mode = parsed
+                    default:
+                        return nil
+                    }
+                }
+            }
         }
-        self.init(destination: parts[0], sizeBytes: size)
+        self.init(destination: parts[0], sizeBytes: size, mode: mode)
     }
 }
 

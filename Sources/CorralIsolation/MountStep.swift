@@ -75,8 +75,11 @@ public struct BindMount: Equatable, Sendable {
 public struct TmpfsMount: Equatable, Sendable {
     public var destination: String
     public var sizeBytes: UInt64?
-    public init(destination: String, sizeBytes: UInt64? = nil) {
+    /// Permission bits of the tmpfs root (default 1777, like /tmp).
+    public var mode: UInt32
+    public init(destination: String, sizeBytes: UInt64? = nil, mode: UInt32 = 0o1777) {
         self.destination = destination
         self.sizeBytes = sizeBytes
+        self.mode = mode
     }
 }

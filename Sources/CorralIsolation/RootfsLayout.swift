@@ -72,13 +72,15 @@ public enum RootfsLayout {
 
     /// The user's bind mounts and tmpfs mounts, in the order given.
     public static func userSteps(binds: [BindMount], tmpfs: [TmpfsMount], host: HostEnvironment) -> [MountStep] {
+        // nosuid and nodev always: a host file system bound in must not bring set-uid binaries or
+        // device nodes with it (the device cgroup would stop the nodes; this stops them earlier).
         var steps: [MountStep] = binds.map { bind in
             let isDirectory = host.fileKind(atPath: bind.source, followSymlinks: true) == .directory
             return .bind(source: bind.source, target: bind.destination, isFile: !isDirectory,
-                         attributes: bind.readOnly ? [.readOnly] : [])
+                         attributes: bind.readOnly ? [.readOnly, .nosuid, .nodev] : [.nosuid, .nodev])
         }
         steps += tmpfs.map { mount in
-            var data = "mode=1777"
+            var data = "mode=" + String(mount.mode, radix: 8)
             if let size = mount.sizeBytes { data += ",size=\(size)" }
             return .filesystem(type: "tmpfs", target: mount.destination, flags: [.nosuid, .nodev], data: data)
         }

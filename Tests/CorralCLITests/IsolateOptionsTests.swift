@@ -32,6 +32,9 @@ struct IsolateOptionsTests {
         #expect(spec.binds == [BindMount(source: "/data", destination: "/data", readOnly: true),
                                BindMount(source: "/cache", destination: "/cache")])
         #expect(spec.tmpfs == [TmpfsMount(destination: "/scratch", sizeBytes: 64 << 20), TmpfsMount(destination: "/run")])
+        #expect(TmpfsMount(argument: "/s:size=1m,mode=700") == TmpfsMount(destination: "/s", sizeBytes: 1 << 20, mode: 0o700))
+        #expect(TmpfsMount(argument: "/s:mode=0750") == TmpfsMount(destination: "/s", mode: 0o750))
+        #expect(TmpfsMount(argument: "/s:mode=9") == nil && TmpfsMount(argument: "/s:uid=0") == nil)
         #expect(spec.rlimits.map(\.soft) == [1024] && spec.rlimits.map(\.hard) == [2048])
         #expect(isolate.stateDir == "/var/lib/x")
         #expect(isolate.logRotation == LogRotation(maxFileBytes: 1 << 20, maxFiles: 4))

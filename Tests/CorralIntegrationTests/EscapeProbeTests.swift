@@ -72,4 +72,29 @@ struct EscapeProbeTests {
         let result = try isolatedShell(script, options: ["--pid", "host"])
         #expect(result.stdout == "checked\n", "\(result.stdout)")
     }
+
+    @Test func aBindDestinationThatIsASymlinkToTheHostLandsInsideTheRoot() throws {
+        // An image whose /mnt points at an absolute path that exists on the host: followed on the
+        // host, the mount point would be created there. Resolved inside the image, it is not.
+        // Under /var/tmp: the task mounts a fresh /tmp over the image's, which would hide the target.
+        let tmp = "/var/tmp/corral-it-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let outside = tmp + "/outside", image = tmp + "/image", source = tmp + "/source"
+        let fm = FileManager.default
+        for dir in [outside, image + "/etc", image + "/usr", source, image + outside] {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        try fm.createSymbolicLink(atPath: image + "/bin", withDestinationPath: "usr/bin")
+        try fm.createSymbolicLink(atPath: image + "/lib", withDestinationPath: "usr/lib")
+        try fm.createSymbolicLink(atPath: image + "/lib64", withDestinationPath: "usr/lib64")
+        try "root:x:0:0:root:/root:/bin/sh\n".write(toFile: image + "/etc/passwd", atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(atPath: image + "/mnt", withDestinationPath: outside)
+        try "marker\n".write(toFile: source + "/marker", atomically: true, encoding: .utf8)
+        let result = try isolatedShell("cat /mnt/x/marker; ls \(outside)",
+                                       options: ["--rootfs", image, "--bind", "/usr:/usr:ro", "--bind", source + ":/mnt/x"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "marker\nx\n")  // inside the image: <image>/<outside>/x
+        #expect(!fm.fileExists(atPath: outside + "/x"), "the mount point was created on the host")
+        #expect(fm.fileExists(atPath: image + outside + "/x"))
+    }
 }

@@ -118,6 +118,13 @@ struct IsolationTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "from host\n8192\n")
         #expect(try String(contentsOfFile: dir + "/out.txt", encoding: .utf8) == "back\n")
+        // Binds carry nosuid and nodev whatever the host mount had; a tmpfs takes its mode.
+        let options = try isolatedShell("""
+            awk '$2 == "/rw" || $2 == "/ro" {print $2, $4}' /proc/self/mounts | tr ',' ' ' | \
+              awk '{n=0; for (i=2; i<=NF; i++) if ($i == "nosuid" || $i == "nodev") n++; print $1, n}'
+            stat -c %a /private
+            """, options: ["--bind", "\(dir):/ro:ro", "--bind", "\(dir):/rw", "--tmpfs", "/private:size=1m,mode=700"])
+        #expect(options.stdout == "/ro 2\n/rw 2\n700\n", "\(options.stdout) \(options.stderr)")
     }
 
     @Test func processSettingsAreApplied() throws {

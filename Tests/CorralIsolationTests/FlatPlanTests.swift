@@ -59,7 +59,7 @@ struct FlatPlanTests {
         let data = try #require(mounts.last)
         #expect(data.kind == CORRAL_MOUNT_BIND.rawValue)
         #expect(String(cString: data.source) == "/srv/data")
-        #expect(data.attr == MountAttributes.readOnly.rawValue)
+        #expect(data.attr == MountAttributes([.readOnly, .nosuid, .nodev]).rawValue)
         let kcore = try #require(mounts.first { String(cString: $0.target) == "proc/kcore" })
         #expect(kcore.kind == CORRAL_MOUNT_MASK.rawValue && kcore.optional == 1)
         let null = try #require(mounts.first { String(cString: $0.target) == "dev/null" })

@@ -79,8 +79,8 @@ struct LaunchPlanBuilderTests {
         s.tmpfs = [TmpfsMount(destination: "/scratch", sizeBytes: 64 << 20)]
         let plan = try build(s)
         let n = plan.mounts.count
-        #expect(plan.mounts[n - 3] == .bind(source: "/srv/data", target: "/data", isFile: false, attributes: [.readOnly]))
-        #expect(plan.mounts[n - 2] == .bind(source: "/srv/file.txt", target: "/etc/app.conf", isFile: true, attributes: []))
+        #expect(plan.mounts[n - 3] == .bind(source: "/srv/data", target: "/data", isFile: false, attributes: [.readOnly, .nosuid, .nodev]))
+        #expect(plan.mounts[n - 2] == .bind(source: "/srv/file.txt", target: "/etc/app.conf", isFile: true, attributes: [.nosuid, .nodev]))
         #expect(plan.mounts[n - 1] == .filesystem(type: "tmpfs", target: "/scratch", flags: [.nosuid, .nodev],
                                                   data: "mode=1777,size=67108864"))
     }
