@@ -122,7 +122,7 @@ static int open_parent(int rootfd, const char *rel, char buf[PATH_BUF], const ch
 }
 
 /* Creates the mount point `rel` (a directory, or an empty file) if missing; returns an O_PATH fd. */
-static int make_mountpoint(int rootfd, const char *rel, int is_file) {
+int corral_make_mountpoint(int rootfd, const char *rel, int is_file) {
     char buf[PATH_BUF];
     const char *name;
     int parent = open_parent(rootfd, rel, buf, &name);
@@ -197,12 +197,12 @@ static int do_mount(int rootfd, const struct corral_mount *m) {
         close(parent);
         return rc;
     case CORRAL_MOUNT_BIND:
-        fd = make_mountpoint(rootfd, m->target, (int)m->target_is_file);
+        fd = corral_make_mountpoint(rootfd, m->target, (int)m->target_is_file);
         if (fd < 0) return -1;
         rc = bind_tree(AT_FDCWD, m->source, fd, m->attr);
         break;
     case CORRAL_MOUNT_FS:
-        fd = make_mountpoint(rootfd, m->target, 0);
+        fd = corral_make_mountpoint(rootfd, m->target, 0);
         if (fd < 0) return -1;
         rc = mount_fs_at(fd, m->fstype, m->flags, m->data);
         break;

@@ -180,6 +180,14 @@ struct corral_plan {
  */
 int corral_launch(const struct corral_plan *plan, pid_t *supervisor_pid, int *supervisor_pidfd);
 
+/*
+ * Creates mount point `rel` (relative to the directory `rootfd`; a directory, or an empty file when
+ * `is_file`) and any missing parents, resolving every path inside the root (openat2 RESOLVE_IN_ROOT,
+ * no magic links): symlinks, absolute or with `..`, cannot lead out of it. Returns an O_PATH fd of
+ * the mount point or -1 with errno. The task uses it for every mount target; public for the tests.
+ */
+int corral_make_mountpoint(int rootfd, const char *rel, int is_file);
+
 /* Constants that are macros in C headers, for Swift. */
 uint64_t corral_clone_newns(void);
 uint64_t corral_clone_newpid(void);
