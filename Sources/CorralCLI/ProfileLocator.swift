@@ -27,7 +27,9 @@ enum ProfileLocator {
         var directories: [String] = []
         if let override = getenv("CORRAL_PROFILES") { directories.append(String(cString: override)) }
         if let own = SupervisorLocator.ownDirectory() {
-            directories += [own + "/../share/corral/profiles", own + "/../../../profiles"]
+            directories.append(own + "/../share/corral/profiles")
+            // A build in the source tree: .build/<triple>/<configuration>/corral.
+            if own.contains("/.build/") { directories.append(own + "/../../../profiles") }
         }
         for directory in directories where access(directory + "/" + relative, R_OK) == 0 {
             return directory + "/" + relative

@@ -62,23 +62,30 @@ public struct CapabilityRequest: Equatable, Sendable {
         self.drop = drop
     }
 
-    /// The set the task gets. As Docker: `--cap-add all` starts from every capability,
-    /// `--cap-drop all` from none; then the named ones are added and dropped. A name libcap does
-    /// not know, or an added capability outside corral's own bounding set, is an error; a default
-    /// one outside it is left out with a warning.
-    public func resolve(bounding host: CapabilitySet, last: Int32) throws(LaunchError) -> (set: CapabilitySet, warnings: [String]) {
+    /// The set the task gets, and the part of it the user asked for by name. As Docker:
+    /// `--cap-add all` starts from every capability, `--cap-drop all` from none; otherwise from the
+    /// default set; then the named drops are taken away and the named adds put in (an add wins over a
+    /// drop of the same capability). A name libcap does not know, or an added capability outside
+    /// corral's own bounding set, is an error; a default one outside it is left out with a warning.
+    public func resolve(bounding host: CapabilitySet, last: Int32) throws(LaunchError)
+        -> (set: CapabilitySet, added: CapabilitySet, warnings: [String]) {
         let adds = try numbers(add, option: "--cap-add")
         let drops = try numbers(drop, option: "--cap-drop")
         var set = CapabilitySet()
+        var added = CapabilitySet()
         if adds.all {
             set = CapabilitySet.all(last: last)
+            added = set
         } else if !drops.all {
             for name in CapabilitySet.dockerDefaultNames {
                 if let cap = CapabilityNames.number(name) { set.insert(cap) }
             }
         }
-        for cap in adds.caps { set.insert(cap) }
         for cap in drops.caps { set.remove(cap) }
+        for cap in adds.caps {
+            set.insert(cap)
+            added.insert(cap)
+        }
 
         var warnings: [String] = []
         for cap in set.members where !host.contains(cap) {
@@ -89,8 +96,9 @@ public struct CapabilityRequest: Equatable, Sendable {
             }
             if !adds.all { warnings.append("capability \(CapabilityNames.name(cap)) is not in corral's bounding set: the task runs without it") }
             set.remove(cap)
+            added.remove(cap)
         }
-        return (set, warnings)
+        return (set, added, warnings)
     }
 
     private func numbers(_ names: [String], option: String) throws(LaunchError) -> (all: Bool, caps: [Int32]) {
@@ -110,11 +118,16 @@ public struct CapabilityRequest: Equatable, Sendable {
     }
 }
 
-/// The capability sets the task's setup applies, derived from the granted set and the user.
-/// Root: bounding = permitted = effective = granted, inheritable and ambient empty (on execve a root
-/// task's permitted set becomes its bounding set). Another user: the granted set also goes into the
-/// inheritable and ambient sets, the only way capabilities survive `execve` without file capabilities.
-/// Inheritable stays empty for root, after CVE-2022-24769.
+/// The capability sets the task's setup applies.
+///
+/// Root: bounding = permitted = effective = the granted set; inheritable and ambient empty (on
+/// `execve` a root task's permitted set becomes its bounding set; inheritable stays empty after
+/// CVE-2022-24769).
+///
+/// Another user: the bounding set is the granted set, but the user holds only what was asked for by
+/// name (`--cap-add`), as permitted, effective, inheritable and ambient capabilities (ambient is the
+/// only way they survive `execve` without file capabilities). The default set stays out of its
+/// hands, as with Docker: `setuid` or `dac_override` would make it root again.
 public struct TaskCapabilities: Equatable, Sendable {
     public var bounding: CapabilitySet
     public var permitted: CapabilitySet
@@ -122,11 +135,12 @@ public struct TaskCapabilities: Equatable, Sendable {
     public var inheritable: CapabilitySet
     public var ambient: CapabilitySet
 
-    public init(granted: CapabilitySet, uid: UInt32) {
+    public init(granted: CapabilitySet, added: CapabilitySet, uid: UInt32) {
         bounding = granted
-        permitted = granted
-        effective = granted
-        inheritable = uid == 0 ? CapabilitySet() : granted
-        ambient = uid == 0 ? CapabilitySet() : granted
+        let held = uid == 0 ? granted : CapabilitySet(mask: granted.mask & added.mask)
+        permitted = held
+        effective = held
+        inheritable = uid == 0 ? CapabilitySet() : held
+        ambient = uid == 0 ? CapabilitySet() : held
     }
 }

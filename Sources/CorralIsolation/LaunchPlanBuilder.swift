@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CorralCgroups
 import CorralSeccomp
 
@@ -45,6 +48,11 @@ public struct LaunchPlanBuilder: Sendable {
             }
             guard host.fileKind(atPath: bind.source, followSymlinks: true) != nil else {
                 throw .invalid(option: "--bind", value: describe(bind), reason: "the source \"\(bind.source)\" does not exist")
+            }
+            if !bind.readOnly && Self.exposesCorralState(bind.source) {
+                throw .invalid(option: "--bind", value: describe(bind),
+                               reason: "would let the task write corral's own state (\(Self.corralStateDirectory): other "
+                                   + "tasks, the seccomp filter cache); bind it read-only or bind something narrower")
             }
         }
         for mount in spec.tmpfs {
@@ -102,7 +110,7 @@ public struct LaunchPlanBuilder: Sendable {
         return LaunchPlan(
             namespaces: spec.namespaces, rootMountpoint: rootMountpoint, rootImage: rootImage,
             rootReadOnly: rootImage == nil, mounts: steps, hostname: spec.hostname, identity: identity,
-            rlimits: rlimits, capabilities: TaskCapabilities(granted: granted.set, uid: identity.uid),
+            rlimits: rlimits, capabilities: TaskCapabilities(granted: granted.set, added: granted.added, uid: identity.uid),
             lastCapability: host.lastCapability, deviceRules: deviceRules, seccompProgram: seccompProgram, workdir: spec.workdir,
             executableCandidates: Self.executableCandidates(program, path: path, workdir: spec.workdir),
             arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings)
@@ -137,6 +145,22 @@ public struct LaunchPlanBuilder: Sendable {
             }
         }
         return entries.map { "\($0.0)=\($0.1)" }
+    }
+
+    /// Where corral keeps what tasks must not change: state directories and the compiled-filter cache.
+    public static let corralStateDirectory = "/run/corral"
+
+    /// Whether a bind of `source` reaches corral's state: the directory itself, inside it, or above it.
+    static func exposesCorralState(_ source: String) -> Bool {
+        // Through symlinks too (/var/run is /run on Debian).
+        let resolved = realpath(source, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        } ?? source
+        let normalized = "/" + resolved.split(separator: "/").joined(separator: "/")
+        let state = corralStateDirectory
+        return normalized == state || normalized.hasPrefix(state + "/") || normalized == "/"
+            || state.hasPrefix(normalized + "/")
     }
 
     /// A `--device` mapping: the node to create in the task's `/dev` (the only mount without `nodev`)

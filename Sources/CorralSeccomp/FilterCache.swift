@@ -26,7 +26,8 @@ public struct FilterCache: Sendable {
     static func header(text: String, target: FilterTarget) -> [UInt8] {
         let caps = target.capabilities.sorted().joined(separator: ",")
         let version = "\(SeccompCompiler.libseccompVersion)"
-        return Array("corral-seccomp-cache 1\n\(version)\n\(target.kernel)\n\(caps)\n\(text.utf8.count)\n".utf8) + Array(text.utf8)
+        return Array("corral-seccomp-cache \(SeccompCompiler.semanticsVersion)\n\(version)\n\(target.kernel)\n\(caps)\n\(text.utf8.count)\n".utf8)
+            + Array(text.utf8)
     }
 
     /// FNV-1a over the key material, as a file name (the content check makes collisions harmless).
@@ -41,12 +42,15 @@ public struct FilterCache: Sendable {
     }
 
     public func load(text: String, source: String, target: FilterTarget) -> CompiledFilter? {
+        guard directoryIsPrivate() else { return nil }
         let header = Self.header(text: text, target: target)
         let fd = open(directory + "/" + Self.name(header), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_uid == geteuid(), st.st_mode & 0o022 == 0, st.st_size > header.count else { return nil }
+        // A regular file of ours, writable by no one else, with no other name to write it through.
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o022 == 0,
+              st.st_nlink == 1, st.st_size > header.count else { return nil }
         var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
         guard bytes.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, $0.count, 0) }) == bytes.count,
               bytes.starts(with: header) else { return nil }
@@ -77,7 +81,12 @@ public struct FilterCache: Sendable {
             path += "/" + component
             if mkdir(path, 0o700) != 0 && errno != EEXIST { return false }
         }
+        return directoryIsPrivate()
+    }
+
+    /// The directory is a real directory (not a symlink), ours, and closed to everyone else.
+    private func directoryIsPrivate() -> Bool {
         var st = stat()
-        return lstat(directory, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR && st.st_uid == geteuid() && st.st_mode & 0o022 == 0
+        return lstat(directory, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR && st.st_uid == geteuid() && st.st_mode & 0o077 == 0
     }
 }

@@ -36,6 +36,13 @@ public final class SeccompCompiler: Sendable {
     }
 
     private let cache = Mutex<[Key: CompiledFilter]>([:])
+    private let compilations = Mutex(0)
+
+    /// How many profiles this compiler has compiled with libseccomp (cache misses).
+    public var compileCount: Int { compilations.withLock { $0 } }
+
+    /// Bump when the way profiles become BPF changes: entries on disk from before are then ignored.
+    static let semanticsVersion = 2
     /// Where compiled filters outlive the process; nil: memory only.
     private let disk: FilterCache?
 
@@ -57,6 +64,7 @@ public final class SeccompCompiler: Sendable {
         }
         let profile = try SeccompProfileParser.parse(text, source: source)
         let compiled = try Self.compile(profile, source: source, for: target)
+        compilations.withLock { $0 += 1 }
         cache.withLock { $0[key] = compiled }
         disk?.store(compiled, text: text, source: source, target: target)
         return compiled
@@ -78,6 +86,10 @@ public final class SeccompCompiler: Sendable {
         _ = seccomp_attr_set(context, SCMP_FLTATR_CTL_NNP, 0)
         // A binary tree of syscall numbers instead of a linear list: fewer instructions per call.
         _ = seccomp_attr_set(context, SCMP_FLTATR_CTL_OPTIMIZE, 2)
+        // A system call of an ABI the profile does not list (32-bit int 0x80, x32 numbers) kills the
+        // whole task, explicitly (libseccomp's default would kill only the thread).
+        let badArch = seccomp_attr_set(context, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)
+        if badArch < 0 { throw .compile(source: source, what: "set the action for other ABIs", errno: -badArch) }
         for name in profile.architectures {
             let arch = seccomp_arch_resolve_name(libseccompArchName(name))
             guard arch != 0 else {
@@ -128,7 +140,8 @@ public final class SeccompCompiler: Sendable {
         let arches = nativeArchNames
         if !rule.includes.caps.allSatisfy({ target.capabilities.contains(normalizedCap($0)) }) { return false }
         if !rule.includes.arches.isEmpty && !rule.includes.arches.contains(where: { arches.contains($0.lowercased()) }) { return false }
-        if let min = rule.includes.minKernel.flatMap(KernelVersion.init), let kernel, kernel < min { return false }
+        // An unknown kernel version fails closed: a rule that needs a newer kernel is left out.
+        if let min = rule.includes.minKernel.flatMap(KernelVersion.init), kernel.map({ $0 < min }) ?? true { return false }
         if rule.excludes.caps.contains(where: { target.capabilities.contains(normalizedCap($0)) }) { return false }
         if rule.excludes.arches.contains(where: { arches.contains($0.lowercased()) }) { return false }
         if let min = rule.excludes.minKernel.flatMap(KernelVersion.init), let kernel, kernel >= min { return false }

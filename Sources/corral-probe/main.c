@@ -9,6 +9,7 @@
  * by mistake as host root does nothing.
  *
  * Usage: corral-probe --host-mntns INODE --host-pidns INODE
+ *        corral-probe --abi32     makes one getpid through the 32-bit ABI (int 0x80), prints "abi32 0"
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +57,21 @@ static long open_for_writing(const char *path) {
     return fd;
 }
 
+/* getpid through int 0x80: harmless whatever happens; under a native-only filter it kills us. */
+static int abi32_getpid(void) {
+#if defined(__x86_64__)
+    long rc;
+    __asm__ volatile("int $0x80" : "=a"(rc) : "a"(20L) : "memory");
+    printf("abi32 %d\n", rc > 0 ? 0 : (int)-rc);
+    return 0;
+#else
+    puts("abi32 unsupported");
+    return 0;
+#endif
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && !strcmp(argv[1], "--abi32")) return abi32_getpid();
     unsigned long long host_mnt = 0, host_pid = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--host-mntns")) host_mnt = strtoull(argv[i + 1], NULL, 10);

@@ -14,30 +14,60 @@ struct SeccompIntegrationTests {
         #expect(unconfined.stdout == "Seccomp:\t0\n")
     }
 
-    @Test func deniedCallsFailWithTheirErrno() throws {
-        let probes = SeccompProbe.run([
-            // name: syscall number, arguments
-            ("unshare_user", "272, 0x10000000"),        // unshare(CLONE_NEWUSER): needs no capability, only the filter stops it
-            ("keyctl", "250, 0, 0, 0, 0, 0"),           // keyctl(KEYCTL_GET_KEYRING_ID, 0): invalid key
-            ("add_key", "248, 0, 0, 0, 0, 0"),          // NULL type: EFAULT if it got through
-            ("userfaultfd", "323, 0"),
-            ("io_uring_setup", "425, 0, 0"),            // 0 entries: EINVAL if it got through
-            ("kexec_load", "246, 0, 0, 0, 0"),
-            ("open_by_handle_at", "304, -1, 0, 0"),     // a bad fd: EBADF if it got through
-            ("personality_bad", "135, 0x0400000"),      // READ_IMPLIES_EXEC
-            ("clone3", "435, 0, 0"),                    // ENOSYS: libc falls back to the checked clone
+    /// The default profile with a distinctive errno (133) for what it denies, so that a refusal by the
+    /// filter cannot be mistaken for the kernel's own EPERM (a missing capability, a sysctl).
+    func markedDefaultProfile() throws -> String {
+        let text = try String(contentsOfFile: SeccompProbe.profilesDirectory + "/seccomp/default.json", encoding: .utf8)
+        let marked = text.replacingOccurrences(of: "\"defaultErrnoRet\": 1,", with: "\"defaultErrnoRet\": 133,")
+        try #require(marked != text, "default.json no longer sets defaultErrnoRet 1")
+        let path = NSTemporaryDirectory() + "corral-marked-\(UUID().uuidString).json"
+        try marked.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func theDefaultProfileItselfRefusesTheseCalls() throws {
+        let profile = try markedDefaultProfile()
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let denied: [(String, String)] = [
+            // name: syscall number, arguments that fail even where the call is allowed
+            ("unshare_user", "272, 0x10000000"),         // unshare(CLONE_NEWUSER) needs no capability
+            ("keyctl", "250, 0, -1000, 0, 0, 0"),         // KEYCTL_GET_KEYRING_ID of an invalid key
+            ("add_key", "248, 0, 0, 0, 0, 0"),            // NULL type
+            ("request_key", "249, 0, 0, 0, 0"),
+            ("userfaultfd", "323, 0x12345678"),           // invalid flags
+            ("io_uring_setup", "425, 0, 0"),              // 0 entries
+            ("kexec_load", "246, 0, 0, 0, 0xffffffff"),   // invalid flags (flags 0 would unload an image)
+            ("swapon", "167, 0, 0"),
+            ("mount", "165, 0, 0, 0, 0, 0"),
+            ("umount2", "166, 0, 0"),
+            ("pivot_root", "155, 0, 0"),
+            ("open_by_handle_at", "304, -1, 0, 0"),
+            ("personality_bad", "135, 0x0400000"),        // READ_IMPLIES_EXEC
             ("setns", "308, -1, 0"),
             ("perf_event_open", "298, 0, 0, 0, 0, 0"),
             ("bpf", "321, 0, 0, 0"),
-        ])
-        let result = try isolatedShell(probes.script)
+            ("ptrace", "101, 16, 1, 0, 0"),               // PTRACE_ATTACH to pid 1
+            ("init_module", "175, 0, 0, 0"),
+            ("reboot", "169, 0, 0, 0, 0"),                // bad magic
+            ("socket_vsock", "41, 40, 1, 0"),             // AF_VSOCK
+            ("socket_vsock_high_bits", "41, 0x100000028, 1, 0"),  // the same family with bits the kernel drops
+        ]
+        let probes = SeccompProbe.run(denied + [("clone3", "435, 0, 0"), ("socket_unix", "41, 1, 1, 0")])
+        let result = try isolatedShell(probes.script, options: ["--seccomp", profile])
         #expect(result.status == 0, "\(result.stderr)")
         let errnos = probes.parse(result.stdout)
-        for name in ["unshare_user", "keyctl", "add_key", "userfaultfd", "io_uring_setup", "kexec_load",
-                     "open_by_handle_at", "personality_bad", "setns", "perf_event_open", "bpf"] {
-            #expect(errnos[name] == EPERM, "\(name): errno \(errnos[name] ?? -1)")
-        }
+        for (name, _) in denied { #expect(errnos[name] == 133, "\(name): errno \(errnos[name].map(String.init) ?? "none")") }
         #expect(errnos["clone3"] == ENOSYS)
+        #expect(errnos["socket_unix"] == 0)
+    }
+
+    @Test func aSystemCallOfAnotherABIKillsTheTask() throws {
+        // int 0x80 (the 32-bit ABI) of getpid: not in the profile's architectures.
+        let result = try corral(["isolate", "--bind", EscapeProbeTests.probe + ":/probe:ro", "--", "/probe", "--abi32"])
+        #expect(result.status == 128 + SIGSYS, "\(result.stdout) \(result.stderr)")
+        let unconfined = try corral(["isolate", "--seccomp", "unconfined", "--bind", EscapeProbeTests.probe + ":/probe:ro",
+                                     "--", "/probe", "--abi32"])
+        #expect(unconfined.status == 0 && unconfined.stdout == "abi32 0\n", "\(unconfined.stderr)")
     }
 
     @Test func unconfinedLetsThemThrough() throws {

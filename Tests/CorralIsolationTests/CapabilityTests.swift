@@ -4,7 +4,7 @@ import Testing
 @Suite struct CapabilityTests {
     let host = FakeHost.debian()
 
-    func resolve(add: [String] = [], drop: [String] = []) throws -> (set: CapabilitySet, warnings: [String]) {
+    func resolve(add: [String] = [], drop: [String] = []) throws -> (set: CapabilitySet, added: CapabilitySet, warnings: [String]) {
         try CapabilityRequest(add: add, drop: drop).resolve(bounding: host.capabilityBoundingSet, last: host.lastCapability)
     }
 
@@ -21,16 +21,21 @@ import Testing
     }
 
     @Test func theDefaultIsDockersFourteen() throws {
-        let (set, warnings) = try resolve()
-        #expect(set.mask == 0xA804_25FB)
+        let (set, added, warnings) = try resolve()
+        #expect(set.mask == 0xA804_25FB && added.mask == 0)
         #expect(set.members.count == 14)
         #expect(warnings.isEmpty)
     }
 
     @Test func addsAndDropsAdjustTheDefault() throws {
-        let (set, _) = try resolve(add: ["net_admin"], drop: ["CAP_CHOWN"])
+        let (set, added, _) = try resolve(add: ["net_admin"], drop: ["CAP_CHOWN"])
         #expect(set.mask == (0xA804_25FB | 1 << 12) & ~1)
         #expect(set.contains(12) && !set.contains(0))
+        #expect(added.mask == 1 << 12)
+    }
+
+    @Test func anAddWinsOverADropOfTheSameCapabilityAsInDocker() throws {
+        #expect(try resolve(add: ["chown"], drop: ["chown"]).set.contains(0))
     }
 
     @Test func allWorksInBothDirectionsAsInDocker() throws {
@@ -57,18 +62,21 @@ import Testing
 
     @Test func aDefaultCapabilityTheHostLacksIsLeftOutWithAWarning() throws {
         let narrow = CapabilitySet(mask: 0xA804_25FB & ~1)  // no chown
-        let (set, warnings) = try CapabilityRequest().resolve(bounding: narrow, last: 40)
+        let (set, _, warnings) = try CapabilityRequest().resolve(bounding: narrow, last: 40)
         #expect(!set.contains(0))
         #expect(warnings == ["capability chown is not in corral's bounding set: the task runs without it"])
     }
 
-    @Test func rootKeepsInheritableEmptyOthersGetTheSetAsAmbient() {
-        let granted = CapabilitySet(mask: 1 << 10)
-        let root = TaskCapabilities(granted: granted, uid: 0)
+    @Test func rootHoldsTheGrantedSetOthersOnlyWhatTheyAskedFor() {
+        let granted = CapabilitySet(mask: 0xA804_25FB | 1 << 10), added = CapabilitySet(mask: 1 << 10)
+        let root = TaskCapabilities(granted: granted, added: added, uid: 0)
         #expect(root.bounding == granted && root.permitted == granted && root.effective == granted)
         #expect(root.inheritable.mask == 0 && root.ambient.mask == 0)
-        let user = TaskCapabilities(granted: granted, uid: 1000)
-        #expect(user.inheritable == granted && user.ambient == granted && user.bounding == granted)
+        let user = TaskCapabilities(granted: granted, added: added, uid: 1000)
+        #expect(user.bounding == granted)
+        #expect(user.permitted == added && user.effective == added && user.inheritable == added && user.ambient == added)
+        let plainUser = TaskCapabilities(granted: granted, added: CapabilitySet(), uid: 1000)
+        #expect(plainUser.effective.mask == 0 && plainUser.ambient.mask == 0)
     }
 
     @Test func thePlanCarriesTheSetsForTheUser() throws {

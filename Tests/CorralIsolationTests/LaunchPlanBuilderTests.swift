@@ -174,8 +174,18 @@ struct LaunchPlanBuilderTests {
         #expect(NamespaceSet(pid: .host).cloneFlags != all)
         #expect(NamespaceSet(ipc: .host).cloneFlags != all)
     }
+
+    @Test func aWritableBindOfCorralsStateIsRefused() {
+        for source in ["/run/corral", "/run/corral/isolate", "/run", "/"] {
+            #expect(LaunchPlanBuilder.exposesCorralState(source), "\(source)")
+        }
+        for source in ["/run/corralx", "/srv/data", "/run/user"] {
+            #expect(!LaunchPlanBuilder.exposesCorralState(source), "\(source)")
+        }
+    }
 }
 
 extension Error {
     func localizedDescriptionContains(_ text: String) -> Bool { String(describing: self).contains(text) }
+
 }

@@ -39,12 +39,29 @@ import Testing
 
     @Test func aCompilerWithADiskCacheReusesWhatAnotherCompiled() throws {
         defer { cleanUp() }
-        let first = try SeccompCompiler(disk: FilterCache(directory: directory)).compile(text, source: "p", for: target)
-        // A second compiler stands for the next corral process: it finds the entry instead of compiling.
-        let entries = try FileManager.default.contentsOfDirectory(atPath: directory)
-        #expect(entries.count == 1)
-        let second = try SeccompCompiler(disk: FilterCache(directory: directory)).compile(text, source: "p", for: target)
-        #expect(second == first)
+        let first = SeccompCompiler(disk: FilterCache(directory: directory))
+        let compiled = try first.compile(text, source: "p", for: target)
+        #expect(first.compileCount == 1)
+        // Mark the stored program (keeping the header): a compiler that reads the entry gets the mark.
+        let entry = directory + "/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first))
+        var bytes = try #require(FileManager.default.contents(atPath: entry))
+        bytes[bytes.count - 1] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: entry))
+        chmod(entry, 0o600)
+        // A second compiler stands for the next corral process: it takes the entry instead of compiling.
+        let second = SeccompCompiler(disk: FilterCache(directory: directory))
+        let reused = try second.compile(text, source: "p", for: target)
+        #expect(second.compileCount == 0)
+        #expect(reused.program.last == compiled.program.last.map { $0 ^ 0xff })
+    }
+
+    @Test func anEntryWithASecondNameIsIgnored() throws {
+        defer { cleanUp() }
+        let cache = FilterCache(directory: directory)
+        cache.store(try SeccompCompiler().compile(text, source: "p", for: target), text: text, source: "p", target: target)
+        let entry = directory + "/" + (try #require(try FileManager.default.contentsOfDirectory(atPath: directory).first))
+        #expect(link(entry, directory + "/alias") == 0)
+        #expect(cache.load(text: text, source: "p", target: target) == nil)
     }
 
     @Test func filtersThatSkippedUnknownCallsAreNotStored() throws {
