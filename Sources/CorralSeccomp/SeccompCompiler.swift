@@ -29,10 +29,17 @@ public struct FilterTarget: Hashable, Sendable {
 /// Compiles profiles with libseccomp, caching each result for the life of the process: an agent
 /// starting many tasks with the same profile and capabilities compiles it once.
 public final class SeccompCompiler: Sendable {
+    /// Hashes the text's length, not its 30 kB (equality still compares all of it).
     private struct Key: Hashable {
         var source: String
         var text: String
         var target: FilterTarget
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(source)
+            hasher.combine(text.utf8.count)
+            hasher.combine(target)
+        }
     }
 
     private let cache = Mutex<[Key: CompiledFilter]>([:])
