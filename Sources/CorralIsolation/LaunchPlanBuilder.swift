@@ -196,7 +196,8 @@ public struct LaunchPlanBuilder: Sendable {
         let names = Set(capabilities.members.map { "CAP_" + CapabilityNames.name($0).uppercased() })
         do {
             return try SeccompCompiler.shared.compile(text, source: path,
-                                                      for: FilterTarget(capabilities: names, kernel: host.kernelRelease))
+                                                      for: FilterTarget(capabilities: names, kernel: host.kernelRelease),
+                                                      isKnownCapability: { CapabilityNames.number($0) != nil })
         } catch {
             throw .invalid(option: "--seccomp", value: path, reason: error.description)
         }

@@ -110,6 +110,11 @@ private struct JSONParser {
         }
     }
 
+    func isHexDigit(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(b)
+    }
+
     mutating func string() throws(JSONValue.SyntaxError) -> String {
         i += 1
         var out: [UInt8] = []
@@ -130,7 +135,8 @@ private struct JSONParser {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16)
+                guard i + 4 <= bytes.count, bytes[i..<i + 4].allSatisfy({ isHexDigit($0) }),
+                      let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16)
                 else { throw error("bad \\u escape") }
                 i += 4
                 // Surrogate pairs are not needed in profiles: refuse them rather than mangle them.
@@ -143,20 +149,30 @@ private struct JSONParser {
         throw error("unterminated string")
     }
 
+    /// JSON's number grammar exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     mutating func number() throws(JSONValue.SyntaxError) -> JSONValue {
         let start = i
+        func digit(_ at: Int) -> Bool { at < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) }
+        func digits() -> Int { let from = i; while digit(i) { i += 1 }; return i - from }
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        guard digit(i) else { throw error("bad number: a digit must follow '-'") }
+        if bytes[i] == UInt8(ascii: "0") {
+            i += 1
+            if digit(i) { throw error("bad number: leading zeros are not JSON") }
+        } else {
+            _ = digits()
+        }
         var integral = true
-        while i < bytes.count {
-            let b = bytes[i]
-            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { i += 1; continue }
-            if b == UInt8(ascii: ".") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E") || b == UInt8(ascii: "+")
-                || (b == UInt8(ascii: "-") && i > start) {
-                integral = false
-                i += 1
-                continue
-            }
-            break
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { throw error("bad number: a digit must follow '.'") }
+            integral = false
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { throw error("bad number: a digit must follow the exponent") }
+            integral = false
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         if integral, let value = UInt64(text) { return .unsigned(value) }

@@ -62,14 +62,15 @@ public final class SeccompCompiler: Sendable {
 
     /// Parses (if needed) and compiles `text`, read from `source`, for `target`: from the process's
     /// cache, else the disk cache, else libseccomp.
-    public func compile(_ text: String, source: String, for target: FilterTarget) throws(SeccompError) -> CompiledFilter {
+    public func compile(_ text: String, source: String, for target: FilterTarget,
+                        isKnownCapability: (String) -> Bool = { _ in true }) throws(SeccompError) -> CompiledFilter {
         let key = Key(source: source, text: text, target: target)
         if let hit = cache.withLock({ $0[key] }) { return hit }
         if let stored = disk?.load(text: text, source: source, target: target) {
             cache.withLock { $0[key] = stored }
             return stored
         }
-        let profile = try SeccompProfileParser.parse(text, source: source)
+        let profile = try SeccompProfileParser.parse(text, source: source, isKnownCapability: isKnownCapability)
         let compiled = try Self.compile(profile, source: source, for: target)
         compilations.withLock { $0 += 1 }
         cache.withLock { $0[key] = compiled }

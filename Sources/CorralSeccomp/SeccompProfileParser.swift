@@ -18,20 +18,26 @@ public enum SeccompProfileParser {
         #endif
     }
 
-    public static func parse(_ text: String, source: String) throws(SeccompError) -> SeccompProfile {
+    /// `isKnownCapability` checks the names in `includes.caps`/`excludes.caps`: a misspelt one would
+    /// silently leave a rule in force (or out).
+    public static func parse(_ text: String, source: String,
+                             isKnownCapability: (String) -> Bool = { _ in true }) throws(SeccompError) -> SeccompProfile {
         let document: JSONValue
         do throws(JSONValue.SyntaxError) {
             document = try JSONValue.parse(text)
         } catch {
             throw .malformed(source: source, path: "", reason: "not valid JSON: \(error)")
         }
-        return try Reader(source: source).profile(document)
+        return try withoutActuallyEscaping(isKnownCapability) { (check) throws(SeccompError) in
+            try Reader(source: source, isKnownCapability: check).profile(document)
+        }
     }
 }
 
 /// Walks the decoded JSON, keeping the path for messages.
 private struct Reader {
     let source: String
+    let isKnownCapability: (String) -> Bool
 
     func fail(_ path: String, _ reason: String) -> SeccompError {
         .malformed(source: source, path: path, reason: reason)
@@ -142,8 +148,11 @@ private struct Reader {
         if let minKernel, KernelVersion(minKernel) == nil {
             throw fail("\(path).minKernel", "\"\(minKernel)\" is not a kernel version like 5.8")
         }
-        return RuleFilter(caps: try strings(item["caps"], "\(path).caps"), arches: try strings(item["arches"], "\(path).arches"),
-                          minKernel: minKernel)
+        let caps = try strings(item["caps"], "\(path).caps")
+        for (i, cap) in caps.enumerated() where !isKnownCapability(cap) {
+            throw fail("\(path).caps[\(i)]", "\"\(cap)\" is not a capability name (like CAP_SYS_ADMIN)")
+        }
+        return RuleFilter(caps: caps, arches: try strings(item["arches"], "\(path).arches"), minKernel: minKernel)
     }
 
     static let actions = ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",

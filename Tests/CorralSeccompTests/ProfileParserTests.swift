@@ -79,9 +79,22 @@ import Testing
          "p.json: flags: not supported by corral (a filter must not be silently weaker than written)"),
         (#"{"defaultAction": "SCMP_ACT_ALLOW", "archMap": [{"architecture": 1}]}"#, "p.json: archMap[0].architecture: expected a string"),
         (#"[]"#, "p.json: expected an object"),
+        (#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 007}"#, "p.json: not valid JSON: line 1, column 57: bad number: leading zeros are not JSON"),
+        (#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1.}"#, "p.json: not valid JSON: line 1, column 58: bad number: a digit must follow '.'"),
+        (#"{"defaultAction": "SCMP_ACT_ALLOW", "x": "\u+fff"}"#, "p.json: not valid JSON: line 1, column 45: bad \\u escape"),
     ])
     func malformedProfilesNameTheJSONPath(text: String, message: String) {
         #expect(error(text) == message)
+    }
+
+    @Test func capabilityNamesInFiltersAreChecked() {
+        let text = #"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMN"]}}]}"#
+        do throws(SeccompError) {
+            _ = try SeccompProfileParser.parse(text, source: "p.json", isKnownCapability: { $0 == "CAP_SYS_ADMIN" })
+            Issue.record("a misspelt capability was accepted")
+        } catch {
+            #expect(error.description == "p.json: syscalls[0].includes.caps[0]: \"CAP_SYS_ADMN\" is not a capability name (like CAP_SYS_ADMIN)")
+        }
     }
 
     @Test func invalidJSONSaysSo() {
