@@ -12,12 +12,17 @@ import PackageDescription
 /// - `CorralCgroups`: cgroup v1 and v2 managers: limits, placement, stats, OOM, kill, removal.
 /// - `CorralSeccomp`: seccomp profiles (Docker's JSON format) compiled to BPF with libseccomp.
 /// - `CorralIsolation`: launch plans, the launcher, users, rlimits, state directories (Swift).
+/// - `CorralDriver`: the driver API the runner uses (`TaskDriver`, `TaskConfig`, `TaskHandle`…) and
+///   the `mock` driver.
+/// - `CorralExecDriver`: the `exec` (isolated) and `raw_exec` drivers over `CorralIsolation`.
+/// - `corral-init`: the minimal PID 1 (`init = true`) bound into tasks: reaps and forwards signals.
 /// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
 let package = Package(
     name: "corral",
     products: [
         .executable(name: "corral", targets: ["corral"]),
         .executable(name: "corral-supervisor", targets: ["corral-supervisor"]),
+        .executable(name: "corral-init", targets: ["corral-init"]),
     ],
     dependencies: [
         // Up to the next minor only: `corral isolate` uses the experimental `_superCommandName`.
@@ -30,21 +35,31 @@ let package = Package(
         .target(name: "CCorralHost", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CNoSwiftRuntime"),
         .executableTarget(name: "corral-supervisor", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")]),
+        // Static: it runs inside images that may have no libc at all.
+        .executableTarget(name: "corral-init", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")],
+                          linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // The escape-probe suite's agent, run inside confined tasks by the integration tests.
         .executableTarget(name: "corral-probe", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .target(name: "CorralCgroups", dependencies: ["CCorralHost"]),
         .target(name: "CorralSeccomp", dependencies: ["CSeccomp"]),
         .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CorralSeccomp", "CCorralLaunch", "CCorralHost", "CCap"]),
+        .target(name: "CorralDriver", dependencies: ["CorralCgroups"]),
+        .target(name: "CorralExecDriver", dependencies: ["CorralDriver", "CorralIsolation", "CorralCgroups", "CCorralHost"]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",
             "CorralCgroups",
+            "CorralDriver",
+            "CorralExecDriver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
         .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
         .testTarget(name: "CorralCgroupsTests", dependencies: ["CorralCgroups"]),
         .testTarget(name: "CorralSeccompTests", dependencies: ["CorralSeccomp"]),
+        .testTarget(name: "CorralDriverTests", dependencies: ["CorralDriver"]),
+        // Drives the exec and raw_exec drivers in-process; needs root (skips with the reason otherwise).
+        .testTarget(name: "CorralExecDriverTests", dependencies: ["CorralExecDriver", "CorralDriver", "CorralCgroups", "CCorralHost"]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).
         .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost"]),

@@ -3,6 +3,7 @@
 #include <linux/bpf.h>
 
 #include <errno.h>
+#include <sys/epoll.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <signal.h>
@@ -142,3 +143,26 @@ int corral_attach_device_program(int cgroup_fd, const void *instructions, uint32
 
 uint32_t corral_dev_major(uint64_t dev) { return major((dev_t)dev); }
 uint32_t corral_dev_minor(uint64_t dev) { return minor((dev_t)dev); }
+
+int corral_epoll_create(void) {
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int corral_epoll_add_oneshot(int epfd, int fd) {
+    struct epoll_event event = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = fd };
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) < 0 ? -errno : 0;
+}
+
+int corral_epoll_remove(int epfd, int fd) {
+    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+}
+
+int corral_epoll_wait_fds(int epfd, int *fds, int max) {
+    struct epoll_event events[64];
+    if (max > 64) max = 64;
+    int n = epoll_wait(epfd, events, max, -1);
+    if (n < 0) return -errno;
+    for (int i = 0; i < n; i++) fds[i] = events[i].data.fd;
+    return n;
+}

@@ -385,16 +385,8 @@ static void enter_cgroup(const struct corral_plan *p, int placed_by_clone) {
         fail(p, CORRAL_STAGE_CGROUP, (int32_t)p->n_cgroup_procs_fds, 125);
 }
 
-static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline, int placed_by_clone) {
-    enter_cgroup(p, placed_by_clone);
-    umask(0);  /* mount points and nodes get exactly the modes we give; the task's umask is set last */
-    bind_to_supervisor(p, lifeline);
-    struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
-    if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
-    if (close_fds_except(p->report_fd, lifeline) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
-    if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
-    if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
-
+/* Builds the task's root in its new mount namespace and pivots into it; sets hostname and loopback. */
+static void build_root(const struct corral_plan *p) {
     /* Never touch mounts outside a mount namespace of our own; nothing may propagate back. */
     if (!(p->clone_flags & CLONE_NEWNS)) { errno = EINVAL; fail(p, CORRAL_STAGE_MOUNT_PRIVATE, 1, 125); }
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(p, CORRAL_STAGE_MOUNT_PRIVATE, 0, 125);
@@ -432,6 +424,25 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
 
     if (p->hostname && sethostname(p->hostname, str_len(p->hostname)) < 0) fail(p, CORRAL_STAGE_HOSTNAME, 0, 125);
     if (p->loopback_up && loopback_up() < 0) fail(p, CORRAL_STAGE_LOOPBACK, 0, 125);
+}
+
+static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline, int placed_by_clone) {
+    enter_cgroup(p, placed_by_clone);
+    /* Exec into a running task: its mount, uts, ipc, net and cgroup namespaces, all at once (setns with
+     * a pidfd is atomic), after its cgroup (the cgroup namespace's root then is the task's cgroup). The
+     * mount namespace puts us at its root: the task's pivoted root. */
+    if (p->join_pidfd >= 0 && (p->join_flags & ~(uint64_t)CLONE_NEWPID)
+        && setns(p->join_pidfd, (int)(p->join_flags & ~(uint64_t)CLONE_NEWPID)) < 0)
+        fail(p, CORRAL_STAGE_JOIN, 1, 125);
+    umask(0);  /* mount points and nodes get exactly the modes we give; the task's umask is set last */
+    bind_to_supervisor(p, lifeline);
+    struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
+    if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
+    if (close_fds_except(p->report_fd, lifeline) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
+    if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
+
+    if (p->setup_root) build_root(p);
 
     for (uint32_t i = 0; i < p->n_rlimits; i++) {
         struct rlimit rl = { (rlim_t)p->rlimits[i].soft, (rlim_t)p->rlimits[i].hard };
@@ -510,6 +521,10 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
      * EPERM from a seccomp filter refusing clone3) do we clone plainly and let the task join through
      * cgroup.procs. Any other error is the cgroup refusing the task (EAGAIN: an ancestor's pids.max;
      * EBUSY, EOPNOTSUPP: its type): joining later would slip past it (migration ignores pids.max). */
+    /* Exec into a running task: what we clone is born in the task's pid namespace. */
+    if (p->join_pidfd >= 0 && (p->join_flags & CLONE_NEWPID) && setns(p->join_pidfd, CLONE_NEWPID) < 0)
+        fail(p, CORRAL_STAGE_JOIN, 0, 125);
+
     uint64_t flags = p->clone_flags & ~(uint64_t)CLONE_NEWCGROUP;
     struct clone_args args;
     memset(&args, 0, sizeof args);

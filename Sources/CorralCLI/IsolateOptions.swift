@@ -1,3 +1,4 @@
+import CorralCgroups
 import ArgumentParser
 import CorralIsolation
 
@@ -58,18 +59,5 @@ extension TmpfsMount: ExpressibleByArgument {
 
 /// Parses `512`, `64k`, `64m`, `1g` (binary units, case-insensitive, optional trailing `b`).
 func parseByteSize(_ text: String) -> UInt64? {
-    var digits = Substring(text.lowercased())
-    if digits.hasSuffix("b") { digits.removeLast() }
-    var multiplier: UInt64 = 1
-    switch digits.last {
-    case "k": multiplier = 1 << 10
-    case "m": multiplier = 1 << 20
-    case "g": multiplier = 1 << 30
-    case "t": multiplier = 1 << 40
-    default: break
-    }
-    if multiplier != 1 { digits.removeLast() }
-    guard let value = UInt64(digits), value > 0 else { return nil }
-    let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
-    return overflow ? nil : product
+    ByteCount.parse(text)
 }

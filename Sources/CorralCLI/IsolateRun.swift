@@ -39,7 +39,7 @@ struct IsolateRun {
         }
         for warning in plan.warnings { printError("warning: \(warning)") }
         let supervisor: String
-        do { supervisor = try SupervisorLocator.find() } catch {
+        do { supervisor = try ProgramLocator.supervisor() } catch {
             printError(error.description)
             return error.exitStatus
         }

@@ -7,6 +7,13 @@ public struct ResourceUsage: Codable, Equatable, Sendable {
     /// When the reading was taken, Unix time in nanoseconds.
     public var timestamp: UInt64
 
+    public init(memory: MemoryStats, cpu: CPUStats, pids: UInt64, timestamp: UInt64) {
+        self.memory = memory
+        self.cpu = cpu
+        self.pids = pids
+        self.timestamp = timestamp
+    }
+
     /// Memory, in bytes.
     public struct MemoryStats: Codable, Equatable, Sendable {
         public var rss: UInt64
@@ -18,6 +25,19 @@ public struct ResourceUsage: Codable, Equatable, Sendable {
         public var kernelUsage: UInt64
         public var kernelMaxUsage: UInt64
         public var measured: [String]
+
+        public init(rss: UInt64, cache: UInt64, swap: UInt64, mappedFile: UInt64, usage: UInt64, maxUsage: UInt64,
+                    kernelUsage: UInt64, kernelMaxUsage: UInt64, measured: [String]) {
+            self.rss = rss
+            self.cache = cache
+            self.swap = swap
+            self.mappedFile = mappedFile
+            self.usage = usage
+            self.maxUsage = maxUsage
+            self.kernelUsage = kernelUsage
+            self.kernelMaxUsage = kernelMaxUsage
+            self.measured = measured
+        }
 
         enum CodingKeys: String, CodingKey {
             case rss, cache, swap, usage, measured
@@ -39,6 +59,17 @@ public struct ResourceUsage: Codable, Equatable, Sendable {
         /// Nanoseconds.
         public var throttledTime: UInt64
         public var measured: [String]
+
+        public init(systemMode: Double, userMode: Double, percent: Double, totalTicks: Double, throttledPeriods: UInt64,
+                    throttledTime: UInt64, measured: [String]) {
+            self.systemMode = systemMode
+            self.userMode = userMode
+            self.percent = percent
+            self.totalTicks = totalTicks
+            self.throttledPeriods = throttledPeriods
+            self.throttledTime = throttledTime
+            self.measured = measured
+        }
 
         enum CodingKeys: String, CodingKey {
             case percent, measured

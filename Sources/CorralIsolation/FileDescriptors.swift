@@ -4,10 +4,12 @@ import Glibc
 #endif
 
 /// Descriptors opened during a launch, closed on every path out of it.
-struct FileDescriptors {
+public struct FileDescriptors {
     private var open: [Int32] = []
 
-    mutating func pipe(_ what: String) throws(LaunchError) -> (read: Int32, write: Int32) {
+    public init() {}
+
+    public mutating func pipe(_ what: String) throws(LaunchError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
         let rc = fds.withUnsafeMutableBufferPointer { corral_pipe_cloexec($0.baseAddress) }
         guard rc == 0 else { throw .system(SyscallError(what, errno: -rc)) }
@@ -15,11 +17,11 @@ struct FileDescriptors {
         return (fds[0], fds[1])
     }
 
-    mutating func adopt(_ fd: Int32) { open.append(fd) }
+    public mutating func adopt(_ fd: Int32) { open.append(fd) }
 
-    mutating func forget(_ fd: Int32) { open.removeAll { $0 == fd } }
+    public mutating func forget(_ fd: Int32) { open.removeAll { $0 == fd } }
 
-    mutating func closeAll(except keep: [Int32] = []) {
+    public mutating func closeAll(except keep: [Int32] = []) {
         for fd in open where !keep.contains(fd) { close(fd) }
         open = open.filter { keep.contains($0) }
     }

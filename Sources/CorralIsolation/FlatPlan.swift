@@ -63,19 +63,26 @@ final class FlatPlan {
 
     init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32,
          lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil) {
-        plan.clone_flags = launch.namespaces.cloneFlags
+        let isolated = launch.mode == .isolated
+        plan.clone_flags = isolated ? launch.namespaces.cloneFlags : 0
+        plan.setup_root = isolated ? 1 : 0
+        plan.join_pidfd = -1
+        if case .join(let pidfd, let namespaces) = launch.mode {
+            plan.join_pidfd = pidfd
+            plan.join_flags = namespaces
+        }
         plan.root_mountpoint = UnsafePointer(arena.string(launch.rootMountpoint))
         plan.root_image = arena.optionalString(launch.rootImage)
         plan.root_readonly = launch.rootReadOnly ? 1 : 0
         plan.mounts = UnsafePointer(arena.array(launch.mounts.map(flatten)))
         plan.n_mounts = UInt32(launch.mounts.count)
-        plan.hostname = arena.optionalString(launch.hostname)
-        plan.loopback_up = launch.namespaces.network == .none ? 1 : 0
+        plan.hostname = isolated ? arena.optionalString(launch.hostname) : nil
+        plan.loopback_up = isolated && launch.namespaces.network == .none ? 1 : 0
         plan.rlimits = UnsafePointer(arena.array(launch.rlimits.map {
             corral_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard)
         }))
         plan.n_rlimits = UInt32(launch.rlimits.count)
-        plan.switch_user = 1
+        plan.switch_user = launch.switchUser ? 1 : 0
         plan.uid = launch.identity.uid
         plan.gid = launch.identity.gid
         plan.groups = UnsafePointer(arena.array(launch.identity.supplementaryGroups))
@@ -91,7 +98,7 @@ final class FlatPlan {
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
         plan.lifeline_to = lifelineTo
-        plan.set_capabilities = 1
+        plan.set_capabilities = launch.applyCapabilities ? 1 : 0
         plan.last_capability = launch.lastCapability
         plan.cap_bounding = launch.capabilities.bounding.mask
         plan.cap_permitted = launch.capabilities.permitted.mask

@@ -25,7 +25,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
     public enum Stage: Int32, Sendable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, cgroup, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
-             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp
+             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp, join
 
         public var description: String {
             switch self {
@@ -54,6 +54,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
             case .supervisorGone: "supervisor gone"
             case .capabilities: "capabilities"
             case .seccomp: "seccomp"
+            case .join: "join task namespaces"
             }
         }
     }

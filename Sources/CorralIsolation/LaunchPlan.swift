@@ -1,9 +1,24 @@
 import CorralCgroups
 
+/// How the task's process relates to the host: isolated (new namespaces, its own root), a plain
+/// host process (`raw_exec`), or a process joining a running task's namespaces (exec into it).
+public enum LaunchMode: Equatable, Sendable {
+    case isolated
+    case host
+    /// `pidfd` is the running task's main process (the caller's, open for the launch);
+    /// `namespaces` its `CLONE_NEW*` namespaces to enter.
+    case join(pidfd: Int32, namespaces: UInt64)
+}
+
 /// A fully resolved launch: every path, id and string the children need, checked on the host
 /// side. `FlatPlan` turns it into the C `struct corral_plan`.
 public struct LaunchPlan: Equatable, Sendable {
     public var namespaces: NamespaceSet
+    public var mode: LaunchMode = .isolated
+    /// Set the capability sets below; false keeps the caller's (a root `raw_exec` task keeps root's).
+    public var applyCapabilities: Bool = true
+    /// Switch to `identity`; false keeps the caller's user and groups.
+    public var switchUser: Bool = true
     /// The host directory the root is assembled on (inside the state directory).
     public var rootMountpoint: String
     /// The image directory bound as root, or nil for a fresh tmpfs root.

@@ -20,6 +20,40 @@ public struct LogRotation: Sendable, Equatable {
     }
 }
 
+/// Where the task's output goes and what the supervisor records. The defaults are `corral isolate`'s:
+/// output copied to the caller and logged as stdout.log/stderr.log in the state directory, exit.json.
+public struct SupervisorIO: Sendable {
+    /// The log files; nil writes none.
+    public var logs: LogFiles? = LogFiles()
+    /// Copy the task's output to the supervisor's stdout and stderr.
+    public var forward = true
+    /// The supervisor's fds 0, 1 and 2 (its stdin feeds a terminal task); nil: the caller's.
+    public var standardFDs: (Int32, Int32, Int32)?
+    /// The task's stdin with `.pipes` (the caller's fd).
+    public var taskStdin: Int32 = 0
+    /// The supervisor writes exit.json into the state directory.
+    public var recordExit = true
+
+    public init() {}
+}
+
+/// Log files of a task: `stdoutName` and `stderrName` in `directory` (nil: the state directory).
+public struct LogFiles: Sendable, Equatable {
+    public var directory: String?
+    public var stdoutName: String
+    public var stderrName: String
+    /// nil: the launcher's default.
+    public var rotation: LogRotation?
+
+    public init(directory: String? = nil, stdoutName: String = "stdout.log", stderrName: String = "stderr.log",
+                rotation: LogRotation? = nil) {
+        self.directory = directory
+        self.stdoutName = stdoutName
+        self.stderrName = stderrName
+        self.rotation = rotation
+    }
+}
+
 /// A started task: its supervisor (our child) and the task itself (the supervisor's child).
 public struct LaunchedTask: Sendable {
     public let supervisorPID: pid_t

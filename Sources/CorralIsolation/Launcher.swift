@@ -22,21 +22,42 @@ public struct Launcher: Sendable {
     /// `whileStarting` runs as soon as the task's pid is known, while the task is still setting
     /// itself up, so bookkeeping overlaps the task's start instead of delaying it.
     /// On failure nothing is left running; the state directory and the cgroup are the caller's to remove.
-    public func launch(_ plan: LaunchPlan, state: StateDirectory, stdio: TaskStdio, cgroup: CgroupPlacement? = nil,
+    public func launch(_ plan: LaunchPlan, state: StateDirectory?, stdio: TaskStdio, io: SupervisorIO = SupervisorIO(),
+                       cgroup: CgroupPlacement? = nil,
                        whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in })
         throws(LaunchError) -> LaunchedTask {
         var resources = FileDescriptors()
         defer { resources.closeAll() }
 
         let report = try resources.pipe("report pipe")
-        let stateFD = open(state.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard stateFD >= 0 else { throw .system(.current("open state directory", path: state.path)) }
-        resources.adopt(stateFD)
-
-        var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--state-fd", "3",
-                         "--log-max-bytes", String(logRotation.maxFileBytes),
-                         "--log-max-files", String(logRotation.maxFiles), "--lifeline-fd", "6"]
-        var fds: [(from: Int32, to: Int32)] = [(stateFD, 3)]
+        var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--lifeline-fd", "6"]
+        var fds: [(from: Int32, to: Int32)] = []
+        if let state, io.recordExit || (io.logs != nil && io.logs?.directory == nil) {
+            let stateFD = open(state.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard stateFD >= 0 else { throw .system(.current("open state directory", path: state.path)) }
+            resources.adopt(stateFD)
+            fds.append((stateFD, 3))
+            // Without --state-fd the supervisor writes no exit.json; with it, it does.
+            if io.recordExit { arguments += ["--state-fd", "3"] } else { arguments += ["--log-dir-fd", "3"] }
+        }
+        if let logs = io.logs {
+            let rotation = logs.rotation ?? logRotation
+            arguments += ["--log-max-bytes", String(rotation.maxFileBytes), "--log-max-files", String(rotation.maxFiles),
+                          "--stdout-log", logs.stdoutName, "--stderr-log", logs.stderrName]
+            if let directory = logs.directory {
+                let logFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard logFD >= 0 else { throw .system(.current("open log directory", path: directory)) }
+                resources.adopt(logFD)
+                fds.append((logFD, 7))
+                arguments += ["--log-dir-fd", "7"]
+            }
+        } else {
+            arguments.append("--no-logs")
+        }
+        if !io.forward { arguments.append("--no-forward") }
+        if let standard = io.standardFDs {
+            fds += [(standard.0, 0), (standard.1, 1), (standard.2, 2)]
+        }
         let taskStdio: (Int32, Int32, Int32)
         switch stdio {
         case .pipes:
@@ -46,7 +67,7 @@ public struct Launcher: Sendable {
             arguments += ["--stdout-fd", "4", "--stderr-fd", "5"]
             // The caller's fds 0-2 must be open (see corral_open_standard_fds), or a pipe of ours
             // could sit at 0 and be handed to the task as its stdin.
-            taskStdio = (0, out.write, err.write)
+            taskStdio = (io.taskStdin, out.write, err.write)
         case .terminal(let master, let slave):
             fds.append((master, 4))
             arguments += ["--stdout-fd", "4", "--pty"]

@@ -9,8 +9,13 @@
  * says. It exits 125 only when it cannot supervise at all (bad arguments).
  * Being a separate small program, it holds no copy of the caller's memory.
  *
- * Usage (fds are inherited): corral-supervisor --task-pid PID --state-fd FD --stdout-fd FD
+ * Usage (fds are inherited): corral-supervisor --task-pid PID --stdout-fd FD [--state-fd FD]
  *     [--stderr-fd FD] [--lifeline-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N] [--cgroup DIR]...
+ *     [--log-dir-fd FD] [--stdout-log NAME] [--stderr-log NAME] [--no-logs] [--no-forward]
+ * Without --state-fd no exit.json is written (exec sessions: the caller takes our exit status).
+ * Logs go to --log-dir-fd (default: the state directory) as --stdout-log/--stderr-log (default
+ * stdout.log/stderr.log); --no-logs writes none; --no-forward copies nothing to our stdout/stderr
+ * (a task of a driver: its output belongs in its logs alone).
  * With --pty, --stdout-fd is a terminal master: stdin is copied into it and its output goes to stdout.
  * --lifeline-fd is the write end of a pipe the task watches: it is only kept open (closed by our death,
  * so the task sees HUP); with SIGKILL as the task's parent-death signal, a task never runs without
@@ -44,6 +49,7 @@ static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGU
 struct stream {
     int in;                  /* read end from the task, -1 at EOF */
     int out;                 /* where the caller reads, -1 once it stopped accepting */
+    int logging;             /* copy into `log` */
     struct rotating_log log;
 };
 
@@ -52,7 +58,8 @@ struct stream {
 
 struct options {
     pid_t task;
-    int state_fd, stdout_fd, stderr_fd, lifeline_fd, pty;
+    int state_fd, stdout_fd, stderr_fd, lifeline_fd, pty, log_dir_fd, no_logs, no_forward;
+    const char *stdout_log, *stderr_log;
     off_t log_max_bytes;
     int log_max_files;
     char *cgroups[MAX_CGROUPS];
@@ -77,10 +84,14 @@ static long number_arg(const char *flag, const char *value) {
 
 static struct options parse(int argc, char **argv) {
     struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .lifeline_fd = -1, .pty = 0,
+                         .log_dir_fd = -1, .no_logs = 0, .no_forward = 0,
+                         .stdout_log = "stdout.log", .stderr_log = "stderr.log",
                          .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10, .n_cgroups = 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--pty")) { o.pty = 1; continue; }
+        if (!strcmp(a, "--no-logs")) { o.no_logs = 1; continue; }
+        if (!strcmp(a, "--no-forward")) { o.no_forward = 1; continue; }
         if (i + 1 >= argc) usage_exit("missing value after an option");
         const char *v = argv[++i];
         if (!strcmp(a, "--task-pid")) o.task = (pid_t)number_arg(a, v);
@@ -89,6 +100,9 @@ static struct options parse(int argc, char **argv) {
         else if (!strcmp(a, "--stderr-fd")) o.stderr_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--lifeline-fd")) o.lifeline_fd = (int)number_arg(a, v);
         else if (!strcmp(a, "--log-max-bytes")) o.log_max_bytes = number_arg(a, v);
+        else if (!strcmp(a, "--log-dir-fd")) o.log_dir_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--stdout-log")) o.stdout_log = v;
+        else if (!strcmp(a, "--stderr-log")) o.stderr_log = v;
         else if (!strcmp(a, "--log-max-files")) o.log_max_files = (int)number_arg(a, v);
         else if (!strcmp(a, "--cgroup")) {
             if (o.n_cgroups == MAX_CGROUPS) usage_exit("too many --cgroup directories");
@@ -96,7 +110,9 @@ static struct options parse(int argc, char **argv) {
         }
         else usage_exit("unknown option");
     }
-    if (o.task <= 0 || o.state_fd < 0 || o.stdout_fd < 0) usage_exit("--task-pid, --state-fd and --stdout-fd are required");
+    if (o.task <= 0 || o.stdout_fd < 0) usage_exit("--task-pid and --stdout-fd are required");
+    if (o.log_dir_fd < 0) o.log_dir_fd = o.state_fd;
+    if (o.log_dir_fd < 0) o.no_logs = 1;
     return o;
 }
 
@@ -124,7 +140,7 @@ static int pump(struct stream *s) {
     if (n <= 0) return 0;
     int had_reader = s->out >= 0;
     forward(&s->out, buf, (size_t)n);
-    if (!s->log.failed && rotating_log_write(&s->log, buf, (size_t)n) < 0)
+    if (s->logging && !s->log.failed && rotating_log_write(&s->log, buf, (size_t)n) < 0)
         fprintf(stderr, "corral-supervisor: log %s: %s (logging stopped)\n", s->log.name, strerror(errno));
     return !(had_reader && s->out < 0);
 }
@@ -188,14 +204,15 @@ int main(int argc, char **argv) {
     struct stream streams[2];
     int nstreams = 0;
     struct { int fd; const char *log; int out; } sources[2] = {
-        { o.stdout_fd, "stdout.log", 1 }, { o.stderr_fd, "stderr.log", 2 } };
+        { o.stdout_fd, o.stdout_log, 1 }, { o.stderr_fd, o.stderr_log, 2 } };
     for (int i = 0; i < 2; i++) {
         if (sources[i].fd < 0) continue;
         struct stream *s = &streams[nstreams++];
         s->in = sources[i].fd;
-        s->out = sources[i].out;
+        s->out = o.no_forward && !o.pty ? -1 : sources[i].out;
+        s->logging = !o.no_logs;
         fcntl(s->in, F_SETFD, FD_CLOEXEC);
-        rotating_log_init(&s->log, o.state_fd, sources[i].log, o.log_max_bytes, o.log_max_files);
+        rotating_log_init(&s->log, o.log_dir_fd, sources[i].log, o.log_max_bytes, o.log_max_files);
     }
     int stdin_open = o.pty;
     struct input_buffer input = { .len = 0 };
@@ -263,7 +280,7 @@ int main(int argc, char **argv) {
      * hold up for its whole time budget. Whoever waits for us still sees the cgroup gone when we exit. */
     struct cgroup_usage usage;
     if (o.n_cgroups > 0) cgroup_collect(o.cgroups, o.n_cgroups, &usage);
-    if (exit_record_write(o.state_fd, o.task, status, o.n_cgroups > 0 ? &usage : NULL) < 0)
+    if (o.state_fd >= 0 && exit_record_write(o.state_fd, o.task, status, o.n_cgroups > 0 ? &usage : NULL) < 0)
         fprintf(stderr, "corral-supervisor: cannot record the exit status: %s\n", strerror(errno));
     cgroup_release(o.cgroups, o.n_cgroups);
     return exit_record_code(status);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,7 +51,19 @@ int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
         if (log->max_bytes > 0) {
             if (log->size >= log->max_bytes && rotate(log) < 0) { log->failed = 1; return -1; }
             off_t room = log->max_bytes - log->size;
-            if ((off_t)chunk > room) chunk = (size_t)room;
+            if ((off_t)chunk > room) {
+                /* Rotate at a line boundary when there is one, so each file holds whole lines; a
+                 * line longer than a whole file is cut where the file is full. */
+                const char *newline = memrchr(buf, '\n', (size_t)room);
+                if (newline) {
+                    chunk = (size_t)(newline - buf) + 1;
+                } else if (log->size > 0) {
+                    if (rotate(log) < 0) { log->failed = 1; return -1; }
+                    continue;
+                } else {
+                    chunk = (size_t)room;
+                }
+            }
         }
         ssize_t n = write(log->fd, buf, chunk);
         if (n < 0) {

@@ -1,4 +1,6 @@
-/* rotating_log.h: an append-only log file in a directory, rotated by size (name, name.1, … name.N-1).
+/* rotating_log.h: an append-only log file in a directory, rotated by size (name, name.1, … name.N-1),
+ * at a line boundary when the data has one. Rotation renames the live file and opens a new one, so
+ * `tail -F` reads the old file to its end and then follows the new one: nothing is lost or repeated.
  * The file is created on the first write, so a task that prints nothing leaves no empty logs. */
 #ifndef CORRAL_ROTATING_LOG_H
 #define CORRAL_ROTATING_LOG_H

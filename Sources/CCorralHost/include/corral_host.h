@@ -48,4 +48,12 @@ int corral_pidfd_wait(int pidfd, int *code, int *status);
  * to `log` on failure. Returns 0 or -errno. */
 int corral_attach_device_program(int cgroup_fd, const void *instructions, uint32_t count, char *log, uint32_t log_size);
 
+/* epoll for the exit watcher (Swift's Glibc module lacks sys/epoll.h): a CLOEXEC epoll fd; add `fd`
+ * for one readable event (EPOLLONESHOT, data = fd); remove it; wait for up to `max` ready fds, writing
+ * them to `fds`. Each returns >= 0 (the fd, 0, or the count) or -errno. */
+int corral_epoll_create(void);
+int corral_epoll_add_oneshot(int epfd, int fd);
+int corral_epoll_remove(int epfd, int fd);
+int corral_epoll_wait_fds(int epfd, int *fds, int max);
+
 #endif

@@ -90,6 +90,7 @@ enum corral_stage {
     CORRAL_STAGE_SECCOMP = 25,          /* installing the seccomp filter */
     CORRAL_STAGE_CAPABILITIES = 24,     /* index: 1000 + N dropping N from the bounding set, 2000 + N raising
                                            ambient N, 0 capset, 1 keepcaps */
+    CORRAL_STAGE_JOIN = 26,             /* entering a running task's namespaces (index 0: pid, 1: the others) */
 };
 
 /* Kinds of report records. */
@@ -114,6 +115,8 @@ struct corral_plan {
     uint64_t clone_flags;
 
     /* Root filesystem. */
+    int32_t setup_root;            /* 1: build the root below (needs CLONE_NEWNS); 0: keep the root we have
+                                      (a host process, or one joining a task's mount namespace) */
     const char *root_mountpoint;   /* absolute, existing, empty host directory */
     const char *root_image;        /* NULL: a fresh tmpfs root; else this host directory */
     int32_t root_readonly;         /* remount the root itself read-only once assembled */
@@ -159,6 +162,11 @@ struct corral_plan {
     const int32_t *cgroup_procs_fds;      /* files the task writes "0" into to join its cgroup, first
                                              thing when it was not cloned into its cgroup (v1, or no clone3) */
     uint32_t n_cgroup_procs_fds;
+
+    /* Joining a running task (exec into it) instead of making namespaces: clone_flags is 0 then. */
+    int32_t join_pidfd;            /* a pidfd of the task's main process; -1: not joining */
+    uint64_t join_flags;           /* CLONE_NEW* namespaces to enter: the supervisor enters the pid one (so
+                                      that the process it clones is born in it), the process the rest */
 
     /* Supervisor. */
     const char *supervisor_path;

@@ -1,0 +1,27 @@
+/// How a task ended (Nomad's `ExitResult`).
+public struct ExitResult: Codable, Equatable, Sendable {
+    /// The exit code; 128 + N when signal N killed the task (the shell's convention).
+    public var exitCode: Int32
+    /// The signal that killed the task, or 0.
+    public var signal: Int32
+    /// The kernel's OOM killer killed a process of the task.
+    public var oomKilled: Bool
+    /// Why the driver could not tell how the task ended, if it could not.
+    public var error: String?
+
+    public init(exitCode: Int32, signal: Int32 = 0, oomKilled: Bool = false, error: String? = nil) {
+        self.exitCode = exitCode
+        self.signal = signal
+        self.oomKilled = oomKilled
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case signal, error
+        case exitCode = "exit_code"
+        case oomKilled = "oom_killed"
+    }
+
+    /// Exited with 0, by itself.
+    public var successful: Bool { exitCode == 0 && signal == 0 && error == nil }
+}

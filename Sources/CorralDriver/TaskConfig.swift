@@ -1,0 +1,138 @@
+/// Everything a driver needs to start one run of a task (Nomad's `drivers.TaskConfig`).
+///
+/// `id` is `allocID/taskName/restartCount`: each restart is a new driver task with a new id, so a
+/// late event about an old run can never be taken for the new one.
+public struct TaskConfig: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var jobName: String
+    public var groupName: String
+    public var allocID: String
+    /// Environment of the task (the runner's `NOMAD_*` variables and the task's own `env`).
+    public var env: [String: String]
+    /// `USER[:GROUP]` inside the task; empty: the driver's default (root).
+    public var user: String
+    public var resources: TaskResources
+    /// Host devices given to the task by the runner (drivers also take them in their own config).
+    public var devices: [DeviceRequest]
+    /// Host paths bound into the task by the runner.
+    public var mounts: [MountRequest]
+    /// The allocation directory shared by the group's tasks (`alloc/{data,logs,tmp}` below it).
+    public var allocDir: String
+    /// This task's directory (`local/`, `secrets/`, `tmp/` below it).
+    public var taskDir: String
+    /// Where the task's stdout and stderr go: `<allocDir>/alloc/logs/<task>.stdout` / `.stderr` by default.
+    public var stdoutPath: String
+    public var stderrPath: String
+    public var logging: LogConfig
+    /// The task's `config` block, as the job file gave it.
+    public var driverConfig: DriverConfig
+
+    public init(id: String, name: String, jobName: String = "", groupName: String = "", allocID: String = "",
+                env: [String: String] = [:], user: String = "", resources: TaskResources = TaskResources(),
+                devices: [DeviceRequest] = [], mounts: [MountRequest] = [], allocDir: String, taskDir: String,
+                stdoutPath: String? = nil, stderrPath: String? = nil, logging: LogConfig = LogConfig(),
+                driverConfig: DriverConfig = [:]) {
+        self.id = id
+        self.name = name
+        self.jobName = jobName
+        self.groupName = groupName
+        self.allocID = allocID
+        self.env = env
+        self.user = user
+        self.resources = resources
+        self.devices = devices
+        self.mounts = mounts
+        self.allocDir = allocDir
+        self.taskDir = taskDir
+        self.stdoutPath = stdoutPath ?? TaskConfig.logPath(allocDir: allocDir, task: name, stream: "stdout")
+        self.stderrPath = stderrPath ?? TaskConfig.logPath(allocDir: allocDir, task: name, stream: "stderr")
+        self.logging = logging
+        self.driverConfig = driverConfig
+    }
+
+    /// `<allocDir>/alloc/logs/<task>.<stream>`, where Nomad keeps task logs.
+    public static func logPath(allocDir: String, task: String, stream: String) -> String {
+        (allocDir.hasSuffix("/") ? allocDir : allocDir + "/") + "alloc/logs/\(task).\(stream)"
+    }
+
+    /// `allocID/taskName/restartCount`.
+    public static func makeID(allocID: String, task: String, restart: Int) -> String {
+        "\(allocID)/\(task)/\(restart)"
+    }
+
+    /// The id's parts, checked: three non-empty components, none `.` or `..`, the last a number.
+    /// Drivers use them as directory names, so nothing else is allowed through.
+    public static func parseID(_ id: String) throws(DriverError) -> (allocID: String, task: String, restart: Int) {
+        let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, let restart = Int(parts[2]), restart >= 0,
+              parts[0...1].allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") }) else {
+            throw .invalidConfig(key: "id", reason: "\"\(id)\" is not allocID/taskName/restartCount")
+        }
+        return (parts[0], parts[1], restart)
+    }
+}
+
+/// The resources a task asks for, in the units the cgroup layer takes.
+public struct TaskResources: Codable, Equatable, Sendable {
+    /// Hard memory limit (`memory`, or `memory_max` when set); beyond it the task is OOM-killed.
+    public var memoryLimitBytes: UInt64?
+    /// Soft memory reservation (`memory` when `memory_max` raises the hard limit).
+    public var memoryReservationBytes: UInt64?
+    /// Relative CPU weight (Nomad passes the task's MHz).
+    public var cpuShares: UInt64?
+    /// The task's share of the node's total compute (0…1): the hard CPU quota when the driver applies one.
+    public var percentTicks: Double?
+    public var pids: Int?
+    /// CPUs the task may run on (`0-1`, `0,2`).
+    public var cpuset: String?
+
+    public init(memoryLimitBytes: UInt64? = nil, memoryReservationBytes: UInt64? = nil, cpuShares: UInt64? = nil,
+                percentTicks: Double? = nil, pids: Int? = nil, cpuset: String? = nil) {
+        self.memoryLimitBytes = memoryLimitBytes
+        self.memoryReservationBytes = memoryReservationBytes
+        self.cpuShares = cpuShares
+        self.percentTicks = percentTicks
+        self.pids = pids
+        self.cpuset = cpuset
+    }
+}
+
+/// A host device given to a task.
+public struct DeviceRequest: Codable, Equatable, Sendable {
+    public var hostPath: String
+    /// Where it appears in the task (default: the host path).
+    public var containerPath: String
+    /// Device-cgroup access: some of `r`, `w`, `m`.
+    public var permissions: String
+
+    public init(hostPath: String, containerPath: String? = nil, permissions: String = "rwm") {
+        self.hostPath = hostPath
+        self.containerPath = containerPath ?? hostPath
+        self.permissions = permissions
+    }
+}
+
+/// A host path bound into a task.
+public struct MountRequest: Codable, Equatable, Sendable {
+    public var source: String
+    public var target: String
+    public var readOnly: Bool
+
+    public init(source: String, target: String, readOnly: Bool = false) {
+        self.source = source
+        self.target = target
+        self.readOnly = readOnly
+    }
+}
+
+/// How a task's log files rotate: at `maxFileSizeMiB`, keeping `maxFiles` files per stream.
+public struct LogConfig: Codable, Equatable, Sendable {
+    public var maxFiles: Int
+    public var maxFileSizeMiB: Int
+
+    public init(maxFiles: Int = 10, maxFileSizeMiB: Int = 10) {
+        self.maxFiles = maxFiles
+        self.maxFileSizeMiB = maxFileSizeMiB
+    }
+}

@@ -1,0 +1,25 @@
+import CorralIsolation
+
+/// How an exec or raw_exec driver instance is set up on this host (the agent's plugin config).
+public struct DriverOptions: Sendable {
+    /// Where each task's state directory goes: `<stateRoot>/<allocID>/<task>/<restart>`.
+    public var stateRoot: String
+    /// The cgroup every task's cgroup is created under, relative to each hierarchy's root.
+    public var cgroupParent: String
+    /// Host directories bound read-only into an exec task's root when its config names no `image`.
+    public var chrootEnv: [String]
+    /// The supervisor program; nil finds it next to the running executable.
+    public var supervisorPath: String?
+    /// The `init = true` program; nil finds it next to the running executable.
+    public var initPath: String?
+
+    public init(stateRoot: String = "/run/corral/tasks", cgroupParent: String = "corral",
+                chrootEnv: [String] = RootfsLayout.defaultChrootEnv, supervisorPath: String? = nil,
+                initPath: String? = nil) {
+        self.stateRoot = stateRoot
+        self.cgroupParent = cgroupParent
+        self.chrootEnv = chrootEnv
+        self.supervisorPath = supervisorPath
+        self.initPath = initPath
+    }
+}

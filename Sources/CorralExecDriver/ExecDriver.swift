@@ -1,0 +1,169 @@
+import CorralCgroups
+import CorralDriver
+import CorralIsolation
+import Foundation
+
+/// The `exec` driver: each task in new mount, pid, uts, ipc, net and cgroup namespaces, in a root
+/// built from host directories (`chroot_env`) or an image, held to its cgroup limits, with Docker's
+/// default capabilities and a seccomp profile, under a supervisor that outlives the runner.
+public final class ExecDriver: TaskDriver {
+    public let name = "exec"
+    public let configSchema = ExecTaskConfig.schema
+    public let capabilities = DriverCapabilities(sendSignals: true, exec: true, fsIsolation: .chroot)
+    let core: SupervisedDriverCore
+
+    public init(options: DriverOptions = DriverOptions()) {
+        core = SupervisedDriverCore(driverName: "exec", options: options)
+    }
+
+    public func validate(_ config: DriverConfig) throws(DriverError) {
+        _ = try ExecTaskConfig.parse(config)
+    }
+
+    public func fingerprint() async -> Fingerprint {
+        let attributes = NodeFingerprint.attributes()
+        if geteuid() != 0 {
+            return Fingerprint(health: .undetected, healthDescription: "the exec driver needs root", attributes: attributes)
+        }
+        if attributes["os.cgroups.version"] == "none" {
+            return Fingerprint(health: .unhealthy, healthDescription: "no cgroup hierarchy is mounted", attributes: attributes)
+        }
+        return Fingerprint(health: .healthy, attributes: attributes)
+    }
+
+    public func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
+        let exec = try ExecTaskConfig.parse(config.driverConfig)
+        let id = try TaskConfig.parseID(config.id)
+        let rootMountpoint = "\(core.options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)"
+        let plan = try buildPlan(config, exec: exec, command: nil, rootMountpoint: rootMountpoint)
+        let limits = try cgroupLimits(config.resources, exec: exec, plan: plan)
+        return try core.start(config, plan: plan, limits: limits, namespaces: Self.joinFlags(exec.namespaces))
+    }
+
+    public func wait(_ id: String) async throws(DriverError) -> ExitResult { try await core.wait(id) }
+
+    public func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
+        try await core.stop(id, timeout: timeout, signal: signal)
+    }
+
+    public func destroy(_ id: String, force: Bool) async throws(DriverError) { try await core.destroy(id, force: force) }
+
+    public func inspect(_ id: String) async throws(DriverError) -> TaskStatus { try core.inspect(id) }
+
+    public func stats(_ id: String, interval: Duration) async throws(DriverError) -> AsyncStream<TaskResourceUsage> {
+        try core.stats(id, interval: interval, megahertzPerCPU: NodeFingerprint.cpuMegahertz())
+    }
+
+    public func signal(_ id: String, signal: Int32) async throws(DriverError) { try core.signal(id, signal: signal) }
+
+    public func exec(_ id: String, command: [String], timeout: Duration) async throws(DriverError) -> ExecResult {
+        let session = try await execStreaming(id, command: command, options: ExecOptions(timeout: timeout))
+        return await ExecSessionRunner.collect(session, timeout: timeout)
+    }
+
+    public func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
+        let task = try core.task(id)
+        guard task.exit == nil, task.taskPidfd >= 0 else { throw .taskNotRunning(id: id) }
+        guard !command.isEmpty, !command[0].isEmpty else { throw .invalidConfig(key: "command", reason: "no command given") }
+        let exec = try ExecTaskConfig.parse(task.config.driverConfig)
+        var plan = try buildPlan(task.config, exec: exec, command: command, rootMountpoint: task.state.stateDirectory,
+                                 terminal: options.tty)
+        plan.mode = .join(pidfd: task.taskPidfd, namespaces: task.state.namespaces)
+        return try ExecSessionRunner.start(plan, supervisor: try core.supervisorPath(), cgroup: task.cgroup, taskID: id,
+                                           options: options)
+    }
+
+    public func recover(_ handle: TaskHandle) async throws(DriverError) { try core.recover(handle) }
+
+    // MARK: plan
+
+    /// The namespaces an exec into a task with `namespaces` enters.
+    static func joinFlags(_ namespaces: NamespaceSet) -> UInt64 {
+        namespaces.cloneFlags
+    }
+
+    /// The task's launch plan (or, with `command`, the plan of a command run inside it).
+    func buildPlan(_ config: TaskConfig, exec: ExecTaskConfig, command: [String]?, rootMountpoint: String,
+                   terminal: Bool = false) throws(DriverError) -> LaunchPlan {
+        var spec = IsolationSpec(command: command ?? exec.command, hostname: exec.hostname ?? Self.hostname(for: config))
+        spec.rootfs = exec.image
+        spec.chrootEnv = core.options.chrootEnv
+        spec.namespaces = exec.namespaces
+        spec.environment = config.env.keys.sorted().map { "\($0)=\(config.env[$0]!)" }
+        spec.workdir = exec.workDir
+        spec.user = config.user.isEmpty ? nil : config.user
+        spec.binds = Self.allocBinds(config) + config.mounts.map {
+            BindMount(source: $0.source, destination: $0.target, readOnly: $0.readOnly)
+        } + exec.binds
+        spec.tmpfs = exec.tmpfs
+        spec.capabilities = exec.capabilities
+        spec.devices = config.devices.map {
+            DeviceMapping(hostPath: $0.hostPath, containerPath: $0.containerPath, permissions: $0.permissions)
+        } + exec.devices
+        spec.terminal = terminal
+        if exec.useInit && command == nil {
+            let initPath: String
+            if let path = core.options.initPath { initPath = path } else {
+                do { initPath = try ProgramLocator.initProgram() } catch {
+                    throw .startFailed(reason: error.description, recoverable: false)
+                }
+            }
+            spec.binds.append(BindMount(source: initPath, destination: Self.initPathInTask, readOnly: true))
+            spec.command = [Self.initPathInTask, "--"] + exec.command
+        }
+        do {
+            spec.seccompProfile = try ProfileLocator.seccomp(exec.seccompProfile, option: "config.seccomp_profile")
+            return try LaunchPlanBuilder().build(spec, rootMountpoint: rootMountpoint)
+        } catch {
+            throw Self.driverError(error)
+        }
+    }
+
+    /// Where `init = true` puts corral-init in the task: `/dev` is always corral's own tmpfs, so the
+    /// bind needs no directory in the image.
+    static let initPathInTask = "/dev/corral-init"
+
+    /// `/alloc`, `/local` and `/secrets`, as Nomad gives them to a task, for those that exist.
+    static func allocBinds(_ config: TaskConfig) -> [BindMount] {
+        let candidates = [(config.allocDir + "/alloc", "/alloc"), (config.taskDir + "/local", "/local"),
+                          (config.taskDir + "/secrets", "/secrets")]
+        return candidates.filter { FileManager.default.fileExists(atPath: $0.0) }
+            .map { BindMount(source: $0.0, destination: $0.1) }
+    }
+
+    /// The task's name when it is a valid hostname, else `task`.
+    static func hostname(for config: TaskConfig) -> String {
+        let name = String(config.name.prefix(63))
+        let valid = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+        return valid ? name : "task"
+    }
+
+    /// The task's resources as cgroup limits, with its device rules.
+    func cgroupLimits(_ resources: TaskResources, exec: ExecTaskConfig, plan: LaunchPlan) throws(DriverError) -> CgroupLimits {
+        var limits = CgroupLimits()
+        limits.memoryMaxBytes = resources.memoryLimitBytes
+        limits.memoryReservationBytes = resources.memoryReservationBytes
+        limits.cpuShares = resources.cpuShares
+        if exec.cpuHardLimit {
+            guard let ticks = resources.percentTicks, ticks > 0 else {
+                throw .invalidConfig(key: "config.cpu_hard_limit", reason: "the task asks for no CPU to limit it to")
+            }
+            limits.cpuQuota = CPUQuota(percentTicks: ticks, cpuCount: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        }
+        limits.pidsMax = exec.pidsLimit ?? resources.pids
+        limits.cpusetCPUs = resources.cpuset
+        limits.devices = DeviceRule.standard + plan.deviceRules
+        do { try limits.validate() } catch { throw .invalidConfig(key: "resources", reason: error.description) }
+        return limits
+    }
+
+    /// A plan-builder error in the driver's words: the config key instead of the CLI flag.
+    static func driverError(_ error: LaunchError) -> DriverError {
+        switch error {
+        case .usage(let option, let value, let reason), .invalid(let option, let value, let reason):
+            return .invalidConfig(key: ExecTaskConfig.key(forOption: option), reason: "\"\(value)\": \(reason)")
+        default:
+            return .startFailed(reason: error.description, recoverable: SupervisedDriverCore.isRecoverable(error))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import CorralCgroups
+import CorralDriver
+import Foundation
+
+/// The node attributes drivers report (Nomad's fingerprinters): kernel, CPU, memory, cgroups.
+enum NodeFingerprint {
+    static func attributes() -> [String: String] {
+        var attributes: [String: String] = [:]
+        var info = utsname()
+        uname(&info)
+        func text<T>(_ field: T) -> String {
+            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        attributes["kernel.name"] = text(info.sysname).lowercased()
+        attributes["kernel.version"] = text(info.release)
+        attributes["kernel.arch"] = text(info.machine)
+        attributes["unique.hostname"] = text(info.nodename)
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let mhz = cpuMegahertz()
+        attributes["cpu.numcores"] = String(cores)
+        attributes["cpu.frequency"] = String(Int(mhz.rounded()))
+        attributes["cpu.totalcompute"] = String(Int((mhz * Double(cores)).rounded()))
+        if let memory = totalMemoryBytes() { attributes["memory.totalbytes"] = String(memory) }
+        let topology = CgroupTopology.discover()
+        attributes["os.cgroups.version"] = topology.version.map { $0 == .v2 ? "2" : "1" } ?? "none"
+        for controller in ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer"] {
+            attributes["os.cgroups.\(controller)"] = topology.v1Mounts[controller] != nil ? "v1"
+                : topology.unifiedControllers.contains(controller) ? "v2" : "missing"
+        }
+        attributes["os.seccomp"] = FileManager.default.fileExists(atPath: "/proc/sys/kernel/seccomp/actions_avail")
+            ? "true" : "false"
+        return attributes
+    }
+
+    /// MHz of one CPU: `cpu MHz` from /proc/cpuinfo (the first), else the CPU's rated maximum from
+    /// cpufreq, else 1000 (a virtual machine may say neither; Nomad then asks the operator).
+    static func cpuMegahertz() -> Double {
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("cpu MHz") {
+                if let value = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
+                   value > 0 { return value }
+            }
+        }
+        if let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", encoding: .utf8),
+           let khz = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), khz > 0 {
+            return khz / 1000
+        }
+        return 1000
+    }
+
+    static func totalMemoryBytes() -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kib = UInt64(fields[1]) { return kib * 1024 }
+        }
+        return nil
+    }
+}

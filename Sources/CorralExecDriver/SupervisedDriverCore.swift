@@ -1,0 +1,299 @@
+import CCorralHost
+import CorralCgroups
+import CorralDriver
+import CorralIsolation
+import Foundation
+import Synchronization
+
+/// What the exec and raw_exec drivers share: starting a task under a supervisor in its own cgroup,
+/// the table of tasks, waiting, stopping, signals, stats, destroying and recovering. The drivers
+/// differ only in the launch plan they build.
+final class SupervisedDriverCore: Sendable {
+    let driverName: String
+    let options: DriverOptions
+    private let tasks = Mutex<[String: SupervisedTask]>([:])
+
+    init(driverName: String, options: DriverOptions) {
+        self.driverName = driverName
+        self.options = options
+    }
+
+    func task(_ id: String) throws(DriverError) -> SupervisedTask {
+        guard let task = tasks.withLock({ $0[id] }) else { throw .taskNotFound(id: id) }
+        return task
+    }
+
+    func supervisorPath() throws(DriverError) -> String {
+        if let path = options.supervisorPath { return path }
+        do { return try ProgramLocator.supervisor() } catch {
+            throw .startFailed(reason: error.description, recoverable: false)
+        }
+    }
+
+    // MARK: start
+
+    /// Starts `plan` for `config` with `limits`: state directory, log directory, cgroup, supervisor.
+    /// On any failure everything created so far is removed.
+    func start(_ config: TaskConfig, plan: LaunchPlan, limits: CgroupLimits, namespaces: UInt64)
+        throws(DriverError) -> TaskHandle {
+        let id = try TaskConfig.parseID(config.id)
+        guard tasks.withLock({ $0[config.id] }) == nil else {
+            throw .startFailed(reason: "task \(config.id) already exists", recoverable: false)
+        }
+        let supervisor = try supervisorPath()
+        let logs = try logFiles(config)
+        let state = StateDirectory(path: "\(options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)")
+        do { try state.create() } catch { throw .startFailed(reason: error.description, recoverable: true) }
+        var cleanup = StartCleanup(state: state, stateRoot: options.stateRoot)
+        defer { cleanup.run() }
+
+        let cgroupName = "\(id.allocID).\(id.task).\(id.restart)"
+        let cgroup: TaskCgroup
+        do {
+            cgroup = try TaskCgroup.create(name: cgroupName, parent: options.cgroupParent, limits: limits)
+        } catch {
+            throw .startFailed(reason: error.description, recoverable: false)
+        }
+        cleanup.cgroup = cgroup
+        defer { cgroup.placement.close() }
+
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard devNull >= 0 else {
+            throw .startFailed(reason: SyscallError.current("open", path: "/dev/null").description, recoverable: true)
+        }
+        defer { close(devNull) }
+        var io = SupervisorIO()
+        io.logs = logs
+        io.forward = false
+        io.standardFDs = (devNull, devNull, devNull)
+        io.taskStdin = devNull
+        let rotation = LogRotation(maxFileBytes: max(1, config.logging.maxFileSizeMiB) << 20,
+                                   maxFiles: max(1, config.logging.maxFiles))
+        let launched: LaunchedTask
+        do {
+            launched = try Launcher(supervisorPath: supervisor, logRotation: rotation)
+                .launch(plan, state: state, stdio: .pipes, io: io, cgroup: cgroup.placement)
+        } catch {
+            throw .startFailed(reason: error.description, recoverable: Self.isRecoverable(error))
+        }
+        cleanup.disarm()
+
+        let supervisorIdentity = ProcessIdentity.current(launched.supervisorPID)
+            ?? ProcessIdentity(pid: launched.supervisorPID, startTime: 0)
+        let taskIdentity = ProcessIdentity.current(launched.taskPID)
+        let taskPidfd = taskIdentity?.openPidfd() ?? -1
+        let record = SupervisedTaskState(
+            supervisor: supervisorIdentity, task: taskIdentity,
+            cgroup: CgroupRecord(parent: options.cgroupParent, name: cgroupName, directories: cgroup.placement.directories),
+            stateDirectory: state.path, startedAt: Timestamp.now(), namespaces: namespaces)
+        // CLONE_PIDFD gives a pidfd on every kernel we run on (5.12+); the fallback opens one.
+        let supervisorPidfd = launched.supervisorPidfd >= 0 ? launched.supervisorPidfd : corral_pidfd_open(launched.supervisorPID)
+        let task = SupervisedTask(config: config, state: record, cgroup: cgroup.manager,
+                                  supervisorPidfd: supervisorPidfd, taskPidfd: taskPidfd)
+        tasks.withLock { $0[config.id] = task }
+        return TaskHandle(driver: driverName, config: config, driverState: Self.encode(record))
+    }
+
+    /// The log files: `<task>.stdout` and `<task>.stderr` in `alloc/logs` (created if missing).
+    private func logFiles(_ config: TaskConfig) throws(DriverError) -> LogFiles {
+        func split(_ path: String, key: String) throws(DriverError) -> (String, String) {
+            guard path.hasPrefix("/"), let slash = path.lastIndex(of: "/"), path.index(after: slash) < path.endIndex else {
+                throw .invalidConfig(key: key, reason: "\"\(path)\" must be an absolute file path")
+            }
+            return (slash == path.startIndex ? "/" : String(path[..<slash]), String(path[path.index(after: slash)...]))
+        }
+        let (directory, stdoutName) = try split(config.stdoutPath, key: "stdout_path")
+        let (stderrDirectory, stderrName) = try split(config.stderrPath, key: "stderr_path")
+        guard directory == stderrDirectory, stdoutName != stderrName else {
+            throw .invalidConfig(key: "stderr_path", reason: "must be another file in the stdout log's directory \(directory)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .startFailed(reason: "cannot create the log directory \(directory): \(error.localizedDescription)",
+                               recoverable: false)
+        }
+        return LogFiles(directory: directory, stdoutName: stdoutName, stderrName: stderrName)
+    }
+
+    /// A failure the same request may get past on a second try (a busy host), unlike a bad request.
+    static func isRecoverable(_ error: LaunchError) -> Bool {
+        switch error {
+        case .usage, .invalid, .record: false
+        case .child(let stage, _, _): ![.exec, .workdir, .setuid, .setgid, .mount, .root].contains(stage)
+        case .system, .internal: true
+        }
+    }
+
+    static func encode(_ record: SupervisedTaskState) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    // MARK: running tasks
+
+    func wait(_ id: String) async throws(DriverError) -> ExitResult {
+        try await task(id).wait()
+    }
+
+    func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
+        let task = try task(id)
+        guard task.exit == nil else { return }
+        if signal != SIGKILL && timeout > .zero {
+            do { try task.send(signal) } catch .taskNotRunning { /* exiting already: wait below */ }
+            let exited = await Self.waitForExit(task, timeout: timeout)
+            if exited { return }
+        }
+        task.killAll()
+        _ = await task.wait()
+    }
+
+    /// Waits for the task's exit for at most `timeout`; true when it exited.
+    static func waitForExit(_ task: SupervisedTask, timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { _ = await task.wait(); return true }
+            group.addTask {
+                // A timer, not synchronisation: the kill timeout is a deadline.
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    func destroy(_ id: String, force: Bool) async throws(DriverError) {
+        let task = try task(id)
+        if task.exit == nil {
+            guard force else { throw .taskStillRunning(id: id) }
+            task.killAll()
+        }
+        _ = await task.wait()
+        tasks.withLock { _ = $0.removeValue(forKey: id) }
+        task.release()
+        // The supervisor removed the cgroup after the task; this only acts when it could not.
+        try? task.cgroup?.destroy()
+        removeState(task.state.stateDirectory)
+    }
+
+    /// Removes a task's state directory and its parents up to the state root, if they are empty.
+    func removeState(_ path: String) {
+        try? StateDirectory(path: path).remove()
+        var parent = path
+        for _ in 0..<2 {
+            guard let slash = parent.lastIndex(of: "/") else { break }
+            parent = String(parent[..<slash])
+            guard parent.hasPrefix(options.stateRoot + "/"), rmdir(parent) == 0 else { break }
+        }
+    }
+
+    func inspect(_ id: String) throws(DriverError) -> TaskStatus {
+        let task = try task(id)
+        let exit = task.exit
+        var attributes = ["supervisor_pid": String(task.state.supervisor.pid),
+                          "state_directory": task.state.stateDirectory]
+        if let pid = task.state.task?.pid { attributes["pid"] = String(pid) }
+        if let cgroup = task.state.cgroup { attributes["cgroup"] = cgroup.relativePath }
+        return TaskStatus(id: id, name: task.config.name, state: exit == nil ? .running : .exited,
+                          startedAt: task.state.startedAt, completedAt: exit?.at, exitResult: exit?.result,
+                          driverAttributes: attributes)
+    }
+
+    func signal(_ id: String, signal: Int32) throws(DriverError) {
+        let task = try task(id)
+        guard task.exit == nil else { throw .taskNotRunning(id: id) }
+        try task.send(signal)
+    }
+
+    /// Readings of the task's cgroup every `interval`, until it exits or the consumer stops.
+    func stats(_ id: String, interval: Duration, megahertzPerCPU: Double) throws(DriverError) -> AsyncStream<TaskResourceUsage> {
+        let task = try task(id)
+        guard let cgroup = task.cgroup else { throw .unsupported(operation: "stats of a task without a cgroup") }
+        return AsyncStream { continuation in
+            let sampler = Task {
+                var tracker = ResourceUsageTracker(megahertzPerCPU: megahertzPerCPU)
+                let clock = ContinuousClock()
+                let origin = clock.now
+                while !Task.isCancelled, task.exit == nil, let stats = try? cgroup.stats() {
+                    let elapsed = clock.now - origin
+                    let nanos = UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+                    continuation.yield(tracker.usage(stats, at: nanos, timestamp: Self.unixNanos()))
+                    // A sampling period, not synchronisation.
+                    try? await Task.sleep(for: interval)
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in sampler.cancel() }
+        }
+    }
+
+    static func unixNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    // MARK: recover
+
+    /// Reattaches to the task of `handle`: a supervisor that still runs as the same process (pid and
+    /// start time), or a task whose exit.json records how it ended. Anything else is gone: its
+    /// leftovers are removed and `.taskNotFound` thrown.
+    func recover(_ handle: TaskHandle) throws(DriverError) {
+        guard handle.driver == driverName else {
+            throw .invalidConfig(key: "handle.driver", reason: "\"\(handle.driver)\" is not this driver (\(driverName))")
+        }
+        if tasks.withLock({ $0[handle.id] }) != nil { return }
+        guard let record = try? JSONDecoder().decode(SupervisedTaskState.self, from: Data(handle.driverState.utf8)) else {
+            throw .invalidConfig(key: "handle.driver_state", reason: "not a \(driverName) task record")
+        }
+        let manager = record.cgroup?.manager()
+        if let supervisorPidfd = record.supervisor.openPidfd() {
+            // The supervisor is the task's parent and reports its exit; the main process gets a pidfd
+            // (for signals) only if it is still the same process, in the task's cgroup.
+            var taskPidfd: Int32 = -1
+            if let task = record.task, record.cgroup.map({ task.isMember(ofCgroup: $0.relativePath) }) ?? true {
+                taskPidfd = task.openPidfd() ?? -1
+            }
+            register(handle.config, record: record, cgroup: manager, supervisorPidfd: supervisorPidfd, taskPidfd: taskPidfd)
+            return
+        }
+        if access(record.stateDirectory + "/exit.json", F_OK) == 0 {
+            // Exited while nobody watched: the supervisor is gone, its record stays.
+            register(handle.config, record: record, cgroup: manager, supervisorPidfd: -1, taskPidfd: -1)
+            return
+        }
+        try? manager?.destroy()
+        removeState(record.stateDirectory)
+        throw .taskNotFound(id: handle.id)
+    }
+
+    private func register(_ config: TaskConfig, record: SupervisedTaskState, cgroup: (any CgroupManager)?,
+                          supervisorPidfd: Int32, taskPidfd: Int32) {
+        let task = SupervisedTask(config: config, state: record, cgroup: cgroup, supervisorPidfd: supervisorPidfd,
+                                  taskPidfd: taskPidfd)
+        tasks.withLock { $0[config.id] = task }
+    }
+}
+
+/// Undoes a half-done start: the cgroup and the state directory, unless disarmed.
+private struct StartCleanup {
+    let state: StateDirectory
+    let stateRoot: String
+    var cgroup: TaskCgroup?
+    private var armed = true
+
+    init(state: StateDirectory, stateRoot: String) {
+        self.state = state
+        self.stateRoot = stateRoot
+    }
+
+    mutating func disarm() { armed = false }
+
+    func run() {
+        guard armed else { return }
+        try? cgroup?.destroy()
+        try? state.remove()
+    }
+}

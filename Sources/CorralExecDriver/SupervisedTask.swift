@@ -1,0 +1,102 @@
+import CCorralHost
+import CorralCgroups
+import CorralDriver
+import CorralIsolation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One task started (or recovered) by the exec or raw_exec driver: its supervisor, its main process
+/// and its cgroup. Its exit is observed once, through the supervisor's pidfd, and shared by every
+/// waiter. The pidfds are owned here and closed by `release()`.
+final class SupervisedTask: Sendable {
+    let config: TaskConfig
+    let state: SupervisedTaskState
+    let cgroup: (any CgroupManager)?
+    /// A pidfd of the supervisor (not necessarily our child: after a restart it is init's); -1 when
+    /// the supervisor had already gone when the task was recovered (its exit.json tells the end).
+    let supervisorPidfd: Int32
+    /// A pidfd of the task's main process, -1 when it had already gone.
+    let taskPidfd: Int32
+    private let outcome = ExitBox()
+    private let completion: Task<ExitResult, Never>
+
+    init(config: TaskConfig, state: SupervisedTaskState, cgroup: (any CgroupManager)?, supervisorPidfd: Int32,
+         taskPidfd: Int32) {
+        self.config = config
+        self.state = state
+        self.cgroup = cgroup
+        self.supervisorPidfd = supervisorPidfd
+        self.taskPidfd = taskPidfd
+        completion = Task { [supervisorPidfd, outcome, stateDirectory = state.stateDirectory] in
+            var code: Int32 = 0, status: Int32 = 0, reaped = false
+            if supervisorPidfd >= 0 {
+                await ExitWatcher.shared.waitForExit(pidfd: supervisorPidfd)
+                // Our child when we started it in this process: reap it (elsewise init does).
+                reaped = corral_pidfd_wait(supervisorPidfd, &code, &status) == 0
+            }
+            let result = Self.readExit(stateDirectory: stateDirectory,
+                                       supervisorStatus: reaped ? (code == CLD_EXITED ? status : 128 + status) : nil)
+            outcome.value.withLock { $0 = (result, Timestamp.now()) }
+            return result
+        }
+    }
+
+    /// Waits for the task to end.
+    func wait() async -> ExitResult {
+        await completion.value
+    }
+
+    /// The exit, once it is known (without waiting).
+    var exit: (result: ExitResult, at: String)? {
+        outcome.value.withLock { $0 }
+    }
+
+    /// Whether the supervisor is still there (the task, or its clean-up, still runs).
+    var isRunning: Bool {
+        if exit != nil || supervisorPidfd < 0 { return false }
+        var fds = pollfd(fd: supervisorPidfd, events: Int16(POLLIN), revents: 0)
+        return poll(&fds, 1, 0) == 0
+    }
+
+    /// Sends `signal` to the task's main process. Throws `.taskNotRunning` once it is gone.
+    func send(_ signal: Int32) throws(DriverError) {
+        guard taskPidfd >= 0 else { throw .taskNotRunning(id: config.id) }
+        let rc = corral_pidfd_send_signal(taskPidfd, signal)
+        if rc == -ESRCH { throw .taskNotRunning(id: config.id) }
+        if rc < 0 {
+            throw .failed(operation: "send signal \(signal) to task \(config.id)", reason: String(cString: strerror(-rc)),
+                          recoverable: false)
+        }
+    }
+
+    /// Kills every process of the task: the whole cgroup (grandchildren included), and the main
+    /// process by its pidfd (which also ends a task without a cgroup, and its pid namespace).
+    func killAll() {
+        _ = taskPidfd >= 0 ? corral_pidfd_send_signal(taskPidfd, SIGKILL) : 0
+        try? cgroup?.kill()
+    }
+
+    func release() {
+        if supervisorPidfd >= 0 { close(supervisorPidfd) }
+        if taskPidfd >= 0 { close(taskPidfd) }
+    }
+
+    /// How the task ended, from the supervisor's exit.json.
+    static func readExit(stateDirectory: String, supervisorStatus: Int32?) -> ExitResult {
+        do {
+            let record = try TaskExit.read(from: StateDirectory(path: stateDirectory))
+            return ExitResult(exitCode: record.exitCode, signal: record.signal, oomKilled: record.oomKilled)
+        } catch {
+            let status = supervisorStatus.map { "exited with \($0)" } ?? "is gone"
+            return ExitResult(exitCode: -1, error: "the task's supervisor \(status) without recording the task's exit "
+                              + "(\(error.description)); the task was killed with it")
+        }
+    }
+}
+
+/// The task's exit and when it was seen, set once by the completion task.
+final class ExitBox: Sendable {
+    let value = Mutex<(result: ExitResult, at: String)?>(nil)
+}

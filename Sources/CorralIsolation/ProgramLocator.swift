@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds corral's helper programs (`corral-supervisor`, `corral-init`): `$CORRAL_SUPERVISOR` /
+/// `$CORRAL_INIT`, else next to the running executable, else in `../libexec/corral/` relative to it
+/// (an installed layout).
+public enum ProgramLocator {
+    public static func supervisor() throws(LaunchError) -> String {
+        try find("corral-supervisor", override: "CORRAL_SUPERVISOR")
+    }
+
+    public static func initProgram() throws(LaunchError) -> String {
+        try find("corral-init", override: "CORRAL_INIT")
+    }
+
+    public static func find(_ program: String, override variable: String) throws(LaunchError) -> String {
+        if let override = getenv(variable) {
+            let path = String(cString: override)
+            guard access(path, X_OK) == 0 else {
+                throw .invalid(option: variable, value: path, reason: "is not an executable file")
+            }
+            return path
+        }
+        let directory = ownDirectory() ?? "."
+        let candidates = [directory + "/" + program, directory + "/../libexec/corral/" + program]
+        for candidate in candidates where access(candidate, X_OK) == 0 {
+            return candidate
+        }
+        throw .internal("cannot find the \(program) program (looked for \(candidates.joined(separator: " and "))); "
+                        + "install it there or set \(variable) to its path")
+    }
+
+    /// The directory holding the running executable.
+    public static func ownDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        guard n > 0 else { return nil }
+        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return String(path[..<slash])
+    }
+}
