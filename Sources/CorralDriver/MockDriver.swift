@@ -55,13 +55,13 @@ public final class MockDriver: TaskDriver {
         let task = try task(id)
         guard task.exit.current == nil else { return }
         task.signals.withLock { $0.append(signal) }
-        if task.mock.killAfter <= timeout {
-            try? await Task.sleep(for: task.mock.killAfter)
-            task.exit.resolve(ExitResult(exitCode: 128 + signal, signal: signal))
-        } else {
-            // It does not die of the signal in time: killed when the timeout passes.
-            try? await Task.sleep(for: timeout)
-            task.exit.resolve(ExitResult(exitCode: 128 + SIGKILL, signal: SIGKILL))
+        // The task dies `kill_after` after the signal, or is killed at the timeout, unless it
+        // exits by itself first (`run_for`).
+        let dies = min(task.mock.killAfter, timeout)
+        let result = task.mock.killAfter <= timeout ? ExitResult(exitCode: 128 + signal, signal: signal)
+            : ExitResult(exitCode: 128 + SIGKILL, signal: SIGKILL)
+        if await withDeadline(dies, { await task.exit.value() }) == nil {
+            task.finish(result)
         }
         _ = await task.exit.value()
     }
@@ -70,7 +70,7 @@ public final class MockDriver: TaskDriver {
         let task = try task(id)
         if task.exit.current == nil {
             guard force else { throw .taskStillRunning(id: id) }
-            task.exit.resolve(ExitResult(exitCode: 128 + SIGKILL, signal: SIGKILL))
+            task.finish(ExitResult(exitCode: 128 + SIGKILL, signal: SIGKILL))
         }
         tasks.withLock { _ = $0.removeValue(forKey: id) }
     }
@@ -79,7 +79,7 @@ public final class MockDriver: TaskDriver {
         let task = try task(id)
         let exit = task.exit.current
         return TaskStatus(id: id, name: task.config.name, state: exit == nil ? .running : .exited,
-                          startedAt: String(task.startedAt), completedAt: exit == nil ? nil : task.completedAt.withLock { $0 },
+                          startedAt: Self.rfc3339(unixNanos: task.startedAt), completedAt: exit == nil ? nil : task.completedAt.withLock { $0 },
                           exitResult: exit)
     }
 
@@ -146,6 +146,12 @@ public final class MockDriver: TaskDriver {
         task.run()
     }
 
+    /// RFC 3339 in UTC, as the other drivers give times.
+    static func rfc3339(unixNanos: UInt64) -> String {
+        let date = Date(timeIntervalSince1970: Double(unixNanos) / 1e9)
+        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     static func unixNanos() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
@@ -177,7 +183,7 @@ final class MockTask: Sendable {
             Task { [self] in
                 // The task's own lifetime: this sleep is what the mock simulates.
                 if remaining > .zero { try? await Task.sleep(for: remaining) }
-                exit.resolve(mock.naturalExit)
+                finish(mock.naturalExit)
             }
         }
         if let text = mock.stdoutString, alreadyRan == .zero {
@@ -189,10 +195,13 @@ final class MockTask: Sendable {
                 }
             }
         }
-        Task { [self] in
-            _ = await exit.value()
-            completedAt.withLock { $0 = String(MockDriver.unixNanos()) }
-        }
+    }
+
+    /// Ends the task with `result` (the first end wins), its completion time recorded before any
+    /// waiter sees the result.
+    func finish(_ result: ExitResult) {
+        completedAt.withLock { if $0 == nil { $0 = MockDriver.rfc3339(unixNanos: MockDriver.unixNanos()) } }
+        exit.resolve(result)
     }
 
     /// Appends to the task's stdout log (creating it), as a real task's output would arrive.

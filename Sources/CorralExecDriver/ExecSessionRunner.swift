@@ -25,6 +25,7 @@ enum ExecSessionRunner {
         var io = SupervisorIO()
         io.logs = nil
         io.recordExit = false
+        io.ownsCgroup = false
         io.forward = true
         let stdio: TaskStdio
         var master: Int32 = -1
@@ -76,27 +77,25 @@ enum ExecSessionRunner {
                 close(stdin.write)
             }
         }
+        // The pidfd the timeout kills through is closed only once nothing can signal through it any
+        // more: a closed fd number may be reused, by another process's pidfd.
+        let timed = options.timeout != nil && commandPidfd >= 0
         let exit = Task<Int32, Never> {
             await ExitWatcher.shared.waitForExit(pidfd: supervisorPidfd)
             var code: Int32 = 0, status: Int32 = 0
             let rc = corral_pidfd_wait(supervisorPidfd, &code, &status)
             close(supervisorPidfd)
-            if commandPidfd >= 0 { close(commandPidfd) }
+            if !timed && commandPidfd >= 0 { close(commandPidfd) }
             terminal.close()
             guard rc == 0 else { return 125 }
             return code == CLD_EXITED ? status : 128 + status
         }
         if let timeout = options.timeout, commandPidfd >= 0 {
             Task.detached {
-                // A deadline, not synchronisation: the command is killed when it passes.
-                let finished = await withTaskGroup(of: Bool.self) { group in
-                    group.addTask { _ = await exit.value; return true }
-                    group.addTask { try? await Task.sleep(for: timeout); return false }
-                    let first = await group.next() ?? true
-                    group.cancelAll()
-                    return first
-                }
+                let finished = await withDeadline(timeout) { _ = await exit.value } != nil
                 if !finished { _ = corral_pidfd_send_signal(commandPidfd, SIGKILL) }
+                _ = await exit.value
+                close(commandPidfd)
             }
         }
         return ExecSession(stdout: outputStream, stderr: errorStream, exit: { await exit.value },

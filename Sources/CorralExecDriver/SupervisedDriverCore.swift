@@ -151,17 +151,7 @@ final class SupervisedDriverCore: Sendable {
 
     /// Waits for the task's exit for at most `timeout`; true when it exited.
     static func waitForExit(_ task: SupervisedTask, timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { _ = await task.wait(); return true }
-            group.addTask {
-                // A timer, not synchronisation: the kill timeout is a deadline.
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        await withDeadline(timeout) { _ = await task.wait() } != nil
     }
 
     func destroy(_ id: String, force: Bool) async throws(DriverError) {

@@ -33,6 +33,9 @@ public struct SupervisorIO: Sendable {
     public var taskStdin: Int32 = 0
     /// The supervisor writes exit.json into the state directory.
     public var recordExit = true
+    /// The supervisor owns the cgroup the task is placed in: it records its usage and removes it
+    /// after the task. False for a command run inside another task's cgroup (exec into a task).
+    public var ownsCgroup = true
 
     public init() {}
 }

@@ -74,7 +74,9 @@ public struct Launcher: Sendable {
             taskStdio = (slave, slave, slave)
         }
 
-        for directory in cgroup?.directories ?? [] { arguments += ["--cgroup", directory] }
+        if io.ownsCgroup {
+            for directory in cgroup?.directories ?? [] { arguments += ["--cgroup", directory] }
+        }
 
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
