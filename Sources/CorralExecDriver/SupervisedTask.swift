@@ -29,13 +29,18 @@ final class SupervisedTask: Sendable {
         self.cgroup = cgroup
         self.supervisorPidfd = supervisorPidfd
         self.taskPidfd = taskPidfd
+        if supervisorPidfd < 0 {
+            // Recovered after the supervisor had gone: the record tells the end, known right away.
+            let result = Self.readExit(stateDirectory: state.stateDirectory, supervisorStatus: nil)
+            outcome.value.withLock { $0 = (result, Timestamp.now()) }
+            completion = Task { result }
+            return
+        }
         completion = Task { [supervisorPidfd, outcome, stateDirectory = state.stateDirectory] in
-            var code: Int32 = 0, status: Int32 = 0, reaped = false
-            if supervisorPidfd >= 0 {
-                await ExitWatcher.shared.waitForExit(pidfd: supervisorPidfd)
-                // Our child when we started it in this process: reap it (elsewise init does).
-                reaped = corral_pidfd_wait(supervisorPidfd, &code, &status) == 0
-            }
+            await ExitWatcher.shared.waitForExit(pidfd: supervisorPidfd)
+            // Our child when we started it in this process: reap it (elsewise init does).
+            var code: Int32 = 0, status: Int32 = 0
+            let reaped = corral_pidfd_wait(supervisorPidfd, &code, &status) == 0
             let result = Self.readExit(stateDirectory: stateDirectory,
                                        supervisorStatus: reaped ? (code == CLD_EXITED ? status : 128 + status) : nil)
             outcome.value.withLock { $0 = (result, Timestamp.now()) }

@@ -1,0 +1,88 @@
+import CorralDriver
+import CorralExecDriver
+import Foundation
+import Testing
+
+/// Task logs under alloc/logs, rotated by size, followable with `tail -F`.
+@Suite(.serialized, .enabled(if: DriverTests.enabled, DriverTests.comment))
+struct DriverLogTests {
+    /// `seq 1 N` as the task prints it.
+    static func sequence(_ range: ClosedRange<Int>) -> String {
+        range.map { "\($0)\n" }.joined()
+    }
+
+    @Test func logsRotateBySizeKeepingTheNewestFiles() async throws {
+        let fixture = try DriverFixture()
+        defer { fixture.finish() }
+        let driver = ExecDriver(options: fixture.options)
+        // 3,500,000 lines: 26.9 MB (25.6 MiB).
+        let handle = try await driver.start(fixture.task(["command": .string("seq"), "args": .list([.string("1"), .string("3500000")])],
+                                                         logging: LogConfig(maxFiles: 3, maxFileSizeMiB: 1)))
+        #expect(try await driver.wait(handle.id) == ExitResult(exitCode: 0))
+        let logs = fixture.allocDir + "/alloc/logs"
+        let files = try FileManager.default.contentsOfDirectory(atPath: logs).sorted()
+        #expect(files == ["web.stdout", "web.stdout.1", "web.stdout.2"])
+        var kept = ""
+        for name in ["web.stdout.2", "web.stdout.1", "web.stdout"] {
+            let text = try String(contentsOfFile: logs + "/" + name, encoding: .utf8)
+            let size = text.utf8.count
+            // Rotated files are full to the last whole line; the live one is the rest.
+            #expect(size <= 1 << 20 && (name == "web.stdout" || size > (1 << 20) - 16), "\(name) holds \(size) bytes")
+            #expect(text.hasSuffix("\n"), "\(name) does not end at a line")
+            kept += text
+        }
+        // The newest bytes, whole lines, in order, ending with the last line.
+        let lines = kept.split(separator: "\n").compactMap { Int($0) }
+        let first = try #require(lines.first)
+        #expect(lines == Array(first...3_500_000))
+        try await driver.destroy(handle.id, force: false)
+    }
+
+    @Test func aReaderFollowingTheLiveFileSeesEveryLineOnceInOrder() async throws {
+        let fixture = try DriverFixture()
+        defer { fixture.finish() }
+        let log = fixture.stdoutLog
+        let tail = Process()
+        tail.executableURL = URL(fileURLWithPath: "/usr/bin/tail")
+        tail.arguments = ["-F", "-n", "+1", "-s", "0.02", log]
+        let output = Pipe()
+        tail.standardOutput = output
+        tail.standardError = FileHandle.nullDevice
+        try tail.run()
+        // SIGKILL: the test process may hand its children a mask that blocks SIGTERM.
+        defer { if tail.isRunning { kill(tail.processIdentifier, SIGKILL) } }
+        let collected = OutputCollector(output.fileHandleForReading)
+
+        let driver = ExecDriver(options: fixture.options)
+        // 800,000 lines (5.9 MB) in 80 bursts: the 1 MiB file rotates five times while tail follows it.
+        let script = "i=0; while [ $i -lt 80 ]; do seq $((i*10000+1)) $((i*10000+10000)); i=$((i+1)); sleep 0.02; done"
+        let handle = try await driver.start(fixture.task(fixture.shell(script), logging: LogConfig(maxFiles: 3, maxFileSizeMiB: 1)))
+        #expect(try await driver.wait(handle.id) == ExitResult(exitCode: 0))
+        #expect(eventually(30) { collected.text.hasSuffix("\n800000\n") }, "tail never saw the last line")
+        kill(tail.processIdentifier, SIGKILL)
+        tail.waitUntilExit()
+        let seen = collected.text.split(separator: "\n").compactMap { Int($0) }
+        let missing = Set(1...800_000).subtracting(seen).count
+        #expect(seen == Array(1...800_000), "the follower saw \(seen.count) lines, \(missing) missing")
+        try await driver.destroy(handle.id, force: false)
+    }
+}
+
+/// Reads a pipe to EOF on a thread of its own.
+final class OutputCollector: @unchecked Sendable {
+    // Safe: `data` is only touched under `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.withLock { data += chunk }
+            }
+        }
+    }
+
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
