@@ -11,9 +11,9 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xswiftc -Xclang-linker 
 
 help:
 	@echo "make setup    install the Debian packages the build and tests need (root)"
-	@echo "make build    release build: .build/release/corral and corral-supervisor"
+	@echo "make build    release build: .build/release/corral, corral-supervisor and corral-init"
 	@echo "make test     build, then run unit and integration tests (integration tests need root)"
-	@echo "make test-vm  build, then run the cgroup, capability and seccomp tests in a QEMU guest with pure cgroup v2 (VM_FILTER=regex)"
+	@echo "make test-vm  build, then run the cgroup, capability, seccomp and driver tests in a QEMU guest with pure cgroup v2 (VM_FILTER=regex)"
 	@echo "make bench    start latency against unshare, runc and crun (root)"
 	@echo "make install  install into \$$PREFIX (default /usr/local)"
 
@@ -49,11 +49,13 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/corral
 	install -m 0755 .build/release/corral $(DESTDIR)$(PREFIX)/bin/corral
 	install -m 0755 .build/release/corral-supervisor $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor
+	install -m 0755 .build/release/corral-init $(DESTDIR)$(PREFIX)/libexec/corral/corral-init
 	install -d $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp
 	install -m 0644 profiles/seccomp/*.json $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/corral $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor
+	rm -f $(DESTDIR)$(PREFIX)/bin/corral $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor \
+	      $(DESTDIR)$(PREFIX)/libexec/corral/corral-init
 	rm -rf $(DESTDIR)$(PREFIX)/share/corral/profiles
 	-rmdir $(DESTDIR)$(PREFIX)/share/corral
 	-rmdir $(DESTDIR)$(PREFIX)/libexec/corral

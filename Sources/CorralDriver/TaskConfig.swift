@@ -61,15 +61,21 @@ public struct TaskConfig: Codable, Equatable, Sendable {
         "\(allocID)/\(task)/\(restart)"
     }
 
-    /// The id's parts, checked: three non-empty components, none `.` or `..`, the last a number.
-    /// Drivers use them as directory names, so nothing else is allowed through.
+    /// The id's parts, checked: an alloc id of letters, digits, `-` and `_`; a task name that is a
+    /// usable file name (not `.` or `..`, no `/` or NUL); a restart count in plain decimal. Drivers
+    /// build directory and cgroup names from them (`<alloc>.<task>.<restart>` is unambiguous because
+    /// the alloc id has no dot), so nothing else is let through.
     public static func parseID(_ id: String) throws(DriverError) -> (allocID: String, task: String, restart: Int) {
         let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 3, let restart = Int(parts[2]), restart >= 0,
-              parts[0...1].allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") }) else {
-            throw .invalidConfig(key: "id", reason: "\"\(id)\" is not allocID/taskName/restartCount")
-        }
-        return (parts[0], parts[1], restart)
+        let invalid = DriverError.invalidConfig(key: "id", reason: "\"\(id)\" is not allocID/taskName/restartCount")
+        guard parts.count == 3 else { throw invalid }
+        let (alloc, task, count) = (parts[0], parts[1], parts[2])
+        guard !alloc.isEmpty, alloc.utf8.count <= 64,
+              alloc.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
+              !task.isEmpty, task != ".", task != "..", !task.contains("\0"), task.utf8.count <= 128,
+              !count.isEmpty, count.allSatisfy({ $0.isASCII && $0.isNumber }), count == "0" || !count.hasPrefix("0"),
+              let restart = Int(count) else { throw invalid }
+        return (alloc, task, restart)
     }
 }
 

@@ -83,6 +83,9 @@ struct ExecTaskConfig: Equatable, Sendable {
                 if block.string("source") != nil {
                     throw .invalidConfig(key: "config.mounts[\(index)].source", reason: "a tmpfs mount has no source")
                 }
+                if block.bool("readonly") == true {
+                    throw .invalidConfig(key: "config.mounts[\(index)].readonly", reason: "a tmpfs mount is always writable")
+                }
                 tmpfs.append(TmpfsMount(destination: target, sizeBytes: block.byteSize("size")))
             default:
                 guard let source = block.string("source") else {
@@ -94,6 +97,19 @@ struct ExecTaskConfig: Equatable, Sendable {
                 binds.append(BindMount(source: source, destination: target, readOnly: block.bool("readonly") ?? false))
             }
         }
+        for (index, bind) in binds.enumerated() where !bind.source.hasPrefix("/") {
+            throw .invalidConfig(key: "config.mounts[\(index)].source", reason: "\"\(bind.source)\" must be an absolute host path")
+        }
+        for (index, block) in reader.blocks("mounts").enumerated() {
+            try checkInsidePath(block.string("target") ?? "", key: "config.mounts[\(index)].target")
+        }
+        for (index, device) in devices.enumerated() {
+            guard device.hostPath.hasPrefix("/") else {
+                throw .invalidConfig(key: "config.devices[\(index)].host_path", reason: "\"\(device.hostPath)\" must be an absolute path")
+            }
+            try checkInsidePath(device.containerPath, key: "config.devices[\(index)].container_path")
+        }
+        if let workDir = reader.string("work_dir") { try checkInsidePath(workDir, key: "config.work_dir", allowRoot: true) }
         let pidMode = NamespaceSharing(rawValue: reader.string("pid_mode") ?? "private") ?? .private
         let ipcMode = NamespaceSharing(rawValue: reader.string("ipc_mode") ?? "private") ?? .private
         let network = NetworkMode(rawValue: reader.string("network_mode") ?? "none") ?? .none
@@ -109,6 +125,14 @@ struct ExecTaskConfig: Equatable, Sendable {
             devices: devices, binds: binds, tmpfs: tmpfs,
             workDir: reader.string("work_dir") ?? "/",
             useInit: reader.bool("init") ?? false)
+    }
+
+    /// A path inside the task: absolute, without `..`, and (unless `allowRoot`) not the root itself.
+    static func checkInsidePath(_ path: String, key: String, allowRoot: Bool = false) throws(DriverError) {
+        guard path.hasPrefix("/") else { throw .invalidConfig(key: key, reason: "\"\(path)\" must be an absolute path") }
+        let components = path.split(separator: "/")
+        guard !components.contains("..") else { throw .invalidConfig(key: key, reason: "\"\(path)\" must not contain \"..\"") }
+        guard allowRoot || !components.isEmpty else { throw .invalidConfig(key: key, reason: "cannot mount over the task's root") }
     }
 
     /// The driver config key a launch-plan error is about (the plan builder speaks in CLI flags).

@@ -66,4 +66,46 @@ struct FlatPlanTests {
         #expect(null.kind == CORRAL_MOUNT_NODE.rawValue && null.dev == corral_makedev(1, 3) && null.mode == 0o020666)
         }
     }
+
+    @Test func anIsolatedTaskBuildsItsRootAndJoinsNothing() throws {
+        let flat = FlatPlan(try plan(), taskStdio: (0, 1, 2), supervisor: SupervisorLaunch(path: "/s", arguments: [], fds: []),
+                            reportFD: 3)
+        flat.withPlan { plan in
+            #expect(plan.pointee.setup_root == 1)
+            #expect(plan.pointee.join_pidfd == -1)
+            #expect(plan.pointee.set_capabilities == 1 && plan.pointee.switch_user == 1)
+        }
+    }
+
+    /// raw_exec: a host process, with no namespaces, no root, no hostname and the caller's capabilities.
+    @Test func aHostProcessMakesNoNamespacesAndKeepsItsCapabilities() throws {
+        var launch = try plan()
+        launch.mode = .host
+        launch.applyCapabilities = false
+        launch.switchUser = false
+        let flat = FlatPlan(launch, taskStdio: (0, 1, 2), supervisor: SupervisorLaunch(path: "/s", arguments: [], fds: []),
+                            reportFD: 3)
+        flat.withPlan { plan in
+            let c = plan.pointee
+            #expect(c.clone_flags == 0 && c.setup_root == 0 && c.join_pidfd == -1)
+            #expect(c.hostname == nil && c.loopback_up == 0)
+            #expect(c.set_capabilities == 0 && c.switch_user == 0)
+        }
+    }
+
+    /// exec into a task: the task's namespaces through its pidfd, nothing new, the task's confinement.
+    @Test func aCommandJoiningATaskEntersItsNamespaces() throws {
+        var launch = try plan()
+        let namespaces = NamespaceSet().cloneFlags
+        launch.mode = .join(pidfd: 42, namespaces: namespaces)
+        let flat = FlatPlan(launch, taskStdio: (0, 1, 2), supervisor: SupervisorLaunch(path: "/s", arguments: [], fds: []),
+                            reportFD: 3)
+        flat.withPlan { plan in
+            let c = plan.pointee
+            #expect(c.clone_flags == 0 && c.setup_root == 0)
+            #expect(c.join_pidfd == 42 && c.join_flags == namespaces)
+            #expect(c.hostname == nil && c.loopback_up == 0)
+            #expect(c.set_capabilities == 1 && c.switch_user == 1 && c.uid == 1000)
+        }
+    }
 }
