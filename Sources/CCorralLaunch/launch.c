@@ -427,6 +427,10 @@ static void build_root(const struct corral_plan *p) {
 }
 
 static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int lifeline, int placed_by_clone) {
+    /* Until execve we hold copies of the caller's fds and all our capabilities, and an exec into a
+     * task is born inside the task's pid namespace: not dumpable, so the task's processes cannot open
+     * /proc/<us>/fd or ptrace us meanwhile (execve makes the command dumpable again). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_SIGNALS, 2, 125);
     enter_cgroup(p, placed_by_clone);
     /* Exec into a running task: its mount, uts, ipc, net and cgroup namespaces, all at once (setns with
      * a pidfd is atomic), after its cgroup (the cgroup namespace's root then is the task's cgroup). The

@@ -69,8 +69,11 @@ public final class ExecDriver: TaskDriver {
         var plan = try buildPlan(task.config, exec: exec, command: command, rootMountpoint: task.state.stateDirectory,
                                  terminal: options.tty)
         plan.mode = .join(pidfd: task.taskPidfd, namespaces: task.state.namespaces)
-        return try ExecSessionRunner.start(plan, supervisor: try core.supervisorPath(), cgroup: task.cgroup, taskID: id,
-                                           options: options)
+        // The task (and with it the pidfd the plan names) stays alive until the command has started.
+        return try withExtendedLifetime(task) { () throws(DriverError) -> ExecSession in
+            try ExecSessionRunner.start(plan, supervisor: try core.supervisorPath(), cgroup: task.cgroup, taskID: id,
+                                        options: options)
+        }
     }
 
     public func recover(_ handle: TaskHandle) async throws(DriverError) { try core.recover(handle) }

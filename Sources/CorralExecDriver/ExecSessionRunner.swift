@@ -69,12 +69,19 @@ enum ExecSessionRunner {
         let outputStream = readStream(stdout.read)
         let errorStream = readStream(stderr.read)
         if let input = options.stdin, let stdin {
+            // Writes block while the command does not read: they run on a queue of their own, never on
+            // the cooperative pool. After the command is gone they fail with EPIPE (SIGPIPE is ignored).
+            let writer = DispatchQueue(label: "corral exec stdin")
+            let failed = Mutex(false)
             Task.detached {
-                for await chunk in input {
-                    let rc = chunk.withUnsafeBytes { corral_write_all(stdin.write, $0.baseAddress, $0.count) }
-                    if rc < 0 { break }
+                for await chunk in input where !failed.withLock({ $0 }) {
+                    writer.async {
+                        guard !failed.withLock({ $0 }) else { return }
+                        let rc = chunk.withUnsafeBytes { corral_write_all(stdin.write, $0.baseAddress, $0.count) }
+                        if rc < 0 { failed.withLock { $0 = true } }
+                    }
                 }
-                close(stdin.write)
+                writer.async { close(stdin.write) }
             }
         }
         // The pidfd the timeout kills through is closed only once nothing can signal through it any
@@ -93,7 +100,12 @@ enum ExecSessionRunner {
         if let timeout = options.timeout, commandPidfd >= 0 {
             Task.detached {
                 let finished = await withDeadline(timeout) { _ = await exit.value } != nil
-                if !finished { _ = corral_pidfd_send_signal(commandPidfd, SIGKILL) }
+                if !finished {
+                    // The command leads its own process group (it called setsid): its children die
+                    // with it. The pidfd, still open, proves the pid is the command's.
+                    if corral_pidfd_send_signal(commandPidfd, 0) == 0 { kill(-launched.taskPID, SIGKILL) }
+                    _ = corral_pidfd_send_signal(commandPidfd, SIGKILL)
+                }
                 _ = await exit.value
                 close(commandPidfd)
             }

@@ -22,14 +22,18 @@ final class ExitWatcher: Sendable {
         thread.start()
     }
 
-    /// Returns once the process behind `pidfd` has exited. The pidfd stays the caller's; one waiter
-    /// per pidfd at a time.
+    /// Returns once the process behind `pidfd` has exited. The pidfd stays the caller's and must stay
+    /// open until this returns; one waiter per pidfd (each `SupervisedTask` has one, its completion).
     func waitForExit(pidfd: Int32) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             waiters.withLock { $0[pidfd] = continuation }
-            if corral_epoll_add_oneshot(epoll, pidfd) < 0 {
-                // Not a pidfd we can watch (closed, or already registered): do not hang the caller.
-                waiters.withLock { $0.removeValue(forKey: pidfd) }?.resume()
+            if corral_epoll_add_oneshot(epoll, pidfd) < 0, let waiter = waiters.withLock({ $0.removeValue(forKey: pidfd) }) {
+                // Cannot be watched with the others (it should not happen): wait on a thread of its own.
+                Thread.detachNewThread {
+                    var entry = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+                    while poll(&entry, 1, -1) < 0 && errno == EINTR {}
+                    waiter.resume()
+                }
             }
         }
     }
@@ -38,7 +42,9 @@ final class ExitWatcher: Sendable {
         var ready = [Int32](repeating: -1, count: 32)
         while true {
             let n = ready.withUnsafeMutableBufferPointer { corral_epoll_wait_fds(epoll, $0.baseAddress, 32) }
-            if n < 0 { continue }  // EINTR
+            if n == -EINTR { continue }
+            // Any other failure means the epoll fd itself is broken: nothing can be watched any more.
+            precondition(n >= 0, "epoll_wait failed: errno \(-n)")
             for fd in ready.prefix(Int(n)) {
                 _ = corral_epoll_remove(epoll, fd)
                 waiters.withLock { $0.removeValue(forKey: fd) }?.resume()

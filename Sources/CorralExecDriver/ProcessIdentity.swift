@@ -1,4 +1,5 @@
 import CCorralHost
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,6 +24,11 @@ struct ProcessIdentity: Codable, Equatable, Sendable {
         let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
         guard fields.count > 19, let start = UInt64(String(decoding: fields[19], as: UTF8.self)) else { return nil }
         return ProcessIdentity(pid: pid, startTime: start)
+    }
+
+    /// This boot of the kernel: pid and start time only name a process within one boot.
+    static let bootID: String? = readProcFile("/proc/sys/kernel/random/boot_id").map {
+        String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Whether the process still runs (or is a zombie not yet reaped) as this identity.

@@ -83,8 +83,11 @@ public final class RawExecDriver: TaskDriver {
         guard task.exit == nil else { throw .taskNotRunning(id: id) }
         guard !command.isEmpty, !command[0].isEmpty else { throw .invalidConfig(key: "command", reason: "no command given") }
         let plan = try buildPlan(task.config, command: command, terminal: options.tty)
-        return try ExecSessionRunner.start(plan, supervisor: try core.supervisorPath(), cgroup: task.cgroup, taskID: id,
-                                           options: options)
+        // The task (and with it the pidfd the plan names) stays alive until the command has started.
+        return try withExtendedLifetime(task) { () throws(DriverError) -> ExecSession in
+            try ExecSessionRunner.start(plan, supervisor: try core.supervisorPath(), cgroup: task.cgroup, taskID: id,
+                                        options: options)
+        }
     }
 
     public func recover(_ handle: TaskHandle) async throws(DriverError) { try core.recover(handle) }

@@ -12,10 +12,29 @@ final class SupervisedDriverCore: Sendable {
     let driverName: String
     let options: DriverOptions
     private let tasks = Mutex<[String: SupervisedTask]>([:])
+    /// Ids being started or recovered right now: a second call for the same id is refused at once
+    /// instead of racing the first for its state directory and cgroup.
+    private let claimed = Mutex<Set<String>>([])
 
     init(driverName: String, options: DriverOptions) {
         self.driverName = driverName
         self.options = options
+        // A write to a pipe whose reader is gone (an exec session's input after the command ended)
+        // must fail with EPIPE, not kill the runner. Children get default dispositions back.
+        _ = Glibc.signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Claims `id` for a start or a recovery; false when it is known or being claimed already.
+    private func claim(_ id: String) -> Bool {
+        claimed.withLock { claimed in
+            guard tasks.withLock({ $0[id] }) == nil, !claimed.contains(id) else { return false }
+            claimed.insert(id)
+            return true
+        }
+    }
+
+    private func unclaim(_ id: String) {
+        claimed.withLock { _ = $0.remove(id) }
     }
 
     func task(_ id: String) throws(DriverError) -> SupervisedTask {
@@ -37,9 +56,10 @@ final class SupervisedDriverCore: Sendable {
     func start(_ config: TaskConfig, plan: LaunchPlan, limits: CgroupLimits, namespaces: UInt64)
         throws(DriverError) -> TaskHandle {
         let id = try TaskConfig.parseID(config.id)
-        guard tasks.withLock({ $0[config.id] }) == nil else {
+        guard claim(config.id) else {
             throw .startFailed(reason: "task \(config.id) already exists", recoverable: false)
         }
+        defer { unclaim(config.id) }
         let supervisor = try supervisorPath()
         let logs = try logFiles(config)
         let state = StateDirectory(path: "\(options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)")
@@ -62,10 +82,13 @@ final class SupervisedDriverCore: Sendable {
             throw .startFailed(reason: SyscallError.current("open", path: "/dev/null").description, recoverable: true)
         }
         defer { close(devNull) }
+        // What the supervisor has to say (a log that stopped, a cgroup it could not remove).
+        let diagnostics = open(state.path + "/supervisor.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        defer { if diagnostics >= 0 { close(diagnostics) } }
         var io = SupervisorIO()
         io.logs = logs
         io.forward = false
-        io.standardFDs = (devNull, devNull, devNull)
+        io.standardFDs = (devNull, devNull, diagnostics >= 0 ? diagnostics : devNull)
         io.taskStdin = devNull
         let rotation = LogRotation(maxFileBytes: max(1, config.logging.maxFileSizeMiB) << 20,
                                    maxFiles: max(1, config.logging.maxFiles))
@@ -76,18 +99,25 @@ final class SupervisedDriverCore: Sendable {
         } catch {
             throw .startFailed(reason: error.description, recoverable: Self.isRecoverable(error))
         }
+        // CLONE_PIDFD gives a pidfd on every kernel we run on (5.12+); the fallback opens one (the
+        // supervisor is our unreaped child: its pid cannot have been reused).
+        let supervisorPidfd = launched.supervisorPidfd >= 0 ? launched.supervisorPidfd : corral_pidfd_open(launched.supervisorPID)
+        guard supervisorPidfd >= 0, let supervisorIdentity = ProcessIdentity.current(launched.supervisorPID) else {
+            // Without them the task could be neither watched nor recovered: do not leave it running.
+            if supervisorPidfd >= 0 { _ = corral_pidfd_send_signal(supervisorPidfd, SIGKILL) } else { kill(launched.supervisorPID, SIGKILL) }
+            Launcher.reap(launched.supervisorPID, pidfd: supervisorPidfd)
+            throw .startFailed(reason: "cannot watch the task's supervisor (pid \(launched.supervisorPID))", recoverable: true)
+        }
         cleanup.disarm()
-
-        let supervisorIdentity = ProcessIdentity.current(launched.supervisorPID)
-            ?? ProcessIdentity(pid: launched.supervisorPID, startTime: 0)
-        let taskIdentity = ProcessIdentity.current(launched.taskPID)
+        // The main process is the supervisor's child; if it already exited and was reaped, its pid may
+        // be someone else's: it must also be in the task's cgroup.
+        let cgroupPath = options.cgroupParent + "/" + cgroupName
+        let taskIdentity = ProcessIdentity.current(launched.taskPID).flatMap { $0.isMember(ofCgroup: cgroupPath) ? $0 : nil }
         let taskPidfd = taskIdentity?.openPidfd() ?? -1
         let record = SupervisedTaskState(
             supervisor: supervisorIdentity, task: taskIdentity,
             cgroup: CgroupRecord(parent: options.cgroupParent, name: cgroupName, directories: cgroup.placement.directories),
-            stateDirectory: state.path, startedAt: Timestamp.now(), namespaces: namespaces)
-        // CLONE_PIDFD gives a pidfd on every kernel we run on (5.12+); the fallback opens one.
-        let supervisorPidfd = launched.supervisorPidfd >= 0 ? launched.supervisorPidfd : corral_pidfd_open(launched.supervisorPID)
+            stateDirectory: state.path, startedAt: Timestamp.now(), namespaces: namespaces, bootID: ProcessIdentity.bootID)
         let task = SupervisedTask(config: config, state: record, cgroup: cgroup.manager,
                                   supervisorPidfd: supervisorPidfd, taskPidfd: taskPidfd)
         tasks.withLock { $0[config.id] = task }
@@ -162,7 +192,6 @@ final class SupervisedDriverCore: Sendable {
         }
         _ = await task.wait()
         tasks.withLock { _ = $0.removeValue(forKey: id) }
-        task.release()
         // The supervisor removed the cgroup after the task; this only acts when it could not.
         try? task.cgroup?.destroy()
         removeState(task.state.stateDirectory)
@@ -238,8 +267,12 @@ final class SupervisedDriverCore: Sendable {
         guard let record = try? JSONDecoder().decode(SupervisedTaskState.self, from: Data(handle.driverState.utf8)) else {
             throw .invalidConfig(key: "handle.driver_state", reason: "not a \(driverName) task record")
         }
+        guard claim(handle.id) else { return }
+        defer { unclaim(handle.id) }
         let manager = record.cgroup?.manager()
-        if let supervisorPidfd = record.supervisor.openPidfd() {
+        // Pids and start times repeat after a reboot: a record from another boot matches nothing.
+        let sameBoot = record.bootID == nil || record.bootID == ProcessIdentity.bootID
+        if sameBoot, let supervisorPidfd = record.supervisor.openPidfd() {
             // The supervisor is the task's parent and reports its exit; the main process gets a pidfd
             // (for signals) only if it is still the same process, in the task's cgroup.
             var taskPidfd: Int32 = -1

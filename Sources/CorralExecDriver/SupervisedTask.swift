@@ -9,7 +9,11 @@ import Glibc
 
 /// One task started (or recovered) by the exec or raw_exec driver: its supervisor, its main process
 /// and its cgroup. Its exit is observed once, through the supervisor's pidfd, and shared by every
-/// waiter. The pidfds are owned here and closed by `release()`.
+/// waiter.
+///
+/// The pidfds live exactly as long as this object, and are closed by `deinit`: whoever holds the
+/// object may use them, and a closed fd number (which the next `open` may reuse for another task's
+/// pidfd) is never signalled. The completion task holds the object until the supervisor has exited.
 final class SupervisedTask: Sendable {
     let config: TaskConfig
     let state: SupervisedTaskState
@@ -20,7 +24,7 @@ final class SupervisedTask: Sendable {
     /// A pidfd of the task's main process, -1 when it had already gone.
     let taskPidfd: Int32
     private let outcome = ExitBox()
-    private let completion: Task<ExitResult, Never>
+    private let completion = Mutex<Task<ExitResult, Never>?>(nil)
 
     init(config: TaskConfig, state: SupervisedTaskState, cgroup: (any CgroupManager)?, supervisorPidfd: Int32,
          taskPidfd: Int32) {
@@ -33,36 +37,35 @@ final class SupervisedTask: Sendable {
             // Recovered after the supervisor had gone: the record tells the end, known right away.
             let result = Self.readExit(stateDirectory: state.stateDirectory, supervisorStatus: nil)
             outcome.value.withLock { $0 = (result, Timestamp.now()) }
-            completion = Task { result }
+            completion.withLock { $0 = Task { result } }
             return
         }
-        completion = Task { [supervisorPidfd, outcome, stateDirectory = state.stateDirectory] in
+        let watch = Task { [self] in
             await ExitWatcher.shared.waitForExit(pidfd: supervisorPidfd)
             // Our child when we started it in this process: reap it (elsewise init does).
             var code: Int32 = 0, status: Int32 = 0
             let reaped = corral_pidfd_wait(supervisorPidfd, &code, &status) == 0
-            let result = Self.readExit(stateDirectory: stateDirectory,
+            let result = Self.readExit(stateDirectory: state.stateDirectory,
                                        supervisorStatus: reaped ? (code == CLD_EXITED ? status : 128 + status) : nil)
             outcome.value.withLock { $0 = (result, Timestamp.now()) }
             return result
         }
+        completion.withLock { $0 = watch }
+    }
+
+    deinit {
+        if supervisorPidfd >= 0 { close(supervisorPidfd) }
+        if taskPidfd >= 0 { close(taskPidfd) }
     }
 
     /// Waits for the task to end.
     func wait() async -> ExitResult {
-        await completion.value
+        await completion.withLock { $0! }.value
     }
 
     /// The exit, once it is known (without waiting).
     var exit: (result: ExitResult, at: String)? {
         outcome.value.withLock { $0 }
-    }
-
-    /// Whether the supervisor is still there (the task, or its clean-up, still runs).
-    var isRunning: Bool {
-        if exit != nil || supervisorPidfd < 0 { return false }
-        var fds = pollfd(fd: supervisorPidfd, events: Int16(POLLIN), revents: 0)
-        return poll(&fds, 1, 0) == 0
     }
 
     /// Sends `signal` to the task's main process. Throws `.taskNotRunning` once it is gone.
@@ -77,15 +80,15 @@ final class SupervisedTask: Sendable {
     }
 
     /// Kills every process of the task: the whole cgroup (grandchildren included), and the main
-    /// process by its pidfd (which also ends a task without a cgroup, and its pid namespace).
+    /// process by its pidfd (which also ends its pid namespace). With neither (a recovered task whose
+    /// main process and cgroup could not be found again), the supervisor itself: the task has SIGKILL
+    /// as its parent-death signal.
     func killAll() {
-        _ = taskPidfd >= 0 ? corral_pidfd_send_signal(taskPidfd, SIGKILL) : 0
-        try? cgroup?.kill()
-    }
-
-    func release() {
-        if supervisorPidfd >= 0 { close(supervisorPidfd) }
-        if taskPidfd >= 0 { close(taskPidfd) }
+        if taskPidfd >= 0 { _ = corral_pidfd_send_signal(taskPidfd, SIGKILL) }
+        if let cgroup { try? cgroup.kill() }
+        if taskPidfd < 0 && cgroup == nil && supervisorPidfd >= 0 {
+            _ = corral_pidfd_send_signal(supervisorPidfd, SIGKILL)
+        }
     }
 
     /// How the task ended, from the supervisor's exit.json.

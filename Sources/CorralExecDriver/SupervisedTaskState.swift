@@ -14,9 +14,12 @@ struct SupervisedTaskState: Codable, Equatable, Sendable {
     var startedAt: String
     /// The `CLONE_NEW*` namespaces an exec into the task enters (0: none, raw_exec).
     var namespaces: UInt64
+    /// The kernel's boot id when the task started (/proc/sys/kernel/random/boot_id).
+    var bootID: String?
 
     enum CodingKeys: String, CodingKey {
         case supervisor, task, cgroup, namespaces
+        case bootID = "boot_id"
         case stateDirectory = "state_directory"
         case startedAt = "started_at"
     }

@@ -45,7 +45,8 @@ public struct Launcher: Sendable {
             arguments += ["--log-max-bytes", String(rotation.maxFileBytes), "--log-max-files", String(rotation.maxFiles),
                           "--stdout-log", logs.stdoutName, "--stderr-log", logs.stderrName]
             if let directory = logs.directory {
-                let logFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                // Not through a symlink: the directory may be one the task can write (alloc/logs).
+                let logFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
                 guard logFD >= 0 else { throw .system(.current("open log directory", path: directory)) }
                 resources.adopt(logFD)
                 fds.append((logFD, 7))

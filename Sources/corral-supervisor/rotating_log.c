@@ -7,11 +7,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The directory may be writable by the task (a driver task's alloc/logs is bound into it): the file
+ * is opened without following a symlink and without blocking on a fifo, and must be a regular file. */
 static int open_current(struct rotating_log *log) {
-    log->fd = openat(log->dirfd, log->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
+    log->fd = openat(log->dirfd, log->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
     if (log->fd < 0) return -1;
     struct stat st;
-    log->size = fstat(log->fd, &st) == 0 ? st.st_size : 0;
+    if (fstat(log->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(log->fd);
+        log->fd = -1;
+        errno = EINVAL;
+        return -1;
+    }
+    fcntl(log->fd, F_SETFL, O_WRONLY | O_APPEND);
+    log->size = st.st_size;
     return 0;
 }
 

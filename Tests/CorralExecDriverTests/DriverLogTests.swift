@@ -66,6 +66,42 @@ struct DriverLogTests {
         #expect(seen == Array(1...800_000), "the follower saw \(seen.count) lines, \(missing) missing")
         try await driver.destroy(handle.id, force: false)
     }
+
+    /// alloc/logs is the task's to write: what it puts there must not steer the supervisor (root).
+    @Test func aTaskCannotRedirectOrBlockTheLogsOfItsNextRun() async throws {
+        let fixture = try DriverFixture()
+        defer { fixture.finish() }
+        let driver = ExecDriver(options: fixture.options)
+        let elsewhere = fixture.allocDir + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        // Run 0 turns its log directory into a symlink to a host directory.
+        let first = try await driver.start(fixture.task(fixture.shell(
+            "mv /alloc/logs /alloc/logs.old && ln -s \(elsewhere) /alloc/logs")))
+        #expect(try await driver.wait(first.id) == ExitResult(exitCode: 0))
+        try await driver.destroy(first.id, force: false)
+        do {
+            let second = try await driver.start(fixture.task(fixture.shell("echo written"), restart: 1))
+            _ = try await driver.wait(second.id)
+            try await driver.destroy(second.id, force: false)
+            Issue.record("a start through a symlinked log directory succeeded")
+        } catch {
+            #expect(error.description.contains("log directory"), "\(error)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere) == [])
+
+        // Run 2 (with the directory back) leaves a fifo where the next run's log goes.
+        try FileManager.default.removeItem(atPath: fixture.allocDir + "/alloc/logs")
+        try FileManager.default.moveItem(atPath: fixture.allocDir + "/alloc/logs.old", toPath: fixture.allocDir + "/alloc/logs")
+        let third = try await driver.start(fixture.task(fixture.shell(
+            "rm -f /alloc/logs/web.stdout && mkfifo /alloc/logs/web.stdout"), restart: 2))
+        #expect(try await driver.wait(third.id) == ExitResult(exitCode: 0))
+        try await driver.destroy(third.id, force: false)
+        // The next run's output is dropped (and said so in its supervisor.log), but it runs and ends.
+        let fourth = try await driver.start(fixture.task(fixture.shell("echo into the fifo; exit 6"), restart: 3))
+        let result = await withDeadline(.seconds(10)) { try? await driver.wait(fourth.id) }
+        #expect(result == ExitResult(exitCode: 6), "a fifo in alloc/logs held up the supervisor")
+        try await driver.destroy(fourth.id, force: true)
+    }
 }
 
 /// Reads a pipe to EOF on a thread of its own.

@@ -77,15 +77,20 @@ struct DriverRecoveryTests {
         defer { fixture.finish() }
         let driver = ExecDriver(options: fixture.options)
         let real = try await driver.start(fixture.task(fixture.shell("exec sleep 1000")))
-        // Another process, unrelated to any task, and a handle that names its pid with the task's start time.
+        // Another process, unrelated to any task, and a handle as if the task's supervisor had had the
+        // bystander's pid and had started a clock tick before it: the pid was reused since.
         let bystander = Process()
         bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
         bystander.arguments = ["1000"]
         try bystander.run()
         defer { kill(bystander.processIdentifier, SIGKILL); bystander.waitUntilExit() }
+        let stat = try String(contentsOfFile: "/proc/\(bystander.processIdentifier)/stat", encoding: .utf8)
+        let fields = stat[stat.range(of: ")", options: .backwards)!.upperBound...].split(separator: " ")
+        let bystanderStart = try #require(Int(fields[19]))
         var state = try #require(try JSONSerialization.jsonObject(with: Data(real.driverState.utf8)) as? [String: Any])
         var supervisor = try #require(state["supervisor"] as? [String: Any])
         supervisor["pid"] = Int(bystander.processIdentifier)
+        supervisor["start_time"] = bystanderStart - 1
         state["supervisor"] = supervisor
         state["task"] = supervisor
         state["cgroup"] = NSNull()
