@@ -52,7 +52,9 @@ public enum CorralMain {
                 print(Corral.fullMessage(for: error))
                 return 0
             }
-            printError(Corral.fullMessage(for: error))
+            // A plain exit status (`ExitCode`) has no message to print.
+            let message = Corral.fullMessage(for: error)
+            if !message.isEmpty { printError(message) }
             return code.rawValue
         }
     }

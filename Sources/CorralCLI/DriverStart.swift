@@ -4,8 +4,8 @@ import CorralExecDriver
 import Foundation
 
 /// `corral driver-start`: starts one task through a driver, from a `TaskConfig` in JSON on stdin;
-/// prints its `TaskHandle` as one JSON line as soon as it runs, then waits and prints its
-/// `ExitResult` as JSON. For operators debugging a driver, and for the recovery tests (which kill
+/// prints its `TaskHandle` as one JSON line as soon as it runs, then waits, removes what the driver
+/// kept for the task (not its logs) and prints its `ExitResult` as JSON. For operators debugging a driver, and for the recovery tests (which kill
 /// this process and recover the handle elsewhere). Hidden: the job commands are the real interface.
 struct DriverStart: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,7 +41,10 @@ struct DriverStart: ParsableCommand {
             do throws(DriverError) {
                 let handle = try await chosen.start(config)
                 Self.printJSON(handle)
-                outcome.resolve(.success(try await chosen.wait(handle.id)))
+                let result = try await chosen.wait(handle.id)
+                // The task is over: its state directory and cgroup go (its logs stay).
+                try await chosen.destroy(handle.id, force: false)
+                outcome.resolve(.success(result))
             } catch {
                 outcome.resolve(.failure(error))
             }
