@@ -6,7 +6,7 @@ import Foundation
 /// The `exec` driver: each task in new mount, pid, uts, ipc, net and cgroup namespaces, in a root
 /// built from host directories (`chroot_env`) or an image, held to its cgroup limits, with Docker's
 /// default capabilities and a seccomp profile, under a supervisor that outlives the runner.
-public final class ExecDriver: TaskDriver {
+public final class ExecDriver: SupervisedTaskDriver {
     public let name = "exec"
     public let configSchema = ExecTaskConfig.schema
     public let capabilities = DriverCapabilities(sendSignals: true, exec: true, fsIsolation: .chroot)
@@ -40,27 +40,6 @@ public final class ExecDriver: TaskDriver {
         return try core.start(config, plan: plan, limits: limits, namespaces: Self.joinFlags(exec.namespaces))
     }
 
-    public func wait(_ id: String) async throws(DriverError) -> ExitResult { try await core.wait(id) }
-
-    public func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
-        try await core.stop(id, timeout: timeout, signal: signal)
-    }
-
-    public func destroy(_ id: String, force: Bool) async throws(DriverError) { try await core.destroy(id, force: force) }
-
-    public func inspect(_ id: String) async throws(DriverError) -> TaskStatus { try core.inspect(id) }
-
-    public func stats(_ id: String, interval: Duration) async throws(DriverError) -> AsyncStream<TaskResourceUsage> {
-        try core.stats(id, interval: interval, megahertzPerCPU: NodeFingerprint.cpuMegahertz())
-    }
-
-    public func signal(_ id: String, signal: Int32) async throws(DriverError) { try core.signal(id, signal: signal) }
-
-    public func exec(_ id: String, command: [String], timeout: Duration) async throws(DriverError) -> ExecResult {
-        let session = try await execStreaming(id, command: command, options: ExecOptions(timeout: timeout))
-        return await ExecSessionRunner.collect(session, timeout: timeout)
-    }
-
     public func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
         let task = try core.task(id)
         guard task.exit == nil, task.taskPidfd >= 0 else { throw .taskNotRunning(id: id) }
@@ -75,8 +54,6 @@ public final class ExecDriver: TaskDriver {
                                         options: options)
         }
     }
-
-    public func recover(_ handle: TaskHandle) async throws(DriverError) { try core.recover(handle) }
 
     // MARK: plan
 

@@ -6,7 +6,7 @@ import Foundation
 /// The `raw_exec` driver: a trusted command run on the host as it is (no namespaces, no root
 /// change, the agent's privileges unless the task names a user), but still in a cgroup of its own
 /// with the task's limits, stats and OOM detection, so that killing it kills all of it.
-public final class RawExecDriver: TaskDriver {
+public final class RawExecDriver: SupervisedTaskDriver {
     public let name = "raw_exec"
     public static let schema = ConfigSchema([
         ConfigAttribute("command", .string, required: true),
@@ -57,27 +57,6 @@ public final class RawExecDriver: TaskDriver {
         return try core.start(config, plan: plan, limits: limits, namespaces: 0)
     }
 
-    public func wait(_ id: String) async throws(DriverError) -> ExitResult { try await core.wait(id) }
-
-    public func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
-        try await core.stop(id, timeout: timeout, signal: signal)
-    }
-
-    public func destroy(_ id: String, force: Bool) async throws(DriverError) { try await core.destroy(id, force: force) }
-
-    public func inspect(_ id: String) async throws(DriverError) -> TaskStatus { try core.inspect(id) }
-
-    public func stats(_ id: String, interval: Duration) async throws(DriverError) -> AsyncStream<TaskResourceUsage> {
-        try core.stats(id, interval: interval, megahertzPerCPU: NodeFingerprint.cpuMegahertz())
-    }
-
-    public func signal(_ id: String, signal: Int32) async throws(DriverError) { try core.signal(id, signal: signal) }
-
-    public func exec(_ id: String, command: [String], timeout: Duration) async throws(DriverError) -> ExecResult {
-        let session = try await execStreaming(id, command: command, options: ExecOptions(timeout: timeout))
-        return await ExecSessionRunner.collect(session, timeout: timeout)
-    }
-
     public func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
         let task = try core.task(id)
         guard task.exit == nil else { throw .taskNotRunning(id: id) }
@@ -89,8 +68,6 @@ public final class RawExecDriver: TaskDriver {
                                         options: options)
         }
     }
-
-    public func recover(_ handle: TaskHandle) async throws(DriverError) { try core.recover(handle) }
 
     /// A host process: the task's environment, its directory as the working directory (or
     /// `work_dir`), the task's user if it names one.
