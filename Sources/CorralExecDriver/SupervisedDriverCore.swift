@@ -64,7 +64,7 @@ final class SupervisedDriverCore: Sendable {
         let logs = try logFiles(config)
         let state = StateDirectory(path: "\(options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)")
         do { try state.create() } catch { throw .startFailed(reason: error.description, recoverable: true) }
-        var cleanup = StartCleanup(state: state, stateRoot: options.stateRoot)
+        var cleanup = StartCleanup(state: state, removeState: removeState)
         defer { cleanup.run() }
 
         let cgroupName = "\(id.allocID).\(id.task).\(id.restart)"
@@ -300,16 +300,16 @@ final class SupervisedDriverCore: Sendable {
     }
 }
 
-/// Undoes a half-done start: the cgroup and the state directory, unless disarmed.
+/// Undoes a half-done start: the cgroup and the state directory (with its empty parents), unless disarmed.
 private struct StartCleanup {
     let state: StateDirectory
-    let stateRoot: String
+    let removeState: (String) -> Void
     var cgroup: TaskCgroup?
     private var armed = true
 
-    init(state: StateDirectory, stateRoot: String) {
+    init(state: StateDirectory, removeState: @escaping (String) -> Void) {
         self.state = state
-        self.stateRoot = stateRoot
+        self.removeState = removeState
     }
 
     mutating func disarm() { armed = false }
@@ -317,6 +317,6 @@ private struct StartCleanup {
     func run() {
         guard armed else { return }
         try? cgroup?.destroy()
-        try? state.remove()
+        removeState(state.path)
     }
 }

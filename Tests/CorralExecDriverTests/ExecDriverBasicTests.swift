@@ -129,3 +129,28 @@ struct ExecDriverBasicTests {
         }
     }
 }
+
+/// A start that fails after its state directory and cgroup exist leaves neither behind.
+@Suite(.serialized, .enabled(if: DriverTests.enabled, DriverTests.comment))
+struct ExecDriverFailedStartTests {
+    @Test func aCommandThatCannotRunFailsTheStartAndLeavesNothing() async throws {
+        let fixture = try DriverFixture()
+        defer { fixture.finish() }
+        let driver = ExecDriver(options: fixture.options)
+        do {
+            _ = try await driver.start(fixture.task(["command": .string("/nonexistent/program")]))
+            Issue.record("a missing program started")
+        } catch {
+            guard case .startFailed(let reason, let recoverable) = error else {
+                Issue.record("expected a start failure, got \(error)")
+                return
+            }
+            #expect(reason.contains("\"/nonexistent/program\""), "\(reason)")
+            #expect(!recoverable, "a missing program does not appear on a second try")
+        }
+        #expect(fixture.leftovers() == [])
+        await #expect(throws: DriverError.taskNotFound(id: fixture.task([:]).id)) {
+            try await driver.inspect(fixture.task([:]).id)
+        }
+    }
+}
