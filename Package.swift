@@ -27,6 +27,10 @@ let package = Package(
     dependencies: [
         // Up to the next minor only: `corral isolate` uses the experimental `_superCommandName`.
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
+        // The runner's persisted state: SQLite through GRDB (WAL, migrations, typed errors).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The runner's counters and gauges; the agent exports them (Prometheus) in a later layer.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -46,6 +50,15 @@ let package = Package(
         .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CorralSeccomp", "CCorralLaunch", "CCorralHost", "CCap"]),
         .target(name: "CorralDriver", dependencies: ["CorralCgroups"]),
         .target(name: "CorralExecDriver", dependencies: ["CorralDriver", "CorralIsolation", "CorralCgroups", "CCorralHost"]),
+        // The runner core: pure Swift over the driver API; never Glibc or a C target (a test checks).
+        .target(name: "CorralRunner", dependencies: [
+            "CorralDriver",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
+        // The runner's SQLite state store.
+        .target(name: "CorralRunnerStore", dependencies: ["CorralRunner", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Host effects the runner delegates: allocation directories with a tmpfs `secrets/`.
+        .target(name: "CorralAllocDir", dependencies: ["CorralRunner", "CCorralHost"]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",
             "CorralCgroups",
@@ -60,6 +73,15 @@ let package = Package(
         .testTarget(name: "CorralDriverTests", dependencies: ["CorralDriver"]),
         // Drives the exec and raw_exec drivers in-process; needs root (skips with the reason otherwise).
         .testTarget(name: "CorralExecDriverTests", dependencies: ["CorralExecDriver", "CorralDriver", "CorralCgroups", "CCorralHost"]),
+        .testTarget(name: "CorralRunnerTests", dependencies: [
+            "CorralRunner", "CorralDriver",
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
+        .testTarget(name: "CorralRunnerStoreTests", dependencies: ["CorralRunnerStore", "CorralRunner", "CorralDriver"]),
+        // The runner over the exec driver, the host task directory and SQLite; needs root (skips otherwise).
+        .testTarget(name: "CorralRunnerIntegrationTests", dependencies: [
+            "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralExecDriver", "CorralDriver",
+        ]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).
         .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost"]),

@@ -1,0 +1,100 @@
+/// Counts a task's runs against its restart policy and decides what follows each end (Nomad's
+/// `RestartTracker`, same rules and reasons): restarts within `interval` up to `attempts`, each after
+/// `delay` plus up to 25% jitter; then `fail` gives up and `delay` waits for the interval to end.
+/// Batch tasks that exit 0 are done; unrecoverable start errors are never retried; kills and
+/// user-requested restarts do not count.
+///
+/// A value type driven by the runner: set what happened (`setStartError`, `setExitResult`,
+/// `setKilled`, `setRestartTriggered`), then `decide(now:)` once, which clears it.
+public struct RestartTracker: Sendable {
+    public let policy: RestartPolicy
+    /// Restart tasks that exit 0 (every job type but batch).
+    public let restartOnSuccess: Bool
+    /// Up to this fraction of `delay` is added at random, so a group's tasks do not restart in lockstep.
+    public static let jitterFraction = 0.25
+
+    private var count = 0
+    private var intervalStartTime: Duration?
+    /// Set when the run failed to start: whether the error may go away on a retry.
+    private var startErrorRecoverable: Bool?
+    private var exitSuccessful: Bool?
+    private var killed = false
+    private var restartTriggered = false
+    private var random: SplitMix64
+
+    public init(policy: RestartPolicy, jobType: JobType, seed: UInt64) {
+        self.policy = policy
+        self.restartOnSuccess = jobType != .batch
+        self.random = SplitMix64(seed: seed)
+    }
+
+    public mutating func setStartError(recoverable: Bool) { startErrorRecoverable = recoverable }
+    public mutating func setExitResult(successful: Bool) { exitSuccessful = successful }
+    public mutating func setKilled() { killed = true }
+    /// A restart the user asked for: immediate, and not counted against the policy.
+    public mutating func setRestartTriggered() { restartTriggered = true }
+
+    /// The decision for the run that just ended. `now` is the runner clock's reading (a monotonic
+    /// offset), so intervals are measured on the same clock the delays are slept on.
+    public mutating func decide(now: Duration) -> RestartDecision {
+        defer {
+            startErrorRecoverable = nil
+            exitSuccessful = nil
+            killed = false
+            restartTriggered = false
+        }
+        if restartTriggered { return .restart(delay: .zero, reason: "") }
+        if killed { return .killed }
+        if policy.attempts == 0 {
+            if startErrorRecoverable == nil, exitSuccessful == true { return .terminated(reason: RestartReason.noRestartsAllowed) }
+            return .notRestarting(reason: RestartReason.noRestartsAllowed)
+        }
+        // A new interval starts once the current one is over.
+        if let start = intervalStartTime, now < start + policy.interval {
+            // still within the interval
+        } else {
+            count = 0
+            intervalStartTime = now
+        }
+        count += 1
+
+        if let recoverable = startErrorRecoverable {
+            if !recoverable { return .notRestarting(reason: RestartReason.unrecoverableError) }
+            return overLimitOrRestart(now: now)
+        }
+        if exitSuccessful == true, !restartOnSuccess { return .terminated(reason: RestartReason.successfulExit) }
+        return overLimitOrRestart(now: now)
+    }
+
+    private mutating func overLimitOrRestart(now: Duration) -> RestartDecision {
+        if count > policy.attempts {
+            switch policy.mode {
+            case .fail: return .notRestarting(reason: RestartReason.exceeded(policy))
+            case .delay:
+                let end = (intervalStartTime ?? now) + policy.interval
+                return .restart(delay: max(end - now, .zero), reason: RestartReason.delay)
+            }
+        }
+        return .restart(delay: jitteredDelay(), reason: RestartReason.withinPolicy)
+    }
+
+    /// `delay` plus a random 0–25% of it (at least 1 ns of base, as Nomad).
+    private mutating func jitteredDelay() -> Duration {
+        let base = max(GoDuration.nanoseconds(policy.delay), 1)
+        let extra = Double(random.next() % UInt64(base)) * Self.jitterFraction
+        return .nanoseconds(base + Int64(extra))
+    }
+}
+
+/// A small seedable generator (SplitMix64), so the jitter of a test run is reproducible.
+struct SplitMix64: Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,28 @@
+/// One instance of a task group placed on this host (Nomad's `structs.Allocation`): the unit the
+/// runner runs, persists and restores.
+public struct Allocation: Codable, Equatable, Sendable {
+    /// Letters, digits, `-` and `_` (drivers build names from it); a UUID in practice.
+    public var id: String
+    public var job: Job
+    public var groupName: String
+    /// Which instance of the group this is (0 ..< count).
+    public var index: Int
+    /// The server's wish for the allocation: `run`, or `stop` once the job is stopped.
+    public var desiredStatus: DesiredStatus
+
+    public init(id: String, job: Job, groupName: String, index: Int = 0, desiredStatus: DesiredStatus = .run) {
+        self.id = id
+        self.job = job
+        self.groupName = groupName
+        self.index = index
+        self.desiredStatus = desiredStatus
+    }
+
+    public enum DesiredStatus: String, Codable, Sendable { case run, stop }
+
+    /// `job.group[index]`, Nomad's allocation name.
+    public var name: String { "\(job.name).\(groupName)[\(index)]" }
+    /// The first eight characters of the id.
+    public var shortID: String { String(id.prefix(8)) }
+    public var group: TaskGroup? { job.group(named: groupName) }
+}

@@ -1,0 +1,50 @@
+/// A job's kind: it decides the restart policy's defaults and whether a task that exits 0 restarts.
+public enum JobType: String, Codable, Sendable, CaseIterable {
+    case service, batch, system
+}
+
+/// A job as the runner needs it: its identity, its kind and its groups (Nomad's `structs.Job`).
+/// Job files are parsed into this by the jobspec layer.
+public struct Job: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var type: JobType
+    public var region: String
+    public var datacenters: [String]
+    public var meta: [String: String]
+    public var groups: [TaskGroup]
+
+    public init(id: String, name: String? = nil, type: JobType = .service, region: String = "global",
+                datacenters: [String] = ["dc1"], meta: [String: String] = [:], groups: [TaskGroup] = []) {
+        self.id = id
+        self.name = name ?? id
+        self.type = type
+        self.region = region
+        self.datacenters = datacenters
+        self.meta = meta
+        self.groups = groups
+    }
+
+    public func group(named name: String) -> TaskGroup? { groups.first { $0.name == name } }
+}
+
+/// A set of tasks that run together on one host, as one allocation per instance.
+public struct TaskGroup: Codable, Equatable, Sendable {
+    public var name: String
+    public var count: Int
+    public var meta: [String: String]
+    /// The group's restart policy; nil: the job type's default.
+    public var restart: RestartPolicy?
+    public var tasks: [TaskSpec]
+
+    public init(name: String, count: Int = 1, meta: [String: String] = [:], restart: RestartPolicy? = nil,
+                tasks: [TaskSpec] = []) {
+        self.name = name
+        self.count = count
+        self.meta = meta
+        self.restart = restart
+        self.tasks = tasks
+    }
+
+    public func task(named name: String) -> TaskSpec? { tasks.first { $0.name == name } }
+}

@@ -1,0 +1,26 @@
+/// What the runner knows of this host, for the task environment and `${node.*}`, `${attr.*}`,
+/// `${meta.*}` interpolation.
+public struct NodeInfo: Codable, Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var datacenter: String
+    public var region: String
+    public var nodeClass: String
+    /// Driver fingerprints and host facts (`kernel.name`, `cpu.totalcompute`, `memory.totalbytes`…).
+    public var attributes: [String: String]
+    public var meta: [String: String]
+
+    public init(id: String = "", name: String = "", datacenter: String = "dc1", region: String = "global",
+                nodeClass: String = "", attributes: [String: String] = [:], meta: [String: String] = [:]) {
+        self.id = id
+        self.name = name
+        self.datacenter = datacenter
+        self.region = region
+        self.nodeClass = nodeClass
+        self.attributes = attributes
+        self.meta = meta
+    }
+
+    /// The node's total CPU in MHz (`cpu.totalcompute`), which turns a task's MHz into a share of the node.
+    public var totalComputeMHz: Int? { attributes["cpu.totalcompute"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
+}

@@ -1,0 +1,50 @@
+/// When and how often a task that ended is started again (Nomad's `restart` block).
+public struct RestartPolicy: Codable, Equatable, Sendable {
+    /// What happens once `attempts` restarts have happened within `interval`.
+    public enum Mode: String, Codable, Sendable {
+        /// Give up: the task is dead and failed.
+        case fail
+        /// Wait until the interval is over, then restart with a fresh count.
+        case delay
+    }
+
+    /// Restarts allowed within one `interval`.
+    public var attempts: Int
+    /// The window over which `attempts` are counted.
+    public var interval: Duration
+    /// The wait before each restart (plus up to 25% jitter).
+    public var delay: Duration
+    public var mode: Mode
+
+    /// The shortest interval Nomad accepts.
+    public static let minimumInterval: Duration = .seconds(5)
+
+    public init(attempts: Int, interval: Duration, delay: Duration, mode: Mode) {
+        self.attempts = attempts
+        self.interval = interval
+        self.delay = delay
+        self.mode = mode
+    }
+
+    /// The defaults per job type: service 2 attempts in 30 min, batch 3 in 24 h; 15 s delay, mode fail.
+    public static func defaults(for type: JobType) -> RestartPolicy {
+        switch type {
+        case .service, .system: RestartPolicy(attempts: 2, interval: .seconds(30 * 60), delay: .seconds(15), mode: .fail)
+        case .batch: RestartPolicy(attempts: 3, interval: .seconds(24 * 3600), delay: .seconds(15), mode: .fail)
+        }
+    }
+
+    /// What is wrong with the policy, as `field: problem` lines; empty when it is valid.
+    public var problems: [String] {
+        var problems: [String] = []
+        if attempts < 0 { problems.append("attempts: must not be negative, got \(attempts)") }
+        if delay < .zero { problems.append("delay: must not be negative, got \(GoDuration.format(delay))") }
+        if interval < Self.minimumInterval {
+            problems.append("interval: must be at least \(GoDuration.format(Self.minimumInterval)), got \(GoDuration.format(interval))")
+        }
+        if mode == .delay, attempts > 0, delay * attempts > interval {
+            problems.append("delay: \(attempts) attempts of \(GoDuration.format(delay)) do not fit in the interval of \(GoDuration.format(interval))")
+        }
+        return problems
+    }
+}

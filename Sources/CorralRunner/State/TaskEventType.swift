@@ -1,0 +1,21 @@
+/// The kinds of task event, with the names Nomad gives them (operators and scripts match on them).
+public enum TaskEventType: String, Codable, Sendable, CaseIterable {
+    case received = "Received"
+    case setup = "Task Setup"
+    case started = "Started"
+    case terminated = "Terminated"
+    case restarting = "Restarting"
+    case notRestarting = "Not Restarting"
+    case killing = "Killing"
+    case killed = "Killed"
+    case driverFailure = "Driver Failure"
+    case setupFailure = "Setup Failure"
+    case signaling = "Signaling"
+    case restartSignaled = "Restart Signaled"
+    case failedValidation = "Failed Validation"
+    case oomKilled = "OOM Killed"
+    case siblingFailed = "Sibling Task Failed"
+    case leaderDead = "Leader Task Dead"
+    /// A hook's warning (unknown `${...}` keys, say): informs, changes nothing.
+    case hookWarning = "Task Hook Warning"
+}

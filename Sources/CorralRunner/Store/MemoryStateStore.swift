@@ -1,0 +1,68 @@
+import Synchronization
+
+/// A `StateStore` in memory, for tests and for runs that need no persistence. Values are copied in
+/// and out, exactly as the SQLite store would round-trip them.
+public final class MemoryStateStore: StateStore {
+    private struct Contents {
+        var allocations: [(id: String, value: Allocation)] = []
+        var taskStates: [String: TaskState] = [:]
+        var localStates: [String: LocalTaskState] = [:]
+        var writes = 0
+    }
+
+    private let contents = Mutex(Contents())
+
+    public init() {}
+
+    private static func key(_ allocID: String, _ task: String) -> String { allocID + "\u{0}" + task }
+
+    public func putAllocation(_ allocation: Allocation) async throws(StateStoreError) {
+        contents.withLock { contents in
+            contents.writes += 1
+            if let index = contents.allocations.firstIndex(where: { $0.id == allocation.id }) {
+                contents.allocations[index].value = allocation
+            } else {
+                contents.allocations.append((allocation.id, allocation))
+            }
+        }
+    }
+
+    public func allocations() async throws(StateStoreError) -> [Allocation] {
+        contents.withLock { $0.allocations.map(\.value) }
+    }
+
+    public func deleteAllocation(id: String) async throws(StateStoreError) {
+        contents.withLock { contents in
+            contents.writes += 1
+            contents.allocations.removeAll { $0.id == id }
+            let prefix = id + "\u{0}"
+            contents.taskStates = contents.taskStates.filter { !$0.key.hasPrefix(prefix) }
+            contents.localStates = contents.localStates.filter { !$0.key.hasPrefix(prefix) }
+        }
+    }
+
+    public func putTaskState(_ state: TaskState, allocID: String, task: String) async throws(StateStoreError) {
+        contents.withLock {
+            $0.writes += 1
+            $0.taskStates[Self.key(allocID, task)] = state
+        }
+    }
+
+    public func taskState(allocID: String, task: String) async throws(StateStoreError) -> TaskState? {
+        contents.withLock { $0.taskStates[Self.key(allocID, task)] }
+    }
+
+    public func putLocalState(_ state: LocalTaskState, allocID: String, task: String) async throws(StateStoreError) {
+        contents.withLock {
+            $0.writes += 1
+            $0.localStates[Self.key(allocID, task)] = state
+        }
+    }
+
+    public func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalTaskState? {
+        contents.withLock { $0.localStates[Self.key(allocID, task)] }
+    }
+
+    /// How many writes the store has taken (tests check that state is persisted, not only held).
+    public var writeCount: Int { contents.withLock { $0.writes } }
+}
