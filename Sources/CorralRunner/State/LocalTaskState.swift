@@ -9,17 +9,30 @@ public struct LocalTaskState: Codable, Equatable, Sendable {
     public var driverHandle: TaskHandle?
     /// How many runs have been started: the next run's id is `alloc/task/<runCount>`.
     public var runCount: Int
+    /// A kill was decided: a runner restored after a crash finishes it instead of restarting the task.
+    public var killRequested: Bool
 
-    public init(hooks: [String: HookState] = [:], driverHandle: TaskHandle? = nil, runCount: Int = 0) {
+    public init(hooks: [String: HookState] = [:], driverHandle: TaskHandle? = nil, runCount: Int = 0,
+                killRequested: Bool = false) {
         self.hooks = hooks
         self.driverHandle = driverHandle
         self.runCount = runCount
+        self.killRequested = killRequested
     }
 
     enum CodingKeys: String, CodingKey {
         case hooks
         case driverHandle = "driver_handle"
         case runCount = "run_count"
+        case killRequested = "kill_requested"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        hooks = try container.decodeIfPresent([String: HookState].self, forKey: .hooks) ?? [:]
+        driverHandle = try container.decodeIfPresent(TaskHandle.self, forKey: .driverHandle)
+        runCount = try container.decodeIfPresent(Int.self, forKey: .runCount) ?? 0
+        killRequested = try container.decodeIfPresent(Bool.self, forKey: .killRequested) ?? false
     }
 }
 

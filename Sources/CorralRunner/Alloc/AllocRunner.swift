@@ -1,0 +1,150 @@
+import CoreMetrics
+import CorralDriver
+import Synchronization
+
+/// Runs one allocation: all the tasks of its group together, each in its own `TaskRunner`
+/// (Nomad's `allocRunner`). When the `leader` task dies, the others are killed (`Leader Task Dead`);
+/// when a task fails for good, its siblings are killed (`Sibling Task Failed`). Its status
+/// summarises its tasks; `updates` announces every persisted task state change.
+public actor AllocRunner {
+    public nonisolated let allocID: String
+    private(set) var allocation: Allocation
+    private let store: any StateStore
+    private let taskDirBuilder: any TaskDirBuilder
+    private let config: RunnerConfig
+    private let clock: any RunnerClock
+    private let runners: [String: TaskRunner]
+    private let order: [String]
+    private var taskStates: [String: TaskState] = [:]
+    private var siblingsKilled = false
+    private let continuation: AsyncStream<AllocUpdate>.Continuation
+    /// Every task state change, after it is persisted (one consumer).
+    public nonisolated let updates: AsyncStream<AllocUpdate>
+
+    /// Checks that every task has a registered driver before anything is created.
+    public init(allocation: Allocation, drivers: [String: any TaskDriver], store: any StateStore,
+                clock: any RunnerClock = SystemClock(), config: RunnerConfig, taskDirBuilder: any TaskDirBuilder,
+                metricsFactory: any MetricsFactory, extraHooks: @Sendable (String) -> [any TaskHook] = { _ in [] })
+        throws(TaskRunnerError) {
+        guard let group = allocation.group else { throw .unknownTask(allocID: allocation.id, task: allocation.groupName) }
+        self.allocID = allocation.id
+        self.allocation = allocation
+        self.store = store
+        self.taskDirBuilder = taskDirBuilder
+        self.config = config
+        self.clock = clock
+        (updates, continuation) = AsyncStream.makeStream(of: AllocUpdate.self)
+        let box = WeakAllocRunner()
+        var runners: [String: TaskRunner] = [:]
+        for task in group.tasks {
+            guard let driver = drivers[task.driver] else { throw .unknownDriver(task: task.name, driver: task.driver) }
+            runners[task.name] = try TaskRunner(
+                allocation: allocation, taskName: task.name, driver: driver, store: store, clock: clock, config: config,
+                taskDirBuilder: taskDirBuilder, metricsFactory: metricsFactory, extraHooks: extraHooks(task.name),
+                onStateChange: { name, state in await box.runner?.taskStateChanged(name, state) })
+        }
+        self.runners = runners
+        self.order = group.tasks.map(\.name)
+        self.taskStates = Dictionary(uniqueKeysWithValues: group.tasks.map { ($0.name, TaskState()) })
+        box.runner = self
+    }
+
+    public func runner(for task: String) -> TaskRunner? { runners[task] }
+
+    public var status: AllocStatus { AllocStatus(taskStates: taskStates) }
+
+    /// Persists the allocation and runs its tasks; returns when every task runner has finished
+    /// (tasks dead, or the runners shut down).
+    public func run() async throws(StateStoreError) {
+        try await store.putAllocation(allocation)
+        await withTaskGroup(of: Void.self) { group in
+            for name in order {
+                guard let runner = runners[name] else { continue }
+                group.addTask { await runner.run() }
+            }
+        }
+        continuation.finish()
+    }
+
+    /// Restores every task runner from the store (call before `run`).
+    public func restore() async throws(StateStoreError) {
+        for name in order {
+            guard let runner = runners[name] else { continue }
+            try await runner.restore()
+            taskStates[name] = await runner.taskState
+        }
+    }
+
+    /// Kills every task and waits until all are dead.
+    public func kill(reason: String? = nil) async {
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners.values { group.addTask { await runner.kill(reason: reason) } }
+        }
+    }
+
+    /// Stops the runners and leaves the tasks running (state persisted for `restore`).
+    public func shutdown() async {
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners.values { group.addTask { await runner.shutdown() } }
+        }
+    }
+
+    /// Kills the tasks, then removes the allocation directory and the allocation's stored state.
+    public func destroy() async throws {
+        await kill()
+        try await taskDirBuilder.destroy(allocDir: TaskDirectory(allocRoot: config.allocRoot, allocID: allocID, task: "").allocDir)
+        try await store.deleteAllocation(id: allocID)
+    }
+
+    /// A changed allocation: persisted, then given to every task runner. `desiredStatus = stop` kills.
+    public func update(_ allocation: Allocation) async throws(StateStoreError) {
+        self.allocation = allocation
+        try await store.putAllocation(allocation)
+        for runner in runners.values { await runner.update(allocation) }
+        if allocation.desiredStatus == .stop { await kill(reason: "allocation stopped") }
+    }
+
+    func taskStateChanged(_ name: String, _ state: TaskState) {
+        taskStates[name] = state
+        continuation.yield(AllocUpdate(task: name, state: state, status: AllocStatus(taskStates: taskStates)))
+        guard state.state == .dead, !siblingsKilled, runners.count > 1 else { return }
+        let leader = allocation.group?.task(named: name)?.leader ?? false
+        guard state.failed || leader else { return }
+        siblingsKilled = true
+        let others = runners.filter { $0.key != name }.map(\.value)
+        let failed = state.failed
+        let clock = self.clock
+        // Off this call: the dead task's runner is waiting for this announcement to return.
+        Task {
+            await withTaskGroup(of: Void.self) { group in
+                for runner in others {
+                    group.addTask {
+                        let now = clock.now()
+                        let cause: TaskEvent = failed ? .siblingFailed(at: now, sibling: name) : .leaderDead(at: now)
+                        await runner.kill(cause: cause)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One announced task state change, with the allocation's status after it.
+public struct AllocUpdate: Sendable {
+    public var task: String
+    public var state: TaskState
+    public var status: AllocStatus
+}
+
+/// Lets task runners reach their allocation runner without a reference cycle.
+private final class WeakAllocRunner: Sendable {
+    private let box = Mutex<WeakReference?>(nil)
+    var runner: AllocRunner? {
+        get { box.withLock { $0?.value } }
+        set { box.withLock { $0 = newValue.map(WeakReference.init) } }
+    }
+}
+
+private struct WeakReference: Sendable {
+    weak var value: AllocRunner?
+}

@@ -1,0 +1,32 @@
+/// An allocation's status, summarised from its tasks (Nomad's client status).
+public enum AllocClientStatus: String, Codable, Sendable {
+    case pending, running, complete, failed
+}
+
+/// The allocation's status with Nomad's description and every task's state.
+public struct AllocStatus: Codable, Equatable, Sendable {
+    public var clientStatus: AllocClientStatus
+    public var description: String
+    public var taskStates: [String: TaskState]
+
+    enum CodingKeys: String, CodingKey {
+        case description
+        case clientStatus = "client_status"
+        case taskStates = "task_states"
+    }
+
+    /// Any failed task: failed; else any running: running; else any pending: pending; else complete.
+    public init(taskStates: [String: TaskState]) {
+        self.taskStates = taskStates
+        let states = taskStates.values
+        if states.contains(where: { $0.state == .dead && $0.failed }) {
+            (clientStatus, description) = (.failed, "Failed tasks")
+        } else if states.contains(where: { $0.state == .running }) {
+            (clientStatus, description) = (.running, "Tasks are running")
+        } else if states.contains(where: { $0.state == .pending }) || states.isEmpty {
+            (clientStatus, description) = (.pending, "No tasks have started")
+        } else {
+            (clientStatus, description) = (.complete, "All tasks have completed")
+        }
+    }
+}

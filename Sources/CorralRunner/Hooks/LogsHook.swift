@@ -1,0 +1,22 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `logs`: the task's log files (`alloc/logs/<task>.stdout|.stderr`) and their rotation
+/// (`max_files`, `max_file_size`), handed to the driver; makes sure the log directory exists.
+public struct LogsHook: TaskPrestartHook {
+    public let name = "logs"
+
+    public init() {}
+
+    public func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
+        let logDir = context.directory.logDir
+        let type = (try? FileManager.default.attributesOfItem(atPath: logDir))?[.type] as? FileAttributeType
+        guard type == .typeDirectory else {
+            throw HookFailure("log directory \(logDir) is missing", recoverable: true)
+        }
+        return PrestartResponse(logging: context.task.logs)
+    }
+}

@@ -1,0 +1,44 @@
+import CorralDriver
+import Synchronization
+
+/// `stats`: collects the running task's resource usage every `interval` into the task's gauges and
+/// keeps the latest reading; stops when the run ends or the runner shuts down.
+public final class StatsHook: TaskPoststartHook, TaskExitedHook, TaskShutdownHook, TaskStopHook {
+    public let name = "stats"
+    private let interval: Duration
+    private let metrics: TaskMetrics
+    private let state = Mutex<(collector: Task<Void, Never>?, latest: TaskResourceUsage?)>((nil, nil))
+
+    public init(interval: Duration, metrics: TaskMetrics) {
+        self.interval = interval
+        self.metrics = metrics
+    }
+
+    /// The newest reading of the current run, if any.
+    public var latest: TaskResourceUsage? { state.withLock { $0.latest } }
+
+    public func poststart(handle: TaskHandle, context: TaskHookContext) async throws {
+        let stream: AsyncStream<TaskResourceUsage>
+        do {
+            stream = try await context.driver.stats(handle.id, interval: interval)
+        } catch {
+            return  // a task without stats still runs; the gauges stay unset
+        }
+        let metrics = self.metrics
+        let collector = Task { [weak self] in
+            for await usage in stream {
+                metrics.record(usage)
+                self?.state.withLock { $0.latest = usage }
+            }
+        }
+        state.withLock { $0.collector?.cancel(); $0.collector = collector }
+    }
+
+    public func exited(result: ExitResult?, context: TaskHookContext) async throws { cancel() }
+    public func shutdown(context: TaskHookContext) async { cancel() }
+    public func stop(context: TaskHookContext) async throws { cancel() }
+
+    private func cancel() {
+        state.withLock { $0.collector?.cancel(); $0.collector = nil }
+    }
+}

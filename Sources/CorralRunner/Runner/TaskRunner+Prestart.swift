@@ -1,0 +1,73 @@
+import CorralDriver
+
+/// A prestart hook failed: the run does not start; `recoverable` feeds the restart policy.
+struct StartFailure: Error {
+    var recoverable: Bool
+}
+
+extension TaskRunner {
+    /// Runs the prestart hooks in order (skipping those persisted as done, whose environment is
+    /// reapplied) and builds the driver's `TaskConfig` from what they produced. A failing hook
+    /// records `Setup Failure` naming it (`Failed Validation` for `validate`).
+    func prestart() async throws(StartFailure) -> TaskConfig {
+        var env: [String: String] = [:]
+        var driverConfig = task.config
+        var devices: [DeviceRequest] = []
+        var mounts = task.mounts
+        var logging = task.logs
+        for hook in hooks.compactMap({ $0 as? any TaskPrestartHook }) {
+            let previous = local.hooks[hook.name]
+            if let previous, previous.done {
+                env.merge(previous.env) { $1 }
+                continue
+            }
+            let response: PrestartResponse
+            do {
+                response = try await hook.prestart(PrestartRequest(previous: previous, env: env, driverConfig: driverConfig),
+                                                   context: hookContext())
+            } catch {
+                let (message, recoverable) = Self.describe(error)
+                if hook is ValidateHook {
+                    await record([.failedValidation(at: clock.now(), error: message)])
+                    throw StartFailure(recoverable: false)
+                }
+                await record([.setupFailure(at: clock.now(), hook: hook.name, error: message)])
+                throw StartFailure(recoverable: recoverable)
+            }
+            env.merge(response.env) { $1 }
+            if let config = response.driverConfig { driverConfig = config }
+            devices += response.devices
+            mounts += response.mounts
+            if let newLogging = response.logging { logging = newLogging }
+            if response.done || !response.data.isEmpty {
+                local.hooks[hook.name] = HookState(done: response.done, data: response.data, env: response.env)
+                await persistLocal()
+            }
+        }
+        return TaskConfig(
+            id: TaskConfig.makeID(allocID: allocation.id, task: task.name, restart: local.runCount),
+            name: task.name, jobName: allocation.job.name, groupName: allocation.groupName, allocID: allocation.id,
+            env: env, user: task.user, resources: resources(), devices: devices, mounts: mounts,
+            allocDir: directory.allocDir, taskDir: directory.taskDir, logging: logging, driverConfig: driverConfig)
+    }
+
+    /// The task's resources in the driver's units: MiB to bytes (`memory_max` is the hard limit
+    /// when set, `memory` then the reservation), MHz as CPU shares and as a share of the node.
+    func resources() -> TaskResources {
+        let spec = task.resources
+        let memory = UInt64(max(spec.memoryMiB, 0)) << 20
+        let hard = spec.memoryMaxMiB.map { UInt64(max($0, 0)) << 20 }
+        let percent = config.node.totalComputeMHz.map { min(Double(spec.cpuMHz) / Double($0), 1) }
+        return TaskResources(memoryLimitBytes: hard ?? memory, memoryReservationBytes: hard == nil ? nil : memory,
+                             cpuShares: UInt64(max(spec.cpuMHz, 2)), percentTicks: percent, pids: spec.pids,
+                             cpuset: spec.cpuset)
+    }
+
+    static func describe(_ error: any Error) -> (message: String, recoverable: Bool) {
+        switch error {
+        case let failure as HookFailure: (failure.message, failure.recoverable)
+        case let driverError as DriverError: ("\(driverError)", driverError.recoverable)
+        default: ("\(error)", false)
+        }
+    }
+}

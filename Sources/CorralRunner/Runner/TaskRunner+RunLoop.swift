@@ -1,0 +1,208 @@
+import CorralDriver
+
+extension TaskRunner {
+    /// What the loop does after one pass.
+    enum Step {
+        /// A run ended (or failed to start): ask the restart tracker.
+        case decide
+        /// A kill arrived before the task started: stop without starting.
+        case stop
+        /// The runner shuts down, leaving the task as it is.
+        case shutdown
+    }
+
+    /// Runs the task until it is dead or the runner shuts down. After `restore`, it continues with
+    /// the recovered run instead of starting a new one.
+    public func run() async {
+        guard !runStarted else { return await finished.value() }
+        runStarted = true
+        defer { finished.resolve(()) }
+        guard state.state != .dead else { return }
+        if !restored || state.events.isEmpty { await record([.received(at: clock.now())]) }
+
+        loop: while true {
+            if shutdownRequested { return }
+            if killRequested, handle == nil { break loop }
+            switch await runOnce() {
+            case .shutdown: return
+            case .stop: break loop
+            case .decide:
+                switch await decideRestart() {
+                case .restart: continue loop
+                case .stop: break loop
+                case .shutdown: return
+                }
+            }
+        }
+        await finishAsDead()
+    }
+
+    /// One run: prestart, start, poststart, wait, exited. Skips to the wait after `restore`.
+    func runOnce() async -> Step {
+        if let exit = pendingExit {
+            pendingExit = nil
+            tracker.setExitResult(successful: exit.successful)
+            return .decide
+        }
+        if handle == nil {
+            let taskConfig: TaskConfig
+            do {
+                taskConfig = try await prestart()
+            } catch {
+                tracker.setStartError(recoverable: error.recoverable)
+                return .decide
+            }
+            if shutdownRequested { return .shutdown }
+            if killRequested { return .stop }
+            do {
+                try await start(taskConfig)
+            } catch {
+                await record([.driverFailure(at: clock.now(), error: "\(error)")])
+                tracker.setStartError(recoverable: error.recoverable)
+                return .decide
+            }
+        }
+        await runPoststartHooks()
+
+        let result: ExitResult?
+        switch await waitForExit() {
+        case .shutdown: return .shutdown
+        case .exited(let exit): result = exit
+        case .waitFailed(let message): result = ExitResult(exitCode: -1, error: "cannot wait for the task: \(message)")
+        case .kill: result = await killRunningTask()
+        case .restart: result = await restartRunningTask()
+        case .timer: result = nil
+        }
+        await endRun(result)
+        return .decide
+    }
+
+    /// Starts the driver task; the run's id (`alloc/task/<n>`) is persisted as used before the start,
+    /// the handle right after it.
+    func start(_ taskConfig: TaskConfig) async throws(DriverError) {
+        local.runCount += 1
+        await persistLocal()
+        let handle = try await driver.start(taskConfig)
+        self.handle = handle
+        local.driverHandle = handle
+        await persistLocal()
+        await record([.started(at: clock.now())], transition: .running)
+    }
+
+    /// Waits for the run to end, or for a kill, restart or shutdown request.
+    func waitForExit() async -> Wake {
+        guard let handle else { return .waitFailed("no running task") }
+        let wake = OneShot<Wake>()
+        self.wake = wake
+        if shutdownRequested { wake.resolve(.shutdown) }
+        if killRequested { wake.resolve(.kill) }
+        if restartRequested { wake.resolve(.restart) }
+        let driver = self.driver
+        let id = handle.id
+        let waiter = Task {
+            do {
+                wake.resolve(.exited(try await driver.wait(id)))
+            } catch {
+                wake.resolve(.waitFailed("\(error)"))
+            }
+        }
+        let woke = await wake.value()
+        self.wake = nil
+        waiter.cancel()
+        return woke
+    }
+
+    /// Records how the run ended (once per run, even when a restored runner sees the same exit
+    /// again), forgets the handle, frees the driver's task and runs the exited hooks.
+    func endRun(_ result: ExitResult?) async {
+        guard let handle else { return }
+        if let result, !state.events.contains(where: { $0.type == .terminated && $0.details["task_id"] == handle.id }) {
+            var terminated = TaskEvent.terminated(at: clock.now(), result)
+            terminated.details["task_id"] = handle.id
+            var events = [terminated]
+            if result.oomKilled {
+                events.append(.oomKilled(at: clock.now(), memoryLimitBytes: handle.config.resources.memoryLimitBytes))
+                metrics.oomKill()
+            }
+            await record(events)
+        }
+        self.handle = nil
+        local.driverHandle = nil
+        await persistLocal()
+        try? await driver.destroy(handle.id, force: true)
+        for hook in hooks.compactMap({ $0 as? any TaskExitedHook }) {
+            try? await hook.exited(result: result, context: hookContext())
+        }
+        tracker.setExitResult(successful: result?.successful ?? false)
+    }
+
+    enum Continuation { case restart, stop, shutdown }
+
+    /// Asks the restart tracker, records its decision and sleeps out the delay (cut short by a kill
+    /// or a shutdown).
+    func decideRestart() async -> Continuation {
+        switch tracker.decide(now: clock.elapsed()) {
+        case .killed, .terminated:
+            return .stop
+        case .notRestarting(let reason):
+            await record([.notRestarting(at: clock.now(), reason: reason)])
+            return .stop
+        case let .restart(delay, reason):
+            await record([.restarting(at: clock.now(), delay: delay, reason: reason)], transition: .pending)
+            metrics.restarted()
+            switch await sleepOrInterrupt(delay) {
+            case .kill: return .stop
+            case .shutdown: return .shutdown
+            default: return .restart
+            }
+        }
+    }
+
+    func sleepOrInterrupt(_ delay: Duration) async -> Wake {
+        let wake = OneShot<Wake>()
+        self.wake = wake
+        if shutdownRequested { wake.resolve(.shutdown) }
+        if killRequested { wake.resolve(.kill) }
+        let clock = self.clock
+        let timer = Task {
+            do {
+                try await clock.sleep(for: delay)
+                wake.resolve(.timer)
+            } catch {}
+        }
+        let woke = await wake.value()
+        self.wake = nil
+        timer.cancel()
+        return woke
+    }
+
+    /// The end: `Killed` (or the kill's failure), state dead, stop hooks.
+    func finishAsDead() async {
+        var events: [TaskEvent] = []
+        if let killError {
+            events.append(.killFailed(at: clock.now(), attempts: killError.attempts, error: killError.message))
+        } else if killRequested {
+            events.append(.killed(at: clock.now()))
+        }
+        await record(events, transition: .dead)
+        for hook in hooks.compactMap({ $0 as? any TaskStopHook }) {
+            try? await hook.stop(context: hookContext())
+        }
+        await persistChain?.value
+    }
+
+    func runPoststartHooks() async {
+        guard let handle else { return }
+        for hook in hooks.compactMap({ $0 as? any TaskPoststartHook }) {
+            try? await hook.poststart(handle: handle, context: hookContext())
+        }
+    }
+
+    func runShutdownHooks() async {
+        guard !shutdownHooksRan else { return }
+        shutdownHooksRan = true
+        for hook in hooks.compactMap({ $0 as? any TaskShutdownHook }) {
+            await hook.shutdown(context: hookContext())
+        }
+    }
+}
