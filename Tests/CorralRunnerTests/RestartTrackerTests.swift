@@ -1,0 +1,138 @@
+import Testing
+@testable import CorralRunner
+
+@Suite struct RestartTrackerTests {
+    func tracker(_ policy: RestartPolicy, _ type: JobType = .service, seed: UInt64 = 7) -> RestartTracker {
+        RestartTracker(policy: policy, jobType: type, seed: seed)
+    }
+
+    @Test func batchSuccessIsNotRestarted() {
+        var tracker = tracker(policy(attempts: 3), .batch)
+        tracker.setExitResult(successful: true)
+        #expect(tracker.decide(now: .zero) == .terminated(reason: RestartReason.successfulExit))
+    }
+
+    @Test func serviceSuccessIsRestarted() {
+        var tracker = tracker(policy(attempts: 3), .service)
+        tracker.setExitResult(successful: true)
+        guard case .restart(_, let reason) = tracker.decide(now: .zero) else { Issue.record("no restart"); return }
+        #expect(reason == RestartReason.withinPolicy)
+    }
+
+    @Test func failModeGivesUpAfterAttempts() {
+        var tracker = tracker(policy(attempts: 2, interval: .seconds(1800)))
+        var decisions: [RestartDecision] = []
+        for second in 0..<3 {
+            tracker.setExitResult(successful: false)
+            decisions.append(tracker.decide(now: .seconds(second)))
+        }
+        #expect(decisions.prefix(2).allSatisfy { if case .restart = $0 { true } else { false } })
+        #expect(decisions[2] == .notRestarting(reason: "Exceeded allowed attempts 2 in interval 30m0s and mode is \"fail\""))
+    }
+
+    @Test func delayModeWaitsOutTheInterval() {
+        var tracker = tracker(policy(attempts: 1, interval: .seconds(600), delay: .seconds(15), mode: .delay))
+        tracker.setExitResult(successful: false)
+        _ = tracker.decide(now: .seconds(100))
+        tracker.setExitResult(successful: false)
+        // The interval began at 100 s: it ends at 700 s; the second failure at 130 s waits 570 s.
+        #expect(tracker.decide(now: .seconds(130)) == .restart(delay: .seconds(570), reason: RestartReason.delay))
+        // Past the interval the count starts again: a normal delay.
+        tracker.setExitResult(successful: false)
+        guard case .restart(let delay, let reason) = tracker.decide(now: .seconds(700)) else { Issue.record("no restart"); return }
+        #expect(reason == RestartReason.withinPolicy)
+        #expect(delay >= .seconds(15) && delay <= .milliseconds(18_750))
+    }
+
+    @Test func intervalExpiryResetsTheCount() {
+        var tracker = tracker(policy(attempts: 1, interval: .seconds(60)))
+        tracker.setExitResult(successful: false)
+        #expect(tracker.decide(now: .seconds(0)) != .notRestarting(reason: RestartReason.exceeded(tracker.policy)))
+        tracker.setExitResult(successful: false)
+        // 61 s later: a new interval, so this is attempt 1 again, not 2.
+        guard case .restart = tracker.decide(now: .seconds(61)) else { Issue.record("count was not reset"); return }
+        tracker.setExitResult(successful: false)
+        #expect(tracker.decide(now: .seconds(62)) == .notRestarting(reason: "Exceeded allowed attempts 1 in interval 1m0s and mode is \"fail\""))
+    }
+
+    @Test func unrecoverableStartErrorIsNotRestarted() {
+        var tracker = tracker(policy(attempts: 5))
+        tracker.setStartError(recoverable: false)
+        #expect(tracker.decide(now: .zero) == .notRestarting(reason: RestartReason.unrecoverableError))
+    }
+
+    @Test func recoverableStartErrorIsRestartedWithinPolicy() {
+        var tracker = tracker(policy(attempts: 1))
+        tracker.setStartError(recoverable: true)
+        guard case .restart = tracker.decide(now: .zero) else { Issue.record("no restart"); return }
+        tracker.setStartError(recoverable: true)
+        #expect(tracker.decide(now: .seconds(1)) == .notRestarting(reason: RestartReason.exceeded(tracker.policy)))
+    }
+
+    @Test func zeroAttempts() {
+        var tracker = tracker(policy(attempts: 0))
+        tracker.setExitResult(successful: false)
+        #expect(tracker.decide(now: .zero) == .notRestarting(reason: "Policy allows no restarts"))
+        var batch = self.tracker(policy(attempts: 0), .batch)
+        batch.setExitResult(successful: true)
+        #expect(batch.decide(now: .zero) == .terminated(reason: "Policy allows no restarts"))
+    }
+
+    @Test func killedAndUserRestartsDoNotCount() {
+        var tracker = tracker(policy(attempts: 1))
+        tracker.setKilled()
+        #expect(tracker.decide(now: .zero) == .killed)
+        for second in 1...5 {
+            tracker.setRestartTriggered()
+            #expect(tracker.decide(now: .seconds(second)) == .restart(delay: .zero, reason: ""))
+        }
+        // Still the first counted failure: within policy.
+        tracker.setExitResult(successful: false)
+        guard case .restart = tracker.decide(now: .seconds(10)) else { Issue.record("user restarts were counted"); return }
+    }
+
+    @Test func jitterStaysWithinAQuarterOfTheDelay() {
+        var delays: Set<Duration> = []
+        for seed in 0..<200 as Range<UInt64> {
+            var tracker = tracker(policy(attempts: 10, delay: .seconds(15)), seed: seed)
+            tracker.setExitResult(successful: false)
+            guard case .restart(let delay, _) = tracker.decide(now: .zero) else { Issue.record("no restart"); return }
+            #expect(delay >= .seconds(15) && delay <= .milliseconds(18_750), "\(delay)")
+            delays.insert(delay)
+        }
+        #expect(delays.count > 150, "jitter should vary with the seed")
+        // Same seed, same jitter.
+        var a = tracker(policy(attempts: 3), seed: 99)
+        var b = tracker(policy(attempts: 3), seed: 99)
+        a.setExitResult(successful: false)
+        b.setExitResult(successful: false)
+        #expect(a.decide(now: .zero) == b.decide(now: .zero))
+    }
+
+    @Test func defaultsPerJobType() {
+        #expect(RestartPolicy.defaults(for: .service) == RestartPolicy(attempts: 2, interval: .seconds(1800), delay: .seconds(15), mode: .fail))
+        #expect(RestartPolicy.defaults(for: .batch) == RestartPolicy(attempts: 3, interval: .seconds(86400), delay: .seconds(15), mode: .fail))
+        #expect(RestartPolicy(attempts: 1, interval: .seconds(4), delay: .seconds(1), mode: .fail).problems
+            == ["interval: must be at least 5s, got 4s"])
+    }
+}
+
+@Suite struct GoDurationTests {
+    @Test func formatsLikeGo() {
+        #expect(GoDuration.format(.seconds(15)) == "15s")
+        #expect(GoDuration.format(.milliseconds(15_312)) == "15.312s")
+        #expect(GoDuration.format(.seconds(1800)) == "30m0s")
+        #expect(GoDuration.format(.seconds(86400)) == "24h0m0s")
+        #expect(GoDuration.format(.seconds(90)) == "1m30s")
+        #expect(GoDuration.format(.milliseconds(250)) == "250ms")
+        #expect(GoDuration.format(.zero) == "0s")
+        #expect(GoDuration.format(.milliseconds(1500)) == "1.5s")
+    }
+}
+
+@Suite struct KillBackoffTests {
+    @Test func quadruplesUpToTheLimit() {
+        let backoff = KillBackoff()
+        #expect((0..<5).map { backoff.delay(afterFailure: $0) } == [.seconds(5), .seconds(20), .seconds(80), .seconds(120), .seconds(120)])
+    }
+}
