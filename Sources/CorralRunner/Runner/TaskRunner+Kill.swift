@@ -9,11 +9,13 @@ extension TaskRunner {
         tracker.setKilled()
         if task.shutdownDelay > .zero { try? await clock.sleep(for: task.shutdownDelay) }
         guard let handle else { return nil }
-        if let failure = await stopWithBackoff(handle.id) {
-            killError = failure
+        switch await stopWithBackoff(handle.id) {
+        case .stopped: return try? await driver.wait(handle.id)
+        case .gone: return nil
+        case let .failed(attempts, message):
+            killError = (attempts, message)
             return nil
         }
-        return try? await driver.wait(handle.id)
     }
 
     /// Stops the running task for a user-requested restart (not counted against the policy).
@@ -22,25 +24,35 @@ extension TaskRunner {
         await runPrekillHooks()
         tracker.setRestartTriggered()
         guard let handle else { return nil }
-        if let failure = await stopWithBackoff(handle.id) {
-            await record([.killFailed(at: clock.now(), attempts: failure.attempts, error: failure.message)])
+        switch await stopWithBackoff(handle.id) {
+        case .stopped: return try? await driver.wait(handle.id)
+        case .gone: return nil
+        case let .failed(attempts, message):
+            await record([.killFailed(at: clock.now(), attempts: attempts, error: message)])
             return nil
         }
-        return try? await driver.wait(handle.id)
+    }
+
+    /// How a stop with backoff ended.
+    enum StopOutcome {
+        case stopped
+        /// The driver no longer knows the task: it counts as killed, with no exit to wait for.
+        case gone
+        case failed(attempts: Int, message: String)
     }
 
     /// The driver's stop, retried after `min(4^i × baseline, limit)` on failure, at most
     /// `failureLimit` times. A task the driver no longer knows counts as stopped. Returns the
     /// failure when every attempt failed.
-    func stopWithBackoff(_ id: String) async -> (attempts: Int, message: String)? {
+    func stopWithBackoff(_ id: String) async -> StopOutcome {
         let backoff = config.killBackoff
         var lastError = ""
         for attempt in 0..<max(backoff.failureLimit, 1) {
             do {
                 try await driver.stop(id, timeout: killTimeout, signal: killSignal)
-                return nil
+                return .stopped
             } catch .taskNotFound {
-                return nil
+                return .gone
             } catch {
                 lastError = "\(error)"
                 if attempt + 1 < backoff.failureLimit {
@@ -48,7 +60,7 @@ extension TaskRunner {
                 }
             }
         }
-        return (max(backoff.failureLimit, 1), lastError)
+        return .failed(attempts: max(backoff.failureLimit, 1), message: lastError)
     }
 
     func runPrekillHooks() async {
