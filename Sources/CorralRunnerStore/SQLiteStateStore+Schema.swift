@@ -1,0 +1,128 @@
+import CorralRunner
+import GRDB
+
+extension SQLiteStateStore {
+    /// Each migration's identifier and the `user_version` it leaves, oldest first. A new schema
+    /// appends a migration `vN` that sets `PRAGMA user_version = N`, and raises `schemaVersion`.
+    static let migrationVersions: [(identifier: String, version: Int)] = [("v1", 1)]
+
+    /// The migrations, in `migrationVersions`' order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // Values are JSON text. `seq` keeps the order allocations were first stored in.
+            // Task and local states have no foreign key: the runner may write a task's state
+            // before (or without) its allocation; `deleteAllocation` removes them explicitly.
+            try db.execute(sql: """
+                CREATE TABLE allocations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    seq INTEGER NOT NULL UNIQUE,
+                    data TEXT NOT NULL
+                );
+                CREATE TABLE task_states (
+                    alloc_id TEXT NOT NULL,
+                    task TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    PRIMARY KEY (alloc_id, task)
+                ) WITHOUT ROWID;
+                CREATE TABLE local_states (
+                    alloc_id TEXT NOT NULL,
+                    task TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    PRIMARY KEY (alloc_id, task)
+                ) WITHOUT ROWID;
+                PRAGMA user_version = 1;
+                """)
+        }
+        return migrator
+    }
+
+    /// The tables the store reads and writes.
+    static let tables: Set<String> = ["allocations", "task_states", "local_states"]
+
+    /// What the read-only checks found in an existing file.
+    private struct Found {
+        var userVersion: Int
+        var tables: Set<String>
+        var applied: Set<String>
+    }
+
+    /// Refuses a damaged, foreign or newer database before anything is written, then switches to
+    /// WAL, migrates, and checks the result.
+    static func checkAndMigrate(_ database: DatabaseQueue, path: String) throws(StateStoreError) {
+        precondition(migrationVersions.last?.version == schemaVersion, "schemaVersion and migrations disagree")
+        let migrator = Self.migrator
+        let known = Dictionary(uniqueKeysWithValues: migrationVersions.map { ($0.identifier, $0.version) })
+
+        // Read only: a file refused here is left byte for byte as it was.
+        let found: Found
+        do {
+            found = try database.read { db in
+                let quickCheck = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+                guard quickCheck == ["ok"] else {
+                    throw StateStoreError.corrupt(path: path,
+                                                  reason: "quick_check: " + quickCheck.joined(separator: "; "))
+                }
+                return Found(
+                    userVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                    tables: try String.fetchSet(db, sql: """
+                        SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+                        """),
+                    applied: try migrator.appliedIdentifiers(db))
+            }
+        } catch {
+            throw storeError(error, path: path, operation: "check")
+        }
+
+        if found.userVersion > schemaVersion {
+            throw .newerSchema(path: path, found: found.userVersion, supported: schemaVersion)
+        }
+        let unknown = found.applied.subtracting(known.keys)
+        if !unknown.isEmpty {
+            // Applied by a newer corral: `vN` says which version; otherwise at least the next one.
+            let versions = unknown.compactMap { $0.hasPrefix("v") ? Int($0.dropFirst()) : nil }
+            let newest = max(found.userVersion, versions.max() ?? 0, schemaVersion + 1)
+            throw .newerSchema(path: path, found: newest, supported: schemaVersion)
+        }
+        if !found.tables.isEmpty, !found.tables.contains("grdb_migrations") {
+            let names = found.tables.sorted().joined(separator: ", ")
+            throw .corrupt(path: path, reason: "not a corral state database (tables \(names), no migration record)")
+        }
+        let expected = found.applied.compactMap { known[$0] }.max() ?? 0
+        guard found.userVersion == expected else {
+            throw .corrupt(path: path, reason: "schema version \(found.userVersion) does not match its applied "
+                + "migrations (\(found.applied.sorted().joined(separator: ", ")))")
+        }
+
+        do {
+            let mode = try database.writeWithoutTransaction { db in
+                try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            }
+            guard mode?.lowercased() == "wal" else {
+                throw StateStoreError.io(path: path, operation: "set journal mode",
+                                         reason: "SQLite kept journal mode \(mode ?? "unknown") instead of wal")
+            }
+            try migrator.migrate(database)
+        } catch {
+            throw storeError(error, path: path, operation: "migrate")
+        }
+
+        // The migrated schema is the one this build writes.
+        let (version, tables): (Int, Set<String>)
+        do {
+            (version, tables) = try database.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
+                 try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+            }
+        } catch {
+            throw storeError(error, path: path, operation: "check")
+        }
+        guard version == schemaVersion else {
+            throw .corrupt(path: path, reason: "schema version is \(version) after migration, expected \(schemaVersion)")
+        }
+        let missing = Self.tables.subtracting(tables)
+        guard missing.isEmpty else {
+            throw .corrupt(path: path, reason: "missing tables \(missing.sorted().joined(separator: ", "))")
+        }
+    }
+}
