@@ -58,13 +58,17 @@ let package = Package(
         // The runner's SQLite state store.
         .target(name: "CorralRunnerStore", dependencies: ["CorralRunner", .product(name: "GRDB", package: "GRDB.swift")]),
         // Host effects the runner delegates: allocation directories with a tmpfs `secrets/`.
-        .target(name: "CorralAllocDir", dependencies: ["CorralRunner", "CCorralHost"]),
+        .target(name: "CorralAllocDir", dependencies: ["CorralRunner"]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",
             "CorralCgroups",
             "CorralDriver",
             "CorralExecDriver",
+            "CorralRunner",
+            "CorralRunnerStore",
+            "CorralAllocDir",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
         .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),

@@ -10,7 +10,7 @@ public struct Corral: ParsableCommand {
         commandName: "corral",
         abstract: "Run tasks isolated in their own namespaces and root filesystem, held to their limits.",
         version: "0.1.0",
-        subcommands: [Isolate.self, DriverStart.self])
+        subcommands: [Isolate.self, DriverStart.self, AllocRun.self])
 
     public init() {}
 }
@@ -45,6 +45,9 @@ public enum CorralMain {
             var command = command
             try command.run()
             return 0
+        } catch let failure as CLIFailure {
+            printError(failure.description)
+            return 125
         } catch {
             // `corral`, `corral --help` and `corral help isolate` end here with help to show.
             let code = Corral.exitCode(for: error)

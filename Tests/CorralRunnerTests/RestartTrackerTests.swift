@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CorralRunner
 
@@ -9,13 +10,13 @@ import Testing
     @Test func batchSuccessIsNotRestarted() {
         var tracker = tracker(policy(attempts: 3), .batch)
         tracker.setExitResult(successful: true)
-        #expect(tracker.decide(now: .zero) == .terminated(reason: RestartReason.successfulExit))
+        #expect(tracker.decide(now: t(0)) == .terminated(reason: RestartReason.successfulExit))
     }
 
     @Test func serviceSuccessIsRestarted() {
         var tracker = tracker(policy(attempts: 3), .service)
         tracker.setExitResult(successful: true)
-        guard case .restart(_, let reason) = tracker.decide(now: .zero) else { Issue.record("no restart"); return }
+        guard case .restart(_, let reason) = tracker.decide(now: t(0)) else { Issue.record("no restart"); return }
         #expect(reason == RestartReason.withinPolicy)
     }
 
@@ -24,7 +25,7 @@ import Testing
         var decisions: [RestartDecision] = []
         for second in 0..<3 {
             tracker.setExitResult(successful: false)
-            decisions.append(tracker.decide(now: .seconds(second)))
+            decisions.append(tracker.decide(now: t(second)))
         }
         #expect(decisions.prefix(2).allSatisfy { if case .restart = $0 { true } else { false } })
         #expect(decisions[2] == .notRestarting(reason: "Exceeded allowed attempts 2 in interval 30m0s and mode is \"fail\""))
@@ -33,13 +34,13 @@ import Testing
     @Test func delayModeWaitsOutTheInterval() {
         var tracker = tracker(policy(attempts: 1, interval: .seconds(600), delay: .seconds(15), mode: .delay))
         tracker.setExitResult(successful: false)
-        _ = tracker.decide(now: .seconds(100))
+        _ = tracker.decide(now: t(100))
         tracker.setExitResult(successful: false)
         // The interval began at 100 s: it ends at 700 s; the second failure at 130 s waits 570 s.
-        #expect(tracker.decide(now: .seconds(130)) == .restart(delay: .seconds(570), reason: RestartReason.delay))
+        #expect(tracker.decide(now: t(130)) == .restart(delay: .seconds(570), reason: RestartReason.delay))
         // Past the interval the count starts again: a normal delay.
         tracker.setExitResult(successful: false)
-        guard case .restart(let delay, let reason) = tracker.decide(now: .seconds(700)) else { Issue.record("no restart"); return }
+        guard case .restart(let delay, let reason) = tracker.decide(now: t(700)) else { Issue.record("no restart"); return }
         #expect(reason == RestartReason.withinPolicy)
         #expect(delay >= .seconds(15) && delay <= .milliseconds(18_750))
     }
@@ -47,48 +48,48 @@ import Testing
     @Test func intervalExpiryResetsTheCount() {
         var tracker = tracker(policy(attempts: 1, interval: .seconds(60)))
         tracker.setExitResult(successful: false)
-        #expect(tracker.decide(now: .seconds(0)) != .notRestarting(reason: RestartReason.exceeded(tracker.policy)))
+        #expect(tracker.decide(now: t(0)) != .notRestarting(reason: RestartReason.exceeded(tracker.policy)))
         tracker.setExitResult(successful: false)
         // 61 s later: a new interval, so this is attempt 1 again, not 2.
-        guard case .restart = tracker.decide(now: .seconds(61)) else { Issue.record("count was not reset"); return }
+        guard case .restart = tracker.decide(now: t(61)) else { Issue.record("count was not reset"); return }
         tracker.setExitResult(successful: false)
-        #expect(tracker.decide(now: .seconds(62)) == .notRestarting(reason: "Exceeded allowed attempts 1 in interval 1m0s and mode is \"fail\""))
+        #expect(tracker.decide(now: t(62)) == .notRestarting(reason: "Exceeded allowed attempts 1 in interval 1m0s and mode is \"fail\""))
     }
 
     @Test func unrecoverableStartErrorIsNotRestarted() {
         var tracker = tracker(policy(attempts: 5))
         tracker.setStartError(recoverable: false)
-        #expect(tracker.decide(now: .zero) == .notRestarting(reason: RestartReason.unrecoverableError))
+        #expect(tracker.decide(now: t(0)) == .notRestarting(reason: RestartReason.unrecoverableError))
     }
 
     @Test func recoverableStartErrorIsRestartedWithinPolicy() {
         var tracker = tracker(policy(attempts: 1))
         tracker.setStartError(recoverable: true)
-        guard case .restart = tracker.decide(now: .zero) else { Issue.record("no restart"); return }
+        guard case .restart = tracker.decide(now: t(0)) else { Issue.record("no restart"); return }
         tracker.setStartError(recoverable: true)
-        #expect(tracker.decide(now: .seconds(1)) == .notRestarting(reason: RestartReason.exceeded(tracker.policy)))
+        #expect(tracker.decide(now: t(1)) == .notRestarting(reason: RestartReason.exceeded(tracker.policy)))
     }
 
     @Test func zeroAttempts() {
         var tracker = tracker(policy(attempts: 0))
         tracker.setExitResult(successful: false)
-        #expect(tracker.decide(now: .zero) == .notRestarting(reason: "Policy allows no restarts"))
+        #expect(tracker.decide(now: t(0)) == .notRestarting(reason: "Policy allows no restarts"))
         var batch = self.tracker(policy(attempts: 0), .batch)
         batch.setExitResult(successful: true)
-        #expect(batch.decide(now: .zero) == .terminated(reason: "Policy allows no restarts"))
+        #expect(batch.decide(now: t(0)) == .terminated(reason: "Policy allows no restarts"))
     }
 
     @Test func killedAndUserRestartsDoNotCount() {
         var tracker = tracker(policy(attempts: 1))
         tracker.setKilled()
-        #expect(tracker.decide(now: .zero) == .killed)
+        #expect(tracker.decide(now: t(0)) == .killed)
         for second in 1...5 {
             tracker.setRestartTriggered()
-            #expect(tracker.decide(now: .seconds(second)) == .restart(delay: .zero, reason: ""))
+            #expect(tracker.decide(now: t(second)) == .restart(delay: .zero, reason: ""))
         }
         // Still the first counted failure: within policy.
         tracker.setExitResult(successful: false)
-        guard case .restart = tracker.decide(now: .seconds(10)) else { Issue.record("user restarts were counted"); return }
+        guard case .restart = tracker.decide(now: t(10)) else { Issue.record("user restarts were counted"); return }
     }
 
     @Test func jitterStaysWithinAQuarterOfTheDelay() {
@@ -96,7 +97,7 @@ import Testing
         for seed in 0..<200 as Range<UInt64> {
             var tracker = tracker(policy(attempts: 10, delay: .seconds(15)), seed: seed)
             tracker.setExitResult(successful: false)
-            guard case .restart(let delay, _) = tracker.decide(now: .zero) else { Issue.record("no restart"); return }
+            guard case .restart(let delay, _) = tracker.decide(now: t(0)) else { Issue.record("no restart"); return }
             #expect(delay >= .seconds(15) && delay <= .milliseconds(18_750), "\(delay)")
             delays.insert(delay)
         }
@@ -106,7 +107,7 @@ import Testing
         var b = tracker(policy(attempts: 3), seed: 99)
         a.setExitResult(successful: false)
         b.setExitResult(successful: false)
-        #expect(a.decide(now: .zero) == b.decide(now: .zero))
+        #expect(a.decide(now: t(0)) == b.decide(now: t(0)))
     }
 
     @Test func defaultsPerJobType() {
@@ -136,3 +137,6 @@ import Testing
         #expect((0..<5).map { backoff.delay(afterFailure: $0) } == [.seconds(5), .seconds(20), .seconds(80), .seconds(120), .seconds(120)])
     }
 }
+
+/// A wall-clock reading `seconds` after an arbitrary origin.
+private func t(_ seconds: Int) -> Date { Date(timeIntervalSince1970: 1_800_000_000 + Double(seconds)) }

@@ -119,6 +119,25 @@ import Testing
         #expect(harness.driver.started.count == 1)
     }
 
+    @Test func restartCountSurvivesARestartOfTheRuntime() async throws {
+        let harness = RunnerHarness(autoAdvance: false)
+        let alloc = makeAllocation([mockTask("app", ["run_for": .string("1ms"), "exit_code": .integer(1)])],
+                                   type: .service, restart: policy(attempts: 1, interval: .seconds(3600)))
+        let first = try harness.runner(alloc)
+        let running = Task { await first.run() }
+        _ = await harness.clock.nextSleep()  // in the restart delay after the first failure
+        await first.shutdown()
+        await running.value
+        let second = try harness.runner(alloc)
+        try await second.restore()
+        await second.run()
+        // One restart was allowed and one was used before the restart of the runtime.
+        #expect(harness.driver.started.count == 2)
+        let state = await second.taskState
+        #expect(state.events.last?.message == "Exceeded allowed attempts 1 in interval 1h0m0s and mode is \"fail\"")
+        #expect(state.failed)
+    }
+
     @Test func deadTaskStaysDead() async throws {
         let harness = RunnerHarness()
         let alloc = makeAllocation([mockTask("app", ["run_for": .string("1ms")])], type: .batch)

@@ -38,8 +38,9 @@ public final class ManualClock: RunnerClock {
         self.autoAdvance = autoAdvance
     }
 
-    public func now() -> Date { epoch.addingTimeInterval(Self.seconds(elapsed())) }
-    public func elapsed() -> Duration { state.withLock { $0.elapsed } }
+    public func now() -> Date { epoch.addingTimeInterval(Self.seconds(elapsed)) }
+    /// How far the clock has moved.
+    public var elapsed: Duration { state.withLock { $0.elapsed } }
 
     /// Every sleep begun so far, in order.
     public var sleeps: [Duration] { state.withLock { $0.log } }

@@ -4,26 +4,21 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The runner's time: wall-clock readings for events, a monotonic reading for restart intervals,
-/// and the sleeps of restart delays, kill backoff and `shutdown_delay`. Injected, so tests of a 15 s
+/// The runner's time: wall-clock readings for events and restart intervals (which must span
+/// runtimes, as in Nomad), and the sleeps of restart delays, kill backoff and `shutdown_delay`. Injected, so tests of a 15 s
 /// delay run on a `ManualClock` in microseconds.
 public protocol RunnerClock: Sendable {
     /// Wall-clock time, for events and `startedAt`/`finishedAt`.
     func now() -> Date
-    /// Monotonic time since an arbitrary origin, for intervals.
-    func elapsed() -> Duration
     /// Sleeps for `duration`; throws `CancellationError` when the calling task is cancelled.
     func sleep(for duration: Duration) async throws
 }
 
 /// Real time.
 public struct SystemClock: RunnerClock {
-    private let origin = ContinuousClock.now
-
     public init() {}
 
     public func now() -> Date { Date() }
-    public func elapsed() -> Duration { ContinuousClock.now - origin }
     public func sleep(for duration: Duration) async throws {
         // The runner's delays (restart delay, backoff): a timer by design, not synchronisation.
         try await Task.sleep(for: duration)

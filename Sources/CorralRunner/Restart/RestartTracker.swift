@@ -1,8 +1,18 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Counts a task's runs against its restart policy and decides what follows each end (Nomad's
 /// `RestartTracker`, same rules and reasons): restarts within `interval` up to `attempts`, each after
 /// `delay` plus up to 25% jitter; then `fail` gives up and `delay` waits for the interval to end.
 /// Batch tasks that exit 0 are done; unrecoverable start errors are never retried; kills and
 /// user-requested restarts do not count.
+///
+/// Its count and interval survive a restart of the runtime (`snapshot`, persisted with the task's
+/// local state), so a crash does not buy a task extra attempts. Intervals are measured on the wall
+/// clock, as Nomad does, because they must span runtimes.
 ///
 /// A value type driven by the runner: set what happened (`setStartError`, `setExitResult`,
 /// `setKilled`, `setRestartTriggered`), then `decide(now:)` once, which clears it.
@@ -14,7 +24,7 @@ public struct RestartTracker: Sendable {
     public static let jitterFraction = 0.25
 
     private var count = 0
-    private var intervalStartTime: Duration?
+    private var intervalStartTime: Date?
     /// Set when the run failed to start: whether the error may go away on a retry.
     private var startErrorRecoverable: Bool?
     private var exitSuccessful: Bool?
@@ -22,11 +32,28 @@ public struct RestartTracker: Sendable {
     private var restartTriggered = false
     private var random: SplitMix64
 
-    public init(policy: RestartPolicy, jobType: JobType, seed: UInt64) {
+    public init(policy: RestartPolicy, jobType: JobType, seed: UInt64, snapshot: Snapshot? = nil) {
         self.policy = policy
         self.restartOnSuccess = jobType != .batch
         self.random = SplitMix64(seed: seed)
+        if let snapshot {
+            count = snapshot.count
+            intervalStartTime = snapshot.intervalStart
+        }
     }
+
+    /// The counted attempts and the start of their interval.
+    public struct Snapshot: Codable, Equatable, Sendable {
+        public var count: Int
+        public var intervalStart: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case count
+            case intervalStart = "interval_start"
+        }
+    }
+
+    public var snapshot: Snapshot { Snapshot(count: count, intervalStart: intervalStartTime) }
 
     public mutating func setStartError(recoverable: Bool) { startErrorRecoverable = recoverable }
     public mutating func setExitResult(successful: Bool) { exitSuccessful = successful }
@@ -34,9 +61,8 @@ public struct RestartTracker: Sendable {
     /// A restart the user asked for: immediate, and not counted against the policy.
     public mutating func setRestartTriggered() { restartTriggered = true }
 
-    /// The decision for the run that just ended. `now` is the runner clock's reading (a monotonic
-    /// offset), so intervals are measured on the same clock the delays are slept on.
-    public mutating func decide(now: Duration) -> RestartDecision {
+    /// The decision for the run that just ended, at `now` (the runner clock's wall time).
+    public mutating func decide(now: Date) -> RestartDecision {
         defer {
             startErrorRecoverable = nil
             exitSuccessful = nil
@@ -50,7 +76,7 @@ public struct RestartTracker: Sendable {
             return .notRestarting(reason: RestartReason.noRestartsAllowed)
         }
         // A new interval starts once the current one is over.
-        if let start = intervalStartTime, now < start + policy.interval {
+        if let start = intervalStartTime, now < start.addingTimeInterval(Self.seconds(policy.interval)) {
             // still within the interval
         } else {
             count = 0
@@ -66,16 +92,21 @@ public struct RestartTracker: Sendable {
         return overLimitOrRestart(now: now)
     }
 
-    private mutating func overLimitOrRestart(now: Duration) -> RestartDecision {
+    private mutating func overLimitOrRestart(now: Date) -> RestartDecision {
         if count > policy.attempts {
             switch policy.mode {
             case .fail: return .notRestarting(reason: RestartReason.exceeded(policy))
             case .delay:
-                let end = (intervalStartTime ?? now) + policy.interval
-                return .restart(delay: max(end - now, .zero), reason: RestartReason.delay)
+                let end = (intervalStartTime ?? now).addingTimeInterval(Self.seconds(policy.interval))
+                let remaining = Duration.nanoseconds(Int64((end.timeIntervalSince(now) * 1e9).rounded()))
+                return .restart(delay: max(remaining, .zero), reason: RestartReason.delay)
             }
         }
         return .restart(delay: jitteredDelay(), reason: RestartReason.withinPolicy)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(GoDuration.nanoseconds(duration)) / 1e9
     }
 
     /// `delay` plus a random 0–25% of it (at least 1 ns of base, as Nomad).

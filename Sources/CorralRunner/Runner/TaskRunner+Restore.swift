@@ -12,6 +12,10 @@ extension TaskRunner {
         restored = true
         if let saved = try await store.taskState(allocID: allocID, task: taskName) { state = saved }
         if let saved = try await store.localState(allocID: allocID, task: taskName) { local = saved }
+        if let snapshot = local.restartTracker {
+            tracker = RestartTracker(policy: tracker.policy, jobType: allocation.job.type,
+                                     seed: config.restartSeed ?? UInt64.random(in: 0...UInt64.max), snapshot: snapshot)
+        }
         guard state.state != .dead else { return }
         killRequested = local.killRequested
         if let saved = local.driverHandle {

@@ -141,7 +141,10 @@ extension TaskRunner {
     /// Asks the restart tracker, records its decision and sleeps out the delay (cut short by a kill
     /// or a shutdown).
     func decideRestart() async -> Continuation {
-        switch tracker.decide(now: clock.elapsed()) {
+        let decision = tracker.decide(now: clock.now())
+        local.restartTracker = tracker.snapshot
+        await persistLocal()
+        switch decision {
         case .killed, .terminated:
             return .stop
         case .notRestarting(let reason):

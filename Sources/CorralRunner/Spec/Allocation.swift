@@ -20,6 +20,21 @@ public struct Allocation: Codable, Equatable, Sendable {
 
     public enum DesiredStatus: String, Codable, Sendable { case run, stop }
 
+    enum CodingKeys: String, CodingKey {
+        case id, job, index
+        case groupName = "group"
+        case desiredStatus = "desired_status"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        job = try c.decode(Job.self, forKey: .job)
+        groupName = try c.decode(String.self, forKey: .groupName)
+        index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
+        desiredStatus = try c.decodeIfPresent(DesiredStatus.self, forKey: .desiredStatus) ?? .run
+    }
+
     /// `job.group[index]`, Nomad's allocation name.
     public var name: String { "\(job.name).\(groupName)[\(index)]" }
     /// The first eight characters of the id.

@@ -26,6 +26,17 @@ public struct Job: Codable, Equatable, Sendable {
     }
 
     public func group(named name: String) -> TaskGroup? { groups.first { $0.name == name } }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? id
+        type = try container.decodeIfPresent(JobType.self, forKey: .type) ?? .service
+        region = try container.decodeIfPresent(String.self, forKey: .region) ?? "global"
+        datacenters = try container.decodeIfPresent([String].self, forKey: .datacenters) ?? ["dc1"]
+        meta = try container.decodeIfPresent([String: String].self, forKey: .meta) ?? [:]
+        groups = try container.decodeIfPresent([TaskGroup].self, forKey: .groups) ?? []
+    }
 }
 
 /// A set of tasks that run together on one host, as one allocation per instance.
@@ -47,4 +58,13 @@ public struct TaskGroup: Codable, Equatable, Sendable {
     }
 
     public func task(named name: String) -> TaskSpec? { tasks.first { $0.name == name } }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        count = try container.decodeIfPresent(Int.self, forKey: .count) ?? 1
+        meta = try container.decodeIfPresent([String: String].self, forKey: .meta) ?? [:]
+        restart = try container.decodeIfPresent(RestartPolicy.self, forKey: .restart)
+        tasks = try container.decodeIfPresent([TaskSpec].self, forKey: .tasks) ?? []
+    }
 }

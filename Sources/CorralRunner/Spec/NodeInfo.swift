@@ -21,6 +21,11 @@ public struct NodeInfo: Codable, Equatable, Sendable {
         self.meta = meta
     }
 
+    enum CodingKeys: String, CodingKey {
+        case id, name, datacenter, region, attributes, meta
+        case nodeClass = "class"
+    }
+
     /// The node's total CPU in MHz (`cpu.totalcompute`), which turns a task's MHz into a share of the node.
     public var totalComputeMHz: Int? { attributes["cpu.totalcompute"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
 }

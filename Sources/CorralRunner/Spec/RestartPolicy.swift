@@ -16,6 +16,24 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
     public var delay: Duration
     public var mode: Mode
 
+    enum CodingKeys: String, CodingKey { case attempts, interval, delay, mode }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        attempts = try container.decode(Int.self, forKey: .attempts)
+        interval = try container.decodeDuration(forKey: .interval) ?? .zero
+        delay = try container.decodeDuration(forKey: .delay) ?? .zero
+        mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? .fail
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encodeDuration(interval, forKey: .interval)
+        try container.encodeDuration(delay, forKey: .delay)
+        try container.encode(mode, forKey: .mode)
+    }
+
     /// The shortest interval Nomad accepts.
     public static let minimumInterval: Duration = .seconds(5)
 

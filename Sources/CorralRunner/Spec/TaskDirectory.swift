@@ -18,6 +18,11 @@ public struct TaskDirectory: Codable, Equatable, Sendable {
         self.taskDir = allocDir + "/" + task
     }
 
+    enum CodingKeys: String, CodingKey {
+        case allocDir = "alloc_dir"
+        case taskDir = "task_dir"
+    }
+
     /// `alloc/`: shared by the group's tasks.
     public var sharedDir: String { allocDir + "/alloc" }
     public var sharedDataDir: String { sharedDir + "/data" }

@@ -48,6 +48,51 @@ public struct TaskSpec: Codable, Equatable, Sendable {
         self.devices = devices
         self.mounts = mounts
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, driver, config, env, meta, user, resources, leader, logs, restart, devices, mounts
+        case killTimeout = "kill_timeout"
+        case killSignal = "kill_signal"
+        case shutdownDelay = "shutdown_delay"
+    }
+
+    /// Missing fields take the job file defaults (kill_timeout 5s, SIGTERM, 300 MiB, 100 MHz...).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), driver: try c.decode(String.self, forKey: .driver),
+                  config: try c.decodeIfPresent(DriverConfig.self, forKey: .config) ?? [:],
+                  env: try c.decodeIfPresent([String: String].self, forKey: .env) ?? [:],
+                  meta: try c.decodeIfPresent([String: String].self, forKey: .meta) ?? [:],
+                  user: try c.decodeIfPresent(String.self, forKey: .user) ?? "",
+                  resources: try c.decodeIfPresent(TaskResourceSpec.self, forKey: .resources) ?? TaskResourceSpec(),
+                  killTimeout: try c.decodeDuration(forKey: .killTimeout) ?? .seconds(5),
+                  killSignal: try c.decodeIfPresent(String.self, forKey: .killSignal) ?? "SIGTERM",
+                  shutdownDelay: try c.decodeDuration(forKey: .shutdownDelay) ?? .zero,
+                  leader: try c.decodeIfPresent(Bool.self, forKey: .leader) ?? false,
+                  logs: try c.decodeIfPresent(LogsBlock.self, forKey: .logs)?.config ?? LogConfig(),
+                  restart: try c.decodeIfPresent(RestartPolicy.self, forKey: .restart),
+                  devices: try c.decodeIfPresent([DeviceRequest].self, forKey: .devices) ?? [],
+                  mounts: try c.decodeIfPresent([MountRequest].self, forKey: .mounts) ?? [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(driver, forKey: .driver)
+        try c.encode(config, forKey: .config)
+        try c.encode(env, forKey: .env)
+        try c.encode(meta, forKey: .meta)
+        try c.encode(user, forKey: .user)
+        try c.encode(resources, forKey: .resources)
+        try c.encodeDuration(killTimeout, forKey: .killTimeout)
+        try c.encode(killSignal, forKey: .killSignal)
+        try c.encodeDuration(shutdownDelay, forKey: .shutdownDelay)
+        try c.encode(leader, forKey: .leader)
+        try c.encode(LogsBlock(logs), forKey: .logs)
+        try c.encodeIfPresent(restart, forKey: .restart)
+        try c.encode(devices, forKey: .devices)
+        try c.encode(mounts, forKey: .mounts)
+    }
 }
 
 /// The resources a task asks for, in job-file units (Nomad's `resources` block).
@@ -68,5 +113,42 @@ public struct TaskResourceSpec: Codable, Equatable, Sendable {
         self.memoryMaxMiB = memoryMaxMiB
         self.pids = pids
         self.cpuset = cpuset
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pids, cpuset
+        case cpuMHz = "cpu"
+        case memoryMiB = "memory"
+        case memoryMaxMiB = "memory_max"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(cpuMHz: try c.decodeIfPresent(Int.self, forKey: .cpuMHz) ?? 100,
+                  memoryMiB: try c.decodeIfPresent(Int.self, forKey: .memoryMiB) ?? 300,
+                  memoryMaxMiB: try c.decodeIfPresent(Int.self, forKey: .memoryMaxMiB),
+                  pids: try c.decodeIfPresent(Int.self, forKey: .pids),
+                  cpuset: try c.decodeIfPresent(String.self, forKey: .cpuset))
+    }
+}
+
+/// The `logs` block as job files write it: `max_files`, `max_file_size` (MiB).
+struct LogsBlock: Codable {
+    var maxFiles: Int?
+    var maxFileSize: Int?
+
+    init(_ config: LogConfig) {
+        maxFiles = config.maxFiles
+        maxFileSize = config.maxFileSizeMiB
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case maxFiles = "max_files"
+        case maxFileSize = "max_file_size"
+    }
+
+    var config: LogConfig {
+        let defaults = LogConfig()
+        return LogConfig(maxFiles: maxFiles ?? defaults.maxFiles, maxFileSizeMiB: maxFileSize ?? defaults.maxFileSizeMiB)
     }
 }

@@ -11,13 +11,16 @@ public struct LocalTaskState: Codable, Equatable, Sendable {
     public var runCount: Int
     /// A kill was decided: a runner restored after a crash finishes it instead of restarting the task.
     public var killRequested: Bool
+    /// The restart tracker's count and interval, so a restarted runtime keeps counting.
+    public var restartTracker: RestartTracker.Snapshot?
 
     public init(hooks: [String: HookState] = [:], driverHandle: TaskHandle? = nil, runCount: Int = 0,
-                killRequested: Bool = false) {
+                killRequested: Bool = false, restartTracker: RestartTracker.Snapshot? = nil) {
         self.hooks = hooks
         self.driverHandle = driverHandle
         self.runCount = runCount
         self.killRequested = killRequested
+        self.restartTracker = restartTracker
     }
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +28,7 @@ public struct LocalTaskState: Codable, Equatable, Sendable {
         case driverHandle = "driver_handle"
         case runCount = "run_count"
         case killRequested = "kill_requested"
+        case restartTracker = "restart_tracker"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +37,7 @@ public struct LocalTaskState: Codable, Equatable, Sendable {
         driverHandle = try container.decodeIfPresent(TaskHandle.self, forKey: .driverHandle)
         runCount = try container.decodeIfPresent(Int.self, forKey: .runCount) ?? 0
         killRequested = try container.decodeIfPresent(Bool.self, forKey: .killRequested) ?? false
+        restartTracker = try container.decodeIfPresent(RestartTracker.Snapshot.self, forKey: .restartTracker)
     }
 }
 

@@ -1,0 +1,147 @@
+import ArgumentParser
+import CoreMetrics
+import CorralAllocDir
+import CorralDriver
+import CorralExecDriver
+import CorralRunner
+import CorralRunnerStore
+import Foundation
+
+/// `corral alloc-run`: runs one allocation (JSON on stdin) through the runner with the SQLite state
+/// store, printing each task state change as a JSON line and the allocation's status at the end; or,
+/// with `--restore ID`, picks up a stored allocation whose runtime went away. For operators
+/// debugging the runner and for the crash-recovery tests (which SIGKILL this process mid-run).
+/// Hidden: `corral run` and `corral agent` are the real interface.
+struct AllocRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alloc-run",
+        abstract: "Run an allocation (JSON on stdin) through the task runner, or restore a stored one.",
+        shouldDisplay: false)
+
+    @Option(help: ArgumentHelp("The runner's SQLite state database.", valueName: "file"))
+    var stateDB: String = "/var/lib/corral/state.db"
+
+    @Option(help: ArgumentHelp("Where allocation directories go.", valueName: "dir"))
+    var allocRoot: String = "/var/lib/corral/alloc"
+
+    @Option(help: ArgumentHelp("Where the drivers keep task state.", valueName: "dir"))
+    var stateRoot: String = "/run/corral/tasks"
+
+    @Option(name: .customLong("cgroup-parent"), help: ArgumentHelp("The cgroup task cgroups go under.", valueName: "path"))
+    var cgroupParent: String = "corral"
+
+    @Option(help: ArgumentHelp("Restore this stored allocation instead of reading one from stdin.", valueName: "id"))
+    var restore: String?
+
+    @Option(help: ArgumentHelp("Longest kill timeout any task gets.", valueName: "duration"))
+    var maxKillTimeout: String = "30s"
+
+    @Flag(help: "Keep the allocation directory (its secrets tmpfs mounted) and its stored state at the end.")
+    var keep = false
+
+    @Option(help: ArgumentHelp("Kill a stored allocation's tasks and remove its directory and state.", valueName: "id"))
+    var destroy: String?
+
+    func run() throws {
+        guard let killCap = DurationParser.parse(maxKillTimeout) else {
+            throw ValidationError("--max-kill-timeout \"\(maxKillTimeout)\": not a duration (e.g. 30s)")
+        }
+        let store: SQLiteStateStore
+        do { store = try SQLiteStateStore(path: stateDB) } catch { throw CLIFailure(error.description) }
+        let stored = restore ?? destroy
+        let allocation: Allocation
+        if let id = stored {
+            let found = try Self.blocking { () async throws(StateStoreError) -> [Allocation] in try await store.allocations() }
+            guard let match = found.first(where: { $0.id == id }) else {
+                throw CLIFailure("no allocation \(id) in \(stateDB)")
+            }
+            allocation = match
+        } else {
+            do {
+                allocation = try JSONDecoder().decode(Allocation.self, from: FileHandle.standardInput.readDataToEndOfFile())
+            } catch {
+                throw ValidationError("stdin is not an allocation in JSON: \(error)")
+            }
+        }
+        let options = DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent)
+        let exec = ExecDriver(options: options)
+        let drivers: [String: any TaskDriver] = ["exec": exec, "raw_exec": RawExecDriver(options: options),
+                                                 "mock": MockDriver()]
+        let root = allocRoot
+        let (keep, destroying) = (self.keep, destroy != nil)
+        let outcome = try Self.blocking { () async throws -> AllocStatus in
+            let fingerprint = await exec.fingerprint()
+            let node = NodeInfo(id: ProcessInfo.processInfo.hostName, name: ProcessInfo.processInfo.hostName,
+                                attributes: fingerprint.attributes)
+            let config = RunnerConfig(allocRoot: root, maxKillTimeout: killCap, node: node)
+            let runner = try AllocRunner(allocation: allocation, drivers: drivers, store: store, config: config,
+                                         taskDirBuilder: HostTaskDirBuilder(), metricsFactory: NOOPMetricsHandler.instance)
+            let printer = Task {
+                var printed: [String: TaskEvent] = [:]
+                for await update in runner.updates {
+                    // An event is printed once, with the first state change that carries it.
+                    let last = update.state.events.last
+                    let event = last == printed[update.task] ? nil : last
+                    printed[update.task] = last
+                    Self.printJSON(StateLine(task: update.task, state: update.state.state.rawValue,
+                                             failed: update.state.failed, event: event))
+                }
+            }
+            if stored != nil { try await runner.restore() }
+            if destroying {
+                try await runner.destroy()
+                return await runner.status
+            }
+            try await runner.run()
+            await printer.value
+            let status = await runner.status
+            // The allocation is over: its directory (secrets tmpfs included) and stored state go.
+            if !keep, status.taskStates.values.allSatisfy({ $0.state == .dead }) { try await runner.destroy() }
+            return status
+        }
+        Self.printJSON(outcome)
+        if outcome.clientStatus == .failed { throw ExitCode(1) }
+    }
+
+    /// One line per persisted task state change.
+    struct StateLine: Encodable {
+        var task: String
+        var state: String
+        var failed: Bool
+        var event: TaskEvent?
+    }
+
+    /// Runs async work from this synchronous command, blocking the main thread until it is done.
+    static func blocking<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
+        let result = OneShot<Result<Value, any Error>>()
+        Task {
+            do { result.resolve(.success(try await work())) } catch { result.resolve(.failure(error)) }
+        }
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            _ = await result.value()
+            done.signal()
+        }
+        done.wait()
+        switch result.current! {
+        case .success(let value): return value
+        case .failure(let error as StateStoreError): throw CLIFailure(error.description)
+        case .failure(let error as TaskRunnerError): throw CLIFailure(error.description)
+        case .failure(let error): throw error
+        }
+    }
+
+    static func printJSON(_ value: some Encodable) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(value) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
+
+/// A failure of corral itself, printed as `corral: <message>` with exit status 125.
+struct CLIFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
