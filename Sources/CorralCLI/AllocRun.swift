@@ -39,6 +39,10 @@ struct AllocRun: ParsableCommand {
     @Flag(help: "Keep the allocation directory (its secrets tmpfs mounted) and its stored state at the end.")
     var keep = false
 
+    @Option(help: ArgumentHelp("Crash-recovery tests: SIGKILL this process as soon as an event of this type is persisted.",
+                               valueName: "type", visibility: .hidden))
+    var crashAfterEvent: String?
+
     @Option(help: ArgumentHelp("Kill a stored allocation's tasks and remove its directory and state.", valueName: "id"))
     var destroy: String?
 
@@ -68,7 +72,7 @@ struct AllocRun: ParsableCommand {
         let drivers: [String: any TaskDriver] = ["exec": exec, "raw_exec": RawExecDriver(options: options),
                                                  "mock": MockDriver()]
         let root = allocRoot
-        let (keep, destroying) = (self.keep, destroy != nil)
+        let (keep, destroying, crashAfter) = (self.keep, destroy != nil, crashAfterEvent)
         let outcome = try Self.blocking { () async throws -> AllocStatus in
             let fingerprint = await exec.fingerprint()
             let node = NodeInfo(id: ProcessInfo.processInfo.hostName, name: ProcessInfo.processInfo.hostName,
@@ -85,6 +89,7 @@ struct AllocRun: ParsableCommand {
                     printed[update.task] = last
                     Self.printJSON(StateLine(task: update.task, state: update.state.state.rawValue,
                                              failed: update.state.failed, event: event))
+                    if let event, event.type.rawValue == crashAfter { kill(getpid(), SIGKILL) }
                 }
             }
             if stored != nil { try await runner.restore() }
