@@ -125,12 +125,12 @@ public final class SQLiteStateStore: StateStore {
         try await state(TaskState.self, table: "task_states", kind: "task state", allocID: allocID, task: task)
     }
 
-    public func putLocalState(_ state: LocalTaskState, allocID: String, task: String) async throws(StateStoreError) {
+    public func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError) {
         try await putState(state, table: "local_states", kind: "local state", allocID: allocID, task: task)
     }
 
-    public func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalTaskState? {
-        try await state(LocalTaskState.self, table: "local_states", kind: "local state", allocID: allocID, task: task)
+    public func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState? {
+        try await state(LocalState.self, table: "local_states", kind: "local state", allocID: allocID, task: task)
     }
 
     // MARK: - Access

@@ -67,11 +67,11 @@ enum Fixtures {
         return state
     }
 
-    static func localState(_ alloc: String = "a1", task: String = "server") -> LocalTaskState {
+    static func localState(_ alloc: String = "a1", task: String = "server") -> LocalState {
         let config = TaskConfig(id: "\(alloc)/\(task)/1", name: task, allocDir: "/var/lib/corral/alloc/\(alloc)",
                                 taskDir: "/var/lib/corral/alloc/\(alloc)/\(task)")
         let handle = TaskHandle(driver: "exec", config: config, driverState: #"{"pid":4242,"cgroup":"/corral/x"}"#)
-        return LocalTaskState(
+        return LocalState(
             hooks: ["task_dir": HookState(done: true, data: ["dir": "/x"], env: ["NOMAD_TASK_DIR": "/local"]),
                     "env": HookState()],
             driverHandle: handle, runCount: 1)

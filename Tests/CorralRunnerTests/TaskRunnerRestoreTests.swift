@@ -88,7 +88,7 @@ import Testing
         state.append(.started(at: clock.now()))
         state.append(.terminated(at: clock.now(), ExitResult(exitCode: 0)))
         try await harness.store.putTaskState(state, allocID: alloc.id, task: "app")
-        try await harness.store.putLocalState(LocalTaskState(hooks: ["task_dir": HookState(done: true)], runCount: 1),
+        try await harness.store.putLocalState(LocalState(hooks: ["task_dir": HookState(done: true)], runCount: 1),
                                               allocID: alloc.id, task: "app")
         let runner = try harness.runner(alloc)
         try await runner.restore()

@@ -29,7 +29,7 @@ public actor TaskRunner {
     let onStateChange: @Sendable (String, TaskState) async -> Void
 
     var state = TaskState()
-    var local = LocalTaskState()
+    var local = LocalState()
     var tracker: RestartTracker
     /// The current run's handle; nil between runs.
     var handle: TaskHandle?

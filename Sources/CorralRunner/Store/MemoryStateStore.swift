@@ -6,7 +6,7 @@ public final class MemoryStateStore: StateStore {
     private struct Contents {
         var allocations: [(id: String, value: Allocation)] = []
         var taskStates: [String: TaskState] = [:]
-        var localStates: [String: LocalTaskState] = [:]
+        var localStates: [String: LocalState] = [:]
         var writes = 0
     }
 
@@ -52,14 +52,14 @@ public final class MemoryStateStore: StateStore {
         contents.withLock { $0.taskStates[Self.key(allocID, task)] }
     }
 
-    public func putLocalState(_ state: LocalTaskState, allocID: String, task: String) async throws(StateStoreError) {
+    public func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError) {
         contents.withLock {
             $0.writes += 1
             $0.localStates[Self.key(allocID, task)] = state
         }
     }
 
-    public func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalTaskState? {
+    public func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState? {
         contents.withLock { $0.localStates[Self.key(allocID, task)] }
     }
 

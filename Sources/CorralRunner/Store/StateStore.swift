@@ -12,8 +12,8 @@ public protocol StateStore: Sendable {
     func putTaskState(_ state: TaskState, allocID: String, task: String) async throws(StateStoreError)
     func taskState(allocID: String, task: String) async throws(StateStoreError) -> TaskState?
 
-    func putLocalState(_ state: LocalTaskState, allocID: String, task: String) async throws(StateStoreError)
-    func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalTaskState?
+    func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError)
+    func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState?
 }
 
 /// Why the state store failed. Carries the database's path, so an operator knows which file.

@@ -2,7 +2,7 @@ import CorralDriver
 
 /// What the runner keeps for itself about a task, to pick it up again after a restart of the
 /// runtime (Nomad's `LocalState`): the hooks' progress and the driver's handle of the current run.
-public struct LocalTaskState: Codable, Equatable, Sendable {
+public struct LocalState: Codable, Equatable, Sendable {
     /// Per prestart hook (by name): whether it finished and the data it wants back.
     public var hooks: [String: HookState]
     /// The running task's handle; nil between runs.
