@@ -180,3 +180,28 @@ import Testing
         }
     }
 }
+
+@Suite struct RunnerDeviceAndLogHookTests {
+    @Test func missingDeviceIsASetupFailureNamingIt() async throws {
+        let harness = RunnerHarness()
+        var task = mockTask("app", ["run_for": .string("1ms")])
+        task.devices = [DeviceRequest(hostPath: "/dev/null"), DeviceRequest(hostPath: "/dev/corral-no-such-device")]
+        let runner = try harness.runner(makeAllocation([task], type: .batch, restart: policy(attempts: 0)))
+        await runner.run()
+        let failure = try #require(await runner.taskState.events.first { $0.type == .setupFailure })
+        #expect(failure.message == "prestart hook \"devices\" failed: devices[1]: host device /dev/corral-no-such-device does not exist")
+        #expect(harness.driver.started.isEmpty)
+    }
+
+    @Test func devicesAndLogSettingsReachTheDriver() async throws {
+        let harness = RunnerHarness()
+        var task = mockTask("app", ["run_for": .string("1ms")])
+        task.devices = [DeviceRequest(hostPath: "/dev/null", containerPath: "/dev/sink", permissions: "rw")]
+        task.logs = LogConfig(maxFiles: 3, maxFileSizeMiB: 7)
+        let runner = try harness.runner(makeAllocation([task]))
+        await runner.run()
+        let started = try #require(harness.driver.started.first)
+        #expect(started.devices == task.devices)
+        #expect(started.logging == LogConfig(maxFiles: 3, maxFileSizeMiB: 7))
+    }
+}

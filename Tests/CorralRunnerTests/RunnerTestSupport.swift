@@ -98,6 +98,9 @@ final class RunnerHarness: Sendable {
                         attributes: ["kernel.name": "linux", "cpu.totalcompute": "4000"], meta: ["rack": "r12"])
     private let changes: AsyncStream<TaskState>
     private let changesIn: AsyncStream<TaskState>.Continuation
+    private let unpersisted = Tally()
+    /// Announcements whose state was not in the store yet (must stay 0: persist, then announce).
+    var announcedBeforePersisted: Int { unpersisted.count }
 
     init(driver: RecordingDriver = RecordingDriver(), store: MemoryStateStore = MemoryStateStore(),
          autoAdvance: Bool = true) {
@@ -118,10 +121,19 @@ final class RunnerHarness: Sendable {
     func runner(_ allocation: Allocation, task: String? = nil, hooks: [any TaskHook] = [],
                 driver: (any TaskDriver)? = nil) throws -> TaskRunner {
         let changesIn = self.changesIn
-        return try TaskRunner(allocation: allocation, taskName: task ?? allocation.group!.tasks[0].name,
+        let (store, unpersisted) = (self.store, self.unpersisted)
+        let name = task ?? allocation.group!.tasks[0].name
+        return try TaskRunner(allocation: allocation, taskName: name,
                               driver: driver ?? self.driver, store: store, clock: clock, config: config,
                               taskDirBuilder: PlainTaskDirBuilder(), metricsFactory: metrics, extraHooks: hooks,
-                              onStateChange: { _, state in changesIn.yield(state) })
+                              onStateChange: { _, state in
+                                  // The announced state, or a newer one, is already stored.
+                                  let stored = try? await store.taskState(allocID: allocation.id, task: name)
+                                  let hasEvent = state.events.last.map { stored?.events.contains($0) ?? false } ?? true
+                                  let hasState = state.state != .dead || stored?.state == .dead
+                                  if stored == nil || !hasEvent || !hasState { unpersisted.increment() }
+                                  changesIn.yield(state)
+                              })
     }
 
     /// Waits until an announced state satisfies `condition` (announcements come after persistence).
@@ -152,4 +164,11 @@ extension TaskState {
 func policy(attempts: Int, interval: Duration = .seconds(600), delay: Duration = .seconds(15),
             mode: RestartPolicy.Mode = .fail) -> RestartPolicy {
     RestartPolicy(attempts: attempts, interval: interval, delay: delay, mode: mode)
+}
+
+/// A counter shared with @Sendable closures.
+final class Tally: Sendable {
+    private let value = Mutex(0)
+    var count: Int { value.withLock { $0 } }
+    func increment() { value.withLock { $0 += 1 } }
 }

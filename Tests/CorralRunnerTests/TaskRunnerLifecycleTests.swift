@@ -26,6 +26,7 @@ import Synchronization
         #expect(local?.driverHandle == nil)
         #expect(local?.runCount == 1)
         #expect(local?.hooks["task_dir"]?.done == true)
+        #expect(harness.announcedBeforePersisted == 0)
     }
 
     @Test func failingExitShowsCodeAndSignal() async throws {
