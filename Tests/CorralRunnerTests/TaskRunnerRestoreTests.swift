@@ -119,18 +119,26 @@ import Testing
         #expect(harness.driver.started.count == 1)
     }
 
-    @Test func restartCountSurvivesARestartOfTheRuntime() async throws {
+    @Test func restartCountAndDelaySurviveARestartOfTheRuntime() async throws {
         let harness = RunnerHarness(autoAdvance: false)
         let alloc = makeAllocation([mockTask("app", ["run_for": .string("1ms"), "exit_code": .integer(1)])],
                                    type: .service, restart: policy(attempts: 1, interval: .seconds(3600)))
         let first = try harness.runner(alloc)
         let running = Task { await first.run() }
-        _ = await harness.clock.nextSleep()  // in the restart delay after the first failure
+        let delay = await harness.clock.nextSleep()  // in the restart delay after the first failure
+        harness.clock.advance(by: .seconds(5))
         await first.shutdown()
         await running.value
         let second = try harness.runner(alloc)
         try await second.restore()
-        await second.run()
+        let resumed = Task { await second.run() }
+        // The new runtime waits out what was left of the delay, then starts.
+        let remaining = await harness.clock.nextSleep()
+        #expect(remaining > delay - .seconds(5) - .milliseconds(1) && remaining < delay - .seconds(5) + .milliseconds(1),
+                "\(remaining) of \(delay)")
+        #expect(harness.driver.started.count == 1)
+        harness.clock.advance(by: remaining)
+        await resumed.value
         // One restart was allowed and one was used before the restart of the runtime.
         #expect(harness.driver.started.count == 2)
         let state = await second.taskState

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import CorralDriver
 
 extension TaskRunner {
@@ -19,6 +24,17 @@ extension TaskRunner {
         defer { finished.resolve(()) }
         guard state.state != .dead else { return }
         if !restored || state.events.isEmpty { await record([.received(at: clock.now())]) }
+        // Restored during a restart delay: wait out what is left of it first.
+        if let due = local.restartAt, handle == nil, pendingExit == nil {
+            let remaining = due.timeIntervalSince(clock.now())
+            if remaining > 0 {
+                switch await waitOutRestartDelay(.nanoseconds(Int64(remaining * 1e9))) {
+                case .shutdown: return
+                case .stop: return await finishAsDead()
+                case .restart: break
+                }
+            }
+        }
 
         loop: while true {
             if shutdownRequested { return }
@@ -151,13 +167,24 @@ extension TaskRunner {
             await record([.notRestarting(at: clock.now(), reason: reason)])
             return .stop
         case let .restart(delay, reason):
+            local.restartAt = clock.now().addingTimeInterval(Double(GoDuration.nanoseconds(delay)) / 1e9)
+            await persistLocal()
             await record([.restarting(at: clock.now(), delay: delay, reason: reason)], transition: .pending)
             metrics.restarted()
-            switch await sleepOrInterrupt(delay) {
-            case .kill: return .stop
-            case .shutdown: return .shutdown
-            default: return .restart
-            }
+            return await waitOutRestartDelay(delay)
+        }
+    }
+
+    /// Sleeps until the restart is due (cut short by a kill or a shutdown).
+    func waitOutRestartDelay(_ delay: Duration) async -> Continuation {
+        let woke = await sleepOrInterrupt(delay)
+        switch woke {
+        case .kill: return .stop
+        case .shutdown: return .shutdown
+        default:
+            local.restartAt = nil
+            await persistLocal()
+            return .restart
         }
     }
 

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import CorralDriver
 
 /// What the runner keeps for itself about a task, to pick it up again after a restart of the
@@ -13,14 +18,17 @@ public struct LocalState: Codable, Equatable, Sendable {
     public var killRequested: Bool
     /// The restart tracker's count and interval, so a restarted runtime keeps counting.
     public var restartTracker: RestartTracker.Snapshot?
+    /// When the pending restart is due: a runtime restarted during a restart delay waits out the rest.
+    public var restartAt: Date?
 
     public init(hooks: [String: HookState] = [:], driverHandle: TaskHandle? = nil, runCount: Int = 0,
-                killRequested: Bool = false, restartTracker: RestartTracker.Snapshot? = nil) {
+                killRequested: Bool = false, restartTracker: RestartTracker.Snapshot? = nil, restartAt: Date? = nil) {
         self.hooks = hooks
         self.driverHandle = driverHandle
         self.runCount = runCount
         self.killRequested = killRequested
         self.restartTracker = restartTracker
+        self.restartAt = restartAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -29,6 +37,7 @@ public struct LocalState: Codable, Equatable, Sendable {
         case runCount = "run_count"
         case killRequested = "kill_requested"
         case restartTracker = "restart_tracker"
+        case restartAt = "restart_at"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +47,7 @@ public struct LocalState: Codable, Equatable, Sendable {
         runCount = try container.decodeIfPresent(Int.self, forKey: .runCount) ?? 0
         killRequested = try container.decodeIfPresent(Bool.self, forKey: .killRequested) ?? false
         restartTracker = try container.decodeIfPresent(RestartTracker.Snapshot.self, forKey: .restartTracker)
+        restartAt = try container.decodeIfPresent(Date.self, forKey: .restartAt)
     }
 }
 
