@@ -19,7 +19,7 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
                              (directory.localDir, 0o777), (directory.secretsDir, 0o700), (directory.tmpDir, 0o1777)] {
             try Self.makeDirectory(path, mode: mode_t(mode))
         }
-        guard try !Self.isMountPoint(directory.secretsDir) else { return }
+        guard try !Self.isMountPoint(Self.realPath(directory.secretsDir)) else { return }
         let flags = UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC)
         guard mount("tmpfs", directory.secretsDir, "tmpfs", flags, "mode=0700,size=\(secretsSizeBytes)") == 0 else {
             throw AllocDirError(operation: "mount tmpfs", path: directory.secretsDir, errno: errno)
@@ -27,22 +27,28 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
     }
 
     public func destroy(allocDir: String) async throws {
-        var info = stat()
-        guard lstat(allocDir, &info) == 0 else {
+        guard allocDir.hasPrefix("/") else { throw AllocDirError(operation: "remove", path: allocDir, errno: EINVAL) }
+        // Mount points are listed by their real path: resolve the allocation root's symlinks first.
+        guard let resolved = realpath(allocDir, nil) else {
             if errno == ENOENT { return }
-            throw AllocDirError(operation: "stat", path: allocDir, errno: errno)
+            throw AllocDirError(operation: "resolve", path: allocDir, errno: errno)
         }
+        let root = String(cString: resolved)
+        free(resolved)
         // Unmount every task's secrets first: removing files must never descend into a live mount.
-        for mountPoint in try Self.mountPoints(below: allocDir).sorted(by: { $0.count > $1.count }) {
+        for mountPoint in try Self.mountPoints(below: root).sorted(by: { $0.count > $1.count }) {
             guard umount2(mountPoint, Int32(MNT_DETACH)) == 0 || errno == EINVAL || errno == ENOENT else {
                 throw AllocDirError(operation: "unmount", path: mountPoint, errno: errno)
             }
         }
-        try Self.removeTree(allocDir)
+        try Self.removeTree(root)
     }
 
     /// Creates the allocation root and its missing parents (0711: traversable, not listable).
     static func makeParents(of path: String) throws(AllocDirError) {
+        guard path.hasPrefix("/") else {
+            throw AllocDirError(operation: "mkdir (the allocation root must be absolute)", path: path, errno: EINVAL)
+        }
         var prefix = ""
         for component in path.split(separator: "/").dropLast() {
             prefix += "/" + component
@@ -59,7 +65,13 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
         guard chmod(path, mode) == 0 else { throw AllocDirError(operation: "chmod", path: path, errno: errno) }
     }
 
-    /// Whether `path` is a mount point, from /proc/self/mountinfo.
+    static func realPath(_ path: String) throws(AllocDirError) -> String {
+        guard let resolved = realpath(path, nil) else { throw AllocDirError(operation: "resolve", path: path, errno: errno) }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path` (a real path) is a mount point, from /proc/self/mountinfo.
     static func isMountPoint(_ path: String) throws -> Bool {
         try mountPoints(below: path).contains(path)
     }
@@ -97,28 +109,62 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Removes a tree without following symlinks (a task may leave links to anywhere) and without
-    /// crossing into another file system.
+    /// Removes a tree through directory file descriptors (`openat` with `O_NOFOLLOW`, `unlinkat`):
+    /// a task that swaps a directory for a symlink while this runs cannot redirect it outside the
+    /// tree, and nothing on another file system (a mount left behind) is descended into.
     static func removeTree(_ path: String) throws {
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
             if errno == ENOENT { return }
+            throw AllocDirError(operation: "open", path: path, errno: errno)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            close(fd)
             throw AllocDirError(operation: "stat", path: path, errno: errno)
         }
-        if info.st_mode & S_IFMT == S_IFDIR {
-            guard let dir = opendir(path) else { throw AllocDirError(operation: "opendir", path: path, errno: errno) }
-            var names: [String] = []
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-                }
-                if name != "." && name != ".." { names.append(name) }
+        try removeContents(of: fd, path: path, device: info.st_dev)
+        guard rmdir(path) == 0 else { throw AllocDirError(operation: "rmdir", path: path, errno: errno) }
+    }
+
+    /// Empties the directory `fd` (taken over and closed): files unlinked, subdirectories on the same
+    /// device emptied and removed.
+    private static func removeContents(of fd: Int32, path: String, device: dev_t) throws {
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            throw AllocDirError(operation: "opendir", path: path, errno: errno)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
-            closedir(dir)
-            for name in names { try removeTree(path + "/" + name) }
-            guard rmdir(path) == 0 else { throw AllocDirError(operation: "rmdir", path: path, errno: errno) }
-        } else {
-            guard unlink(path) == 0 else { throw AllocDirError(operation: "unlink", path: path, errno: errno) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        let dirFD = dirfd(dir)
+        for name in names {
+            let child = path + "/" + name
+            var info = stat()
+            guard fstatat(dirFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                if errno == ENOENT { continue }
+                throw AllocDirError(operation: "stat", path: child, errno: errno)
+            }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                guard info.st_dev == device else {
+                    throw AllocDirError(operation: "remove (another file system is mounted there)", path: child, errno: EBUSY)
+                }
+                let childFD = openat(dirFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard childFD >= 0 else { throw AllocDirError(operation: "open", path: child, errno: errno) }
+                try removeContents(of: childFD, path: child, device: device)
+                guard unlinkat(dirFD, name, AT_REMOVEDIR) == 0 else {
+                    throw AllocDirError(operation: "rmdir", path: child, errno: errno)
+                }
+            } else {
+                guard unlinkat(dirFD, name, 0) == 0 || errno == ENOENT else {
+                    throw AllocDirError(operation: "unlink", path: child, errno: errno)
+                }
+            }
         }
     }
 }

@@ -39,7 +39,7 @@ struct AllocRun: ParsableCommand {
     @Flag(help: "Keep the allocation directory (its secrets tmpfs mounted) and its stored state at the end.")
     var keep = false
 
-    @Option(help: ArgumentHelp("Crash-recovery tests: SIGKILL this process as soon as an event of this type is persisted.",
+    @Option(help: ArgumentHelp("Crash-recovery tests: SIGKILL this process right after a task state whose newest event has this type is written.",
                                valueName: "type", visibility: .hidden))
     var crashAfterEvent: String?
 
@@ -72,13 +72,14 @@ struct AllocRun: ParsableCommand {
         let drivers: [String: any TaskDriver] = ["exec": exec, "raw_exec": RawExecDriver(options: options),
                                                  "mock": MockDriver()]
         let root = allocRoot
-        let (keep, destroying, crashAfter) = (self.keep, destroy != nil, crashAfterEvent)
+        let (keep, destroying) = (self.keep, destroy != nil)
+        let runnerStore: any StateStore = crashAfterEvent.map { CrashAfterEventStore(base: store, eventType: $0) } ?? store
         let outcome = try Self.blocking { () async throws -> AllocStatus in
             let fingerprint = await exec.fingerprint()
             let node = NodeInfo(id: ProcessInfo.processInfo.hostName, name: ProcessInfo.processInfo.hostName,
                                 attributes: fingerprint.attributes)
             let config = RunnerConfig(allocRoot: root, maxKillTimeout: killCap, node: node)
-            let runner = try AllocRunner(allocation: allocation, drivers: drivers, store: store, config: config,
+            let runner = try AllocRunner(allocation: allocation, drivers: drivers, store: runnerStore, config: config,
                                          taskDirBuilder: HostTaskDirBuilder(), metricsFactory: NOOPMetricsHandler.instance)
             let printer = Task {
                 var printed: [String: TaskEvent] = [:]
@@ -89,7 +90,6 @@ struct AllocRun: ParsableCommand {
                     printed[update.task] = last
                     Self.printJSON(StateLine(task: update.task, state: update.state.state.rawValue,
                                              failed: update.state.failed, event: event))
-                    if let event, event.type.rawValue == crashAfter { kill(getpid(), SIGKILL) }
                 }
             }
             if stored != nil { try await runner.restore() }
@@ -105,7 +105,7 @@ struct AllocRun: ParsableCommand {
             return status
         }
         Self.printJSON(outcome)
-        if outcome.clientStatus == .failed { throw ExitCode(1) }
+        if outcome.clientStatus == .failed, destroy == nil { throw ExitCode(1) }
     }
 
     /// One line per persisted task state change.

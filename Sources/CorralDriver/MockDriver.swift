@@ -146,6 +146,12 @@ public final class MockDriver: TaskDriver {
         task.run()
     }
 
+    /// A mock task lives in this driver instance only: found if it started here.
+    public func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle {
+        let task = try task(id)
+        return TaskHandle(driver: name, config: task.config, driverState: "{\"started_at_ns\":\(task.startedAt)}")
+    }
+
     /// RFC 3339 in UTC, as the other drivers give times.
     static func rfc3339(unixNanos: UInt64) -> String {
         let date = Date(timeIntervalSince1970: Double(unixNanos) / 1e9)

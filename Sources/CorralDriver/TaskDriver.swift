@@ -41,4 +41,14 @@ public protocol TaskDriver: Sendable {
     /// Reattaches to a task started by an earlier instance of the driver (e.g. before the runner
     /// restarted). Throws `.taskNotFound` when the handle matches no task, after removing leftovers.
     func recover(_ handle: TaskHandle) async throws(DriverError)
+    /// Finds what this driver keeps for a run started under `id` whose handle the runner may never
+    /// have received or may have forgotten (the runner died during `start`, or between recording an
+    /// exit and `destroy`): returns its handle (the task running or exited, now known to the driver
+    /// again), or removes its leftovers and throws `.taskNotFound`.
+    func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle
+}
+
+extension TaskDriver {
+    /// Drivers that keep nothing outside the process have nothing to find.
+    public func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle { throw .taskNotFound(id: id) }
 }

@@ -121,7 +121,47 @@ final class SupervisedDriverCore: Sendable {
         let task = SupervisedTask(config: config, state: record, cgroup: cgroup.manager,
                                   supervisorPidfd: supervisorPidfd, taskPidfd: taskPidfd)
         tasks.withLock { $0[config.id] = task }
-        return TaskHandle(driver: driverName, config: config, driverState: Self.encode(record))
+        let handle = TaskHandle(driver: driverName, config: config, driverState: Self.encode(record))
+        // Kept beside exit.json so that a runner that dies before it stores the handle can still
+        // find this run (`recoverLost`).
+        Self.writeHandle(handle, to: state.path + "/" + Self.handleFile)
+        return handle
+    }
+
+    static let handleFile = "handle.json"
+
+    /// Writes the handle atomically (temporary file, fsync, rename), mode 0600: it holds the task's env.
+    static func writeHandle(_ handle: TaskHandle, to path: String) {
+        guard let data = try? JSONEncoder().encode(handle) else { return }
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        if written == data.count, synced { rename(temporary, path) } else { unlink(temporary) }
+    }
+
+    /// The run `id` by its state directory: its handle record recovered, or whatever is left of
+    /// it (a start cut short: a state directory without a handle, a cgroup) removed.
+    func recoverLost(_ id: String) throws(DriverError) -> TaskHandle {
+        if let known = tasks.withLock({ $0[id] }) {
+            return TaskHandle(driver: driverName, config: known.config, driverState: Self.encode(known.state))
+        }
+        let parts = try TaskConfig.parseID(id)
+        let path = "\(options.stateRoot)/\(parts.allocID)/\(parts.task)/\(parts.restart)"
+        if let data = FileManager.default.contents(atPath: path + "/" + Self.handleFile),
+           let handle = try? JSONDecoder().decode(TaskHandle.self, from: data), handle.id == id, handle.driver == driverName {
+            try recover(handle)
+            return handle
+        }
+        let name = "\(parts.allocID).\(parts.task).\(parts.restart)"
+        if let manager = try? CgroupManagers.make(name: name, parent: options.cgroupParent, limits: CgroupLimits(),
+                                                  topology: .discover()) {
+            try? manager.destroy()
+        }
+        if access(path, F_OK) == 0 { removeState(path) }
+        throw .taskNotFound(id: id)
     }
 
     /// The log files: `<task>.stdout` and `<task>.stderr` in `alloc/logs` (created if missing).

@@ -29,4 +29,6 @@ extension SupervisedTaskDriver {
     }
 
     public func recover(_ handle: TaskHandle) async throws(DriverError) { try core.recover(handle) }
+
+    public func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle { try core.recoverLost(id) }
 }

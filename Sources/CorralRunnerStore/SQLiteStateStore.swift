@@ -141,6 +141,20 @@ public final class SQLiteStateStore: StateStore {
         var json: String
     }
 
+    public func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String,
+                          task: String) async throws(StateStoreError) {
+        let taskJSON = try Self.encode(taskState, what: "task state of \(allocID)/\(task)")
+        let localJSON = try Self.encode(localState, what: "local state of \(allocID)/\(task)")
+        try await write("put task and local state \(allocID)/\(task)") { db in
+            for (table, json) in [("task_states", taskJSON), ("local_states", localJSON)] {
+                try db.execute(sql: """
+                    INSERT INTO \(table) (alloc_id, task, data) VALUES (?, ?, ?)
+                    ON CONFLICT (alloc_id, task) DO UPDATE SET data = excluded.data
+                    """, arguments: [allocID, task, json])
+            }
+        }
+    }
+
     /// `table` is one of the two state tables (a constant of this file, never a caller's string).
     private func putState<Value: Encodable>(_ value: Value, table: String, kind: String, allocID: String,
                                             task: String) async throws(StateStoreError) {

@@ -99,7 +99,7 @@ import Testing
         try await running.value
         let state = try #require(await runner.status.taskStates["a"])
         #expect(state.state == .dead)
-        #expect(state.events.first { $0.type == .killing }?.message == "Killing task: allocation stopped")
+        #expect(state.events.first { $0.type == .killing }?.message == "allocation stopped")
         #expect(try await harness.store.allocations().first?.desiredStatus == .stop)
     }
 }

@@ -74,6 +74,10 @@ import Testing
         var tracker = tracker(policy(attempts: 0))
         tracker.setExitResult(successful: false)
         #expect(tracker.decide(now: t(0)) == .notRestarting(reason: "Policy allows no restarts"))
+        // A service task restarts even on success, and no restart is allowed: it fails (as Nomad).
+        var service = self.tracker(policy(attempts: 0), .service)
+        service.setExitResult(successful: true)
+        #expect(service.decide(now: t(0)) == .notRestarting(reason: "Policy allows no restarts"))
         var batch = self.tracker(policy(attempts: 0), .batch)
         batch.setExitResult(successful: true)
         #expect(batch.decide(now: t(0)) == .terminated(reason: "Policy allows no restarts"))

@@ -79,6 +79,8 @@ final class RecordingDriver: TaskDriver {
     func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
         try await mock.execStreaming(id, command: command, options: options)
     }
+    func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle { try await mock.recoverLost(id) }
+
     func recover(_ handle: TaskHandle) async throws(DriverError) {
         var passed = handle
         passed.config.driverConfig = mockOnly(handle.config.driverConfig)
@@ -171,4 +173,49 @@ final class Tally: Sendable {
     private let value = Mutex(0)
     var count: Int { value.withLock { $0 } }
     func increment() { value.withLock { $0 += 1 } }
+}
+
+/// A store that "crashes" right after it wrote a task state whose newest event has a given type:
+/// every later write is dropped, as if the process had died there. A new runner restored from
+/// `base` sees exactly what a restarted runtime would.
+final class CrashingStore: StateStore {
+    let base = MemoryStateStore()
+    private let crashAfter: TaskEventType
+    private let crashed = Mutex(false)
+
+    init(crashAfter: TaskEventType) { self.crashAfter = crashAfter }
+
+    var hasCrashed: Bool { crashed.withLock { $0 } }
+
+    /// Runs `write` unless the crash happened; marks the crash after a write of the chosen event.
+    private func write(_ state: TaskState?, _ body: () async throws(StateStoreError) -> Void) async throws(StateStoreError) {
+        guard !hasCrashed else { return }
+        try await body()
+        if let state, state.events.last?.type == crashAfter { crashed.withLock { $0 = true } }
+    }
+
+    func putAllocation(_ allocation: Allocation) async throws(StateStoreError) {
+        try await write(nil) { () throws(StateStoreError) in try await base.putAllocation(allocation) }
+    }
+    func allocations() async throws(StateStoreError) -> [Allocation] { try await base.allocations() }
+    func deleteAllocation(id: String) async throws(StateStoreError) {
+        try await write(nil) { () throws(StateStoreError) in try await base.deleteAllocation(id: id) }
+    }
+    func putTaskState(_ state: TaskState, allocID: String, task: String) async throws(StateStoreError) {
+        try await write(state) { () throws(StateStoreError) in try await base.putTaskState(state, allocID: allocID, task: task) }
+    }
+    func taskState(allocID: String, task: String) async throws(StateStoreError) -> TaskState? {
+        try await base.taskState(allocID: allocID, task: task)
+    }
+    func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError) {
+        try await write(nil) { () throws(StateStoreError) in try await base.putLocalState(state, allocID: allocID, task: task) }
+    }
+    func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState? {
+        try await base.localState(allocID: allocID, task: task)
+    }
+    func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String, task: String) async throws(StateStoreError) {
+        try await write(taskState) { () throws(StateStoreError) in
+            try await base.putStates(taskState, localState, allocID: allocID, task: task)
+        }
+    }
 }

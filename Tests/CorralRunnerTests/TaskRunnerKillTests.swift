@@ -128,6 +128,6 @@ import Testing
         let state = await runner.taskState
         #expect(harness.driver.started.isEmpty)
         #expect(state.state == .dead)
-        #expect(state.events.first { $0.type == .killing }?.message == "Killing task: job stopped")
+        #expect(state.events.first { $0.type == .killing }?.message == "job stopped")
     }
 }

@@ -57,6 +57,11 @@ public actor AllocRunner {
     /// (tasks dead, or the runners shut down).
     public func run() async throws(StateStoreError) {
         try await store.putAllocation(allocation)
+        // A task found dead and failed (or a dead leader) by `restore`: its siblings may not have been
+        // killed before the runtime went down.
+        for name in order {
+            if let state = taskStates[name], state.state == .dead { applyGroupRules(after: name, state) }
+        }
         await withTaskGroup(of: Void.self) { group in
             for name in order {
                 guard let runner = runners[name] else { continue }
@@ -107,6 +112,11 @@ public actor AllocRunner {
     func taskStateChanged(_ name: String, _ state: TaskState) {
         taskStates[name] = state
         continuation.yield(AllocUpdate(task: name, state: state, status: AllocStatus(taskStates: taskStates)))
+        applyGroupRules(after: name, state)
+    }
+
+    /// A failed task takes its siblings down; so does a dead leader.
+    private func applyGroupRules(after name: String, _ state: TaskState) {
         guard state.state == .dead, !siblingsKilled, runners.count > 1 else { return }
         let leader = allocation.group?.task(named: name)?.leader ?? false
         guard state.failed || leader else { return }

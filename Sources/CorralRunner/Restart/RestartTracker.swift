@@ -72,7 +72,9 @@ public struct RestartTracker: Sendable {
         if restartTriggered { return .restart(delay: .zero, reason: "") }
         if killed { return .killed }
         if policy.attempts == 0 {
-            if startErrorRecoverable == nil, exitSuccessful == true { return .terminated(reason: RestartReason.noRestartsAllowed) }
+            if startErrorRecoverable == nil, exitSuccessful == true, !restartOnSuccess {
+                return .terminated(reason: RestartReason.noRestartsAllowed)
+            }
             return .notRestarting(reason: RestartReason.noRestartsAllowed)
         }
         // A new interval starts once the current one is over.
@@ -98,8 +100,8 @@ public struct RestartTracker: Sendable {
             case .fail: return .notRestarting(reason: RestartReason.exceeded(policy))
             case .delay:
                 let end = (intervalStartTime ?? now).addingTimeInterval(Self.seconds(policy.interval))
-                let remaining = Duration.nanoseconds(Int64((end.timeIntervalSince(now) * 1e9).rounded()))
-                return .restart(delay: max(remaining, .zero), reason: RestartReason.delay)
+                let seconds = min(max(end.timeIntervalSince(now), 0), 9.2e9)
+                return .restart(delay: .nanoseconds(Int64((seconds * 1e9).rounded(.down))), reason: RestartReason.delay)
             }
         }
         return .restart(delay: jitteredDelay(), reason: RestartReason.withinPolicy)
@@ -112,8 +114,9 @@ public struct RestartTracker: Sendable {
     /// `delay` plus a random 0–25% of it (at least 1 ns of base, as Nomad).
     private mutating func jitteredDelay() -> Duration {
         let base = max(GoDuration.nanoseconds(policy.delay), 1)
-        let extra = Double(random.next() % UInt64(base)) * Self.jitterFraction
-        return .nanoseconds(base + Int64(extra))
+        let extra = Int64(Double(random.next() % UInt64(base)) * Self.jitterFraction)
+        let (sum, overflow) = base.addingReportingOverflow(extra)
+        return .nanoseconds(overflow ? Int64.max : sum)
     }
 }
 

@@ -19,16 +19,21 @@ extension TaskRunner {
     }
 
     /// Stops the running task for a user-requested restart (not counted against the policy).
+    /// Returns the run's exit; nil when the stop failed and the run goes on (no second copy is
+    /// started beside it).
     func restartRunningTask() async -> ExitResult? {
         restartRequested = false
         await runPrekillHooks()
-        tracker.setRestartTriggered()
         guard let handle else { return nil }
         switch await stopWithBackoff(handle.id) {
-        case .stopped: return try? await driver.wait(handle.id)
-        case .gone: return nil
+        case .stopped:
+            tracker.setRestartTriggered()
+            return (try? await driver.wait(handle.id)) ?? ExitResult(exitCode: -1, error: "the task is gone")
+        case .gone:
+            tracker.setRestartTriggered()
+            return ExitResult(exitCode: -1, error: "the task is gone")
         case let .failed(attempts, message):
-            await record([.killFailed(at: clock.now(), attempts: attempts, error: message)])
+            await record([.restartStopFailed(at: clock.now(), attempts: attempts, error: message)])
             return nil
         }
     }

@@ -1,13 +1,15 @@
 import CorralDriver
 
 extension TaskRunner {
-    /// Loads the task's persisted state and reattaches to its running task through the driver
-    /// (identity checked by the driver: pid, start time, cgroup). Call before `run`.
+    /// Loads the task's persisted state and reattaches to its run through the driver (identity
+    /// checked by the driver: pid, start time, cgroup). Call before `run`.
     ///
     /// - A task that exited while no runner existed is recovered with its true exit status.
-    /// - A handle the driver cannot recover is destroyed (leftovers removed) and the task starts anew.
-    /// - A run whose exit was recorded but not yet decided on resumes at the restart decision.
-    /// - A kill that was under way is finished, not turned into a restart.
+    /// - A run started just before a crash, whose handle was never stored, is found by its id
+    ///   (`recoverLost`) and adopted; leftovers of a finished run are removed.
+    /// - A handle the driver cannot recover is destroyed and the task starts anew.
+    /// - An exit that was recorded but not decided on resumes at the restart decision; a restart
+    ///   delay under way is waited out; a kill under way is finished, not turned into a restart.
     public func restore() async throws(StateStoreError) {
         restored = true
         if let saved = try await store.taskState(allocID: allocID, task: taskName) { state = saved }
@@ -25,15 +27,35 @@ extension TaskRunner {
             } catch {
                 try? await driver.destroy(saved.id, force: true)
                 local.driverHandle = nil
-                await persistLocal()
-                if state.state == .running {
-                    await record([.driverFailure(at: clock.now(), error: "cannot recover the task after a restart: \(error)")],
-                                 transition: .pending)
-                }
+                await record([.driverFailure(at: clock.now(), error: "cannot recover the task after a restart: \(error)")],
+                             transition: state.state == .running ? .pending : nil, withLocal: true)
             }
-        } else if let last = state.events.last, last.type == .terminated {
-            pendingExit = ExitResult(exitCode: last.exitCode ?? -1, signal: last.signal ?? 0, oomKilled: last.oomKilled,
-                                     error: last.details["exit_message"])
+        } else if local.runCount > 0 {
+            await adoptLostRun(TaskConfig.makeID(allocID: allocID, task: taskName, restart: local.runCount - 1))
         }
+        if handle == nil, let exit = undecidedExit() { pendingExit = exit }
+    }
+
+    /// The newest run, started but without a stored handle: adopted when it is unfinished, its
+    /// leftovers removed when its end was already recorded.
+    private func adoptLostRun(_ id: String) async {
+        guard let found = try? await driver.recoverLost(id) else { return }
+        if state.events.contains(where: { $0.type == .terminated && $0.details["task_id"] == id }) {
+            try? await driver.destroy(found.id, force: true)
+            return
+        }
+        handle = found
+        local.driverHandle = found
+        await record(state.state == .running ? [] : [.started(at: clock.now())], transition: .running, withLocal: true)
+    }
+
+    /// The last run's exit, when no restart decision was recorded after it.
+    private func undecidedExit() -> ExitResult? {
+        guard let index = state.events.lastIndex(where: { $0.type == .terminated }) else { return nil }
+        let decided = state.events[(index + 1)...].contains { $0.type == .restarting || $0.type == .notRestarting }
+        guard !decided else { return nil }
+        let last = state.events[index]
+        return ExitResult(exitCode: last.exitCode ?? -1, signal: last.signal ?? 0, oomKilled: last.oomKilled,
+                          error: last.details["exit_message"])
     }
 }

@@ -17,7 +17,8 @@ extension TaskRunner {
     }
 
     /// Runs the task until it is dead or the runner shuts down. After `restore`, it continues with
-    /// the recovered run instead of starting a new one.
+    /// the recovered run (or the pending restart decision, or the rest of a restart delay) instead of
+    /// starting a new run.
     public func run() async {
         guard !runStarted else { return await finished.value() }
         runStarted = true
@@ -25,10 +26,10 @@ extension TaskRunner {
         guard state.state != .dead else { return }
         if !restored || state.events.isEmpty { await record([.received(at: clock.now())]) }
         // Restored during a restart delay: wait out what is left of it first.
-        if let due = local.restartAt, handle == nil, pendingExit == nil {
+        if let due = local.restartAt, handle == nil, pendingExit == nil, !killRequested {
             let remaining = due.timeIntervalSince(clock.now())
             if remaining > 0 {
-                switch await waitOutRestartDelay(.nanoseconds(Int64(remaining * 1e9))) {
+                switch await waitOutRestartDelay(Self.duration(seconds: remaining)) {
                 case .shutdown: return
                 case .stop: return await finishAsDead()
                 case .restart: break
@@ -38,7 +39,7 @@ extension TaskRunner {
 
         loop: while true {
             if shutdownRequested { return }
-            if killRequested, handle == nil { break loop }
+            if killRequested, handle == nil, pendingExit == nil { break loop }
             switch await runOnce() {
             case .shutdown: return
             case .stop: break loop
@@ -80,29 +81,34 @@ extension TaskRunner {
         }
         await runPoststartHooks()
 
-        let result: ExitResult?
-        switch await waitForExit() {
-        case .shutdown: return .shutdown
-        case .exited(let exit): result = exit
-        case .waitFailed(let message): result = ExitResult(exitCode: -1, error: "cannot wait for the task: \(message)")
-        case .kill: result = await killRunningTask()
-        case .restart: result = await restartRunningTask()
-        case .timer: result = nil
+        while true {
+            let result: ExitResult?
+            switch await waitForExit() {
+            case .shutdown: return .shutdown
+            case .exited(let exit): result = exit
+            case .waitFailed(let message): result = ExitResult(exitCode: -1, error: "cannot wait for the task: \(message)")
+            case .kill: result = await killRunningTask()
+            case .restart:
+                // A restart whose stop failed leaves the run going: wait on it again.
+                guard let exit = await restartRunningTask() else { continue }
+                result = exit
+            case .timer: result = nil
+            }
+            await endRun(result)
+            return .decide
         }
-        await endRun(result)
-        return .decide
     }
 
-    /// Starts the driver task; the run's id (`alloc/task/<n>`) is persisted as used before the start,
-    /// the handle right after it.
+    /// Starts the driver task. The run's id (`alloc/task/<n>`) is persisted as used before the start;
+    /// the handle, `Started` and `running` in one write right after it.
     func start(_ taskConfig: TaskConfig) async throws(DriverError) {
+        restartRequested = false
         local.runCount += 1
         await persistLocal()
         let handle = try await driver.start(taskConfig)
         self.handle = handle
         local.driverHandle = handle
-        await persistLocal()
-        await record([.started(at: clock.now())], transition: .running)
+        await record([.started(at: clock.now())], transition: .running, withLocal: true)
     }
 
     /// Waits for the run to end, or for a kill, restart or shutdown request.
@@ -129,22 +135,24 @@ extension TaskRunner {
     }
 
     /// Records how the run ended (once per run, even when a restored runner sees the same exit
-    /// again), forgets the handle, frees the driver's task and runs the exited hooks.
+    /// again) together with forgetting its handle, frees the driver's task and runs the exited hooks.
     func endRun(_ result: ExitResult?) async {
         guard let handle else { return }
+        endingRun = true
+        defer { endingRun = false }
+        self.handle = nil
+        local.driverHandle = nil
+        var events: [TaskEvent] = []
         if let result, !state.events.contains(where: { $0.type == .terminated && $0.details["task_id"] == handle.id }) {
             var terminated = TaskEvent.terminated(at: clock.now(), result)
             terminated.details["task_id"] = handle.id
-            var events = [terminated]
+            events.append(terminated)
             if result.oomKilled {
                 events.append(.oomKilled(at: clock.now(), memoryLimitBytes: handle.config.resources.memoryLimitBytes))
                 metrics.oomKill()
             }
-            await record(events)
         }
-        self.handle = nil
-        local.driverHandle = nil
-        await persistLocal()
+        await record(events, withLocal: true)
         try? await driver.destroy(handle.id, force: true)
         for hook in hooks.compactMap({ $0 as? any TaskExitedHook }) {
             try? await hook.exited(result: result, context: hookContext())
@@ -154,22 +162,26 @@ extension TaskRunner {
 
     enum Continuation { case restart, stop, shutdown }
 
-    /// Asks the restart tracker, records its decision and sleeps out the delay (cut short by a kill
-    /// or a shutdown).
+    /// Asks the restart tracker and records its decision, with the tracker's count and when the
+    /// restart is due, in one write; then sleeps out the delay (cut short by a kill or a shutdown).
     func decideRestart() async -> Continuation {
+        // A kill that came while no run was being waited on still ends the task.
+        if killRequested { tracker.setKilled() }
         let decision = tracker.decide(now: clock.now())
         local.restartTracker = tracker.snapshot
-        await persistLocal()
         switch decision {
         case .killed, .terminated:
+            local.restartAt = nil
+            await persistLocal()
             return .stop
         case .notRestarting(let reason):
-            await record([.notRestarting(at: clock.now(), reason: reason)])
+            local.restartAt = nil
+            await record([.notRestarting(at: clock.now(), reason: reason)], transition: .dead, withLocal: true)
             return .stop
         case let .restart(delay, reason):
             local.restartAt = clock.now().addingTimeInterval(Double(GoDuration.nanoseconds(delay)) / 1e9)
-            await persistLocal()
-            await record([.restarting(at: clock.now(), delay: delay, reason: reason)], transition: .pending)
+            await record([.restarting(at: clock.now(), delay: delay, reason: reason)], transition: .pending,
+                         withLocal: true)
             metrics.restarted()
             return await waitOutRestartDelay(delay)
         }
@@ -177,8 +189,7 @@ extension TaskRunner {
 
     /// Sleeps until the restart is due (cut short by a kill or a shutdown).
     func waitOutRestartDelay(_ delay: Duration) async -> Continuation {
-        let woke = await sleepOrInterrupt(delay)
-        switch woke {
+        switch await sleepOrInterrupt(delay) {
         case .kill: return .stop
         case .shutdown: return .shutdown
         default:
@@ -234,5 +245,12 @@ extension TaskRunner {
         for hook in hooks.compactMap({ $0 as? any TaskShutdownHook }) {
             await hook.shutdown(context: hookContext())
         }
+    }
+
+    /// Seconds as a Duration, clamped to what a Duration of nanoseconds holds (a restart due in a
+    /// century is a very long wait, not a crash).
+    static func duration(seconds: Double) -> Duration {
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .nanoseconds(Int64(min(seconds, 9.2e9) * 1e9))
     }
 }

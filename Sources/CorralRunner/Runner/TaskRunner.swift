@@ -41,6 +41,11 @@ public actor TaskRunner {
     var killError: (attempts: Int, message: String)?
     var shutdownRequested = false
     var restartRequested = false
+    /// Between a run's end and forgetting its handle: a restart request then is refused.
+    var endingRun = false
+    /// Set once a kill that came after the loop ended (by a shutdown) has been carried out.
+    let lateKillDone = OneShot<Void>()
+    var lateKillStarted = false
     /// The race the loop is waiting on, for requests to cut short.
     var wake: OneShot<Wake>?
     var runStarted = false
@@ -130,6 +135,20 @@ public actor TaskRunner {
             wake?.resolve(.kill)
         }
         if runStarted { await finished.value() } else { await run() }
+        // The loop ended by a shutdown (before or while this kill came): kill the task here.
+        if state.state != .dead { await killAfterShutdown() }
+    }
+
+    /// Kills a task whose run loop has already ended by a shutdown.
+    func killAfterShutdown() async {
+        guard !lateKillStarted else { return await lateKillDone.value() }
+        lateKillStarted = true
+        defer { lateKillDone.resolve(()) }
+        if handle != nil {
+            let result = await killRunningTask()
+            await endRun(result)
+        }
+        await finishAsDead()
     }
 
     /// Stops the runner and leaves the task running; its state stays persisted for `restore`.
@@ -155,10 +174,11 @@ public actor TaskRunner {
 
     /// Restarts the running task now (`Restart Signaled`); it does not count against the restart policy.
     public func restart(reason: String = "") async throws(TaskRunnerError) {
-        guard handle != nil, state.state == .running, !killRequested else { throw .notRunning(task: taskName) }
-        await record([.restartSignaled(at: clock.now(), reason: reason)])
+        guard handle != nil, state.state == .running, !killRequested, !shutdownRequested, !endingRun, !restartRequested
+        else { throw .notRunning(task: taskName) }
         restartRequested = true
         wake?.resolve(.restart)
+        await record([.restartSignaled(at: clock.now(), reason: reason)])
     }
 
     /// Runs a command inside the running task.

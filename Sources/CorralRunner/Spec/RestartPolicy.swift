@@ -34,6 +34,10 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
         try container.encode(mode, forKey: .mode)
     }
 
+    /// Bounds that keep the tracker's arithmetic finite.
+    public static let maximumAttempts = 1_000_000
+    public static let maximumDuration: Duration = .seconds(365 * 24 * 3600)
+
     /// The shortest interval Nomad accepts.
     public static let minimumInterval: Duration = .seconds(5)
 
@@ -56,11 +60,16 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
     public var problems: [String] {
         var problems: [String] = []
         if attempts < 0 { problems.append("attempts: must not be negative, got \(attempts)") }
+        if attempts > Self.maximumAttempts { problems.append("attempts: at most \(Self.maximumAttempts), got \(attempts)") }
         if delay < .zero { problems.append("delay: must not be negative, got \(GoDuration.format(delay))") }
+        if delay > Self.maximumDuration { problems.append("delay: at most 1 year, got \(GoDuration.format(delay))") }
         if interval < Self.minimumInterval {
             problems.append("interval: must be at least \(GoDuration.format(Self.minimumInterval)), got \(GoDuration.format(interval))")
         }
-        if mode == .delay, attempts > 0, delay * attempts > interval {
+        if interval > Self.maximumDuration { problems.append("interval: at most 1 year, got \(GoDuration.format(interval))") }
+        // In doubles: attempts × delay must not overflow for any input.
+        if mode == .delay, attempts > 0,
+           Double(GoDuration.nanoseconds(delay)) * Double(attempts) > Double(GoDuration.nanoseconds(interval)) {
             problems.append("delay: \(attempts) attempts of \(GoDuration.format(delay)) do not fit in the interval of \(GoDuration.format(interval))")
         }
         return problems

@@ -80,13 +80,13 @@ extension TaskEvent {
                   details: ["restart_reason": reason], failsTask: true)
     }
 
-    /// `Sent interrupt. Waiting 5s before force killing`, or `Killing task: <reason>`.
+    /// `Sent interrupt. Waiting 5s before force killing`, or the kill's reason (as Nomad shows it).
     public static func killing(at time: Date, timeout: Duration, reason: String? = nil) -> TaskEvent {
         var details = ["kill_timeout": String(GoDuration.nanoseconds(timeout))]
         let message: String
         if let reason, !reason.isEmpty {
             details["kill_reason"] = reason
-            message = "Killing task: \(reason)"
+            message = reason
         } else {
             message = timeout > .zero ? "Sent interrupt. Waiting \(GoDuration.format(timeout)) before force killing" : "Sent interrupt"
         }
@@ -97,6 +97,12 @@ extension TaskEvent {
     public static func killFailed(at time: Date, attempts: Int, error: String) -> TaskEvent {
         TaskEvent(type: .killing, time: time, message: "Killing task failed after \(attempts) attempts: \(error)",
                   details: ["kill_error": error], failsTask: true)
+    }
+
+    /// A restart's stop failed: the run goes on, the task is not failed.
+    public static func restartStopFailed(at time: Date, attempts: Int, error: String) -> TaskEvent {
+        TaskEvent(type: .killing, time: time, message: "Stopping the task for a restart failed after \(attempts) attempts: \(error)",
+                  details: ["kill_error": error])
     }
 
     public static func killed(at time: Date) -> TaskEvent {

@@ -63,6 +63,15 @@ public final class MemoryStateStore: StateStore {
         contents.withLock { $0.localStates[Self.key(allocID, task)] }
     }
 
+    public func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String,
+                          task: String) async throws(StateStoreError) {
+        contents.withLock {
+            $0.writes += 1
+            $0.taskStates[Self.key(allocID, task)] = taskState
+            $0.localStates[Self.key(allocID, task)] = localState
+        }
+    }
+
     /// How many writes the store has taken (tests check that state is persisted, not only held).
     public var writeCount: Int { contents.withLock { $0.writes } }
 }

@@ -14,6 +14,12 @@ public protocol StateStore: Sendable {
 
     func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError)
     func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState?
+
+    /// Both states of a task in one atomic write: a crash leaves both old or both new. The runner
+    /// writes a transition this way when the two must agree (a start and its handle, an exit and the
+    /// forgotten handle, a restart decision and the tracker's count).
+    func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String, task: String)
+        async throws(StateStoreError)
 }
 
 /// Why the state store failed. Carries the database's path, so an operator knows which file.
