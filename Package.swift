@@ -85,6 +85,7 @@ let package = Package(
         // The runner over the exec driver, the host task directory and SQLite; needs root (skips otherwise).
         .testTarget(name: "CorralRunnerIntegrationTests", dependencies: [
             "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralExecDriver", "CorralDriver",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).
