@@ -173,27 +173,6 @@ final class RunnerWorld: Sendable {
         return left
     }
 
-    /// A known bug, intermittent: a runtime killed after it persisted a finished run's `Terminated`
-    /// and forgot its handle (`endRun`'s `persistLocal()`), but before `driver.destroy`, leaves that
-    /// run's driver state directory (`<stateRoot>/<alloc>/<task>/<run>`, with its exit.json) for good:
-    /// the restored runner has no handle that names it. Recorded as a known issue when it happens
-    /// (only that directory: a finished run's, whose cgroup is gone), then removed, so `finish` still
-    /// checks everything else.
-    func expectKnownFinishedRunLeak(task: String, run: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let runDir = "\(stateRoot)/\(allocID)/\(task)/\(run)"
-        guard FileManager.default.fileExists(atPath: runDir) else { return }
-        let finished = access(runDir + "/exit.json", F_OK) == 0
-        let cgroupLeft = taskCgroups().contains { $0.hasSuffix("/\(allocID).\(task).\(run)") }
-        guard finished, !cgroupLeft else { return }  // anything else is a leftover `finish` reports
-        withKnownIssue("a crash between forgetting a finished run's handle and driver.destroy leaks its state directory",
-                       isIntermittent: true) {
-            Issue.record("the state directory \(runDir) of a finished run was left behind", sourceLocation: sourceLocation)
-        }
-        try FileManager.default.removeItem(atPath: runDir)
-        rmdir("\(stateRoot)/\(allocID)/\(task)")
-        rmdir("\(stateRoot)/\(allocID)")
-    }
-
     /// Remembers a child process, so `finish` can SIGKILL it if a test failed before it ended.
     func adopt(_ process: Process) { children.withLock { $0.append(process) } }
 
