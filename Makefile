@@ -35,7 +35,7 @@ test-unit: debug
 # The cgroup tests want a pure cgroup v2 host with the controllers delegated, which these machines are not:
 # scripts/vm-test boots one (Debian's kernel under QEMU, the host's root read-only) and runs the test
 # bundle built here inside it, as root. check-cgroup-v2 first, so a broken guest says so plainly.
-VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests
+VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests|RunnerIntegrationTests
 
 test-vm:
 	swift build --build-tests
