@@ -15,6 +15,10 @@ import PackageDescription
 /// - `CorralDriver`: the driver API the runner uses (`TaskDriver`, `TaskConfig`, `TaskHandle`…) and
 ///   the `mock` driver.
 /// - `CorralExecDriver`: the `exec` (isolated) and `raw_exec` drivers over `CorralIsolation`.
+/// - `CorralRunner`: the task runner (TaskRunner, AllocRunner, restart policy, kill, hooks, events,
+///   environment, metrics, the state store protocol); pure Swift over `CorralDriver`.
+/// - `CorralRunnerStore`: the runner's SQLite state store (GRDB).
+/// - `CorralAllocDir`: allocation directories on the host, `secrets/` as a tmpfs.
 /// - `corral-init`: the minimal PID 1 (`init = true`) bound into tasks: reaps and forwards signals.
 /// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
 let package = Package(
