@@ -57,9 +57,14 @@ extension TaskRunner {
         let spec = task.resources
         let memory = UInt64(max(spec.memoryMiB, 0)) << 20
         let hard = spec.memoryMaxMiB.map { UInt64(max($0, 0)) << 20 }
-        let percent = config.node.totalComputeMHz.map { min(Double(spec.cpuMHz) / Double($0), 1) }
+        var megahertz = spec.cpuMHz
+        // `cores`: whole CPUs, worth the node's MHz per core each.
+        if let cores = spec.cores, let perCore = config.node.attributes["cpu.frequency"].flatMap({ Int($0) }), perCore > 0 {
+            megahertz = cores * perCore
+        }
+        let percent = config.node.totalComputeMHz.map { min(Double(megahertz) / Double($0), 1) }
         return TaskResources(memoryLimitBytes: hard ?? memory, memoryReservationBytes: hard == nil ? nil : memory,
-                             cpuShares: UInt64(max(spec.cpuMHz, 2)), percentTicks: percent, pids: spec.pids,
+                             cpuShares: UInt64(max(megahertz, 2)), percentTicks: percent, pids: spec.pids,
                              cpuset: spec.cpuset)
     }
 

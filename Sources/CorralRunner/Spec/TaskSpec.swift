@@ -105,18 +105,21 @@ public struct TaskResourceSpec: Codable, Equatable, Sendable {
     public var memoryMaxMiB: Int?
     public var pids: Int?
     public var cpuset: String?
+    /// Whole CPUs reserved for the task (Nomad's `cores`); its MHz are then cores × the node's MHz per core.
+    public var cores: Int?
 
     public init(cpuMHz: Int = 100, memoryMiB: Int = 300, memoryMaxMiB: Int? = nil, pids: Int? = nil,
-                cpuset: String? = nil) {
+                cpuset: String? = nil, cores: Int? = nil) {
         self.cpuMHz = cpuMHz
         self.memoryMiB = memoryMiB
         self.memoryMaxMiB = memoryMaxMiB
         self.pids = pids
         self.cpuset = cpuset
+        self.cores = cores
     }
 
     enum CodingKeys: String, CodingKey {
-        case pids, cpuset
+        case pids, cpuset, cores
         case cpuMHz = "cpu"
         case memoryMiB = "memory"
         case memoryMaxMiB = "memory_max"
@@ -128,7 +131,8 @@ public struct TaskResourceSpec: Codable, Equatable, Sendable {
                   memoryMiB: try c.decodeIfPresent(Int.self, forKey: .memoryMiB) ?? 300,
                   memoryMaxMiB: try c.decodeIfPresent(Int.self, forKey: .memoryMaxMiB),
                   pids: try c.decodeIfPresent(Int.self, forKey: .pids),
-                  cpuset: try c.decodeIfPresent(String.self, forKey: .cpuset))
+                  cpuset: try c.decodeIfPresent(String.self, forKey: .cpuset),
+                  cores: try c.decodeIfPresent(Int.self, forKey: .cores))
     }
 }
 
