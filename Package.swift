@@ -19,6 +19,7 @@ import PackageDescription
 ///   environment, metrics, the state store protocol); pure Swift over `CorralDriver`.
 /// - `CorralRunnerStore`: the runner's SQLite state store (GRDB).
 /// - `CorralAllocDir`: allocation directories on the host, `secrets/` as a tmpfs.
+/// - `CorralJobspec`: job files (HCL native syntax and Nomad's HCL-as-JSON) parsed into a `Job`.
 /// - `corral-init`: the minimal PID 1 (`init = true`) bound into tasks: reaps and forwards signals.
 /// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
 let package = Package(
@@ -27,6 +28,8 @@ let package = Package(
         .executable(name: "corral", targets: ["corral"]),
         .executable(name: "corral-supervisor", targets: ["corral-supervisor"]),
         .executable(name: "corral-init", targets: ["corral-init"]),
+        // For the parser's fuzzer (Fuzz/, a package of its own built with -sanitize=fuzzer).
+        .library(name: "CorralJobspec", targets: ["CorralJobspec"]),
     ],
     dependencies: [
         // Up to the next minor only: `corral isolate` uses the experimental `_superCommandName`.
@@ -61,6 +64,8 @@ let package = Package(
         ]),
         // The runner's SQLite state store.
         .target(name: "CorralRunnerStore", dependencies: ["CorralRunner", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Job files: an HCL parser (lexer + recursive descent) and Nomad's HCL-as-JSON, to `Job`.
+        .target(name: "CorralJobspec", dependencies: ["CorralRunner", "CorralDriver"]),
         // Host effects the runner delegates: allocation directories with a tmpfs `secrets/`.
         .target(name: "CorralAllocDir", dependencies: ["CorralRunner"]),
         .target(name: "CorralCLI", dependencies: [
@@ -71,6 +76,7 @@ let package = Package(
             "CorralRunner",
             "CorralRunnerStore",
             "CorralAllocDir",
+            "CorralJobspec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
@@ -85,6 +91,7 @@ let package = Package(
             "CorralRunner", "CorralDriver",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
+        .testTarget(name: "CorralJobspecTests", dependencies: ["CorralJobspec", "CorralRunner", "CorralDriver"]),
         .testTarget(name: "CorralRunnerStoreTests", dependencies: ["CorralRunnerStore", "CorralRunner", "CorralDriver"]),
         // The runner over the exec driver, the host task directory and SQLite; needs root (skips otherwise).
         .testTarget(name: "CorralRunnerIntegrationTests", dependencies: [
