@@ -87,6 +87,13 @@ public actor AllocRunner {
         }
     }
 
+    /// Kills every task at once (SIGKILL, no grace), also cutting short kills under way.
+    public func forceKill(reason: String? = nil) async {
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners.values { group.addTask { await runner.forceKill(reason: reason) } }
+        }
+    }
+
     /// Stops the runners and leaves the tasks running (state persisted for `restore`).
     public func shutdown() async {
         await withTaskGroup(of: Void.self) { group in

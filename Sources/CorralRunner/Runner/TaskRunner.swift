@@ -41,6 +41,8 @@ public actor TaskRunner {
     var killError: (attempts: Int, message: String)?
     var shutdownRequested = false
     var restartRequested = false
+    /// A forced kill: no grace period left, SIGKILL.
+    var forced = false
     /// Between a run's end and forgetting its handle: a restart request then is refused.
     var endingRun = false
     /// Set once a kill that came after the loop ended (by a shutdown) has been carried out.
@@ -108,9 +110,10 @@ public actor TaskRunner {
     /// Returns once the run loop has ended (task dead, or runner shut down).
     public func waitUntilFinished() async { await finished.value() }
 
-    /// `kill_timeout`, capped by the runner's `maxKillTimeout` (Nomad forgot the cap: #10005).
-    var killTimeout: Duration { min(task.killTimeout, config.maxKillTimeout) }
-    var killSignal: Int32 { SignalName.number(task.killSignal) ?? 15 }
+    /// `kill_timeout`, capped by the runner's `maxKillTimeout` (Nomad forgot the cap: #10005); none
+    /// once the kill is forced.
+    var killTimeout: Duration { forced ? .zero : min(task.killTimeout, config.maxKillTimeout) }
+    var killSignal: Int32 { forced ? 9 : SignalName.number(task.killSignal) ?? 15 }
 
     // MARK: Requests
 
@@ -149,6 +152,14 @@ public actor TaskRunner {
             await endRun(result)
         }
         await finishAsDead()
+    }
+
+    /// Kills the task at once (SIGKILL, no `kill_timeout`), also cutting short a graceful kill under
+    /// way (a second Ctrl-C); returns once it is dead.
+    public func forceKill(reason: String? = nil) async {
+        forced = true
+        if let handle { try? await driver.stop(handle.id, timeout: .zero, signal: 9) }
+        await kill(reason: reason)
     }
 
     /// Stops the runner and leaves the task running; its state stays persisted for `restore`.

@@ -1,0 +1,50 @@
+import CorralRunner
+
+/// Whether a job fits the node: the memory (MiB) and CPU (MHz) its allocations ask for against the
+/// node's totals minus what allocations still running from the same data directory reserve.
+struct ResourceCheck {
+    var nodeMemoryMiB: Int?
+    var nodeCPUMHz: Int?
+    var reservedMemoryMiB = 0
+    var reservedCPUMHz = 0
+
+    /// The memory and CPU of one instance of each group, times its count.
+    static func demand(_ job: Job) -> (memoryMiB: Int, cpuMHz: Int) {
+        var memory = 0
+        var cpu = 0
+        for group in job.groups {
+            for task in group.tasks {
+                memory += task.resources.memoryMiB * max(group.count, 1)
+                cpu += task.resources.cpuMHz * max(group.count, 1)
+            }
+        }
+        return (memory, cpu)
+    }
+
+    /// What a stored allocation still reserves: its tasks that are not dead.
+    static func reservation(_ allocation: Allocation, states: [String: CorralRunner.TaskState]) -> (memoryMiB: Int, cpuMHz: Int) {
+        guard let group = allocation.group, allocation.desiredStatus == .run else { return (0, 0) }
+        var memory = 0
+        var cpu = 0
+        for task in group.tasks where states[task.name]?.state != .dead {
+            memory += task.resources.memoryMiB
+            cpu += task.resources.cpuMHz
+        }
+        return (memory, cpu)
+    }
+
+    /// Nil when the job fits; otherwise what is short, with the numbers.
+    func problem(for job: Job) -> String? {
+        let (memory, cpu) = Self.demand(job)
+        var short: [String] = []
+        if let total = nodeMemoryMiB, memory > total - reservedMemoryMiB {
+            short.append("needs \(memory) MiB memory, node has \(max(total - reservedMemoryMiB, 0)) MiB free"
+                         + (reservedMemoryMiB > 0 ? " (\(total) MiB, \(reservedMemoryMiB) MiB reserved by running allocations)" : ""))
+        }
+        if let total = nodeCPUMHz, cpu > total - reservedCPUMHz {
+            short.append("needs \(cpu) MHz CPU, node has \(max(total - reservedCPUMHz, 0)) MHz free"
+                         + (reservedCPUMHz > 0 ? " (\(total) MHz, \(reservedCPUMHz) MHz reserved by running allocations)" : ""))
+        }
+        return short.isEmpty ? nil : "job \"\(job.name)\" does not fit this node: " + short.joined(separator: "; ")
+    }
+}

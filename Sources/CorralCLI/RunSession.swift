@@ -1,0 +1,184 @@
+import CoreMetrics
+import CorralAllocDir
+import CorralDriver
+import CorralExecDriver
+import CorralRunner
+import CorralRunnerStore
+import Dispatch
+import Foundation
+import Synchronization
+
+/// One `corral run`: the job's allocations (`count` per group) run with the runner core under the
+/// data directory, their events and output printed, until every task is dead; SIGINT or SIGTERM
+/// kills the tasks gracefully, a second one forces. Afterwards the allocations are removed (their
+/// directories, secrets tmpfs included, and stored state) unless `keep`.
+final class RunSession: Sendable {
+    struct Options: Sendable {
+        var dataDir: String
+        var stateRoot: String
+        var cgroupParent: String
+        var maxKillTimeout: Duration
+        var keep: Bool
+    }
+
+    private let options: Options
+    private let printer: EventPrinter
+    private let runners = Mutex<[AllocRunner]>([])
+    private let interrupts = Mutex(0)
+
+    init(options: Options, printer: EventPrinter) {
+        self.options = options
+        self.printer = printer
+    }
+
+    var storePath: String { options.dataDir + "/state.db" }
+    var allocRoot: String { options.dataDir + "/alloc" }
+
+    /// The drivers a job may name, with the options of this run.
+    static func drivers(stateRoot: String, cgroupParent: String) -> [String: any TaskDriver] {
+        let options = DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent)
+        return ["exec": ExecDriver(options: options), "raw_exec": RawExecDriver(options: options), "mock": MockDriver()]
+    }
+
+    /// Runs the job; returns corral run's exit status: 0 when no task failed, 1 otherwise.
+    func run(_ job: Job) async throws -> Int32 {
+        try Self.makeDataDirectory(options.dataDir)
+        let store: SQLiteStateStore
+        do { store = try SQLiteStateStore(path: storePath) } catch { throw CLIFailure(error.description) }
+        defer { try? store.close() }
+        let drivers = Self.drivers(stateRoot: options.stateRoot, cgroupParent: options.cgroupParent)
+        let fingerprint = await (drivers["exec"] ?? MockDriver()).fingerprint()
+        let host = ProcessInfo.processInfo.hostName
+        let node = NodeInfo(id: host, name: host, attributes: fingerprint.attributes)
+        try await checkResources(job, node: node, store: store)
+
+        let config = RunnerConfig(allocRoot: allocRoot, maxKillTimeout: options.maxKillTimeout, node: node)
+        var allocations: [Allocation] = []
+        for group in job.groups {
+            for index in 0..<max(group.count, 1) {
+                allocations.append(Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index))
+            }
+        }
+        var allocRunners: [AllocRunner] = []
+        do {
+            for allocation in allocations {
+                allocRunners.append(try AllocRunner(allocation: allocation, drivers: drivers, store: store, config: config,
+                                                    taskDirBuilder: HostTaskDirBuilder(),
+                                                    metricsFactory: NOOPMetricsHandler.instance))
+            }
+        } catch {
+            throw CLIFailure(error.description)
+        }
+        runners.withLock { $0 = allocRunners }
+        let signals = installSignalHandlers()
+        defer { signals.forEach { $0.cancel() } }
+
+        let printer = self.printer
+        let followers = allocations.flatMap { allocation in
+            (allocation.group?.tasks ?? []).flatMap { task in
+                LogStream.allCases.map { stream in
+                    LogFollower(path: TaskConfig.logPath(allocDir: allocRoot + "/" + allocation.id, task: task.name,
+                                                         stream: stream.rawValue)) { line in
+                        printer.output(line, allocation: allocation, task: task.name, stream: stream)
+                    }
+                }
+            }
+        }
+        followers.forEach { $0.start() }
+
+        var failure: (any Error)?
+        await withTaskGroup(of: (any Error)?.self) { group in
+            for (runner, allocation) in zip(allocRunners, allocations) {
+                group.addTask { await Self.printEvents(of: runner, allocation: allocation, printer: printer) }
+                group.addTask {
+                    do { try await runner.run() } catch { return error }
+                    return nil
+                }
+            }
+            for await error in group { if let error, failure == nil { failure = error } }
+        }
+        for follower in followers { await follower.finish() }
+
+        var failed = false
+        for runner in allocRunners where await runner.status.clientStatus == .failed { failed = true }
+        if !options.keep {
+            for runner in allocRunners {
+                do { try await runner.destroy() } catch { printer.note("cannot remove allocation \(runner.allocID): \(error)") }
+            }
+        } else {
+            printer.note("kept the allocations under \(allocRoot) and their state in \(storePath)")
+        }
+        if let failure { throw CLIFailure("\(failure)") }
+        return failed ? 1 : 0
+    }
+
+    /// Prints every new event of every task as the allocation announces them.
+    private static func printEvents(of runner: AllocRunner, allocation: Allocation, printer: EventPrinter) async -> (any Error)? {
+        var printed: [String: TaskEvent] = [:]
+        for await update in runner.updates {
+            let events = update.state.events
+            var start = events.startIndex
+            if let last = printed[update.task], let index = events.lastIndex(of: last) { start = index + 1 }
+            for event in events[start...] { printer.event(event, allocation: allocation, task: update.task) }
+            if let newest = events.last { printed[update.task] = newest }
+        }
+        return nil
+    }
+
+    /// Refuses a job that does not fit the node, counting what running allocations of this data
+    /// directory reserve.
+    private func checkResources(_ job: Job, node: NodeInfo, store: SQLiteStateStore) async throws {
+        var check = ResourceCheck(nodeMemoryMiB: node.attributes["memory.totalbytes"].flatMap { Int($0) }.map { $0 >> 20 },
+                                  nodeCPUMHz: node.totalComputeMHz)
+        do {
+            for allocation in try await store.allocations() {
+                var states: [String: CorralRunner.TaskState] = [:]
+                for task in allocation.group?.tasks ?? [] {
+                    states[task.name] = try await store.taskState(allocID: allocation.id, task: task.name)
+                }
+                let reserved = ResourceCheck.reservation(allocation, states: states)
+                check.reservedMemoryMiB += reserved.memoryMiB
+                check.reservedCPUMHz += reserved.cpuMHz
+            }
+        } catch {
+            throw CLIFailure(error.description)
+        }
+        if let problem = check.problem(for: job) { throw CLIFailure(problem) }
+    }
+
+    /// SIGINT/SIGTERM: the first kills every task gracefully, the second forces.
+    private func installSignalHandlers() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in interrupted(by: number) }
+            source.resume()
+            return source
+        }
+    }
+
+    private func interrupted(by number: Int32) {
+        let count = interrupts.withLock { $0 += 1; return $0 }
+        let allocRunners = runners.withLock { $0 }
+        let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+        if count == 1 {
+            printer.note("\(name): stopping every task (kill_signal, then kill_timeout); again to force")
+            Task { for runner in allocRunners { Task { await runner.kill(reason: "corral run was interrupted") } } }
+        } else {
+            printer.note("\(name) again: killing every task now")
+            Task { for runner in allocRunners { Task { await runner.forceKill(reason: "corral run was interrupted twice") } } }
+        }
+    }
+
+    static func makeDataDirectory(_ path: String) throws {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o711) != 0, errno != EEXIST {
+                throw CLIFailure("cannot create the data directory \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}
+
+

@@ -1,0 +1,264 @@
+import Foundation
+import Testing
+
+/// `corral run`, `corral validate` and `corral job init` end to end, with the built binary, on the
+/// job files in `examples/`: exit statuses, events, task output, Ctrl-C, invalid jobs, and that
+/// nothing (cgroup, state directory, mount, allocation) is left behind.
+@Suite(.serialized, .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(5)))
+struct RunCommandTests {
+    /// The repository's `examples/`.
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples").path
+
+    /// One run's private data directory, driver state root and cgroup parent.
+    struct Place {
+        let name = "r" + UUID().uuidString.prefix(8).lowercased()
+        // The prefix the host mount-table checks ignore: secrets tmpfs come and go under it while a job runs.
+        var dataDir: String { NSTemporaryDirectory() + "corral-runner-integ-run-\(name)" }
+        var stateRoot: String { "/run/corral/test-\(name)" }
+        var cgroupParent: String { "corral-test-\(name)" }
+        var options: [String] {
+            ["--data-dir", dataDir, "--state-root", stateRoot, "--cgroup-parent", cgroupParent]
+        }
+
+        /// Cgroups, driver state and allocation directories left behind (then removed).
+        func leftovers() -> [String] {
+            var left: [String] = []
+            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            for line in mounts.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+                if fields[dash + 1] == "cgroup" || fields[dash + 1] == "cgroup2" {
+                    let dir = String(fields[4]) + "/" + cgroupParent
+                    // Every directory below the parent is a task cgroup that was not removed.
+                    let children = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                    left += children.filter { child in
+                        var isDirectory: ObjCBool = false
+                        return FileManager.default.fileExists(atPath: dir + "/" + child, isDirectory: &isDirectory)
+                            && isDirectory.boolValue
+                    }.map { dir + "/" + $0 }
+                    rmdir(dir)
+                }
+                if fields[4].hasPrefix(dataDir) { left.append(String(fields[4])) }
+            }
+            let allocs = (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/alloc")) ?? []
+            left += allocs.map { dataDir + "/alloc/" + $0 }
+            left += ((try? FileManager.default.contentsOfDirectory(atPath: stateRoot)) ?? []).map { stateRoot + "/" + $0 }
+            rmdir(stateRoot)
+            try? FileManager.default.removeItem(atPath: dataDir)
+            return left
+        }
+    }
+
+    /// An event line of `--json`.
+    struct Event: Decodable {
+        var time: String
+        var alloc_id: String
+        var group: String
+        var index: Int
+        var task: String
+        var type: String
+        var message: String
+        var exit_code: Int?
+        var signal: Int?
+        var oom_killed: Bool?
+        var restart_delay_ms: Int?
+        var fails_task: Bool?
+    }
+
+    static func events(_ stdout: String) -> [Event] {
+        stdout.split(separator: "\n").compactMap { try? JSONDecoder().decode(Event.self, from: Data($0.utf8)) }
+    }
+
+    func run(_ example: String, json: Bool = true) throws -> (RunResult, [Event]) {
+        let place = Place()
+        let result = try corral(["run"] + (json ? ["--json"] : []) + place.options + [Self.examples + "/" + example])
+        #expect(place.leftovers() == [], "left behind by \(example)")
+        return (result, Self.events(result.stdout))
+    }
+
+    @Test func helloPrintsItsOutputAndEvents() throws {
+        let (result, _) = try run("hello.hcl", json: false)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("greet[0].say | hello from say in "), "\(result.stdout)")
+        let types = result.stdout.split(separator: "\n").compactMap { line -> String? in
+            let columns = line.components(separatedBy: "  ")
+            return columns.count >= 4 && columns[1] == "greet[0].say" ? columns[2] : nil
+        }
+        #expect(types == ["Received", "Task Setup", "Started", "Terminated"], "\(result.stdout)")
+        #expect(result.stdout.contains("Terminated  Exit Code: 0"))
+    }
+
+    @Test func helloAsJSONEvents() throws {
+        let (result, events) = try run("hello.hcl")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(events.map(\.type) == ["Received", "Task Setup", "Started", "Terminated"])
+        #expect(events.allSatisfy { $0.group == "greet" && $0.index == 0 && $0.task == "say" && $0.alloc_id.count == 36 })
+        #expect(events.last?.exit_code == 0 && events.last?.signal == 0 && events.last?.oom_killed == false)
+        #expect(!result.stdout.contains("hello from"), "task output is not mixed into --json")
+    }
+
+    @Test func restartExampleRestartsExactlyAsThePolicySays() throws {
+        let (result, events) = try run("restart.hcl")
+        #expect(result.status == 1, "a task that failed for good: \(result.stderr)")
+        #expect(events.filter { $0.type == "Started" }.count == 3)
+        let restarts = events.filter { $0.type == "Restarting" }
+        #expect(restarts.count == 2)
+        #expect(restarts.allSatisfy { ($0.restart_delay_ms ?? 0) >= 1000 && ($0.restart_delay_ms ?? 0) <= 1250 })
+        let last = try #require(events.last)
+        #expect(last.type == "Not Restarting")
+        #expect(last.message == #"Exceeded allowed attempts 2 in interval 1m0s and mode is "fail""#)
+        #expect(last.fails_task == true)
+    }
+
+    @Test func oomExampleReportsTheOOMKill() throws {
+        let (result, events) = try run("oom.hcl")
+        #expect(result.status == 1, "\(result.stderr)")
+        let terminated = try #require(events.first { $0.type == "Terminated" })
+        #expect(terminated.oom_killed == true, "\(events.map(\.message))")
+        #expect(events.contains { $0.type == "OOM Killed" })
+    }
+
+    @Test func cpuLimitExampleCompletes() throws {
+        let (result, _) = try run("cpu-limit.hcl", json: false)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("g[0].spin | spun"))
+    }
+
+    @Test func devicesAndMountsExampleSeesThem() throws {
+        let (result, _) = try run("devices-mounts.hcl", json: false)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("g[0].check | device /dev/host-full is here"), "\(result.stdout)")
+        #expect(result.stdout.contains("g[0].check | the mount is read-only"))
+        let firstLine = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8))?.split(separator: "\n").first ?? ""
+        #expect(result.stdout.contains("g[0].check | \(firstLine)"))
+    }
+
+    @Test func seccompExampleDeniesMkdir() throws {
+        let (result, _) = try run("seccomp.hcl", json: false)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("g[0].try | mkdir denied"), "\(result.stdout)")
+    }
+
+    @Test func leaderExampleStopsTheSidecar() throws {
+        let (result, events) = try run("leader.hcl")
+        #expect(result.status == 0, "\(result.stderr)")
+        let sidecar = events.filter { $0.task == "sidecar" }.map(\.type)
+        #expect(sidecar.suffix(4) == ["Leader Task Dead", "Killing", "Terminated", "Killed"], "\(sidecar)")
+    }
+
+    @Test func ctrlCStopsAServiceGracefullyAndExitsZero() throws {
+        let place = Place()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let job = directory + "/svc.hcl"
+        try """
+            job "svc" {
+              type = "service"
+              group "g" {
+                count = 2
+                task "t" {
+                  driver       = "exec"
+                  kill_timeout = "3s"
+                  config {
+                    command = "/bin/sh"
+                    args    = ["-c", "trap 'exit 0' TERM; echo up; while :; do sleep 0.1; done"]
+                  }
+                  resources { memory = 32 }
+                }
+              }
+            }
+            """.write(toFile: job, atomically: true, encoding: .utf8)
+        let started = try StartedCorral(["run", "--json"] + place.options + [job])
+        defer { if started.process.isRunning { kill(started.process.processIdentifier, SIGKILL) } }
+        var seen = Data()
+        while String(decoding: seen, as: UTF8.self).components(separatedBy: "\"Started\"").count < 3 {
+            let chunk = started.stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        let interrupted = Date()
+        kill(started.process.processIdentifier, SIGINT)
+        seen += started.stdout.fileHandleForReading.readDataToEndOfFile()
+        started.process.waitUntilExit()
+        let took = Date().timeIntervalSince(interrupted)
+        #expect(started.process.terminationStatus == 0)
+        #expect(took < 3, "the tasks honour SIGTERM: no need to wait for kill_timeout (\(took) s)")
+        let events = Self.events(String(decoding: seen, as: UTF8.self))
+        for alloc in Set(events.map(\.alloc_id)) {
+            let types = events.filter { $0.alloc_id == alloc }.map(\.type)
+            #expect(types.suffix(3) == ["Killing", "Terminated", "Killed"], "\(types)")
+        }
+        #expect(Set(events.map(\.alloc_id)).count == 2)
+        #expect(place.leftovers() == [])
+    }
+
+    @Test func invalidJobPrintsEveryErrorAndStartsNothing() throws {
+        let place = Place()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let job = directory + "/bad.hcl"
+        try """
+            job "bad" {
+              type = "batch"
+              group "g" {
+                task "t" {
+                  driver = "exec"
+                  config { command = "/bin/true" }
+                  resources {
+                    memry = 64
+                  }
+                  kill_timeout = 5
+                }
+              }
+            }
+            """.write(toFile: job, atomically: true, encoding: .utf8)
+        let result = try corral(["run"] + place.options + [job])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("bad.hcl:8:9: unknown attribute \"memry\" in resources (did you mean \"memory\"?)"),
+                "\(result.stderr)")
+        #expect(result.stderr.contains("bad.hcl:10:22:"), "the second error is reported too: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: place.dataDir), "nothing is created for an invalid job")
+        let validate = try corral(["validate", job])
+        #expect(validate.status == 2)
+        #expect(validate.stderr == result.stderr)
+    }
+
+    @Test func validateAndJobInit() throws {
+        for example in ["hello.hcl", "restart.hcl", "oom.hcl", "cpu-limit.hcl", "devices-mounts.hcl", "seccomp.hcl", "leader.hcl"] {
+            let result = try corral(["validate", Self.examples + "/" + example])
+            #expect(result.status == 0, "\(example): \(result.stderr)")
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/example.hcl"
+        #expect(try corral(["job", "init", file]).status == 0)
+        #expect(try corral(["job", "init", file]).status == 125, "no overwrite without --force")
+        let validate = try corral(["validate", file])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stdout.contains("job \"example\" (service) is valid"))
+    }
+
+    @Test func aJobTooBigForTheNodeIsRefusedWithTheNumbers() throws {
+        let place = Place()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let job = directory + "/big.hcl"
+        try """
+            job "big" {
+              type = "batch"
+              group "g" {
+                count = 3
+                task "t" {
+                  driver = "mock"
+                  resources { memory = 100000000 }
+                }
+              }
+            }
+            """.write(toFile: job, atomically: true, encoding: .utf8)
+        let result = try corral(["run"] + place.options + [job])
+        #expect(result.status == 125)
+        #expect(result.stderr.contains("job \"big\" does not fit this node: needs 300000000 MiB memory, node has "), "\(result.stderr)")
+        #expect(place.leftovers() == [])
+    }
+}
