@@ -1,15 +1,71 @@
 import CorralDriver
 import CorralRunner
 
-/// Job files (HCL native syntax, or Nomad's HCL-as-JSON) to the runner's `Job`. STUB: being written.
+/// Job files (HCL native syntax, or Nomad's HCL-as-JSON) to the runner's `Job`.
+///
+/// ```hcl
+/// job "hello" {
+///   type = "batch"
+///   group "greet" {
+///     task "say" {
+///       driver = "exec"
+///       config { command = "/bin/echo" }
+///     }
+///   }
+/// }
+/// ```
+///
+/// is, in JSON, `{"job": {"hello": {"type": "batch", "group": {"greet": {"task": {"say": {"driver":
+/// "exec", "config": {"command": "/bin/echo"}}}}}}}}`; both give the same `Job`. Every problem is
+/// reported, each at its line and column.
 public enum Jobspec {
     public enum Format: Sendable { case hcl, json }
 
     /// Parses and validates a job; `drivers` gives each known driver's config schema, so a task's
-    /// `config` block is checked with positions too. Throws every problem found.
+    /// `config` block is checked with positions too (when empty, any driver name is taken and no
+    /// config is checked). `format` nil: JSON when `file` ends in `.json` or the text starts with
+    /// `{`, else HCL. Throws every problem found, sorted by position.
     public static func parse(_ text: String, file: String, format: Format? = nil,
                              drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
-        _ = try HCLParser.parse(text, file: file)
-        throw JobspecError([])
+        // A byte order mark is no part of the job (and would shift every column of line 1).
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text
+        let format = format ?? detectFormat(file: file, text: text)
+        let root: any BodyView
+        switch format {
+        case .hcl:
+            root = HCLBodyView(try HCLParser.parse(text, file: file))
+        case .json:
+            let value = try JSONSyntaxParser.parse(text, file: file)
+            guard case .object(let items) = value.kind else {
+                var diagnostics = DiagnosticCollector()
+                diagnostics.error("expected an object at the top: {\"job\": {\"NAME\": {...}}}", at: value.range.start)
+                throw diagnostics.jobspecError(file: file, text: text)
+            }
+            root = ObjectBodyView(items)
+        }
+        return try decode(root, format: format, file: file, text: text, drivers: drivers)
+    }
+
+    /// Decodes a parsed file's body (`text` gives the source lines of the problems).
+    static func decode(_ root: any BodyView, format: Format, file: String, text: String,
+                       drivers: [String: ConfigSchema]) throws(JobspecError) -> Job {
+        var decoder = JobDecoder(drivers: drivers, format: format)
+        let job = decoder.decodeFile(root, start: SourcePosition(line: 1, column: 1, offset: 0))
+        guard let job, decoder.diagnostics.isEmpty else { throw decoder.diagnostics.jobspecError(file: file, text: text) }
+        return job
+    }
+
+    /// Reads and parses the job file at `path` (which names it in messages). The format is JSON
+    /// when the name ends in `.json` or the text starts with `{`, else HCL.
+    public static func load(path: String, drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
+        let text = try JobFileReader.text(path)
+        return try parse(text, file: path, format: detectFormat(file: path, text: text), drivers: drivers)
+    }
+
+    /// JSON for a `.json` name or text whose first non-blank character is `{`; HCL otherwise.
+    static func detectFormat(file: String, text: String) -> Format {
+        if file.lowercased().hasSuffix(".json") { return .json }
+        let first = text.unicodeScalars.first { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{FEFF}") }
+        return first == "{" ? .json : .hcl
     }
 }
