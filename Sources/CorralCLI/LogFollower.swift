@@ -12,11 +12,18 @@ final class LogFollower: Sendable {
     private let onLine: @Sendable (String) -> Void
     private let stopping = Mutex(false)
     private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let reader: Mutex<Reader>
 
     init(path: String, period: Duration = .milliseconds(100), onLine: @escaping @Sendable (String) -> Void) {
         self.path = path
         self.period = period
         self.onLine = onLine
+        self.reader = Mutex(Reader(path: path))
+    }
+
+    /// Reads what the task has written so far, now (before its exit is reported, say).
+    func drain() {
+        reader.withLock { $0.drain(emit: onLine) }
     }
 
     func start() {
@@ -31,15 +38,17 @@ final class LogFollower: Sendable {
     }
 
     private func run() async {
-        var reader = Reader(path: path)
         while true {
             let stop = stopping.withLock { $0 }
-            reader.drain(emit: onLine)
-            if stop {
-                reader.flush(emit: onLine)
-                reader.close()
-                return
+            let onLine = self.onLine
+            reader.withLock { reader in
+                reader.drain(emit: onLine)
+                if stop {
+                    reader.flush(emit: onLine)
+                    reader.close()
+                }
             }
+            if stop { return }
             try? await Task.sleep(for: period)
         }
     }

@@ -74,22 +74,26 @@ final class RunSession: Sendable {
         defer { signals.forEach { $0.cancel() } }
 
         let printer = self.printer
-        let followers = allocations.flatMap { allocation in
-            (allocation.group?.tasks ?? []).flatMap { task in
-                LogStream.allCases.map { stream in
+        // Per allocation, per task: the followers of its stdout and stderr.
+        let followersByAlloc: [[String: [LogFollower]]] = allocations.map { allocation in
+            Dictionary(uniqueKeysWithValues: (allocation.group?.tasks ?? []).map { task in
+                (task.name, LogStream.allCases.map { stream in
                     LogFollower(path: TaskConfig.logPath(allocDir: allocRoot + "/" + allocation.id, task: task.name,
                                                          stream: stream.rawValue)) { line in
                         printer.output(line, allocation: allocation, task: task.name, stream: stream)
                     }
-                }
-            }
+                })
+            })
         }
+        let followers = followersByAlloc.flatMap { $0.values.flatMap { $0 } }
         followers.forEach { $0.start() }
 
         var failure: (any Error)?
         await withTaskGroup(of: (any Error)?.self) { group in
-            for (runner, allocation) in zip(allocRunners, allocations) {
-                group.addTask { await Self.printEvents(of: runner, allocation: allocation, printer: printer) }
+            for ((runner, allocation), taskFollowers) in zip(zip(allocRunners, allocations), followersByAlloc) {
+                group.addTask {
+                    await Self.printEvents(of: runner, allocation: allocation, printer: printer, followers: taskFollowers)
+                }
                 group.addTask {
                     do { try await runner.run() } catch { return error }
                     return nil
@@ -113,13 +117,18 @@ final class RunSession: Sendable {
     }
 
     /// Prints every new event of every task as the allocation announces them.
-    private static func printEvents(of runner: AllocRunner, allocation: Allocation, printer: EventPrinter) async -> (any Error)? {
+    /// A task's output is read up to its exit before the exit is printed.
+    private static func printEvents(of runner: AllocRunner, allocation: Allocation, printer: EventPrinter,
+                                    followers: [String: [LogFollower]]) async -> (any Error)? {
         var printed: [String: TaskEvent] = [:]
         for await update in runner.updates {
             let events = update.state.events
             var start = events.startIndex
             if let last = printed[update.task], let index = events.lastIndex(of: last) { start = index + 1 }
-            for event in events[start...] { printer.event(event, allocation: allocation, task: update.task) }
+            for event in events[start...] {
+                if event.type == .terminated { followers[update.task]?.forEach { $0.drain() } }
+                printer.event(event, allocation: allocation, task: update.task)
+            }
             if let newest = events.last { printed[update.task] = newest }
         }
         return nil
