@@ -228,6 +228,66 @@ import Testing
         #expect(body.blocks.count == 2)
     }
 
+    @Test func aNomadJobWithTheUsualStanzas() throws {
+        let text = #"""
+            job "docs" {
+              datacenters = ["dc1"]
+              type        = "service"
+
+              constraint {
+                attribute = "${attr.kernel.name}"
+                value     = "linux"
+              }
+
+              group "web" {
+                count = 2
+                network {
+                  port "http" { static = 8080 }
+                }
+
+                task "server" {
+                  driver = "exec"
+                  env {
+                    GREETING = "hello"
+                    PORT     = "${NOMAD_PORT_http}"
+                  }
+                  meta = { "team" = "docs", tier: "web" }
+                  template {
+                    destination = "local/app.conf"
+                    data        = <<-EOH
+                      {{ with secret "kv/app" }}password={{ .Data.password }}{{ end }}
+                      root=${NOMAD_ALLOC_DIR}
+                    EOH
+                  }
+                  resources {
+                    cpu    = 500
+                    memory = 256
+                  }
+                }
+              }
+            }
+            """#
+        let body = try hcl(text)
+        #expect(PositionTable(text).isConsistent(body))
+        let job = try #require(body.blocks.first)
+        #expect(job.body.attributes.map(\.name) == ["datacenters", "type"])
+        #expect(job.body.blocks.map(\.type) == ["constraint", "group"])
+        let group = job.body.blocks[1]
+        let port = try #require(group.body.blocks.first?.body.blocks.first)
+        #expect(port.labels.map(\.value) == ["http"])
+        #expect(at(port.body.attributes[0].value.range.start) == "13:30")
+        let task = try #require(group.body.blocks.last)
+        let template = try #require(task.body.blocks.first { $0.type == "template" })
+        let data = try #require(template.body.attributes.first { $0.name == "data" })
+        #expect(data.value.kind == .string("""
+            {{ with secret "kv/app" }}password={{ .Data.password }}{{ end }}
+            root=${NOMAD_ALLOC_DIR}
+
+            """))
+        let env = try #require(task.body.blocks.first { $0.type == "env" })
+        #expect(env.body.attributes.map(\.value.kind) == [.string("hello"), .string("${NOMAD_PORT_http}")])
+    }
+
     @Test func blocksMayRepeat() throws {
         let body = try hcl("task \"a\" {}\ntask \"a\" {}\n")
         #expect(body.blocks.count == 2)

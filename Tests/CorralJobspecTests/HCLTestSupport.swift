@@ -84,7 +84,7 @@ struct PositionTable {
     func isConsistent(_ body: HCLBody) -> Bool {
         allRanges(body).allSatisfy { range in
             range.start.offset <= range.end.offset && isConsistent(range.start) && isConsistent(range.end)
-        }
+        } && rangesNest(body)
     }
 }
 
@@ -119,4 +119,42 @@ func allRanges(_ expression: HCLExpression) -> [SourceRange] {
         break
     }
     return ranges
+}
+
+/// Whether each item of the body lies inside it, after the item before; and so on down.
+func rangesNest(_ body: HCLBody) -> Bool {
+    var previousEnd = body.range.start.offset
+    for item in body.items {
+        let range: SourceRange
+        switch item {
+        case .attribute(let attribute):
+            guard rangesNest(attribute.value) else { return false }
+            range = SourceRange(start: attribute.nameRange.start, end: attribute.value.range.end)
+        case .block(let block):
+            guard rangesNest(block.body), block.typeRange.start == block.range.start,
+                  block.body.range.end == block.range.end else { return false }
+            range = block.range
+        }
+        guard range.start.offset >= previousEnd && range.end.offset <= body.range.end.offset else { return false }
+        previousEnd = range.end.offset
+    }
+    return true
+}
+
+func rangesNest(_ expression: HCLExpression) -> Bool {
+    var members: [(SourceRange, Bool)] = []
+    switch expression.kind {
+    case .list(let elements):
+        members = elements.map { ($0.range, rangesNest($0)) }
+    case .object(let items):
+        members = items.map { (SourceRange(start: $0.keyRange.start, end: $0.value.range.end), rangesNest($0.value)) }
+    default:
+        return true
+    }
+    var previousEnd = expression.range.start.offset
+    for (range, nested) in members {
+        guard nested, range.start.offset >= previousEnd, range.end.offset <= expression.range.end.offset else { return false }
+        previousEnd = range.end.offset
+    }
+    return true
 }

@@ -54,31 +54,51 @@ struct Positions {
     }
 }
 
+/// Checks the body's ranges and its items': each in the text, inside its parent, after the one before.
 func check(_ body: HCLBody, _ positions: Positions) {
     positions.check(body.range)
+    var previousEnd = body.range.start.offset
     for item in body.items {
+        let range: SourceRange
         switch item {
         case .attribute(let attribute):
             positions.check(attribute.nameRange)
             check(attribute.value, positions)
+            range = SourceRange(start: attribute.nameRange.start, end: attribute.value.range.end)
         case .block(let block):
             positions.check(block.range)
             positions.check(block.typeRange)
             for label in block.labels { positions.check(label.range) }
             check(block.body, positions)
+            precondition(block.typeRange.start == block.range.start && block.body.range.end == block.range.end,
+                         "block \(block.type) at \(block.range.start): its parts do not span it")
+            range = block.range
         }
+        precondition(range.start.offset >= previousEnd && range.end.offset <= body.range.end.offset,
+                     "item at \(range.start) overlaps the one before or leaves its body")
+        previousEnd = range.end.offset
     }
 }
 
 func check(_ expression: HCLExpression, _ positions: Positions) {
     positions.check(expression.range)
+    var previousEnd = expression.range.start.offset
+    func contained(_ range: SourceRange) {
+        precondition(range.start.offset >= previousEnd && range.end.offset <= expression.range.end.offset,
+                     "member at \(range.start) overlaps the one before or leaves its value")
+        previousEnd = range.end.offset
+    }
     switch expression.kind {
     case .list(let elements):
-        for element in elements { check(element, positions) }
+        for element in elements {
+            check(element, positions)
+            contained(element.range)
+        }
     case .object(let items):
         for item in items {
             positions.check(item.keyRange)
             check(item.value, positions)
+            contained(SourceRange(start: item.keyRange.start, end: item.value.range.end))
         }
     default:
         break
