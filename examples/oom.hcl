@@ -13,8 +13,8 @@ job "hungry" {
 
       config {
         command = "/bin/sh"
-        # tail keeps its whole input in memory: 256 MiB against a 32 MiB limit.
-        args = ["-c", "head -c 256m /dev/zero | tail -c 1 > /dev/null; echo survived"]
+        # tail keeps the last line in memory, and /dev/zero has no newline: 256 MiB against 32 MiB.
+        args = ["-c", "head -c 256m /dev/zero | tail -n 1 > /dev/null; status=$?; echo tail exited with $status; exit $status"]
       }
 
       resources {

@@ -48,7 +48,7 @@ struct JobspecExampleTests {
             "oom": Job(id: "hungry", type: .batch, groups: [TaskGroup(
                 name: "g",
                 restart: RestartPolicy(attempts: 0, interval: .seconds(24 * 3600), delay: .seconds(15), mode: .fail),
-                tasks: [exec("eat", args: ["-c", "head -c 256m /dev/zero | tail -c 1 > /dev/null; echo survived"], memory: 32)])]),
+                tasks: [exec("eat", args: ["-c", "head -c 256m /dev/zero | tail -n 1 > /dev/null; status=$?; echo tail exited with $status; exit $status"], memory: 32)])]),
             "restart": Job(id: "flaky", type: .service, groups: [TaskGroup(
                 name: "api", restart: RestartPolicy(attempts: 2, interval: .seconds(60), delay: .seconds(1), mode: .fail),
                 tasks: [exec("server", args: ["-c", "echo starting; sleep 0.2; echo 'cannot bind' >&2; exit 1"], memory: 32)])]),
