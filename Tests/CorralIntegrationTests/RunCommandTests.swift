@@ -193,6 +193,46 @@ struct RunCommandTests {
         #expect(place.leftovers() == [])
     }
 
+    @Test func aSecondCtrlCKillsAtOnce() throws {
+        let place = Place()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let job = directory + "/stubborn.hcl"
+        try """
+            job "stubborn" {
+              type = "service"
+              group "g" {
+                task "t" {
+                  driver       = "exec"
+                  kill_timeout = "30s"
+                  config {
+                    command = "/bin/sh"
+                    args    = ["-c", "trap '' TERM INT; echo up; while :; do sleep 0.1; done"]
+                  }
+                  resources { memory = 32 }
+                }
+              }
+            }
+            """.write(toFile: job, atomically: true, encoding: .utf8)
+        let started = try StartedCorral(["run", "--json"] + place.options + [job])
+        defer { if started.process.isRunning { kill(started.process.processIdentifier, SIGKILL) } }
+        var seen = started.read(until: "\"Started\"")
+        let interrupted = Date()
+        kill(started.process.processIdentifier, SIGINT)
+        // The task ignores SIGTERM: the graceful kill would take its 30 s kill_timeout.
+        seen += started.read(until: "\"Killing\"")
+        kill(started.process.processIdentifier, SIGINT)
+        seen += started.stdout.fileHandleForReading.readDataToEndOfFile()
+        started.process.waitUntilExit()
+        let took = Date().timeIntervalSince(interrupted)
+        #expect(took < 10, "the second Ctrl-C did not force the kill (\(took) s)")
+        #expect(started.process.terminationStatus == 0)
+        let events = Self.events(String(decoding: seen, as: UTF8.self))
+        #expect(events.first { $0.type == "Terminated" }?.signal == 9)
+        #expect(events.last?.type == "Killed")
+        #expect(place.leftovers() == [])
+    }
+
     @Test func invalidJobPrintsEveryErrorAndStartsNothing() throws {
         let place = Place()
         let directory = try temporaryDirectory()
