@@ -42,6 +42,8 @@ final class RunSession: Sendable {
 
     /// Runs the job; returns corral run's exit status: 0 when no task failed, 1 otherwise.
     func run(_ job: Job) async throws -> Int32 {
+        let signals = installSignalHandlers()
+        defer { signals.forEach { $0.cancel() } }
         try Self.makeDataDirectory(options.dataDir)
         let store: SQLiteStateStore
         do { store = try SQLiteStateStore(path: storePath) } catch { throw CLIFailure(error.description) }
@@ -70,8 +72,12 @@ final class RunSession: Sendable {
             throw CLIFailure(error.description)
         }
         runners.withLock { $0 = allocRunners }
-        let signals = installSignalHandlers()
-        defer { signals.forEach { $0.cancel() } }
+        // A Ctrl-C that came while the job was being prepared applies now.
+        let early = interrupts.withLock { $0 }
+        if early > 0 {
+            let reason = "corral run was interrupted"
+            for runner in allocRunners { Task { early > 1 ? await runner.forceKill(reason: reason) : await runner.kill(reason: reason) } }
+        }
 
         let printer = self.printer
         // Per allocation, per task: the followers of its stdout and stderr.
