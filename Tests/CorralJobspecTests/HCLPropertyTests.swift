@@ -5,9 +5,10 @@ import Testing
 /// Whatever the input, the parser ends, without trapping, with a body whose ranges are all inside
 /// the text or with one diagnostic whose position is. Inputs: mutated examples, random token soups,
 /// random bytes; and generated valid files, printed and parsed back to the same values.
-@Suite struct HCLPropertyTests {
-    /// Mutations of the examples to try (`HCL_PROPERTY_RUNS` in the environment overrides it).
-    static let mutationRuns = ProcessInfo.processInfo.environment["HCL_PROPERTY_RUNS"].flatMap(Int.init) ?? 20_000
+@Suite(.serialized) struct HCLPropertyTests {
+    /// Mutations of the examples to try (`HCL_PROPERTY_RUNS` in the environment overrides it; the
+    /// fuzzer, `scripts/fuzz-hcl`, is the place for millions).
+    static let mutationRuns = ProcessInfo.processInfo.environment["HCL_PROPERTY_RUNS"].flatMap(Int.init) ?? 5_000
 
     /// Pieces of HCL that make interesting mutations and soups.
     static let vocabulary: [String] = [
@@ -31,24 +32,23 @@ import Testing
         }
     }
 
-    /// Parses `text` and checks the outcome; returns whether it parsed.
-    @discardableResult
-    static func check(_ text: String) -> Bool {
+    /// Parses `text` and checks the outcome: whether it parsed, or what is wrong (a range outside the
+    /// text, a diagnostic without a proper position). Pure, so it can run off the test's task.
+    static func check(_ text: String) -> (parsed: Bool, problem: String?) {
         let table = PositionTable(text)
         do {
             let body = try HCLParser.parse(text, file: "fuzz.hcl")
-            #expect(table.isConsistent(body), "ranges outside or inconsistent for: \(text.debugDescription)")
-            #expect(body.range.end.offset == text.utf8.count)
-            return true
+            if !table.isConsistent(body) { return (true, "ranges outside or inconsistent for: \(text.debugDescription)") }
+            if body.range.end.offset != text.utf8.count { return (true, "the body does not end at the text's end: \(text.debugDescription)") }
+            return (true, nil)
         } catch {
-            #expect(error.diagnostics.count == 1)
+            if error.diagnostics.count != 1 { return (false, "\(error.diagnostics.count) diagnostics for: \(text.debugDescription)") }
             for diagnostic in error.diagnostics {
-                #expect(table.isConsistent(diagnostic.position),
-                        "bad position \(diagnostic.position) (\(diagnostic.message)) for: \(text.debugDescription)")
-                #expect(!diagnostic.message.isEmpty)
-                #expect(diagnostic.file == "fuzz.hcl")
+                if !table.isConsistent(diagnostic.position) || diagnostic.message.isEmpty || diagnostic.file != "fuzz.hcl" {
+                    return (false, "bad diagnostic \(diagnostic.position) (\(diagnostic.message)) for: \(text.debugDescription)")
+                }
             }
-            return false
+            return (false, nil)
         }
     }
 
@@ -77,60 +77,83 @@ import Testing
         return bytes
     }
 
-    @Test(.timeLimit(.minutes(5))) func mutatedExamplesNeverCrash() throws {
+    @Test(.timeLimit(.minutes(5))) func mutatedExamplesNeverCrash() async throws {
         let examples = try HCLExampleTests.exampleFiles().map { Array(try Data(contentsOf: $0)) }
-        var random = SplitMix64(state: 0xC0_88A1)
-        let clock = ContinuousClock()
-        let start = clock.now
-        var parsed = 0
-        for _ in 0..<Self.mutationRuns {
-            let mutated = Self.mutate(examples.randomElement(using: &random)!, using: &random)
-            if Self.check(String(decoding: mutated, as: UTF8.self)) { parsed += 1 }
+        let runs = Self.mutationRuns
+        let (parsed, problems, elapsed) = await offCooperativePool { () -> (Int, [String], Duration) in
+            var random = SplitMix64(state: 0xC0_88A1)
+            let clock = ContinuousClock()
+            let start = clock.now
+            var parsed = 0
+            var problems: [String] = []
+            for _ in 0..<runs {
+                let mutated = Self.mutate(examples.randomElement(using: &random)!, using: &random)
+                let outcome = Self.check(String(decoding: mutated, as: UTF8.self))
+                if outcome.parsed { parsed += 1 }
+                if let problem = outcome.problem { problems.append(problem) }
+            }
+            return (parsed, problems, clock.now - start)
         }
-        let elapsed = clock.now - start
+        #expect(problems.isEmpty, "\(problems.count) problems, e.g. \(problems.prefix(3))")
         // Some mutations (in comments, strings, whitespace) still parse; most do not.
-        #expect(parsed > 0 && parsed < Self.mutationRuns)
-        #expect(elapsed < .seconds(240), "\(Self.mutationRuns) mutations took \(elapsed)")
+        #expect(parsed > 0 && parsed < runs)
+        #expect(elapsed < .seconds(240), "\(runs) mutations took \(elapsed)")
     }
 
-    @Test(.timeLimit(.minutes(2))) func tokenSoupsNeverCrash() {
-        var random = SplitMix64(state: 42)
-        for _ in 0..<10_000 {
-            var text = ""
-            for _ in 0..<Int.random(in: 0...60, using: &random) {
-                text += Self.vocabulary.randomElement(using: &random)!
-                if Bool.random(using: &random) { text += " " }
+    @Test(.timeLimit(.minutes(2))) func tokenSoupsNeverCrash() async {
+        let problems = await offCooperativePool { () -> [String] in
+            var random = SplitMix64(state: 42)
+            var problems: [String] = []
+            for _ in 0..<3_000 {
+                var text = ""
+                for _ in 0..<Int.random(in: 0...60, using: &random) {
+                    text += Self.vocabulary.randomElement(using: &random)!
+                    if Bool.random(using: &random) { text += " " }
+                }
+                if let problem = Self.check(text).problem { problems.append(problem) }
             }
-            Self.check(text)
+            return problems
         }
+        #expect(problems.isEmpty, "\(problems.count) problems, e.g. \(problems.prefix(3))")
     }
 
-    @Test(.timeLimit(.minutes(2))) func randomBytesNeverCrash() {
-        var random = SplitMix64(state: 7)
-        for _ in 0..<5_000 {
-            let count = Int.random(in: 0...200, using: &random)
-            let bytes = (0..<count).map { _ in
-                // Mostly ASCII, so that something gets past the first token now and then.
-                Bool.random(using: &random) ? UInt8.random(in: 0x20...0x7E, using: &random) : UInt8.random(in: 0...255, using: &random)
+    @Test(.timeLimit(.minutes(2))) func randomBytesNeverCrash() async {
+        let problems = await offCooperativePool { () -> [String] in
+            var random = SplitMix64(state: 7)
+            var problems: [String] = []
+            for _ in 0..<2_000 {
+                let count = Int.random(in: 0...200, using: &random)
+                let bytes = (0..<count).map { _ in
+                    // Mostly ASCII, so that something gets past the first token now and then.
+                    Bool.random(using: &random) ? UInt8.random(in: 0x20...0x7E, using: &random) : UInt8.random(in: 0...255, using: &random)
+                }
+                if let problem = Self.check(String(decoding: bytes, as: UTF8.self)).problem { problems.append(problem) }
             }
-            Self.check(String(decoding: bytes, as: UTF8.self))
+            return problems
         }
+        #expect(problems.isEmpty, "\(problems.count) problems, e.g. \(problems.prefix(3))")
     }
 
-    @Test(.timeLimit(.minutes(1))) func largeInputsTakeLinearTime() throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let longList = "a = [" + String(repeating: "1, \"two\", { k = true },", count: 20_000) + "]\n"
-        #expect(try hcl(longList).attributes[0].value.list.count == 60_000)
-        let manyLines = String(repeating: "block \"x\" {\n  a = \"v\"\n  b = [1, 2]\n}\n", count: 10_000)
-        #expect(try hcl(manyLines).blocks.count == 10_000)
-        let longHeredoc = "a = <<-EOT\n" + String(repeating: "    some text ${x}\n", count: 50_000) + "  EOT\n"
-        #expect(try hcl(longHeredoc).attributes.count == 1)
-        let longString = "a = \"" + String(repeating: "x\\n${y}", count: 50_000) + "\"\n"
-        #expect(try hcl(longString).attributes.count == 1)
-        let longComment = "/*" + String(repeating: "*", count: 500_000) + "*/"
-        #expect(try hcl(longComment).items.isEmpty)
-        #expect(clock.now - start < .seconds(30))
+    @Test(.timeLimit(.minutes(1))) func largeInputsTakeLinearTime() async throws {
+        let (counts, elapsed) = await offCooperativePool { () -> ([Int?], Duration) in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let longList = "a = [" + String(repeating: "1, \"two\", { k = true },", count: 20_000) + "]\n"
+            let manyLines = String(repeating: "block \"x\" {\n  a = \"v\"\n  b = [1, 2]\n}\n", count: 10_000)
+            let longHeredoc = "a = <<-EOT\n" + String(repeating: "    some text ${x}\n", count: 50_000) + "  EOT\n"
+            let longString = "a = \"" + String(repeating: "x\\n${y}", count: 50_000) + "\"\n"
+            let longComment = "/*" + String(repeating: "*", count: 500_000) + "*/"
+            let counts: [Int?] = [
+                (try? hcl(longList)).map { $0.attributes[0].value.list.count },
+                (try? hcl(manyLines)).map { $0.blocks.count },
+                (try? hcl(longHeredoc)).map { $0.attributes.count },
+                (try? hcl(longString)).map { $0.attributes.count },
+                (try? hcl(longComment)).map { $0.items.count },
+            ]
+            return (counts, clock.now - start)
+        }
+        #expect(counts == [60_000, 10_000, 1, 1, 0])
+        #expect(elapsed < .seconds(30))
     }
 
     // MARK: Generated files round-trip

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CorralJobspec
 
@@ -157,4 +158,14 @@ func rangesNest(_ expression: HCLExpression) -> Bool {
         previousEnd = range.end.offset
     }
     return true
+}
+
+/// Runs CPU-bound test work on a thread of its own, not on Swift's cooperative pool (as wide as the
+/// machine has cores): a few seconds of parsing there would starve the timing tests running beside it.
+func offCooperativePool<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
 }

@@ -167,7 +167,7 @@ struct JobspecJSONParserTests {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
-        for _ in 0..<3000 {
+        for _ in 0..<1000 {
             var scalars = Array(seed.unicodeScalars)
             for _ in 0..<(1 + next(4)) {
                 let index = next(scalars.count)

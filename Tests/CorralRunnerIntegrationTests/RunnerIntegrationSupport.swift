@@ -202,7 +202,8 @@ final class RunnerWorld: Sendable {
     /// what this test created.
     private func forceCleanUp() {
         for process in taskProcesses() { kill(process.pid, SIGKILL) }
-        eventually(5) { taskProcesses().isEmpty }
+        // Failure path only: give the kernel a moment to reap them before removing their cgroups.
+        for _ in 0..<500 where !taskProcesses().isEmpty { usleep(10_000) }
         for cgroup in taskCgroups() { rmdir(cgroup) }
         for mountPoint in mounts().sorted(by: { $0.count > $1.count }) { umount2(mountPoint, Int32(MNT_DETACH)) }
         try? FileManager.default.removeItem(atPath: stateRoot)
@@ -242,59 +243,69 @@ struct ProcessID: Equatable, Sendable, CustomStringConvertible {
     var description: String { "pid \(pid)" }
 }
 
-/// Every task state the runner announced (after persisting it), in order.
+/// Every task state the runner announced (after persisting it), in order; tests wait on it.
 final class StateLog: Sendable {
-    private let states = Mutex<[TaskState]>([])
+    private struct Waiter: Sendable {
+        let condition: @Sendable (TaskState) -> Bool
+        let result: OneShot<TaskState?>
+    }
 
-    func append(_ state: TaskState) { states.withLock { $0.append(state) } }
-    var all: [TaskState] { states.withLock { $0 } }
+    private let contents = Mutex<(states: [TaskState], waiters: [Waiter])>(([], []))
 
-    /// Waits until an announced state satisfies `condition`; nil after `seconds`.
-    func waitFor(_ seconds: Double = 30, _ condition: @escaping (TaskState) -> Bool) async -> TaskState? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if let match = all.first(where: condition) { return match }
-            try? await Task.sleep(for: .milliseconds(20))
+    func append(_ state: TaskState) {
+        let due: [Waiter] = contents.withLock { contents in
+            contents.states.append(state)
+            let due = contents.waiters.filter { $0.condition(state) }
+            contents.waiters.removeAll { $0.condition(state) }
+            return due
         }
-        return all.first(where: condition)
+        for waiter in due { waiter.result.resolve(state) }
+    }
+
+    var all: [TaskState] { contents.withLock { $0.states } }
+
+    /// Waits until an announced state satisfies `condition` (woken by the announcement); nil after `seconds`.
+    func waitFor(_ seconds: Double = 30, _ condition: @escaping @Sendable (TaskState) -> Bool) async -> TaskState? {
+        let result = OneShot<TaskState?>()
+        let ready: TaskState? = contents.withLock { contents in
+            if let match = contents.states.first(where: condition) { return match }
+            contents.waiters.append(Waiter(condition: condition, result: result))
+            return nil
+        }
+        if let ready { return ready }
+        return await withDeadline(.seconds(seconds)) { await result.value() } ?? nil
     }
 }
 
-/// Runs `work` in its own task and waits for it at most `seconds`; false when it did not finish
-/// (it is then left running: the test fails instead of hanging).
+/// Runs `work` and waits for it at most `seconds`; false when it did not finish (it is then left
+/// running: the test fails instead of hanging).
 func finishes(within seconds: Double, _ work: @escaping @Sendable () async -> Void) async -> Bool {
-    let done = Mutex(false)
-    Task {
+    await withDeadline(.seconds(seconds)) {
         await work()
-        done.withLock { $0 = true }
-    }
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if done.withLock({ $0 }) { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return done.withLock { $0 }
+        return true
+    } ?? false
 }
 
-/// Polls `condition` (a check of real state, not a timer) until it holds or `seconds` pass.
-@discardableResult
-func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(10_000)
+/// Blocks on a FIFO until a task writes a line into it (the task's own "I am ready" signal), on a
+/// thread of its own so that the cooperative pool is not held; returns the line.
+func readLine(fromFIFO path: String) async -> String {
+    await withCheckedContinuation { continuation in
+        Thread {
+            // open(2) blocks until the task opens the FIFO for writing; read until it closes it.
+            var bytes: [UInt8] = []
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 {
+                var buffer = [UInt8](repeating: 0, count: 256)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count <= 0 { break }
+                    bytes += buffer[0..<count]
+                }
+                close(fd)
+            }
+            continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+        }.start()
     }
-    return condition()
-}
-
-/// Polls an async `condition` until it holds or `seconds` pass.
-func eventuallyAsync(_ seconds: Double = 10, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return await condition()
 }
 
 /// Seconds since `start`.
@@ -386,12 +397,14 @@ func runCorral(_ arguments: [String], stdin: Data? = nil, world: RunnerWorld, ti
     process.standardOutput = output
     process.standardError = errors
     let collected = PipeCollector(output: output, errors: errors)
+    let ended = OneShot<Void>()
+    process.terminationHandler = { _ in ended.resolve(()) }
     try process.run()
     world.adopt(process)
     if let stdin { input.fileHandleForWriting.write(stdin) }
     try input.fileHandleForWriting.close()
 
-    let exited = await eventuallyAsync(timeout) { !process.isRunning }
+    let exited = await withDeadline(.seconds(timeout)) { await ended.value() } != nil
     if !exited {
         Issue.record("corral \(arguments.joined(separator: " ")) did not end within \(timeout) s: SIGKILLed",
                      sourceLocation: sourceLocation)
@@ -400,7 +413,7 @@ func runCorral(_ arguments: [String], stdin: Data? = nil, world: RunnerWorld, ti
     process.waitUntilExit()
     // The pipes close when the last holder of their write ends goes: corral itself, unless it leaked
     // them to a task's supervisor (which would be a bug of its own).
-    let closed = await eventuallyAsync(10) { collected.finished }
+    let closed = await withDeadline(.seconds(10)) { await collected.done.value() } != nil
     #expect(closed, "corral's stdout/stderr stayed open after it ended: a descendant holds them",
             sourceLocation: sourceLocation)
     return CLIResult(status: process.terminationStatus, reason: process.terminationReason,
@@ -410,16 +423,18 @@ func runCorral(_ arguments: [String], stdin: Data? = nil, world: RunnerWorld, ti
 /// Reads a child's stdout and stderr until EOF, on threads of their own.
 final class PipeCollector: Sendable {
     private let state = Mutex<(out: Data, err: Data, open: Int)>((Data(), Data(), 2))
+    /// Resolved once both pipes reached EOF.
+    let done = OneShot<Void>()
 
     init(output: Pipe, errors: Pipe) {
         let outHandle = output.fileHandleForReading, errHandle = errors.fileHandleForReading
         Thread.detachNewThread { [self] in
             let data = outHandle.readDataToEndOfFile()
-            state.withLock { $0.out = data; $0.open -= 1 }
+            if state.withLock({ $0.out = data; $0.open -= 1; return $0.open == 0 }) { done.resolve(()) }
         }
         Thread.detachNewThread { [self] in
             let data = errHandle.readDataToEndOfFile()
-            state.withLock { $0.err = data; $0.open -= 1 }
+            if state.withLock({ $0.err = data; $0.open -= 1; return $0.open == 0 }) { done.resolve(()) }
         }
     }
 

@@ -71,18 +71,21 @@ struct RunnerIntegrationTests {
     func killEscalatesToSIGKILLAtKillTimeout() async throws {
         let world = try RunnerWorld()
         defer { world.finish() }
-        let task = RunnerWorld.shellTask(#"trap "" TERM; echo ready; while :; do sleep 0.1; done"#, killTimeout: .seconds(1))
+        // The task says it is ready (its trap set) through a FIFO in its alloc dir.
+        let task = RunnerWorld.shellTask(#"trap "" TERM; echo ready > /alloc/data/ready; while :; do sleep 0.1; done"#,
+                                         killTimeout: .seconds(1))
         let alloc = world.allocation(task, type: .service,
                                      restart: RestartPolicy(attempts: 2, interval: .seconds(3600), delay: .seconds(15), mode: .fail))
         let store = try world.store()
         let log = StateLog()
         let runner = try world.runner(alloc, driver: world.driver(), store: store, log: log)
+        try await HostTaskDirBuilder().build(world.directory(task: "t"))
+        let fifo = world.directory(task: "t").sharedDataDir + "/ready"
+        try #require(mkfifo(fifo, 0o666) == 0, "mkfifo \(fifo)")
         let running = Task { await runner.run() }
         try #require(await log.waitFor { $0.state == .running } != nil, "the task did not start")
-        // The trap is set once the task has printed.
-        try #require(eventually(10) {
-            ((try? String(contentsOfFile: world.stdoutLog(task: "t"), encoding: .utf8)) ?? "").contains("ready")
-        })
+        // The trap is set once the task has written to the FIFO.
+        #expect(await readLine(fromFIFO: fifo) == "ready\n")
         let processes = world.taskProcesses()
         #expect(!processes.isEmpty, "no process found in the task's cgroups")
 
@@ -182,7 +185,11 @@ struct RunnerIntegrationTests {
         // The task ends with nobody watching: its supervisor records the exit.
         let stateDirectory = try #require(handle.stateDirectory)
         try Data().write(to: URL(fileURLWithPath: world.directory(task: "t").sharedDataDir + "/go"))
-        #expect(eventually(15) { access(stateDirectory + "/exit.json", F_OK) == 0 }, "the task did not exit")
+        // Waited for through a driver of its own (its supervisor's pidfd), as any observer would.
+        let observer = world.driver()
+        try await observer.recover(handle)
+        #expect(try await observer.wait(handle.id).exitCode == 4)
+        #expect(access(stateDirectory + "/exit.json", F_OK) == 0, "the supervisor recorded no exit")
 
         let store = try world.store()
         let log = StateLog()
