@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CorralDriver
 import Synchronization
 
 /// Follows a task's log file as `tail -F` does (reopening it when the supervisor rotates it) and
@@ -11,6 +12,8 @@ final class LogFollower: Sendable {
     private let period: Duration
     private let onLine: @Sendable (String) -> Void
     private let stopping = Mutex(false)
+    /// Resolved by `finish`: wakes the loop from its polling period at once.
+    private let stopRequested = OneShot<Void>()
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let reader: Mutex<Reader>
 
@@ -34,6 +37,7 @@ final class LogFollower: Sendable {
     /// Reads to the end, flushes the last partial line and stops.
     func finish() async {
         stopping.withLock { $0 = true }
+        stopRequested.resolve(())
         await loop.withLock { $0 }?.value
     }
 
@@ -49,7 +53,8 @@ final class LogFollower: Sendable {
                 }
             }
             if stop { return }
-            try? await Task.sleep(for: period)
+            let stopRequested = self.stopRequested
+            _ = await withDeadline(period) { await stopRequested.value() }
         }
     }
 
