@@ -56,6 +56,8 @@ public actor AllocRunner {
     /// Persists the allocation and runs its tasks; returns when every task runner has finished
     /// (tasks dead, or the runners shut down).
     public func run() async throws(StateStoreError) {
+        // However run ends, the updates stream ends with it (its consumer must not wait forever).
+        defer { continuation.finish() }
         try await store.putAllocation(allocation)
         // A task found dead and failed (or a dead leader) by `restore`: its siblings may not have been
         // killed before the runtime went down.
@@ -68,7 +70,6 @@ public actor AllocRunner {
                 group.addTask { await runner.run() }
             }
         }
-        continuation.finish()
     }
 
     /// Restores every task runner from the store (call before `run`).
