@@ -88,6 +88,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: harness.root + "/" + alloc.id))
     }
 
+    @Test func aFailedStoreEndsRunAndItsUpdates() async throws {
+        final class RefusingStore: StateStore {
+            let base = MemoryStateStore()
+            func putAllocation(_ allocation: Allocation) async throws(StateStoreError) {
+                throw .io(path: "/nowhere/state.db", operation: "put allocation", reason: "disk full")
+            }
+            func allocations() async throws(StateStoreError) -> [Allocation] { try await base.allocations() }
+            func deleteAllocation(id: String) async throws(StateStoreError) { try await base.deleteAllocation(id: id) }
+            func putTaskState(_ state: TaskState, allocID: String, task: String) async throws(StateStoreError) {}
+            func taskState(allocID: String, task: String) async throws(StateStoreError) -> TaskState? { nil }
+            func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError) {}
+            func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState? { nil }
+            func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String, task: String)
+                async throws(StateStoreError) {}
+        }
+        let harness = RunnerHarness()
+        let runner = try AllocRunner(allocation: makeAllocation([mockTask("a")]), drivers: ["mock": harness.driver],
+                                     store: RefusingStore(), clock: harness.clock, config: harness.config,
+                                     taskDirBuilder: PlainTaskDirBuilder(), metricsFactory: harness.metrics)
+        await #expect(throws: StateStoreError.io(path: "/nowhere/state.db", operation: "put allocation", reason: "disk full")) {
+            try await runner.run()
+        }
+        var updates = 0
+        for await _ in runner.updates { updates += 1 }  // ends: nothing waits forever
+        #expect(updates == 0)
+        #expect(harness.driver.started.isEmpty)
+    }
+
     @Test func stopUpdateKillsTheTasks() async throws {
         let harness = RunnerHarness()
         var alloc = makeAllocation([mockTask("a")], type: .service)
