@@ -27,20 +27,20 @@ debug:
 	swift build
 
 # Three passes, so that no test can starve another's timers (kill timeouts, restart delays): Swift's
-# cooperative pool has one thread per core (2 here), and the CLI integration tests block theirs
-# while `corral` runs (seconds for the cgroup measurements), while the parser's property tests keep
-# both cores busy for seconds. The async unit and driver tests run first, on their own.
-PROPERTY_TESTS := HCLPropertyTests
+# cooperative pool has one thread per core (2 here); the CLI integration tests block theirs while
+# `corral` runs (seconds for the cgroup measurements), and the job-file parser's tests are CPU-bound
+# (seconds of parsing, the property tests most). The async unit, driver and runner tests run first.
+PARSER_TESTS := CorralJobspecTests
 CLI_TESTS := CorralIntegrationTests
 
 test: debug
-	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PROPERTY_TESTS)'
+	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)'
 	swift test --disable-xctest --filter $(CLI_TESTS)
-	swift test --disable-xctest --filter $(PROPERTY_TESTS)
+	swift test --disable-xctest --filter $(PARSER_TESTS)
 
 test-unit: debug
-	swift test --disable-xctest --skip 'CorralIntegrationTests|$(PROPERTY_TESTS)'
-	swift test --disable-xctest --filter $(PROPERTY_TESTS)
+	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)'
+	swift test --disable-xctest --filter $(PARSER_TESTS)
 
 # The cgroup tests want a pure cgroup v2 host with the controllers delegated, which these machines are not:
 # scripts/vm-test boots one (Debian's kernel under QEMU, the host's root read-only) and runs the test
