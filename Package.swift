@@ -91,7 +91,7 @@ let package = Package(
             "CorralRunner", "CorralDriver",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
-        .testTarget(name: "CorralJobspecTests", dependencies: ["CorralJobspec", "CorralRunner", "CorralDriver"]),
+        .testTarget(name: "CorralJobspecTests", dependencies: ["CorralJobspec", "CorralRunner", "CorralDriver", "CorralExecDriver"]),
         .testTarget(name: "CorralRunnerStoreTests", dependencies: ["CorralRunnerStore", "CorralRunner", "CorralDriver"]),
         // The runner over the exec driver, the host task directory and SQLite; needs root (skips otherwise).
         .testTarget(name: "CorralRunnerIntegrationTests", dependencies: [

@@ -90,7 +90,7 @@ struct JobspecExampleTests {
         }
     }
 
-    @Test("examples/<name>.hcl and examples/<name>.json give the same job", .enabled(if: HCLParserAvailable),
+    @Test("examples/<name>.hcl and examples/<name>.json give the same job",
           arguments: Examples.names)
     func hclMatchesJSON(name: String) throws {
         let hcl = try Jobspec.load(path: Examples.path(name, "hcl"), drivers: Drivers.all)

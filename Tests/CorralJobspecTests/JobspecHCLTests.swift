@@ -4,7 +4,7 @@ import CorralRunner
 import Testing
 
 /// Job files in HCL native syntax, through the real parser (they run once it lands).
-@Suite("Jobspec HCL", .enabled(if: HCLParserAvailable))
+@Suite("Jobspec HCL")
 struct JobspecHCLTests {
     @Test("HCL forms: blocks and attributes mixed up, labels, durations as numbers, nested config blocks")
     func errors() {

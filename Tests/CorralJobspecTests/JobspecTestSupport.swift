@@ -1,53 +1,17 @@
 import CorralDriver
+import CorralExecDriver
 import CorralJobspec
 import CorralRunner
 import Foundation
 import Testing
 
-/// The HCL parser is written in parallel: tests that need it run once it parses a job.
-let HCLParserAvailable: Bool = (try? HCLParser.parse("job \"x\" {}", file: "probe.hcl")) != nil
-
-/// Schemas of the drivers, as the agent would give them (the test target does not link
-/// CorralExecDriver: these copy `ExecTaskConfig.schema` and `RawExecDriver.schema`).
+/// The drivers' own config schemas, as `corral run` gives them to the decoder.
 enum Drivers {
-    static let mount = ConfigSchema([
-        ConfigAttribute("type", .oneOf(["bind", "tmpfs"])),
-        ConfigAttribute("source", .string),
-        ConfigAttribute("target", .string, required: true),
-        ConfigAttribute("readonly", .bool),
-        ConfigAttribute("size", .byteSize),
-    ])
-    static let device = ConfigSchema([
-        ConfigAttribute("host_path", .string, required: true),
-        ConfigAttribute("container_path", .string),
-        ConfigAttribute("cgroup_permissions", .string),
-    ])
-    static let exec = ConfigSchema([
-        ConfigAttribute("command", .string, required: true),
-        ConfigAttribute("args", .list(.string)),
-        ConfigAttribute("pid_mode", .oneOf(["private", "host"])),
-        ConfigAttribute("ipc_mode", .oneOf(["private", "host"])),
-        ConfigAttribute("network_mode", .oneOf(["none", "host"])),
-        ConfigAttribute("hostname", .string),
-        ConfigAttribute("cap_add", .list(.string)),
-        ConfigAttribute("cap_drop", .list(.string)),
-        ConfigAttribute("seccomp_profile", .string),
-        ConfigAttribute("cpu_hard_limit", .bool),
-        ConfigAttribute("pids_limit", .integer),
-        ConfigAttribute("image", .string),
-        ConfigAttribute("devices", .list(.object(device))),
-        ConfigAttribute("mounts", .list(.object(mount))),
-        ConfigAttribute("work_dir", .string),
-        ConfigAttribute("init", .bool),
-    ])
-    static let rawExec = ConfigSchema([
-        ConfigAttribute("command", .string, required: true),
-        ConfigAttribute("args", .list(.string)),
-        ConfigAttribute("work_dir", .string),
-        ConfigAttribute("cpu_hard_limit", .bool),
-        ConfigAttribute("pids_limit", .integer),
-    ])
-    static let all: [String: ConfigSchema] = ["exec": exec, "raw_exec": rawExec, "mock": MockDriver().configSchema]
+    static let all: [String: ConfigSchema] = [
+        "exec": ExecDriver(options: DriverOptions()).configSchema,
+        "raw_exec": RawExecDriver.schema,
+        "mock": MockDriver().configSchema,
+    ]
 }
 
 enum Examples {
