@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// corral: a container-isolating task runtime for Linux.
@@ -21,6 +21,10 @@ import PackageDescription
 /// - `CorralAllocDir`: allocation directories on the host, `secrets/` as a tmpfs.
 /// - `CorralJobspec`: job files (HCL native syntax and Nomad's HCL-as-JSON) parsed into a `Job`.
 /// - `corral-init`: the minimal PID 1 (`init = true`) bound into tasks: reaps and forwards signals.
+/// - `CorralAPI`: the agent's HTTP API bodies (JSON), shared by the agent and its clients.
+/// - `CorralAgent`: `corral agent`: allocations of submitted jobs under one runtime, restored across its
+///   restarts, served over HTTP (Hummingbird) with Prometheus metrics.
+/// - `CorralClient`: the agent's client over a unix socket or TCP (SwiftNIO's HTTP/1.1 and WebSocket codecs).
 /// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
 let package = Package(
     name: "corral",
@@ -38,6 +42,14 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // The runner's counters and gauges; the agent exports them (Prometheus) in a later layer.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // The agent (issue 8). Hummingbird without its default traits: they only add swift-configuration
+        // and full-Foundation form coding, which corral does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -68,6 +80,27 @@ let package = Package(
         .target(name: "CorralJobspec", dependencies: ["CorralRunner", "CorralDriver"]),
         // Host effects the runner delegates: allocation directories with a tmpfs `secrets/`.
         .target(name: "CorralAllocDir", dependencies: ["CorralRunner"]),
+        // The agent's API bodies: plain Codable values over the runner's types.
+        .target(name: "CorralAPI", dependencies: ["CorralRunner", "CorralDriver"]),
+        // `corral agent`: the allocations of submitted jobs, their persistence and recovery, the HTTP API.
+        .target(name: "CorralAgent", dependencies: [
+            "CorralAPI", "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralDriver", "CorralExecDriver",
+            "CorralJobspec",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
+        // The agent's client: HTTP/1.1 and WebSocket over a unix socket or TCP, on SwiftNIO's codecs.
+        .target(name: "CorralClient", dependencies: [
+            "CorralAPI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",
             "CorralCgroups",
@@ -77,7 +110,12 @@ let package = Package(
             "CorralRunnerStore",
             "CorralAllocDir",
             "CorralJobspec",
+            "CorralAPI",
+            "CorralAgent",
+            "CorralClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
@@ -97,6 +135,12 @@ let package = Package(
         .testTarget(name: "CorralRunnerIntegrationTests", dependencies: [
             "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralExecDriver", "CorralDriver",
             .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
+        // The agent over the mock driver, served on a temporary socket and driven through the client.
+        .testTarget(name: "CorralAgentTests", dependencies: [
+            "CorralAgent", "CorralClient", "CorralAPI", "CorralRunner", "CorralDriver",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).

@@ -1,0 +1,69 @@
+import CorralRunner
+import Foundation
+
+/// `GET /v1/node`: the node the agent runs, what its drivers found, and what is allocated.
+public struct NodeResponse: Codable, Equatable, Sendable {
+    public var node: NodeInfo
+    public var drivers: [String: DriverStatus]
+    /// Totals of the node (memory in MiB, CPU in MHz as Nomad counts it), or nil when unknown.
+    public var memoryMiB: Int?
+    public var cpuMHz: Int?
+    /// What the allocations that are not terminal reserve.
+    public var reservedMemoryMiB: Int
+    public var reservedCPUMHz: Int
+    public var allocations: AllocCounts
+
+    public init(node: NodeInfo, drivers: [String: DriverStatus], memoryMiB: Int?, cpuMHz: Int?, reservedMemoryMiB: Int,
+                reservedCPUMHz: Int, allocations: AllocCounts) {
+        self.node = node
+        self.drivers = drivers
+        self.memoryMiB = memoryMiB
+        self.cpuMHz = cpuMHz
+        self.reservedMemoryMiB = reservedMemoryMiB
+        self.reservedCPUMHz = reservedCPUMHz
+        self.allocations = allocations
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case node, drivers, allocations
+        case memoryMiB = "memory_mib"
+        case cpuMHz = "cpu_mhz"
+        case reservedMemoryMiB = "reserved_memory_mib"
+        case reservedCPUMHz = "reserved_cpu_mhz"
+    }
+}
+
+/// One driver on the node.
+public struct DriverStatus: Codable, Equatable, Sendable {
+    public var detected: Bool
+    public var healthy: Bool
+    public var description: String
+    public var attributes: [String: String]
+
+    public init(detected: Bool, healthy: Bool, description: String, attributes: [String: String]) {
+        self.detected = detected
+        self.healthy = healthy
+        self.description = description
+        self.attributes = attributes
+    }
+}
+
+/// `GET /v1/agent/health`.
+public struct HealthResponse: Codable, Equatable, Sendable {
+    public var ok: Bool
+    public var version: String
+    public var uptimeSeconds: Double
+    public var allocations: Int
+
+    public init(ok: Bool, version: String, uptimeSeconds: Double, allocations: Int) {
+        self.ok = ok
+        self.version = version
+        self.uptimeSeconds = uptimeSeconds
+        self.allocations = allocations
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case ok, version, allocations
+        case uptimeSeconds = "uptime_seconds"
+    }
+}
