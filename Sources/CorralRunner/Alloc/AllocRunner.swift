@@ -53,12 +53,12 @@ public actor AllocRunner {
 
     public var status: AllocStatus { AllocStatus(taskStates: taskStates) }
 
-    /// Persists the allocation and runs its tasks; returns when every task runner has finished
-    /// (tasks dead, or the runners shut down).
-    public func run() async throws(StateStoreError) {
+    /// Persists the allocation (unless the caller already has: `persisted`) and runs its tasks;
+    /// returns when every task runner has finished (tasks dead, or the runners shut down).
+    public func run(persisted: Bool = false) async throws(StateStoreError) {
         // However run ends, the updates stream ends with it (its consumer must not wait forever).
         defer { continuation.finish() }
-        try await store.putAllocation(allocation)
+        if !persisted { try await store.putAllocation(allocation) }
         // A task found dead and failed (or a dead leader) by `restore`: its siblings may not have been
         // killed before the runtime went down.
         for name in order {

@@ -202,6 +202,17 @@ public actor TaskRunner {
         }
     }
 
+    /// Runs a command inside the running task with its input and output as streams (optionally on
+    /// a terminal); the session's end is the command's.
+    public func execStreaming(_ command: [String], options: ExecOptions) async throws(TaskRunnerError) -> ExecSession {
+        guard let handle, state.state == .running else { throw .notRunning(task: taskName) }
+        do {
+            return try await driver.execStreaming(handle.id, command: command, options: options)
+        } catch {
+            throw .driver(error)
+        }
+    }
+
     /// The allocation changed: update hooks run with it, one update at a time; updates that arrive
     /// meanwhile are coalesced into the newest (at most one pending).
     public func update(_ allocation: Allocation) {

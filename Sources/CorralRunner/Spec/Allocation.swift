@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// One instance of a task group placed on this host (Nomad's `structs.Allocation`): the unit the
 /// runner runs, persists and restores.
 public struct Allocation: Codable, Equatable, Sendable {
@@ -9,13 +15,17 @@ public struct Allocation: Codable, Equatable, Sendable {
     public var index: Int
     /// The server's wish for the allocation: `run`, or `stop` once the job is stopped.
     public var desiredStatus: DesiredStatus
+    /// When the allocation was made (nil in allocations stored before this field existed).
+    public var createTime: Date?
 
-    public init(id: String, job: Job, groupName: String, index: Int = 0, desiredStatus: DesiredStatus = .run) {
+    public init(id: String, job: Job, groupName: String, index: Int = 0, desiredStatus: DesiredStatus = .run,
+                createTime: Date? = nil) {
         self.id = id
         self.job = job
         self.groupName = groupName
         self.index = index
         self.desiredStatus = desiredStatus
+        self.createTime = createTime
     }
 
     public enum DesiredStatus: String, Codable, Sendable { case run, stop }
@@ -24,6 +34,7 @@ public struct Allocation: Codable, Equatable, Sendable {
         case id, job, index
         case groupName = "group"
         case desiredStatus = "desired_status"
+        case createTime = "create_time"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -33,6 +44,7 @@ public struct Allocation: Codable, Equatable, Sendable {
         groupName = try c.decode(String.self, forKey: .groupName)
         index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
         desiredStatus = try c.decodeIfPresent(DesiredStatus.self, forKey: .desiredStatus) ?? .run
+        createTime = try c.decodeIfPresent(Date.self, forKey: .createTime)
     }
 
     /// `job.group[index]`, Nomad's allocation name.

@@ -1,15 +1,18 @@
-import CorralRunner
-
 /// Whether a job fits the node: the memory (MiB) and CPU (MHz) its allocations ask for against the
 /// node's totals minus what allocations still running from the same data directory reserve.
-struct ResourceCheck {
-    var nodeMemoryMiB: Int?
-    var nodeCPUMHz: Int?
-    var reservedMemoryMiB = 0
-    var reservedCPUMHz = 0
+public struct ResourceCheck: Sendable {
+    public var nodeMemoryMiB: Int?
+    public var nodeCPUMHz: Int?
+    public var reservedMemoryMiB = 0
+    public var reservedCPUMHz = 0
+
+    public init(nodeMemoryMiB: Int?, nodeCPUMHz: Int?) {
+        self.nodeMemoryMiB = nodeMemoryMiB
+        self.nodeCPUMHz = nodeCPUMHz
+    }
 
     /// The memory and CPU of one instance of each group, times its count.
-    static func demand(_ job: Job) -> (memoryMiB: Int, cpuMHz: Int) {
+    public static func demand(_ job: Job) -> (memoryMiB: Int, cpuMHz: Int) {
         var memory = 0
         var cpu = 0
         for group in job.groups {
@@ -22,7 +25,7 @@ struct ResourceCheck {
     }
 
     /// What a stored allocation still reserves: its tasks that are not dead.
-    static func reservation(_ allocation: Allocation, states: [String: CorralRunner.TaskState]) -> (memoryMiB: Int, cpuMHz: Int) {
+    public static func reservation(_ allocation: Allocation, states: [String: TaskState]) -> (memoryMiB: Int, cpuMHz: Int) {
         guard let group = allocation.group, allocation.desiredStatus == .run else { return (0, 0) }
         var memory = 0
         var cpu = 0
@@ -34,7 +37,7 @@ struct ResourceCheck {
     }
 
     /// Nil when the job fits; otherwise what is short, with the numbers.
-    func problem(for job: Job) -> String? {
+    public func problem(for job: Job) -> String? {
         let (memory, cpu) = Self.demand(job)
         var short: [String] = []
         if let total = nodeMemoryMiB, memory > total - reservedMemoryMiB {

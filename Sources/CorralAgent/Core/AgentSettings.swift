@@ -1,0 +1,65 @@
+import CorralRunner
+import Foundation
+
+/// How an agent runs: where it keeps its state, where it listens, what its node is called, and the
+/// limits it imposes. Defaults are an operator's expectations on a single host; `--config FILE` and
+/// the command's flags override them (flags last).
+public struct AgentSettings: Sendable, Equatable {
+    /// The SQLite state database (`state.db`), allocation directories (`alloc/`), the node id.
+    public var dataDir = "/var/lib/corral"
+    /// Where the drivers keep per-task state (supervisor status, handles); a tmpfs, so a reboot
+    /// (which ends every task) also forgets them.
+    public var stateRoot = "/run/corral/tasks"
+    /// The unix socket the API listens on (mode 0600: root only).
+    public var socketPath = "/run/corral/corral.sock"
+    /// Also listen on TCP (`127.0.0.1:4646`), when set.
+    public var tcpAddress: TCPAddress?
+    /// The longest `kill_timeout` any task gets.
+    public var maxKillTimeout: Duration = .seconds(30)
+    /// Host directories bound read-only into an `exec` task's root when it names no image.
+    public var chrootEnv: [String]?
+    /// The cgroup every task cgroup goes under.
+    public var cgroupParent = "corral"
+    public var logLevel = "info"
+    /// Node identity (Nomad's `name`, `datacenter`, `region`, `meta`). Empty name: the host name.
+    public var nodeName = ""
+    public var datacenter = "dc1"
+    public var region = "global"
+    public var nodeMeta: [String: String] = [:]
+    /// Request bodies above this are refused with 413.
+    public var maxRequestBytes = 1 << 20
+    /// Terminal allocations kept for `status` and `logs`; older ones are removed (directories,
+    /// logs and state) as new ones finish, as Nomad's client garbage collector does.
+    public var gcMaxAllocs = 50
+    /// For the crash-recovery tests: every task's prestart waits this long (a window in which to
+    /// SIGKILL the agent mid-start). Never set in production.
+    public var testPrestartDelay: Duration?
+
+    public init() {}
+
+    public var storePath: String { dataDir + "/state.db" }
+    public var allocRoot: String { dataDir + "/alloc" }
+
+    /// A TCP listen address.
+    public struct TCPAddress: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `127.0.0.1:4646` or `[::1]:4646`; nil when malformed.
+        public init?(parsing text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                  (1...65535).contains(port) else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.init(host: host, port: port)
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+}
