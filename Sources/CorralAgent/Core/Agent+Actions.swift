@@ -1,0 +1,147 @@
+import CorralAPI
+import CorralDriver
+import CorralRunner
+import Foundation
+
+extension Agent {
+    // MARK: Stop
+
+    /// Stops a job: every allocation's desired status becomes `stop` (persisted before this
+    /// returns) and its tasks are killed in the background. With `purge`, waits for them to die and
+    /// removes the allocations with their directories and state.
+    public func stopJob(_ id: String, purge: Bool) async throws(AgentError) -> JobStopResponse {
+        let ids = order.filter { records[$0]?.allocation.job.id == id }
+        guard !ids.isEmpty else { throw .notFound(what: "job", id: id) }
+        if purge {
+            try await gate.run { () async throws(AgentError) in
+                for alloc in ids { try await self.destroyAllocation(alloc, reason: "job \(id) was purged") }
+            }
+        } else {
+            for alloc in ids { try await markStopped(alloc) }
+        }
+        return JobStopResponse(jobID: id, allocations: ids, purged: purge)
+    }
+
+    /// Stops one allocation (its desired status becomes `stop`; its tasks are killed).
+    public func stopAllocation(_ id: String) async throws(AgentError) -> AllocActionResponse {
+        let record = try record(id)
+        try await markStopped(record.allocation.id)
+        let live = record.status.taskStates.filter { $0.value.state != .dead }.keys.sorted()
+        return AllocActionResponse(allocID: record.allocation.id, tasks: live)
+    }
+
+    func markStopped(_ id: String) async throws(AgentError) {
+        guard var record = records[id], record.allocation.desiredStatus == .run else { return }
+        record.allocation.desiredStatus = .stop
+        do { try await store.putAllocation(record.allocation) } catch { throw .failed(error.description) }
+        record.modifyIndex = nextIndex()
+        records[id] = record
+        resumeWaiters(id)
+        let (runner, allocation) = (record.runner, record.allocation)
+        logger.info("allocation stopping", metadata: ["alloc_id": "\(id)"])
+        // AllocRunner.update persists the allocation again (harmless) and kills its tasks.
+        Task { try? await runner.update(allocation) }
+    }
+
+    // MARK: Task actions
+
+    /// The task `name` names, or with nil every task (`all`) or the only one.
+    func taskRunners(_ record: AllocationRecord, _ name: String?, all: Bool) async throws(AgentError) -> [TaskRunner] {
+        let names = record.allocation.group?.tasks.map(\.name) ?? []
+        if let name {
+            guard let runner = await record.runner.runner(for: name) else {
+                throw .notFound(what: "task", id: "\(name)\" in allocation \"\(record.allocation.id)")
+            }
+            return [runner]
+        }
+        if !all, names.count > 1 {
+            throw .badRequest("allocation \(record.allocation.shortID) has \(names.count) tasks (\(names.joined(separator: ", "))): name one")
+        }
+        var runners: [TaskRunner] = []
+        for name in names { if let runner = await record.runner.runner(for: name) { runners.append(runner) } }
+        return runners
+    }
+
+    /// Restarts a running task (or every running task) in place; not counted by the restart policy.
+    public func restart(alloc: String, task: String?) async throws(AgentError) -> AllocActionResponse {
+        let record = try record(alloc)
+        var runners = try await taskRunners(record, task, all: true)
+        if task == nil { runners = runners.filter { record.status.taskStates[$0.taskName]?.state == .running } }
+        guard !runners.isEmpty else { throw .conflict("allocation \(record.allocation.shortID) has no running task") }
+        for runner in runners {
+            do { try await runner.restart(reason: "restart requested through the API") } catch { throw Self.map(error) }
+        }
+        return AllocActionResponse(allocID: record.allocation.id, tasks: runners.map(\.taskName))
+    }
+
+    /// Sends a signal (default SIGKILL, as Nomad's) to a task.
+    public func signal(alloc: String, task: String?, signal: String?) async throws(AgentError) -> AllocActionResponse {
+        let record = try record(alloc)
+        let runners = try await taskRunners(record, task, all: false)
+        let name = signal ?? "SIGKILL"
+        guard SignalName.number(name) != nil else { throw .badRequest("unknown signal \"\(name)\" (use a name such as SIGUSR1 or a number)") }
+        for runner in runners {
+            do { try await runner.signal(name, reason: "signal requested through the API") } catch { throw Self.map(error) }
+        }
+        return AllocActionResponse(allocID: record.allocation.id, tasks: runners.map(\.taskName))
+    }
+
+    /// The newest resource usage of each running task.
+    public func stats(alloc: String) async throws(AgentError) -> AllocStatsResponse {
+        let detail = await detail(try record(alloc))
+        let memory = detail.resourceUsage.values.reduce(UInt64(0)) { $0 + $1.memory.rss }
+        let cpu = detail.resourceUsage.values.reduce(0.0) { $0 + $1.cpu.percent }
+        return AllocStatsResponse(allocID: detail.stub.id, tasks: detail.resourceUsage, memoryRSSBytes: memory, cpuPercent: cpu)
+    }
+
+    /// Runs a command inside a running task with streams (`exec`).
+    public func exec(alloc: String, task: String?, command: [String], options: ExecOptions) async throws(AgentError) -> ExecSession {
+        guard !command.isEmpty, !command[0].isEmpty else { throw .badRequest("command: give the command to run as a JSON array, e.g. [\"/bin/sh\"]") }
+        let record = try record(alloc)
+        guard let runner = try await taskRunners(record, task, all: false).first else {
+            throw .notFound(what: "task", id: task ?? "")
+        }
+        do { return try await runner.execStreaming(command, options: options) } catch { throw Self.map(error) }
+    }
+
+    /// Where a task's log is, and a way to learn whether the task can still write to it.
+    public func logSource(alloc: String, task: String?, type: String) async throws(AgentError) -> TaskLogSource {
+        guard type == "stdout" || type == "stderr" else { throw .badRequest("type \"\(type)\": stdout or stderr") }
+        let record = try record(alloc)
+        guard let runner = try await taskRunners(record, task, all: false).first else {
+            throw .notFound(what: "task", id: task ?? "")
+        }
+        let id = record.allocation.id, name = runner.taskName
+        let path = TaskConfig.logPath(allocDir: settings.allocRoot + "/" + id, task: name, stream: type)
+        return TaskLogSource(path: path, isFinished: { [weak self] in
+            guard let self else { return true }
+            return await self.taskIsDead(id, name)
+        })
+    }
+
+    func taskIsDead(_ id: String, _ task: String) -> Bool {
+        guard let record = records[id] else { return true }
+        return record.status.taskStates[task]?.state == .dead || (shuttingDown && record.runEnded)
+    }
+
+    static func map(_ error: TaskRunnerError) -> AgentError {
+        switch error {
+        case .notRunning: .conflict(error.description)
+        case .invalidSignal: .badRequest(error.description)
+        case .unknownTask(let alloc, let task): .notFound(what: "task", id: "\(task)\" in allocation \"\(alloc)")
+        case .unknownDriver: .badRequest(error.description)
+        case .driver(let driverError):
+            switch driverError {
+            case .taskNotFound, .taskNotRunning: .conflict(error.description)
+            default: .failed(error.description)
+            }
+        }
+    }
+}
+
+/// A task's log file and whether the task has finished writing to it.
+public struct TaskLogSource: Sendable {
+    /// The live file (`alloc/logs/<task>.<stream>`); rotated files are `<path>.1` (newest) to `<path>.N`.
+    public let path: String
+    public let isFinished: @Sendable () async -> Bool
+}

@@ -1,0 +1,108 @@
+import CorralAPI
+import CorralJobspec
+import CorralRunner
+import Foundation
+
+extension Agent {
+    /// Parses a job file (HCL, or JSON when `json` or when it starts with `{`) and runs it.
+    public func submit(source: String, filename: String, json: Bool? = nil) async throws(AgentError) -> JobSubmitResponse {
+        let job: Job
+        do {
+            job = try Jobspec.parse(source, file: filename, format: json.map { $0 ? .json : .hcl },
+                                    drivers: drivers.mapValues(\.configSchema))
+        } catch {
+            throw .invalidJob(error)
+        }
+        return try await submit(job)
+    }
+
+    /// Runs a job: `count` allocations per group, each persisted before this returns. A job of the
+    /// same id replaces the earlier one: its allocations are killed and removed first. A job that
+    /// does not fit the node (memory, CPU) is refused and nothing is created.
+    public func submit(_ job: Job) async throws(AgentError) -> JobSubmitResponse {
+        try await gate.run { () async throws(AgentError) -> JobSubmitResponse in try await self.submitNow(job) }
+    }
+
+    private func submitNow(_ job: Job) async throws(AgentError) -> JobSubmitResponse {
+        guard !shuttingDown else { throw .conflict("the agent is shutting down") }
+        for group in job.groups {
+            for task in group.tasks where drivers[task.driver] == nil {
+                throw .badRequest("task \"\(task.name)\": unknown driver \"\(task.driver)\" (this agent has \(drivers.keys.sorted().joined(separator: ", ")))")
+            }
+        }
+        let replaced = order.filter { records[$0]?.allocation.job.id == job.id }
+        for id in replaced { try await destroyAllocation(id, reason: "job \(job.id) was replaced") }
+        if let problem = resourceCheck().problem(for: job) { throw .conflict(problem) }
+
+        let now = Date()
+        var created: [(Allocation, AllocRunner)] = []
+        for group in job.groups {
+            for index in 0..<max(group.count, 1) {
+                let allocation = Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index,
+                                            createTime: now)
+                do { created.append((allocation, try makeRunner(allocation))) } catch { throw .badRequest(error.description) }
+            }
+        }
+        for (allocation, _) in created {
+            do { try await store.putAllocation(allocation) } catch {
+                for (stored, _) in created { try? await store.deleteAllocation(id: stored.id) }
+                throw .failed(error.description)
+            }
+        }
+        for (allocation, runner) in created {
+            records[allocation.id] = AllocationRecord(allocation: allocation, runner: runner,
+                                                      status: await runner.status, modifyIndex: nextIndex())
+            order.append(allocation.id)
+            startRun(allocation.id, runner: runner, persisted: true)
+        }
+        logger.info("job submitted", metadata: [
+            "job": "\(job.id)", "allocations": "\(created.map(\.0.shortID).joined(separator: ","))",
+            "replaced": "\(replaced.count)",
+        ])
+        return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced)
+    }
+
+    /// The node's totals against what allocations that still run (or want to) reserve.
+    func resourceCheck() -> ResourceCheck {
+        var check = ResourceCheck(nodeMemoryMiB: node.attributes["memory.totalbytes"].flatMap { Int($0) }.map { $0 >> 20 },
+                                  nodeCPUMHz: node.totalComputeMHz)
+        for record in records.values {
+            let reserved = ResourceCheck.reservation(record.allocation, states: record.status.taskStates)
+            check.reservedMemoryMiB += reserved.memoryMiB
+            check.reservedCPUMHz += reserved.cpuMHz
+        }
+        return check
+    }
+
+    /// Kills an allocation's tasks, waits for its runner to end, then removes its directory and
+    /// stored state and forgets it.
+    func destroyAllocation(_ id: String, reason: String) async throws(AgentError) {
+        guard let record = records[id] else { return }
+        await record.runner.kill(reason: reason)
+        await runs[id]?.value
+        do { try await record.runner.destroy() } catch {
+            throw .failed("cannot remove allocation \(id): \(error)")
+        }
+        records[id] = nil
+        order.removeAll { $0 == id }
+        resumeWaiters(id, all: true)
+        logger.info("allocation removed", metadata: ["alloc_id": "\(id)", "reason": "\(reason)"])
+    }
+
+    /// Removes the oldest terminal allocations beyond `gcMaxAllocs` (Nomad's client GC).
+    func collectGarbage() async {
+        await gate.run {
+            await self.collectGarbageNow()
+        }
+    }
+
+    private func collectGarbageNow() async {
+        let terminal = order.filter { records[$0]?.isTerminal == true && records[$0]?.runEnded == true }
+        guard terminal.count > settings.gcMaxAllocs else { return }
+        for id in terminal.prefix(terminal.count - settings.gcMaxAllocs) {
+            do { try await destroyAllocation(id, reason: "garbage collected (more than \(settings.gcMaxAllocs) terminal allocations)") } catch {
+                logger.error("garbage collection failed", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import CorralAPI
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Prometheus
+
+/// The agent's HTTP API (docs/API.md): every route under `/v1`, JSON in and out, errors as
+/// `APIErrorBody` with their status.
+public enum APIRouter {
+    /// What the routes need besides the agent.
+    public struct Environment: Sendable {
+        public var version: String
+        public var registry: PrometheusCollectorRegistry
+        public var logger: Logger
+
+        public init(version: String, registry: PrometheusCollectorRegistry, logger: Logger) {
+            self.version = version
+            self.registry = registry
+            self.logger = logger
+        }
+    }
+
+    /// The context every route gets (WebSocket-capable, for `exec`).
+    public typealias Context = BasicWebSocketRequestContext
+
+    public static func build(agent: Agent, environment: Environment) -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.add(middleware: APIErrorMiddleware(logger: environment.logger, maxRequestBytes: agent.settings.maxRequestBytes))
+        let v1 = router.group("v1")
+        JobRoutes(agent: agent).register(on: v1)
+        AllocationRoutes(agent: agent).register(on: v1)
+        ClientRoutes(agent: agent, logger: environment.logger).register(on: v1)
+        NodeRoutes(agent: agent, environment: environment).register(on: v1)
+        return router
+    }
+}

@@ -1,0 +1,79 @@
+import CorralAPI
+import CorralDriver
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+
+/// `/v1/client/...`: what acts on a task where it runs: restart, signal, stats, logs and exec.
+struct ClientRoutes {
+    let agent: Agent
+    let logger: Logger
+
+    func register(on group: RouterGroup<APIRouter.Context>) {
+        let agent = self.agent, logger = self.logger
+        let limit = agent.settings.maxRequestBytes
+        for method in [HTTPRequest.Method.post, .put] {
+            group.on("client/allocation/:alloc/restart", method: method) { request, context in
+                var request = request
+                let body = try await request.jsonBody(AllocTaskRequest.self, limit: limit, empty: AllocTaskRequest())
+                return try JSONResponse.make(try await agent.restart(alloc: try context.pathParameter("alloc"), task: body.task))
+            }
+            group.on("client/allocation/:alloc/signal", method: method) { request, context in
+                var request = request
+                let body = try await request.jsonBody(AllocTaskRequest.self, limit: limit, empty: AllocTaskRequest())
+                return try JSONResponse.make(try await agent.signal(alloc: try context.pathParameter("alloc"), task: body.task,
+                                                                    signal: body.signal))
+            }
+        }
+        group.get("client/allocation/:alloc/stats") { _, context in
+            try JSONResponse.make(try await agent.stats(alloc: try context.pathParameter("alloc")))
+        }
+        group.get("client/fs/logs/:alloc") { request, context in
+            let source = try await agent.logSource(alloc: try context.pathParameter("alloc"), task: request.query("task"),
+                                                   type: request.query("type") ?? "stdout")
+            let origin = request.query("origin") ?? "start"
+            guard origin == "start" || origin == "end" else { throw AgentError.badRequest("origin=\(origin): start or end") }
+            let streamer = LogStreamer(source: source, fromEnd: origin == "end", offset: try request.intQuery("offset", default: 0),
+                                       follow: try request.boolQuery("follow"))
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
+                            body: ResponseBody { writer in
+                                try await streamer.stream { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                                try await writer.finish(nil)
+                            })
+        }
+        group.ws("client/allocation/:alloc/exec", shouldUpgrade: { request, context in
+            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+                throw AgentError.badRequest("exec is a WebSocket: send Connection: Upgrade and Upgrade: websocket")
+            }
+            _ = try ExecRequest(request: request, context: context)
+            // Fails here (with a 404 or 409 answer) rather than after the upgrade when the task is not there.
+            _ = try await agent.allocation(try context.pathParameter("alloc"))
+            return .upgrade([:])
+        }, onUpgrade: { inbound, outbound, context in
+            let exec = try ExecRequest(request: context.request, context: context.requestContext)
+            await ExecBridge(agent: agent, logger: logger).run(exec, inbound: inbound, outbound: outbound)
+        })
+    }
+}
+
+/// An exec request's query: the allocation, task, command and terminal flag.
+struct ExecRequest: Sendable {
+    var alloc: String
+    var task: String?
+    var command: [String]
+    var tty: Bool
+
+    init(request: Request, context: some RequestContext) throws {
+        alloc = try context.pathParameter("alloc")
+        task = request.query("task")
+        guard let text = request.query("command") else {
+            throw AgentError.badRequest("command: give the command as a JSON array, e.g. command=[\"/bin/sh\"]")
+        }
+        guard let command = try? JSONDecoder().decode([String].self, from: Data(text.utf8)), !command.isEmpty else {
+            throw AgentError.badRequest("command=\(text): a JSON array of strings, e.g. [\"/bin/sh\",\"-c\",\"id\"]")
+        }
+        self.command = command
+        tty = try request.boolQuery("tty")
+    }
+}

@@ -1,0 +1,31 @@
+import CorralAPI
+import Hummingbird
+
+/// `/v1/jobs` and `/v1/job/{job}`: submit, list, read and stop jobs.
+struct JobRoutes {
+    let agent: Agent
+
+    func register(on group: RouterGroup<APIRouter.Context>) {
+        group.post("jobs") { request, _ in
+            var request = request
+            let bytes = try await request.boundedBody(limit: agent.settings.maxRequestBytes)
+            guard let source = String(validating: bytes, as: UTF8.self) else {
+                throw AgentError.badRequest("the job file is not UTF-8 text")
+            }
+            let contentType = request.headers[.contentType]?.lowercased() ?? ""
+            let json: Bool? = contentType.hasPrefix("application/json") ? true : nil
+            let filename = request.query("filename") ?? (json == true ? "job.json" : "job")
+            return try JSONResponse.make(try await agent.submit(source: source, filename: filename, json: json))
+        }
+        group.get("jobs") { request, _ in
+            try JSONResponse.make(await agent.jobs(prefix: request.query("prefix")))
+        }
+        group.get("job/:job") { _, context in
+            try JSONResponse.make(try await agent.job(try context.pathParameter("job")))
+        }
+        group.delete("job/:job") { request, context in
+            let purge = try request.boolQuery("purge")
+            return try JSONResponse.make(try await agent.stopJob(try context.pathParameter("job"), purge: purge))
+        }
+    }
+}

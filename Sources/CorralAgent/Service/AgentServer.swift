@@ -1,0 +1,66 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The API's listeners: the unix socket (always; mode 0600, its directory created 0700 when
+/// missing, a stale socket of a dead agent replaced, a live agent's refused) and a TCP address when
+/// the settings name one. Each is a Hummingbird application over the same router.
+public struct AgentServer {
+    public let settings: AgentSettings
+    let router: Router<APIRouter.Context>
+    let logger: Logger
+
+    public init(agent: Agent, environment: APIRouter.Environment) {
+        self.settings = agent.settings
+        self.router = APIRouter.build(agent: agent, environment: environment)
+        self.logger = environment.logger
+    }
+
+    /// The listeners as services; prepares the socket path first.
+    /// `onListening` is told each address once it accepts connections.
+    public func services(onListening: @escaping @Sendable (String) -> Void = { _ in }) throws(AgentServerError) -> [any Service] {
+        try UnixSocketPath.prepare(settings.socketPath)
+        let socketPath = settings.socketPath
+        let logger = self.logger
+        var services: [any Service] = [
+            Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+                        configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
+                                                                serverName: "corral"),
+                        onServerRunning: { _ in
+                            chmod(socketPath, 0o600)
+                            logger.info("listening", metadata: ["address": "unix://\(socketPath)"])
+                            onListening("unix://\(socketPath)")
+                        },
+                        logger: logger),
+        ]
+        if let tcp = settings.tcpAddress {
+            services.append(Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+                                        configuration: ApplicationConfiguration(address: .hostname(tcp.host, port: tcp.port),
+                                                                                serverName: "corral"),
+                                        onServerRunning: { channel in
+                                            let address = channel.localAddress.map { "\($0)" } ?? tcp.description
+                                            logger.info("listening", metadata: ["address": "\(address)"])
+                                            onListening("http://\(tcp.host):\(channel.localAddress?.port ?? tcp.port)")
+                                        },
+                                        logger: logger))
+        }
+        return services
+    }
+}
+
+/// Why the API cannot listen.
+public enum AgentServerError: Error, Equatable, CustomStringConvertible {
+    case socketInUse(path: String)
+    case socketPath(path: String, operation: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .socketInUse(let path): "another agent is listening on \(path); stop it first or give this one another --listen"
+        case let .socketPath(path, operation, code): "cannot prepare the API socket \(path): \(operation): \(String(cString: strerror(code)))"
+        }
+    }
+}

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Readies a unix socket path for an agent to bind: creates missing parent directories (0700),
+/// removes a socket left by an agent that died, and refuses a path a live agent answers on or that
+/// is not a socket (so a typo cannot delete a file).
+enum UnixSocketPath {
+    static func prepare(_ path: String) throws(AgentServerError) {
+        var directory = ""
+        for component in path.split(separator: "/").dropLast() {
+            directory += "/" + component
+            if mkdir(directory, 0o700) != 0, errno != EEXIST {
+                throw .socketPath(path: path, operation: "mkdir \(directory)", errno: errno)
+            }
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw .socketPath(path: path, operation: "stat", errno: errno)
+        }
+        guard info.st_mode & S_IFMT == S_IFSOCK else { throw .socketPath(path: path, operation: "not a socket", errno: EEXIST) }
+        if answers(path) { throw .socketInUse(path: path) }
+        if unlink(path) != 0 { throw .socketPath(path: path, operation: "remove the stale socket", errno: errno) }
+    }
+
+    /// Whether something accepts connections on the socket.
+    static func answers(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
+        }
+    }
+}
