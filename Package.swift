@@ -144,6 +144,8 @@ let package = Package(
         .testTarget(name: "CorralAgentTests", dependencies: [
             "CorralAgent", "CorralClient", "CorralAPI", "CorralRunner", "CorralDriver",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),

@@ -22,8 +22,10 @@ struct AgentFixture {
     }
 
     init(driver: MockDriver = MockDriver(), store: MemoryStateStore = MemoryStateStore(), dataDir: String? = nil,
+         metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
          configure: (inout AgentSettings) -> Void = { _ in }) {
-        let dataDir = dataDir ?? NSTemporaryDirectory() + "corral-agent-test-" + UUID().uuidString
+        // Short: the API socket lives in it, and a unix socket path has at most 107 bytes.
+        let dataDir = dataDir ?? NSTemporaryDirectory() + "corral-agent-" + UUID().uuidString.prefix(8)
         try? FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         var settings = AgentSettings()
         settings.dataDir = dataDir
@@ -34,7 +36,7 @@ struct AgentFixture {
         logger.logLevel = .critical
         self.agent = Agent(settings: settings, node: Self.node(), drivers: ["mock": driver],
                            fingerprints: ["mock": Fingerprint(health: .healthy)], store: store,
-                           taskDirBuilder: PlainTaskDirBuilder(), metricsFactory: NOOPMetricsHandler.instance, logger: logger)
+                           taskDirBuilder: PlainTaskDirBuilder(), metricsFactory: metricsFactory, logger: logger)
         self.driver = driver
         self.store = store
         self.dataDir = dataDir

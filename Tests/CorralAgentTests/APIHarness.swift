@@ -1,0 +1,50 @@
+import CorralAgent
+import CorralClient
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// A real agent API on a temporary unix socket (over the mock driver), with a client for it.
+struct APIHarness {
+    let fixture: AgentFixture
+    let client: AgentClient
+    let registry: PrometheusCollectorRegistry
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
+
+    static func start(configure: (inout AgentSettings) -> Void = { _ in }) async throws -> APIHarness {
+        let registry = PrometheusCollectorRegistry()
+        let fixture = AgentFixture(metricsFactory: PrometheusMetricsFactory(registry: registry), configure: configure)
+        var logger = Logger(label: "corral.api.test")
+        logger.logLevel = .critical
+        let server = AgentServer(agent: fixture.agent, environment: .init(version: "test", registry: registry, logger: logger))
+        let (listening, announce) = AsyncStream.makeStream(of: String.self)
+        let services = try server.services(onListening: { announce.yield($0) })
+        let group = ServiceGroup(services: services + [AgentService(agent: fixture.agent)], logger: logger)
+        let running = Task { try await group.run() }
+        var iterator = listening.makeAsyncIterator()
+        _ = await iterator.next()
+        return APIHarness(fixture: fixture, client: AgentClient(address: .unix(path: fixture.agent.settings.socketPath)),
+                          registry: registry, group: group, running: running)
+    }
+
+    private init(fixture: AgentFixture, client: AgentClient, registry: PrometheusCollectorRegistry, group: ServiceGroup,
+                 running: Task<Void, any Error>) {
+        self.fixture = fixture
+        self.client = client
+        self.registry = registry
+        self.group = group
+        self.running = running
+    }
+
+    var agent: Agent { fixture.agent }
+
+    /// Purges every job, shuts the server down and removes the data directory.
+    func stop() async {
+        for job in await agent.jobs() { _ = try? await agent.stopJob(job.id, purge: true) }
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        fixture.remove()
+    }
+}
