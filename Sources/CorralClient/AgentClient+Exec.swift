@@ -8,7 +8,8 @@ extension AgentClient {
     /// Runs `command` in a task over `GET /v1/client/allocation/{alloc}/exec` (a WebSocket, see
     /// ExecFrames.swift): sends each `stdin` chunk (base64 in an `ExecInputFrame`) and `stdin.close`
     /// when the stream ends, and each terminal size; hands every stdout/stderr chunk to `output`;
-    /// returns the exit code from the final frame. A result with `error` (the command could not
+    /// returns the exit code from the final frame. Without `stdin` (and without `tty`), stdin is
+    /// closed at once so that the command reads end of file. A result with `error` (the command could not
     /// start) throws `.api` with 409 when the task is not running, else 500.
     public func exec(alloc: String, task: String?, command: [String], tty: Bool, stdin: AsyncStream<[UInt8]>?,
                      terminalSizes: AsyncStream<TerminalSize>?,
@@ -28,7 +29,7 @@ extension AgentClient {
         case .refused(let channel):
             throw try await ExecUpgrade.refusal(channel)
         case .websocket(let channel):
-            return try await ExecSession(channel: channel, output: output).run(stdin: stdin, terminalSizes: terminalSizes)
+            return try await ExecSession(channel: channel, output: output).run(stdin: stdin, terminalSizes: terminalSizes, tty: tty)
         }
     }
 }
@@ -57,8 +58,11 @@ enum ExecUpgrade: Sendable {
                             .refused(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
                         }
                     })
-                return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                    configuration: .init(upgradeConfiguration: configuration))
+                var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                // Frames the agent sends right behind its 101 (a quick command's output) arrive in the
+                // same read as the answer: the HTTP decoder must pass them on, not drop them.
+                pipeline.leftOverBytesStrategy = .forwardBytes
+                return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
             }
         }
         do {

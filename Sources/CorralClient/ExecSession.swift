@@ -8,7 +8,7 @@ struct ExecSession: Sendable {
     let channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
     let output: @Sendable (ExecOutputStream, [UInt8]) -> Void
 
-    func run(stdin: AsyncStream<[UInt8]>?, terminalSizes: AsyncStream<TerminalSize>?) async throws(AgentClientError) -> Int32 {
+    func run(stdin: AsyncStream<[UInt8]>?, terminalSizes: AsyncStream<TerminalSize>?, tty: Bool) async throws(AgentClientError) -> Int32 {
         let result: ExecExitResult
         do {
             result = try await channel.executeThenClose { inbound, outbound in
@@ -19,6 +19,10 @@ struct ExecSession: Sendable {
                                 try await outbound.write(try ExecFrameCodec.text(ExecInputFrame(ttySize: size)))
                             }
                         }
+                    }
+                    if stdin == nil, !tty {
+                        // No input: the command reads end of file at once instead of waiting for more.
+                        try await outbound.write(try ExecFrameCodec.text(ExecFrameCodec.stdinClose))
                     }
                     if let stdin {
                         group.addTask {

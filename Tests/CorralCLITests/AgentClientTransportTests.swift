@@ -145,6 +145,27 @@ struct AgentClientTransportTests {
         }
     }
 
+    @Test func execWithoutStdinClosesItAtOnce() async throws {
+        try await withAgent { _, client in
+            let output = Mutex<[UInt8]>([])
+            let code = try await client.exec(alloc: "running", task: nil, command: ["true"], tty: false, stdin: nil,
+                                             terminalSizes: nil) { _, bytes in output.withLock { $0 += bytes } }
+            #expect(code == 3)
+            #expect(output.withLock { $0 }.isEmpty)
+        }
+    }
+
+    @Test func execThatCannotStartIsAConflict() async throws {
+        try await withAgent { _, client in
+            let error = await #expect(throws: AgentClientError.self) {
+                try await client.exec(alloc: "running", task: "web", command: ["nostart"], tty: false, stdin: nil,
+                                      terminalSizes: nil) { _, _ in }
+            }
+            #expect(error?.status == 409)
+            #expect(error?.description == "task \"web\" is not running")
+        }
+    }
+
     @Test func execRefusedIsTheAgentsError() async throws {
         try await withAgent { _, client in
             let error = await #expect(throws: AgentClientError.self) {

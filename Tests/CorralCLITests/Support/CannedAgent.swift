@@ -34,11 +34,11 @@ final class CannedAgent: Sendable {
                             channel.eventLoop.makeSucceededFuture(
                                 head.uri.hasPrefix("/v1/client/allocation/running/exec?") ? HTTPHeaders() : nil)
                         },
-                        upgradePipelineHandler: { channel, _ in
+                        upgradePipelineHandler: { channel, head in
                             channel.eventLoop.makeCompletedFuture {
                                 let canned = try channel.pipeline.syncOperations.context(name: "canned")
                                 channel.pipeline.syncOperations.removeHandler(context: canned, promise: nil)
-                                try channel.pipeline.syncOperations.addHandler(ExecEchoHandler())
+                                try channel.pipeline.syncOperations.addHandler(ExecEchoHandler(uri: head.uri))
                             }
                         })
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
@@ -189,14 +189,22 @@ final class CannedHandler: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 /// The exec WebSocket's far end: pings first, echoes stdin as stdout, reports each terminal size
-/// on stderr (`size 24x80`), and exits 3 at `stdin.close`.
+/// on stderr (`size 24x80`), and exits 3 at `stdin.close`. The command `["nostart"]` cannot start:
+/// its result carries an error at once.
 final class ExecEchoHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
+    private let uri: String
+
+    init(uri: String) { self.uri = uri }
+
     func handlerAdded(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "hi"))),
                               promise: nil)
+        if uri.contains("command=%5B%22nostart%22%5D") {
+            send(context, ExecOutputFrame(exited: true, result: ExecExitResult(exitCode: -1, error: "task \"web\" is not running")))
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
