@@ -43,11 +43,6 @@ public final class AgentClient: Sendable {
         return try response.decode(Value.self)
     }
 
-    /// `/v1/<parts>`, each part percent-encoded.
-    static func path(_ parts: String...) -> String {
-        APICoding.prefix + "/" + parts.map(QueryString.encode).joined(separator: "/")
-    }
-
     /// `/v1/<fixed>/<id>[/<suffix>]`: fixed parts verbatim, the id percent-encoded.
     static func path(_ fixed: String, id: String, _ suffix: String? = nil) -> String {
         APICoding.prefix + "/" + fixed + "/" + QueryString.encode(id) + (suffix.map { "/" + $0 } ?? "")

@@ -73,6 +73,21 @@ struct AgentClientTransportTests {
         }
     }
 
+    @Test func actionsSendTheirJSONBodyAndQueries() async throws {
+        try await withAgent { _, client in
+            let signal = try await client.signal(alloc: "abc", task: "web", signal: "SIGHUP")
+            #expect(signal.tasks == ["POST /v1/client/allocation/abc/signal", #"{"signal":"SIGHUP","task":"web"}"#])
+            let restart = try await client.restart(alloc: "abc", task: nil)
+            #expect(restart.tasks == ["POST /v1/client/allocation/abc/restart", "{}"])
+            let blocking = await #expect(throws: AgentClientError.self) {
+                try await client.allocation("abc", index: 7, wait: .milliseconds(1500))
+            }
+            #expect(blocking?.description == "/v1/allocation/abc?index=7&wait=1500ms")
+            let plain = await #expect(throws: AgentClientError.self) { try await client.allocation("abc") }
+            #expect(plain?.description == "/v1/allocation/abc")
+        }
+    }
+
     @Test func aMissingSocketIsUnreachableAndSaysHowToStartAnAgent() async throws {
         let path = "/tmp/corral-client-test-\(getpid())-absent.sock"
         let client = AgentClient(address: .unix(path: path))

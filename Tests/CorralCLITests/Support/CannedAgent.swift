@@ -137,6 +137,12 @@ final class CannedHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "0123456789")))))
                 .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case (.POST, "/v1/client/allocation/abc/signal"), (.POST, "/v1/client/allocation/abc/restart"):
+            // Says what it was sent: the request line and the JSON body.
+            respond(context, .ok, json: AllocActionResponse(allocID: "abc", tasks: [
+                "\(head.method.rawValue) \(head.uri)", String(decoding: body, as: UTF8.self)]))
+        case (.GET, "/v1/allocation/abc"):
+            respond(context, .notFound, json: APIErrorBody(error: head.uri))
         case (.GET, "/v1/client/fs/logs/abc"):
             streamLog(context, query: head.uri)
         case (.GET, "/v1/client/allocation/missing/exec"):
