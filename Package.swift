@@ -148,7 +148,14 @@ let package = Package(
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "CorralCLITests", dependencies: ["CorralCLI", "CorralIsolation", "CorralCgroups"]),
+        // The CLI's option parsing and output, and the agent's client against a tiny NIO server on a temporary socket.
+        .testTarget(name: "CorralCLITests", dependencies: [
+            "CorralCLI", "CorralIsolation", "CorralCgroups", "CorralClient", "CorralAPI", "CorralRunner", "CorralJobspec",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).
         .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost"]),
     ],

@@ -10,7 +10,8 @@ public struct Corral: ParsableCommand {
         commandName: "corral",
         abstract: "Run tasks isolated in their own namespaces and root filesystem, held to their limits.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, JobCommand.self, AgentCommand.self, Isolate.self, DriverStart.self, AllocRun.self])
+        subcommands: [Run.self, Validate.self, JobCommand.self, AllocCommand.self, NodeCommand.self, AgentCommand.self,
+                      Isolate.self, DriverStart.self, AllocRun.self])
 
     public init() {}
 }

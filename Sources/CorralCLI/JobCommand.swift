@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 
-/// `corral job ...`: job file helpers.
+/// `corral job ...`: job file helpers, and jobs on the agent.
 struct JobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "job", abstract: "Job file helpers.", subcommands: [JobInit.self])
+        commandName: "job", abstract: "Write job files; submit, inspect and stop jobs on the agent.",
+        subcommands: [JobInit.self, JobRun.self, JobStatus.self, JobStop.self])
 }
 
 /// `corral job init [FILE]`: writes a commented example job to start from.

@@ -1,0 +1,44 @@
+import ArgumentParser
+import CorralAPI
+import CorralClient
+import Foundation
+
+/// `--address`, which every command that talks to the agent takes.
+struct AgentOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The agent's address (unix socket path or host:port); default $CORRAL_ADDR, else /run/corral/corral.sock",
+                               valueName: "address"))
+    var address: String?
+
+    /// A client for the address given, `$CORRAL_ADDR`, or the default socket.
+    func client() throws -> AgentClient {
+        do {
+            return AgentClient(address: try AgentAddress.resolve(option: address,
+                                                                 environment: ProcessInfo.processInfo.environment))
+        } catch {
+            throw CLIFailure(error.description)
+        }
+    }
+}
+
+/// Runs a command's async work against the agent from its synchronous `run()` (as `corral run`
+/// does: the main thread waits while the work runs on the cooperative pool). An agent error is a
+/// `CLIFailure` (`corral: <description>`, exit status 125).
+enum AgentCall {
+    static func run<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
+        do {
+            return try AllocRun.blocking(work)
+        } catch let error as AgentClientError {
+            throw CLIFailure(error.description)
+        }
+    }
+
+    /// Prints a value as the API's JSON (pretty, sorted keys) on stdout.
+    static func printJSON(_ value: some Encodable, pretty: Bool = true) throws {
+        do {
+            let data = try APICoding.encoder(pretty: pretty).encode(value)
+            Output.write(String(decoding: data, as: UTF8.self) + "\n")
+        } catch {
+            throw CLIFailure("cannot encode the answer as JSON: \(error)")
+        }
+    }
+}

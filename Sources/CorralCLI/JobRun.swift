@@ -1,0 +1,82 @@
+import ArgumentParser
+import CorralAPI
+import CorralClient
+import Foundation
+
+/// `corral job run FILE`: submits a job file to the agent, then follows its allocations until they
+/// are running (service) or done (batch).
+struct JobRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Submit a job file to the agent and follow its allocations.",
+        discussion: """
+            Prints each task event until every task of every allocation is running (service jobs) or \
+            every allocation has finished (batch jobs, and any failed allocation).
+            Exit status: 0; 1 when an allocation failed; 2 for an invalid job file (each problem printed \
+            with its position); 125 when corral or the agent fails (no agent, the job does not fit).
+            """)
+
+    @OptionGroup var agent: AgentOptions
+
+    @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form).", valueName: "jobfile"))
+    var jobFile: String
+
+    @Flag(help: "Print the submission's answer and return without following the allocations.")
+    var detach = false
+
+    @Flag(help: "Print the submission's answer as JSON (and, following, each event as a JSON line).")
+    var json = false
+
+    func run() throws {
+        let client = try agent.client()
+        let source: String
+        do {
+            source = try String(contentsOfFile: jobFile, encoding: .utf8)
+        } catch {
+            throw CLIFailure("cannot read \(jobFile): \((error as NSError).localizedDescription)")
+        }
+        let (file, json, detach) = (jobFile, self.json, self.detach)
+        let failed = try AgentCall.run { () async throws -> Bool in
+            let submitted: JobSubmitResponse
+            do throws(AgentClientError) {
+                submitted = try await client.submitJob(source: source, filename: file)
+            } catch {
+                if case .api(400, let body) = error, let diagnostics = body.diagnostics, !diagnostics.isEmpty {
+                    Output.write(APIDiagnosticPrinter.render(diagnostics, source: source), to: 2)
+                    throw ExitCode(2)
+                }
+                throw error
+            }
+            if json {
+                try AgentCall.printJSON(submitted, pretty: detach)
+            } else {
+                Output.write(Self.summary(submitted))
+                for warning in submitted.warnings { Output.write("==> Warning: \(warning)\n", to: 2) }
+            }
+            if detach { return false }
+            let type = try await client.job(submitted.jobID).stub.type
+            let watcher = AllocationWatcher(client: client, json: json, color: !json && Output.color())
+            let details = try await watcher.watch(submitted.allocations, until: type == .batch ? .terminal : .running)
+            let failures = details.filter { $0.stub.clientStatus == .failed }
+            if !json {
+                for detail in failures {
+                    Output.write("==> Allocation \(detail.stub.id.prefix(8)) (\(detail.stub.name)) failed: "
+                                 + "\(detail.stub.clientDescription)\n", to: 2)
+                }
+            }
+            return !failures.isEmpty
+        }
+        if failed { throw ExitCode(1) }
+    }
+
+    /// `==> Submitted job example: allocations 1a2b3c4d 5e6f7a8b`.
+    static func summary(_ submitted: JobSubmitResponse) -> String {
+        let ids = submitted.allocations.map { String($0.prefix(8)) }
+        var text = "==> Submitted job \(submitted.jobID): "
+            + (ids.isEmpty ? "no allocations" : "allocation\(ids.count == 1 ? "" : "s") " + ids.joined(separator: " ")) + "\n"
+        if !submitted.replaced.isEmpty {
+            text += "==> Replaced allocations \(submitted.replaced.map { String($0.prefix(8)) }.joined(separator: " "))\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,24 @@
+import CCorralHost
+import Foundation
+import Synchronization
+
+/// Writes to stdout and stderr whole, from any thread, without interleaving lines.
+enum Output {
+    private static let lock = Mutex(())
+
+    static func write(_ text: String, to fd: Int32 = 1) {
+        write(Array(text.utf8), to: fd)
+    }
+
+    static func write(_ bytes: [UInt8], to fd: Int32 = 1) {
+        guard !bytes.isEmpty else { return }
+        lock.withLock { _ in
+            _ = bytes.withUnsafeBytes { corral_write_all(fd, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// True when `fd` is a terminal and `NO_COLOR` is not set.
+    static func color(_ fd: Int32 = 1) -> Bool {
+        isatty(fd) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+}

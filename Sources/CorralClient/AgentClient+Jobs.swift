@@ -1,0 +1,28 @@
+import CorralAPI
+
+extension AgentClient {
+    /// `POST /v1/jobs`: submits a job file (HCL, or JSON when it starts with `{`); `filename`
+    /// names it in diagnostics. A file that does not validate is `.api(400)` with every diagnostic.
+    public func submitJob(source: String, filename: String) async throws(AgentClientError) -> JobSubmitResponse {
+        let isJSON = source.trimmingWhitespace().hasPrefix("{")
+        let response = try await send(method: "POST", path: APICoding.prefix + "/jobs", query: ["filename": filename],
+                                      body: Array(source.utf8), contentType: isJSON ? "application/json" : "text/plain")
+        guard response.isSuccess else { throw response.apiError }
+        return try response.decode(JobSubmitResponse.self)
+    }
+
+    /// `GET /v1/jobs`.
+    public func jobs(prefix: String? = nil) async throws(AgentClientError) -> [JobStub] {
+        try await call([JobStub].self, "GET", APICoding.prefix + "/jobs", query: prefix.map { ["prefix": $0] } ?? [:])
+    }
+
+    /// `GET /v1/job/{id}`.
+    public func job(_ id: String) async throws(AgentClientError) -> JobDetail {
+        try await call(JobDetail.self, "GET", Self.path("job", id: id))
+    }
+
+    /// `DELETE /v1/job/{id}`; with `purge`, its allocations and their state are removed too.
+    public func stopJob(_ id: String, purge: Bool = false) async throws(AgentClientError) -> JobStopResponse {
+        try await call(JobStopResponse.self, "DELETE", Self.path("job", id: id), query: purge ? ["purge": "true"] : [:])
+    }
+}
