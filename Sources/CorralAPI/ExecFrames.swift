@@ -52,18 +52,21 @@ public struct TerminalSize: Codable, Equatable, Sendable {
     }
 }
 
-/// How the command ended; `error` when it could not be started.
+/// How the command ended; `error` (with the HTTP `status` the problem would have had as a plain
+/// request: 400, 404, 409) when it could not be started.
 public struct ExecExitResult: Codable, Equatable, Sendable {
     public var exitCode: Int32
     public var error: String?
+    public var status: Int?
 
-    public init(exitCode: Int32, error: String? = nil) {
+    public init(exitCode: Int32, error: String? = nil, status: Int? = nil) {
         self.exitCode = exitCode
         self.error = error
+        self.status = status
     }
 
     enum CodingKeys: String, CodingKey {
-        case error
+        case error, status
         case exitCode = "exit_code"
     }
 }

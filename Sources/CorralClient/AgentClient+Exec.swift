@@ -10,7 +10,7 @@ extension AgentClient {
     /// when the stream ends, and each terminal size; hands every stdout/stderr chunk to `output`;
     /// returns the exit code from the final frame. Without `stdin` (and without `tty`), stdin is
     /// closed at once so that the command reads end of file. A result with `error` (the command could not
-    /// start) throws `.api` with 409 when the task is not running, else 500.
+    /// start) throws `.api` with the status the agent gives (404 unknown allocation or task, 409 not running).
     public func exec(alloc: String, task: String?, command: [String], tty: Bool, stdin: AsyncStream<[UInt8]>?,
                      terminalSizes: AsyncStream<TerminalSize>?,
                      output: @escaping @Sendable (ExecOutputStream, [UInt8]) -> Void) async throws(AgentClientError) -> Int32 {

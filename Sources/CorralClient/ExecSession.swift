@@ -12,24 +12,30 @@ struct ExecSession: Sendable {
         let result: ExecExitResult
         do {
             result = try await channel.executeThenClose { inbound, outbound in
+                // Writes may fail once the agent has ended the exec (its last frame is already on
+                // the way): a failed write ends that writer only, never the reading of the result.
                 try await withThrowingTaskGroup(of: Void.self) { group in
+                    // The agent starts the command at the first frame (it sends nothing before it:
+                    // see ExecBridge), so one goes out at once, whatever else follows.
+                    try await outbound.write(try ExecFrameCodec.text(ExecInputFrame()))
                     if let terminalSizes {
                         group.addTask {
                             for await size in terminalSizes {
-                                try await outbound.write(try ExecFrameCodec.text(ExecInputFrame(ttySize: size)))
+                                guard (try? await outbound.write(try ExecFrameCodec.text(ExecInputFrame(ttySize: size)))) != nil
+                                else { return }
                             }
                         }
                     }
                     if stdin == nil, !tty {
                         // No input: the command reads end of file at once instead of waiting for more.
-                        try await outbound.write(try ExecFrameCodec.text(ExecFrameCodec.stdinClose))
+                        try? await outbound.write(try ExecFrameCodec.text(ExecFrameCodec.stdinClose))
                     }
                     if let stdin {
                         group.addTask {
                             for await chunk in stdin where !chunk.isEmpty {
-                                try await outbound.write(try ExecFrameCodec.stdin(chunk))
+                                guard (try? await outbound.write(try ExecFrameCodec.stdin(chunk))) != nil else { return }
                             }
-                            if !Task.isCancelled { try await outbound.write(try ExecFrameCodec.text(ExecFrameCodec.stdinClose)) }
+                            if !Task.isCancelled { try? await outbound.write(try ExecFrameCodec.text(ExecFrameCodec.stdinClose)) }
                         }
                     }
                     let result = try await receive(inbound, outbound)
@@ -42,7 +48,8 @@ struct ExecSession: Sendable {
             throw HTTPExchange.describe(error, headReceived: true)
         }
         if let error = result.error {
-            let status = error.lowercased().contains("not running") ? 409 : 500
+            // The agent says which status the problem has (older agents did not: guess from the text).
+            let status = result.status ?? (error.lowercased().contains("not running") ? 409 : 500)
             throw .api(status: status, body: APIErrorBody(error: error))
         }
         return result.exitCode

@@ -28,11 +28,13 @@ enum HTTPExchange {
         let task = Task {
             do {
                 try await channel.executeThenClose { inbound, outbound in
-                    try await outbound.write(.head(head))
-                    if let bytes = request.body, !bytes.isEmpty {
-                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
-                    }
-                    try await outbound.write(.end(nil))
+                    // One write for the whole request: an agent may answer (and close) as soon as it
+                    // has the head of a request without a body, and a separate write of `.end` would
+                    // then fail on the closed channel although the answer is there to read.
+                    var parts: [HTTPClientRequestPart] = [.head(head)]
+                    if let bytes = request.body, !bytes.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+                    parts.append(.end(nil))
+                    try await outbound.write(contentsOf: parts)
                     for try await part in inbound {
                         switch part {
                         case .head(let response):

@@ -27,6 +27,7 @@ import Testing
             return nil
         } catch {
             if case let .api(status, body) = error { return (status, body) }
+            Issue.record("expected an API error, got: \(error)")
             return nil
         }
     }
@@ -239,7 +240,8 @@ import Testing
 
     @Test func logsFromStartFromEndAndFollowed() async throws {
         try await withAPI { api in
-            let config = #"stdout_string = "tick\n"  stdout_repeat = 5  stdout_repeat_duration = "20ms"  run_for = "300ms""#
+            let config = #"stdout_string = "tick\n""# + "\n" + #"stdout_repeat = 5"# + "\n" + #"stdout_repeat_duration = "20ms""#
+                + "\n" + #"run_for = "300ms""#
             let answer = try await api.client.submitJob(source: mockJob("logs", type: "batch", config: config), filename: "l.hcl")
             let id = answer.allocations[0]
             var followed: [UInt8] = []
@@ -277,6 +279,12 @@ import Testing
                                           terminalSizes: nil, output: { _, _ in })
             }
             #expect(missing?.0 == 404)
+            if missing?.0 != 404 {
+                do {
+                    _ = try await api.client.exec(alloc: "0000", task: nil, command: ["true"], tty: false, stdin: nil,
+                                                  terminalSizes: nil, output: { _, _ in })
+                } catch { Issue.record("exec of a missing allocation: \(error)") }
+            }
             let plain = try await api.client.send(method: "GET", path: "/v1/client/allocation/\(id)/exec",
                                                   query: ["command": #"["true"]"#])
             #expect(plain.status == 400)

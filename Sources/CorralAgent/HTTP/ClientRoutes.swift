@@ -42,17 +42,23 @@ struct ClientRoutes {
                                 try await writer.finish(nil)
                             })
         }
+        // A refused WebSocket upgrade cannot carry an answer of ours (the HTTP codec turns it into an
+        // empty 400), so once a client asks to upgrade it always gets the socket, and a problem (bad
+        // command, unknown allocation or task, task not running) is the socket's one and last frame:
+        // `exited` with the error and its HTTP status. A plain GET gets the same problems as JSON
+        // errors. ExecBridge waits for the client's first frame before it sends anything.
         group.ws("client/allocation/:alloc/exec", shouldUpgrade: { request, context in
             guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+                _ = try ExecRequest(request: request, context: context)
+                _ = try await agent.allocation(try context.pathParameter("alloc"))
                 throw AgentError.badRequest("exec is a WebSocket: send Connection: Upgrade and Upgrade: websocket")
             }
-            _ = try ExecRequest(request: request, context: context)
-            // Fails here (with a 404 or 409 answer) rather than after the upgrade when the task is not there.
-            _ = try await agent.allocation(try context.pathParameter("alloc"))
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
-            let exec = try ExecRequest(request: context.request, context: context.requestContext)
-            await ExecBridge(agent: agent, logger: logger).run(exec, inbound: inbound, outbound: outbound)
+            let request = Result { () throws(AgentError) -> ExecRequest in
+                try ExecRequest(request: context.request, context: context.requestContext)
+            }
+            await ExecBridge(agent: agent, logger: logger).run(request, inbound: inbound, outbound: outbound)
         })
     }
 }
@@ -64,7 +70,7 @@ struct ExecRequest: Sendable {
     var command: [String]
     var tty: Bool
 
-    init(request: Request, context: some RequestContext) throws {
+    init(request: Request, context: some RequestContext) throws(AgentError) {
         alloc = try context.pathParameter("alloc")
         task = request.query("task")
         guard let text = request.query("command") else {

@@ -46,7 +46,7 @@ extension Request {
 
     func query(_ name: String) -> String? { uri.queryParameters.get(name) }
 
-    func boolQuery(_ name: String) throws -> Bool {
+    func boolQuery(_ name: String) throws(AgentError) -> Bool {
         guard let text = query(name) else { return false }
         switch text.lowercased() {
         case "true", "1", "yes", "": return true
@@ -55,13 +55,13 @@ extension Request {
         }
     }
 
-    func intQuery(_ name: String, default value: Int) throws -> Int {
+    func intQuery(_ name: String, default value: Int) throws(AgentError) -> Int {
         guard let text = query(name) else { return value }
         guard let number = Int(text), number >= 0 else { throw AgentError.badRequest("\(name)=\(text): a whole number, 0 or more") }
         return number
     }
 
-    func durationQuery(_ name: String) throws -> Duration? {
+    func durationQuery(_ name: String) throws(AgentError) -> Duration? {
         guard let text = query(name) else { return nil }
         guard let duration = DurationParser.parse(text) else {
             throw AgentError.badRequest("\(name)=\(text): a duration such as 30s or 5m")
@@ -71,7 +71,7 @@ extension Request {
 }
 
 extension RequestContext {
-    func pathParameter(_ name: String) throws -> String {
+    func pathParameter(_ name: String) throws(AgentError) -> String {
         guard let value = parameters.get(name) else { throw AgentError.badRequest("missing \(name) in the path") }
         return value
     }
