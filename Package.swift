@@ -138,7 +138,7 @@ let package = Package(
         ]),
         // The agent over the mock driver, served on a temporary socket and driven through the client.
         .testTarget(name: "CorralAgentTests", dependencies: [
-            "CorralAgent", "CorralClient", "CorralAPI", "CorralRunner", "CorralDriver",
+            "CorralAgent", "CorralClient", "CorralAPI", "CorralRunner", "CorralDriver", "CorralJobspec",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
