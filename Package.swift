@@ -142,7 +142,7 @@ let package = Package(
         ]),
         // The agent over the mock driver, served on a temporary socket and driven through the client.
         .testTarget(name: "CorralAgentTests", dependencies: [
-            "CorralAgent", "CorralClient", "CorralAPI", "CorralRunner", "CorralDriver",
+            "CorralAgent", "CorralClient", "CorralAPI", "CorralRunner", "CorralDriver", "CorralJobspec",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CoreMetrics", package: "swift-metrics"),

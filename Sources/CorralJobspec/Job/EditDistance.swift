@@ -1,7 +1,8 @@
-/// Levenshtein distance between names, for "did you mean" suggestions.
-enum EditDistance {
+/// Levenshtein distance between names, for "did you mean" suggestions (job files, and the agent's
+/// configuration file).
+public enum EditDistance {
     /// Edits (insert, delete, substitute one Unicode scalar) between `a` and `b`, ignoring case.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a.lowercased().unicodeScalars), b = Array(b.lowercased().unicodeScalars)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
@@ -19,7 +20,7 @@ enum EditDistance {
 
     /// The candidate closest to `name`, if close enough to be a likely typo: one edit for names of
     /// up to three characters, two for longer ones. Ties go to the earlier candidate.
-    static func closest(to name: String, among candidates: [String]) -> String? {
+    public static func closest(to name: String, among candidates: [String]) -> String? {
         // Long inputs cannot be a typo of a schema name; skip the quadratic work.
         guard name.unicodeScalars.count <= 64 else { return nil }
         let limit = name.unicodeScalars.count <= 3 ? 1 : 2

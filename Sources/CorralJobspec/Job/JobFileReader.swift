@@ -6,14 +6,16 @@ import Musl
 import Darwin
 #endif
 
-/// Reads a job file as UTF-8 text; problems are diagnostics naming the file (and, for bad UTF-8,
-/// the line and column of the first bad byte).
-enum JobFileReader {
+/// Reads a job file (or the agent's configuration file) as UTF-8 text; problems are diagnostics
+/// naming the file (and, for bad UTF-8, the line and column of the first bad byte).
+public enum JobFileReader {
     /// Job files are small; a larger file is refused rather than read whole.
     static let maximumSize = 16 << 20
 
-    static func text(_ path: String) throws(JobspecError) -> String {
-        let bytes = try readBytes(path)
+    /// The file's text. `what` names the file in messages: `cannot open the job file: No such file
+    /// or directory` (line 0: no position).
+    public static func text(_ path: String, what: String = "job file") throws(JobspecError) -> String {
+        let bytes = try readBytes(path, what: what)
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         let (position, byte) = firstInvalidByte(bytes)
         let prefix = String(decoding: bytes[..<position.offset], as: UTF8.self)
@@ -24,9 +26,9 @@ enum JobFileReader {
             sourceLine: String(prefix[lineStart...]))])
     }
 
-    static func readBytes(_ path: String) throws(JobspecError) -> [UInt8] {
+    static func readBytes(_ path: String, what: String) throws(JobspecError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(path, "cannot open the job file: \(errorText(errno))") }
+        guard fd >= 0 else { throw failure(path, "cannot open the \(what): \(errorText(errno))") }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -34,12 +36,12 @@ enum JobFileReader {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw failure(path, "cannot read the job file: \(errorText(errno))")
+                throw failure(path, "cannot read the \(what): \(errorText(errno))")
             }
             if count == 0 { return bytes }
             bytes += chunk[..<count]
             if bytes.count > maximumSize {
-                throw failure(path, "the job file is larger than \(maximumSize >> 20) MiB")
+                throw failure(path, "the \(what) is larger than \(maximumSize >> 20) MiB")
             }
         }
     }
