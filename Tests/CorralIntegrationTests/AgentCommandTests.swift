@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+
+/// `corral agent` with the exec driver, driven through the CLI as an operator would: the whole
+/// lifecycle of a job, an agent stopped (SIGTERM) and one killed (SIGKILL) in the middle of a start,
+/// and what the next agent recovers: exit codes that happened meanwhile, logs without gaps, one copy
+/// of every task, nothing left behind.
+@Suite(.serialized, .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(5)))
+struct AgentCommandTests {
+    @Test func submitStatusLogsExecSignalStopThroughTheCLI() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        let marker = "corral-it-\(agent.name)"
+        let file = try writeJob(loopJob("web", marker: marker), name: "web")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+
+        let run = try await agent.cli(["job", "run", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("Started"), "\(run.stdout)")
+        let status = try await agent.cli(["job", "status", "web"])
+        #expect(status.stdout.contains("running"), "\(status.stdout)")
+        let id = try #require(try await agent.allocations(of: "web").first)
+        let short = String(id.prefix(8))
+        #expect(AgentUnderTest.state(try await agent.allocation(short), task: "t") == "running")
+        let human = try await agent.cli(["alloc", "status", short])
+        #expect(human.stdout.contains("Started"), "\(human.stdout)")
+
+        // Logs: what is there, then followed as the task writes.
+        #expect(eventually { agent.logFile(id, task: "t").contains("line 3") })
+        #expect(try await agent.cli(["alloc", "logs", short]).stdout.hasPrefix("line 0\nline 1\n"))
+        let follower = try StartedCorral(["alloc", "logs", "-f", short, "--address", agent.socket])
+        let followed = String(decoding: follower.read(until: "line 30"), as: UTF8.self)
+        follower.process.terminate()
+        follower.process.waitUntilExit()
+        #expect(followed.contains("line 29\nline 30"), "\(followed.suffix(200))")
+
+        // Exec: output and exit code of a command run inside the task.
+        let exec = try await agent.cli(["alloc", "exec", short], then: ["/bin/sh", "-c", "echo in-task $(hostname); exit 3"])
+        #expect(exec.status == 3, "\(exec.stderr)")
+        #expect(exec.stdout.hasPrefix("in-task "), "\(exec.stdout)")
+
+        // Signal: the task's trap runs.
+        let signal = try await agent.cli(["alloc", "signal", "-s", "SIGUSR1", short])
+        #expect(signal.status == 0, "\(signal.stderr)")
+        #expect(eventually { agent.logFile(id, task: "t").contains("got-usr1") })
+
+        // Stop: waits until the task is dead.
+        let stop = try await agent.cli(["job", "stop", "web"])
+        #expect(stop.status == 0, "\(stop.stderr)")
+        #expect(AgentUnderTest.state(try await agent.allocation(id), task: "t") == "dead")
+        #expect(processes(containing: marker).live.isEmpty)
+        #expect(try await agent.tearDown() == [])
+    }
+
+    @Test func invalidJobFilesAndUnknownIdsAreClearErrors() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        let file = try writeJob("job \"x\" {\n  group \"g\" {\n    task \"t\" {\n      driver = \"exec\"\n      memry = 3\n    }\n  }\n}\n",
+                                name: "bad")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        let run = try await agent.cli(["job", "run", file])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("bad.hcl:5:7"), "\(run.stderr)")
+        let missing = try await agent.cli(["alloc", "status", "ffffffff"])
+        #expect(missing.status == 125)
+        #expect(missing.stderr.contains("no allocation"), "\(missing.stderr)")
+        #expect(try await agent.tearDown() == [])
+        let unreachable = try await agent.cli(["job", "status"])
+        #expect(unreachable.status == 125)
+        #expect(unreachable.stderr.contains("no agent answers at \(agent.socket)"), "\(unreachable.stderr)")
+    }
+
+    @Test func sigtermLeavesTasksRunningAndTheNextAgentRestoresThem() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        let marker = "corral-it-\(agent.name)"
+        var files: [String] = []
+        defer { for file in files { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) } }
+        for number in 0..<3 {
+            files.append(try writeJob(loopJob("svc\(number)", marker: marker), name: "svc\(number)"))
+            let run = try await agent.cli(["job", "run", files.last!])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        // The batch task finishes while no agent runs: it waits for a file the test creates then.
+        let gate = NSTemporaryDirectory() + "corral-it-gate-\(agent.name)"
+        files.append(try writeJob(loopJob("batch", marker: marker, type: "batch",
+                                          script: "while [ ! -e \(gate) ]; do sleep 0.05; done; echo batch-done; exit 7",
+                                          restart: "restart {\n      attempts = 0\n      mode = \"fail\"\n    }"),
+                                  name: "batch"))
+        defer { unlink(gate) }
+        #expect(try await agent.cli(["job", "run", "--detach", files.last!]).status == 0)
+        let services = try await (0..<3).asyncMap { try await agent.allocations(of: "svc\($0)")[0] }
+        let batch = try #require(try await agent.allocations(of: "batch").first)
+        #expect(eventually { processes(containing: marker).live.count >= 4 })
+
+        #expect(agent.stop(signal: SIGTERM) == 0, "\(agent.agentLog())")
+        let before = services.map { agent.logFile($0, task: "t").split(separator: "\n").count }
+        #expect(processes(containing: marker).live.count >= 4, "a task died with the agent")
+        FileManager.default.createFile(atPath: gate, contents: nil)
+        #expect(eventually { agent.logFile(batch, task: "t").contains("batch-done") })
+        // Lines written while no agent runs.
+        #expect(eventually { zip(services, before).allSatisfy { agent.logFile($0, task: "t").split(separator: "\n").count >= $1 + 5 } })
+
+        try agent.start()
+        let exited = try await agent.allocation(batch)
+        #expect(AgentUnderTest.state(exited, task: "t") == "dead")
+        let terminated = AgentUnderTest.events(exited, task: "t").first { $0["type"] as? String == "Terminated" }
+        #expect((terminated?["details"] as? [String: String])?["exit_code"] == "7", "\(AgentUnderTest.events(exited, task: "t"))")
+        #expect((exited["stub"] as? [String: Any])?["client_status"] as? String == "failed")
+        for (service, count) in zip(services, before) {
+            let detail = try await agent.allocation(service)
+            #expect(AgentUnderTest.state(detail, task: "t") == "running")
+            #expect(AgentUnderTest.events(detail, task: "t").filter { $0["type"] as? String == "Started" }.count == 1)
+            let logs = try await agent.cli(["alloc", "logs", service]).stdout.split(separator: "\n")
+            #expect(logs.count > count + 4)
+            // No gap: line N is the N-th line.
+            #expect(logs.enumerated().allSatisfy { $0.element == "line \($0.offset)" }, "\(logs.prefix(5))")
+        }
+        // One copy of each service (a shell and its sleep), no zombie.
+        let tasks = processes(containing: marker)
+        #expect(tasks.zombies.isEmpty)
+        #expect(agent.taskCgroups().count == 3, "\(agent.taskCgroups())")
+        #expect(try await agent.tearDown() == [])
+        #expect(processes(containing: marker).live.isEmpty)
+    }
+
+    @Test func sigkillInTheMiddleOfAStartLeavesOneCopyOfTheTask() async throws {
+        let agent = AgentUnderTest()
+        try agent.start(extra: ["--test-prestart-delay", "3s"])
+        let marker = "corral-it-\(agent.name)"
+        let file = try writeJob(loopJob("slow", marker: marker), name: "slow")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        #expect(try await agent.cli(["job", "run", "--detach", file]).status == 0)
+        let id = try #require(try await agent.allocations(of: "slow").first)
+        // In prestart: the task directory is built, the (injected) delay runs, no task yet.
+        var inSetup = false
+        for _ in 0..<100 where !inSetup {
+            let types = AgentUnderTest.events(try await agent.allocation(id), task: "t").compactMap { $0["type"] as? String }
+            inSetup = types.contains("Task Setup")
+        }
+        #expect(inSetup)
+        #expect(processes(containing: marker).live.isEmpty)
+        agent.stop(signal: SIGKILL)
+
+        try agent.start()
+        var detail = try await agent.allocation(id)
+        for _ in 0..<200 where AgentUnderTest.state(detail, task: "t") != "running" {
+            detail = try await agent.allocation(id)
+        }
+        #expect(AgentUnderTest.state(detail, task: "t") == "running", "\(AgentUnderTest.events(detail, task: "t"))")
+        #expect(eventually { !agent.logFile(id, task: "t").isEmpty })
+        // Exactly one copy: one task cgroup, one shell loop.
+        #expect(agent.taskCgroups().count == 1, "\(agent.taskCgroups())")
+        let shells = processes(containing: marker).live.filter {
+            ((try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8)) ?? "").hasPrefix("sh")
+        }
+        #expect(shells.count == 1, "\(shells)")
+        #expect(try await agent.tearDown() == [])
+        #expect(processes(containing: marker).live.isEmpty)
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

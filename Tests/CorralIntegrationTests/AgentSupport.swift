@@ -1,0 +1,189 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// A `corral agent` of the built binary on private paths (data directory, socket, driver state,
+/// cgroup parent), with its log in a file; the CLI's client commands pointed at it.
+final class AgentUnderTest: Sendable {
+    let name = "a" + UUID().uuidString.prefix(8).lowercased()
+    // Under the prefix the host mount-table checks ignore: secrets tmpfs come and go under it.
+    var dataDir: String { NSTemporaryDirectory() + "corral-runner-integ-agent-\(name)" }
+    var socket: String { "/run/corral/test-\(name).sock" }
+    var stateRoot: String { "/run/corral/test-\(name)" }
+    var cgroupParent: String { "corral-test-\(name)" }
+    var log: String { NSTemporaryDirectory() + "corral-agent-log-\(name)" }
+    private let process = Mutex<Process?>(nil)
+
+    /// Starts an agent and waits until it answers.
+    func start(extra: [String] = []) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Integration.corral)
+        process.arguments = ["agent", "--data-dir", dataDir, "--listen", socket, "--state-root", stateRoot,
+                             "--cgroup-parent", cgroupParent, "--log-level", "debug"] + extra
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardError = handle
+        process.standardOutput = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process.withLock { $0 = process }
+        // The agent is ready once it answers on its socket (it restores before it listens).
+        let ready = eventually(timeout: 30) {
+            FileManager.default.fileExists(atPath: socket) && (try? runCorralProcess(["node", "status", "--address", socket]))?.status == 0
+        }
+        try #require(ready, "the agent did not answer within 30 s; its log:\n\(agentLog())")
+    }
+
+    var pid: pid_t { process.withLock { $0?.processIdentifier ?? 0 } }
+
+    /// Sends `signal` to the agent and waits for it to exit; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
+        guard let process = process.withLock({ $0 }) else { return -1 }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        self.process.withLock { $0 = nil }
+        return process.terminationStatus
+    }
+
+    func agentLog() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    /// `corral ARGS --address SOCKET`, waited for off the cooperative pool.
+    func cli(_ arguments: [String], stdin: String? = nil) async throws -> RunResult {
+        try await offCooperativePool { try runCorralProcess(arguments + ["--address", self.socket], stdin: stdin) }
+    }
+
+    /// `cli` for a subcommand whose trailing `-- CMD` must stay last.
+    func cli(_ arguments: [String], then command: [String]) async throws -> RunResult {
+        try await offCooperativePool { try runCorralProcess(arguments + ["--address", self.socket, "--"] + command) }
+    }
+
+    /// The allocation as the API returns it (`alloc status --json`).
+    func allocation(_ id: String) async throws -> [String: Any] {
+        let result = try await cli(["alloc", "status", "--json", id])
+        try #require(result.status == 0, "alloc status \(id): \(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    /// The allocation ids of a job.
+    func allocations(of job: String) async throws -> [String] {
+        let result = try await cli(["job", "status", "--json", job])
+        try #require(result.status == 0, "job status \(job): \(result.stderr)")
+        let detail = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        return ((detail["allocations"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+    }
+
+    /// Event types of a task, oldest first.
+    static func events(_ allocation: [String: Any], task: String) -> [[String: Any]] {
+        let states = allocation["task_states"] as? [String: Any]
+        return ((states?[task] as? [String: Any])?["events"] as? [[String: Any]]) ?? []
+    }
+
+    static func state(_ allocation: [String: Any], task: String) -> String? {
+        ((allocation["task_states"] as? [String: Any])?[task] as? [String: Any])?["state"] as? String
+    }
+
+    /// The live log file of a task, read directly.
+    func logFile(_ alloc: String, task: String, stream: String = "stdout") -> String {
+        (try? String(contentsOfFile: "\(dataDir)/alloc/\(alloc)/alloc/logs/\(task).\(stream)", encoding: .utf8)) ?? ""
+    }
+
+    /// Task cgroups under the parent (on the memory controller, or the unified hierarchy).
+    func taskCgroups() -> [String] {
+        for root in ["/sys/fs/cgroup/memory", "/sys/fs/cgroup"] {
+            let dir = root + "/" + cgroupParent
+            if let children = try? FileManager.default.contentsOfDirectory(atPath: dir) {
+                return children.filter { child in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: dir + "/" + child, isDirectory: &isDirectory) && isDirectory.boolValue
+                }
+            }
+        }
+        return []
+    }
+
+    /// Purges every job, stops the agent, and returns what was left behind (then removed):
+    /// cgroups, driver state, allocation directories, mounts.
+    func tearDown() async throws -> [String] {
+        if pid != 0 {
+            let jobs = try await cli(["job", "status", "--json"])
+            let list = (try? JSONSerialization.jsonObject(with: Data(jobs.stdout.utf8)) as? [[String: Any]]) ?? []
+            for job in list.compactMap({ $0["id"] as? String }) { _ = try await cli(["job", "stop", "--purge", job]) }
+            stop()
+        }
+        var left: [String] = []
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+            if fields[dash + 1] == "cgroup" || fields[dash + 1] == "cgroup2" {
+                let dir = String(fields[4]) + "/" + cgroupParent
+                let children = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                left += children.filter { child in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: dir + "/" + child, isDirectory: &isDirectory) && isDirectory.boolValue
+                }.map { dir + "/" + $0 }
+                rmdir(dir)
+            }
+            if fields[4].hasPrefix(dataDir) {
+                left.append(String(fields[4]))
+                umount2(String(fields[4]), Int32(MNT_DETACH))
+            }
+        }
+        left += ((try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/alloc")) ?? []).map { dataDir + "/alloc/" + $0 }
+        left += ((try? FileManager.default.contentsOfDirectory(atPath: stateRoot)) ?? []).map { stateRoot + "/" + $0 }
+        rmdir(stateRoot)
+        try? FileManager.default.removeItem(atPath: dataDir)
+        try? FileManager.default.removeItem(atPath: log)
+        return left
+    }
+}
+
+/// Processes whose command line contains `marker` (the tasks of a test), zombies apart.
+func processes(containing marker: String) -> (live: [pid_t], zombies: [pid_t]) {
+    var live: [pid_t] = [], zombies: [pid_t] = []
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let pid = pid_t(entry), pid != getpid() else { continue }
+        guard let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { continue }
+        let text = String(decoding: cmdline.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        guard text.contains(marker) else { continue }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        let state = stat.split(separator: ")").last?.split(separator: " ").first
+        if state == "Z" { zombies.append(pid) } else { live.append(pid) }
+    }
+    return (live, zombies)
+}
+
+/// A job file in a fresh temporary directory; returns its path.
+func writeJob(_ text: String, name: String) throws -> String {
+    let dir = try temporaryDirectory()
+    let path = dir + "/" + name + ".hcl"
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+/// A service job running a shell loop that prints numbered lines (and `got-usr1` on SIGUSR1);
+/// `marker` is in its command line, so the test can count its processes.
+func loopJob(_ id: String, marker: String, type: String = "service", script: String? = nil, restart: String = "") -> String {
+    let body = script ?? "trap 'echo got-usr1' USR1; i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done"
+    return """
+    job "\(id)" {
+      type = "\(type)"
+      group "g" {
+        \(restart)
+        task "t" {
+          driver = "exec"
+          config {
+            command = "/bin/sh"
+            args    = ["-c", "\(body.replacingOccurrences(of: "\"", with: "\\\""))", "\(marker)"]
+          }
+          resources {
+            cpu    = 50
+            memory = 32
+          }
+        }
+      }
+    }
+    """
+}
