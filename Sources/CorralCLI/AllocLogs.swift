@@ -44,10 +44,11 @@ struct AllocLogs: ParsableCommand {
             do {
                 for try await chunk in body {
                     if trimmed {
-                        Output.write(chunk)
+                        // Whoever reads our output has gone (`| head`): so do we.
+                        guard Output.write(chunk) else { return }
                     } else if follow {
                         // Following, the first chunk stands for the log's existing end.
-                        Output.write(LogTail.lastLines(chunk, count: tailLines ?? 0))
+                        guard Output.write(LogTail.lastLines(chunk, count: tailLines ?? 0)) else { return }
                         trimmed = true
                     } else {
                         pending += chunk

@@ -10,10 +10,13 @@ enum Output {
         write(Array(text.utf8), to: fd)
     }
 
-    static func write(_ bytes: [UInt8], to fd: Int32 = 1) {
-        guard !bytes.isEmpty else { return }
-        lock.withLock { _ in
-            _ = bytes.withUnsafeBytes { corral_write_all(fd, $0.baseAddress, $0.count) }
+    /// False when the output is gone (a reader that closed its end: `corral alloc logs -f | head`),
+    /// so that a command streaming output can stop instead of writing into nothing forever.
+    @discardableResult
+    static func write(_ bytes: [UInt8], to fd: Int32 = 1) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        return lock.withLock { _ in
+            bytes.withUnsafeBytes { corral_write_all(fd, $0.baseAddress, $0.count) } >= 0
         }
     }
 

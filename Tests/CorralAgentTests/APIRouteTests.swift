@@ -329,6 +329,11 @@ import Testing
             #expect(sample("corral_client_allocs_failed", alloc: done.allocations[0]) ?? 0 == 0)
             let other = try await api.client.send(method: "GET", path: "/v1/metrics", query: ["format": "json"])
             #expect(other.status == 400)
+            // A purged allocation's series go with it.
+            _ = try await api.client.stopJob("prom", purge: true)
+            let after = try await api.client.metrics()
+            for id in answer.allocations { #expect(!after.contains(id)) }
+            #expect(after.contains(done.allocations[0]))
         }
     }
 }

@@ -28,11 +28,12 @@ struct AgentCommandTests {
         // Logs: what is there, then followed as the task writes.
         #expect(eventually { agent.logFile(id, task: "t").contains("line 3") })
         #expect(try await agent.cli(["alloc", "logs", short]).stdout.hasPrefix("line 0\nline 1\n"))
-        let follower = try StartedCorral(["alloc", "logs", "-f", short, "--address", agent.socket])
-        let followed = String(decoding: follower.read(until: "line 30"), as: UTF8.self)
-        follower.process.terminate()
-        follower.process.waitUntilExit()
-        #expect(followed.contains("line 29\nline 30"), "\(followed.suffix(200))")
+        // Followed: 40 lines, most of them written after the command started (head ends it).
+        let socket = agent.socket
+        let followed = try await offCooperativePool {
+            try bash("timeout 20 \"$0\" alloc logs -f \(short) --address \(socket) | head -n 40")
+        }
+        #expect(followed.stdout.split(separator: "\n") == (0..<40).map { "line \($0)"[...] }, "\(followed.stdout.suffix(200))")
 
         // Exec: output and exit code of a command run inside the task.
         let exec = try await agent.cli(["alloc", "exec", short], then: ["/bin/sh", "-c", "echo in-task $(hostname); exit 3"])
@@ -81,16 +82,16 @@ struct AgentCommandTests {
             let run = try await agent.cli(["job", "run", files.last!])
             #expect(run.status == 0, "\(run.stderr)")
         }
-        // The batch task finishes while no agent runs: it waits for a file the test creates then.
-        let gate = NSTemporaryDirectory() + "corral-it-gate-\(agent.name)"
+        // The batch task finishes while no agent runs: it waits for a file the test creates then, in
+        // the allocation's shared directory (`/alloc/data` inside the task).
         files.append(try writeJob(loopJob("batch", marker: marker, type: "batch",
-                                          script: "while [ ! -e \(gate) ]; do sleep 0.05; done; echo batch-done; exit 7",
+                                          script: "while [ ! -e /alloc/data/go ]; do sleep 0.05; done; echo batch-done; exit 7",
                                           restart: "restart {\n      attempts = 0\n      mode = \"fail\"\n    }"),
                                   name: "batch"))
-        defer { unlink(gate) }
         #expect(try await agent.cli(["job", "run", "--detach", files.last!]).status == 0)
         let services = try await (0..<3).asyncMap { try await agent.allocations(of: "svc\($0)")[0] }
         let batch = try #require(try await agent.allocations(of: "batch").first)
+        let gate = "\(agent.dataDir)/alloc/\(batch)/alloc/data/go"
         #expect(eventually { processes(containing: marker).live.count >= 4 })
 
         #expect(agent.stop(signal: SIGTERM) == 0, "\(agent.agentLog())")

@@ -174,6 +174,8 @@ func loopJob(_ id: String, marker: String, type: String = "service", script: Str
         \(restart)
         task "t" {
           driver = "exec"
+          # The shell is PID 1 of its namespace: it ignores SIGTERM, and a stop waits this long.
+          kill_timeout = "1s"
           config {
             command = "/bin/sh"
             args    = ["-c", "\(body.replacingOccurrences(of: "\"", with: "\\\""))", "\(marker)"]

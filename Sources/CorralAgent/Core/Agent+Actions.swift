@@ -14,7 +14,7 @@ extension Agent {
         guard !ids.isEmpty else { throw .notFound(what: "job", id: id) }
         if purge {
             try await gate.run { () async throws(AgentError) in
-                for alloc in ids { try await self.destroyAllocation(alloc, reason: "job \(id) was purged") }
+                try await self.destroyAllocations(ids, reason: "job \(id) was purged")
             }
         } else {
             for alloc in ids { try await markStopped(alloc) }

@@ -31,7 +31,7 @@ extension Agent {
             }
         }
         let replaced = order.filter { records[$0]?.allocation.job.id == job.id }
-        for id in replaced { try await destroyAllocation(id, reason: "job \(job.id) was replaced") }
+        try await destroyAllocations(replaced, reason: "job \(job.id) was replaced")
         if let problem = resourceCheck().problem(for: job) { throw .conflict(problem) }
 
         let now = Date()
@@ -72,6 +72,16 @@ extension Agent {
             check.reservedCPUMHz += reserved.cpuMHz
         }
         return check
+    }
+
+    /// Destroys allocations: all their tasks are killed at once (each kill may wait out its
+    /// `kill_timeout`), then each allocation is removed.
+    func destroyAllocations(_ ids: [String], reason: String) async throws(AgentError) {
+        let runners = ids.compactMap { records[$0]?.runner }
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners { group.addTask { await runner.kill(reason: reason) } }
+        }
+        for id in ids { try await destroyAllocation(id, reason: reason) }
     }
 
     /// Kills an allocation's tasks, waits for its runner to end, then removes its directory and

@@ -107,6 +107,7 @@ public actor AllocRunner {
         await kill()
         try await taskDirBuilder.destroy(allocDir: TaskDirectory(allocRoot: config.allocRoot, allocID: allocID, task: "").allocDir)
         try await store.deleteAllocation(id: allocID)
+        for runner in runners.values { await runner.releaseMetrics() }
     }
 
     /// A changed allocation: persisted, then given to every task runner. `desiredStatus = stop` kills.

@@ -43,6 +43,13 @@ public struct TaskMetrics: Sendable {
     /// Counts OOM kills only (Nomad 2018 counted every exit here).
     func oomKill() { oomKilled.increment() }
 
+    /// Removes the task's series from the factory (its allocation is gone): an agent that runs
+    /// allocations for months must not export, and keep in memory, every one it ever ran.
+    func destroy() {
+        for counter in [running, complete, failed, restart, oomKilled] { counter.destroy() }
+        for gauge in Array(memory.values) + Array(cpu.values) { gauge.destroy() }
+    }
+
     /// Sets the gauges from one reading.
     func record(_ usage: TaskResourceUsage) {
         let m = usage.memory

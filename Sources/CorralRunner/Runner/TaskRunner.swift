@@ -117,6 +117,9 @@ public actor TaskRunner {
 
     // MARK: Requests
 
+    /// Removes the task's metric series (when its allocation is destroyed).
+    public func releaseMetrics() { metrics.destroy() }
+
     /// Adds an event to the task (persisted, then announced).
     public func emit(_ event: TaskEvent) async { await record([event]) }
 
