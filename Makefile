@@ -47,11 +47,15 @@ test-unit: debug
 # scripts/vm-test boots one (Debian's kernel under QEMU, the host's root read-only) and runs the test
 # bundle built here inside it, as root. check-cgroup-v2 first, so a broken guest says so plainly.
 VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests|RunnerIntegrationTests
+# The agent end to end (through the CLI, many short `corral` processes: slow under emulation) in a guest of
+# its own, so that its load cannot disturb the timing tests above.
+VM_AGENT_FILTER ?= AgentCommandTests
 
 test-vm:
 	swift build --build-tests
 	scripts/vm-test -- scripts/vm/check-cgroup-v2
 	scripts/vm-test -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_FILTER)'
+	scripts/vm-test -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_AGENT_FILTER)'
 
 bench: build
 	scripts/bench/start-latency
