@@ -8,6 +8,9 @@ public enum APICoding {
     public static let prefix = "/v1"
     /// Response header carrying an allocation's modify index (for blocking queries with `index=`).
     public static let indexHeader = "X-Corral-Index"
+    /// Request header with the agent's token: required on TCP listeners (the unix socket's mode is
+    /// its access control).
+    public static let tokenHeader = "X-Corral-Token"
 
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()

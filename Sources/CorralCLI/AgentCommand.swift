@@ -12,8 +12,9 @@ struct AgentCommand: ParsableCommand {
         commandName: "agent",
         abstract: "Run the corral agent: jobs submitted over its HTTP API, kept running across agent restarts.",
         discussion: """
-            The API listens on a unix socket (root only) and, with --listen HOST:PORT, also on TCP (no \
-            authentication: keep it on loopback). SIGTERM or SIGINT stops the agent and leaves every task \
+            The API listens on a unix socket (root only) and, with --listen HOST:PORT, also on TCP, where \
+            every request must carry the agent's token (listen { token } in the config, or CORRAL_TOKEN in \
+            the agent's environment; clients pass --token or CORRAL_TOKEN). SIGTERM or SIGINT stops the agent and leaves every task \
             running; the next agent on the same data directory restores them. Settings come from the \
             defaults, then --config FILE, then these flags. See contrib/corral.service for systemd.
             """)
@@ -80,6 +81,9 @@ struct AgentCommand: ParsableCommand {
                 throw ValidationError("--test-prestart-delay \"\(testPrestartDelay)\": not a duration")
             }
             settings.testPrestartDelay = value
+        }
+        if settings.tcpToken == nil, let token = ProcessInfo.processInfo.environment["CORRAL_TOKEN"], !token.isEmpty {
+            settings.tcpToken = token
         }
         var sawSocket = false
         for address in listen {

@@ -9,11 +9,15 @@ struct AgentOptions: ParsableArguments {
                                valueName: "address"))
     var address: String?
 
+    @Option(help: ArgumentHelp("The token of an agent listening on TCP; default $CORRAL_TOKEN.", valueName: "token"))
+    var token: String?
+
     /// A client for the address given, `$CORRAL_ADDR`, or the default socket.
     func client() throws -> AgentClient {
+        let environment = ProcessInfo.processInfo.environment
         do {
-            return AgentClient(address: try AgentAddress.resolve(option: address,
-                                                                 environment: ProcessInfo.processInfo.environment))
+            return AgentClient(address: try AgentAddress.resolve(option: address, environment: environment),
+                               token: token ?? environment["CORRAL_TOKEN"])
         } catch {
             throw CLIFailure(error.description)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorralAPI
 import CorralClient
+import CorralJobspec
 import Foundation
 
 /// `corral job run FILE`: submits a job file to the agent, then follows its allocations until they
@@ -31,15 +32,18 @@ struct JobRun: ParsableCommand {
         let client = try agent.client()
         let source: String
         do {
-            source = try String(contentsOfFile: jobFile, encoding: .utf8)
+            source = try JobFileReader.text(jobFile)
         } catch {
-            throw CLIFailure("cannot read \(jobFile): \((error as NSError).localizedDescription)")
+            // An unreadable job file is an invalid one (exit 2), as for `corral run` and `validate`.
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
         }
+        let directory = (Run.absolute(jobFile) as NSString).deletingLastPathComponent
         let (file, json, detach) = (jobFile, self.json, self.detach)
         let failed = try AgentCall.run { () async throws -> Bool in
             let submitted: JobSubmitResponse
             do throws(AgentClientError) {
-                submitted = try await client.submitJob(source: source, filename: file)
+                submitted = try await client.submitJob(source: source, filename: file, directory: directory)
             } catch {
                 if case .api(400, let body) = error, let diagnostics = body.diagnostics, !diagnostics.isEmpty {
                     Output.write(APIDiagnosticPrinter.render(diagnostics, source: source), to: 2)

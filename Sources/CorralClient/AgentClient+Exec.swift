@@ -22,7 +22,7 @@ extension AgentClient {
         if let task { query["task"] = task }
         if tty { query["tty"] = "true" }
         let target = QueryString.target(path: Self.path("client/allocation", id: alloc, "exec"), query: query)
-        let head = HTTPExchange.requestHead(HTTPExchange.Request(method: "GET", target: target, headers: [], body: nil),
+        let head = HTTPExchange.requestHead(HTTPExchange.Request(method: "GET", target: target, headers: commonHeaders, body: nil),
                                             address: address)
         let upgrade = try await ExecUpgrade.connect(address, head: head)
         switch upgrade {

@@ -3,9 +3,14 @@ import CorralAPI
 extension AgentClient {
     /// `POST /v1/jobs`: submits a job file (HCL, or JSON when it starts with `{`); `filename`
     /// names it in diagnostics. A file that does not validate is `.api(400)` with every diagnostic.
-    public func submitJob(source: String, filename: String) async throws(AgentClientError) -> JobSubmitResponse {
+    /// `directory`: the job file's directory (absolute), against which the agent makes relative
+    /// host paths in driver configs absolute (`image`, `seccomp_profile`, mount sources), as
+    /// `corral run` does.
+    public func submitJob(source: String, filename: String, directory: String? = nil) async throws(AgentClientError) -> JobSubmitResponse {
         let isJSON = source.trimmingWhitespace().hasPrefix("{")
-        let response = try await send(method: "POST", path: APICoding.prefix + "/jobs", query: ["filename": filename],
+        var query = ["filename": filename]
+        if let directory { query["dir"] = directory }
+        let response = try await send(method: "POST", path: APICoding.prefix + "/jobs", query: query,
                                       body: Array(source.utf8), contentType: isJSON ? "application/json" : "text/plain")
         guard response.isSuccess else { throw response.apiError }
         return try response.decode(JobSubmitResponse.self)

@@ -6,10 +6,16 @@ import Foundation
 /// the agent's error body.
 public final class AgentClient: Sendable {
     public let address: AgentAddress
+    /// Sent as `X-Corral-Token` with every request: what an agent listening on TCP requires.
+    public let token: String?
 
-    public init(address: AgentAddress) {
+    public init(address: AgentAddress, token: String? = nil) {
         self.address = address
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// The headers every request carries (the token).
+    var commonHeaders: [(String, String)] { token.map { [(APICoding.tokenHeader, $0)] } ?? [] }
 
     /// Sends a request and returns the whole answer, whatever its status. `path` is sent as it is
     /// (already encoded); `query` values are percent-encoded.
@@ -21,7 +27,7 @@ public final class AgentClient: Sendable {
 
     func request(method: String, path: String, query: [String: String], body: [UInt8]?,
                  contentType: String?) -> HTTPExchange.Request {
-        var headers = [("Accept", "application/json")]
+        var headers = [("Accept", "application/json")] + commonHeaders
         if let contentType { headers.append(("Content-Type", contentType)) }
         return HTTPExchange.Request(method: method, target: QueryString.target(path: path, query: query),
                                     headers: headers, body: body)

@@ -10,6 +10,8 @@ struct APIHarness {
     let fixture: AgentFixture
     let client: AgentClient
     let registry: PrometheusCollectorRegistry
+    /// `http://127.0.0.1:PORT` when the settings asked for a TCP listener too.
+    let tcpAddress: String?
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
@@ -24,16 +26,20 @@ struct APIHarness {
         let group = ServiceGroup(services: services + [AgentService(agent: fixture.agent)], logger: logger)
         let running = Task { try await group.run() }
         var iterator = listening.makeAsyncIterator()
-        _ = await iterator.next()
+        var tcpAddress: String?
+        for _ in 0..<services.count {
+            if let address = await iterator.next(), address.hasPrefix("http://") { tcpAddress = address }
+        }
         return APIHarness(fixture: fixture, client: AgentClient(address: .unix(path: fixture.agent.settings.socketPath)),
-                          registry: registry, group: group, running: running)
+                          registry: registry, tcpAddress: tcpAddress, group: group, running: running)
     }
 
-    private init(fixture: AgentFixture, client: AgentClient, registry: PrometheusCollectorRegistry, group: ServiceGroup,
-                 running: Task<Void, any Error>) {
+    private init(fixture: AgentFixture, client: AgentClient, registry: PrometheusCollectorRegistry, tcpAddress: String?,
+                 group: ServiceGroup, running: Task<Void, any Error>) {
         self.fixture = fixture
         self.client = client
         self.registry = registry
+        self.tcpAddress = tcpAddress
         self.group = group
         self.running = running
     }

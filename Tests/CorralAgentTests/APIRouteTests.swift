@@ -3,6 +3,7 @@ import CorralAPI
 import CorralClient
 import CorralRunner
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
@@ -127,6 +128,17 @@ import Testing
             #expect(purged.purged)
             #expect(await failure { () async throws(AgentClientError) in try await api.client.job("svc") }?.0 == 404)
             #expect(await failure { () async throws(AgentClientError) in try await api.client.stopJob("svc") }?.0 == 404)
+        }
+    }
+
+    @Test func jobIdsThatNeedEncodingWorkEverywhere() async throws {
+        try await withAPI { api in
+            for id in ["a b", "x?y", "é"] {
+                let answer = try await api.client.submitJob(source: mockJob(id), filename: "j.hcl")
+                #expect(try await api.client.job(id).allocations.map(\.id) == answer.allocations)
+                #expect(try await api.client.stopJob(id, purge: true).purged)
+                #expect(await failure { () async throws(AgentClientError) in try await api.client.job(id) }?.0 == 404)
+            }
         }
     }
 
@@ -289,6 +301,34 @@ import Testing
                                                   query: ["command": #"["true"]"#])
             #expect(plain.status == 400)
         }
+    }
+
+    // MARK: Listeners
+
+    @Test func theTCPListenerNeedsTheToken() async throws {
+        try await withAPI(configure: {
+            $0.tcpAddress = AgentSettings.TCPAddress(host: "127.0.0.1", port: 0)
+            $0.tcpToken = "s3cret-token"
+        }) { api in
+            let address = try AgentAddress.parse(try #require(api.tcpAddress))
+            let anonymous = await failure { () async throws(AgentClientError) in try await AgentClient(address: address).jobs() }
+            #expect(anonymous?.0 == 401)
+            let wrong = await failure { () async throws(AgentClientError) in
+                try await AgentClient(address: address, token: "s3cret-tokem").jobs()
+            }
+            #expect(wrong?.0 == 401)
+            #expect(try await AgentClient(address: address, token: "s3cret-token").jobs().isEmpty)
+            // The unix socket needs none: its mode is its access control.
+            #expect(try await api.client.jobs().isEmpty)
+        }
+    }
+
+    @Test func aTCPListenerWithoutATokenIsRefused() throws {
+        let fixture = AgentFixture { $0.tcpAddress = AgentSettings.TCPAddress(host: "127.0.0.1", port: 0) }
+        defer { fixture.remove() }
+        let server = AgentServer(agent: fixture.agent, environment: .init(version: "test", registry: .init(),
+                                                                           logger: Logger(label: "test")))
+        #expect(throws: AgentServerError.tcpWithoutToken(address: "127.0.0.1:0")) { _ = try server.services() }
     }
 
     // MARK: Node, health, metrics

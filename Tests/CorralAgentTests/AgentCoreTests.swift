@@ -71,6 +71,22 @@ import Testing
         _ = try await fixture.agent.stopJob("big", purge: true)
     }
 
+    @Test func aRefusedResubmissionLeavesTheRunningJobAlone() async throws {
+        let fixture = AgentFixture()
+        defer { fixture.remove() }
+        let first = try await fixture.agent.submit(source: mockJob("keep"), filename: "keep.hcl")
+        _ = try await fixture.waitFor(first.allocations[0]) { $0.stub.clientStatus == .running }
+        await #expect {
+            _ = try await fixture.agent.submit(source: mockJob("keep", memory: 1 << 20), filename: "keep.hcl")
+        } throws: { ($0 as? AgentError)?.status == 409 }
+        #expect(try await fixture.agent.allocation(first.allocations[0]).stub.clientStatus == .running)
+        #expect(try await fixture.store.allocations().map(\.id) == first.allocations)
+        // What the running job reserves does not count against its own replacement.
+        let second = try await fixture.agent.submit(source: mockJob("keep", memory: 4000), filename: "keep.hcl")
+        #expect(second.replaced == first.allocations)
+        _ = try await fixture.agent.stopJob("keep", purge: true)
+    }
+
     @Test func unknownDriverIsABadRequest() async throws {
         let fixture = AgentFixture()
         defer { fixture.remove() }

@@ -31,16 +31,22 @@ extension Agent {
     }
 
     func markStopped(_ id: String) async throws(AgentError) {
-        guard var record = records[id], record.allocation.desiredStatus == .run else { return }
-        record.allocation.desiredStatus = .stop
-        do { try await store.putAllocation(record.allocation) } catch { throw .failed(error.description) }
-        record.modifyIndex = nextIndex()
-        records[id] = record
+        guard var allocation = records[id]?.allocation, allocation.desiredStatus == .run,
+              let runner = records[id]?.runner else { return }
+        allocation.desiredStatus = .stop
+        do { try await store.putAllocation(allocation) } catch { throw .failed(error.description) }
+        // Changed in place after the write: updates that came in during it stay (a copy taken
+        // before the await and written back would undo them).
+        guard records[id] != nil else { return }
+        records[id]!.allocation.desiredStatus = .stop
+        records[id]!.modifyIndex = nextIndex()
         resumeWaiters(id)
-        let (runner, allocation) = (record.runner, record.allocation)
         logger.info("allocation stopping", metadata: ["alloc_id": "\(id)"])
-        // AllocRunner.update persists the allocation again (harmless) and kills its tasks.
-        Task { try? await runner.update(allocation) }
+        // AllocRunner.update persists the allocation again and kills its tasks; should that write
+        // fail, the tasks are killed all the same.
+        Task {
+            do { try await runner.update(allocation) } catch { await runner.kill(reason: "allocation stopped") }
+        }
     }
 
     // MARK: Task actions
@@ -113,15 +119,27 @@ extension Agent {
         }
         let id = record.allocation.id, name = runner.taskName
         let path = TaskConfig.logPath(allocDir: settings.allocRoot + "/" + id, task: name, stream: type)
-        return TaskLogSource(path: path, isFinished: { [weak self] in
-            guard let self else { return true }
-            return await self.taskIsDead(id, name)
+        return TaskLogSource(path: path, writer: { [weak self] in
+            guard let self else { return .agentStopping }
+            return await self.logWriterState(id, name)
         })
     }
 
-    func taskIsDead(_ id: String, _ task: String) -> Bool {
-        guard let record = records[id] else { return true }
-        return record.status.taskStates[task]?.state == .dead || (shuttingDown && record.runEnded)
+    func logWriterState(_ id: String, _ task: String) -> TaskLogSource.WriterState {
+        guard let record = records[id] else { return .finished }
+        if record.status.taskStates[task]?.state == .dead { return .finished }
+        return shuttingDown ? .agentStopping : .writing
+    }
+
+    /// Checks that `task` (or the only task) of `alloc` exists and runs, as an exec needs.
+    public func checkExecTarget(alloc: String, task: String?) async throws(AgentError) {
+        let record = try record(alloc)
+        guard let runner = try await taskRunners(record, task, all: false).first else {
+            throw .notFound(what: "task", id: task ?? "")
+        }
+        guard record.status.taskStates[runner.taskName]?.state == .running else {
+            throw .conflict("task \"\(runner.taskName)\" is not running")
+        }
     }
 
     static func map(_ error: TaskRunnerError) -> AgentError {
@@ -139,9 +157,19 @@ extension Agent {
     }
 }
 
-/// A task's log file and whether the task has finished writing to it.
+/// A task's log file and whether the task may still write to it.
 public struct TaskLogSource: Sendable {
     /// The live file (`alloc/logs/<task>.<stream>`); rotated files are `<path>.1` (newest) to `<path>.N`.
     public let path: String
-    public let isFinished: @Sendable () async -> Bool
+    public let writer: @Sendable () async -> WriterState
+
+    public enum WriterState: Sendable {
+        /// The task runs: more may come.
+        case writing
+        /// The task is dead: what is in the files is all there is.
+        case finished
+        /// The agent is shutting down while the task runs on: a follower must not take this for
+        /// the log's end.
+        case agentStopping
+    }
 }

@@ -5,13 +5,23 @@ import Foundation
 
 extension Agent {
     /// Parses a job file (HCL, or JSON when `json` or when it starts with `{`) and runs it.
-    public func submit(source: String, filename: String, json: Bool? = nil) async throws(AgentError) -> JobSubmitResponse {
-        let job: Job
+    /// `directory` (absolute) is where the file is: relative host paths in its driver configs are
+    /// taken relative to it, as `corral run` does. Without it they are refused, since they would
+    /// otherwise be relative to wherever the agent runs.
+    public func submit(source: String, filename: String, json: Bool? = nil, directory: String? = nil)
+        async throws(AgentError) -> JobSubmitResponse {
+        var job: Job
         do {
             job = try Jobspec.parse(source, file: filename, format: json.map { $0 ? .json : .hcl },
                                     drivers: drivers.mapValues(\.configSchema))
         } catch {
             throw .invalidJob(error)
+        }
+        if let directory {
+            guard directory.hasPrefix("/") else { throw .badRequest("dir=\(directory): an absolute directory") }
+            job = JobPaths.resolve(job, relativeTo: directory)
+        } else if JobPaths.resolve(job, relativeTo: "/") != job {
+            throw .badRequest("the job names relative host paths (image, seccomp_profile or mount sources): make them absolute, or send dir= with the job file's directory")
         }
         return try await submit(job)
     }
@@ -31,8 +41,10 @@ extension Agent {
             }
         }
         let replaced = order.filter { records[$0]?.allocation.job.id == job.id }
+        // The fit is judged as if the replaced allocations were gone, and they go only once the
+        // new job is accepted: a refused resubmission leaves the running job alone.
+        if let problem = resourceCheck(excluding: Set(replaced)).problem(for: job) { throw .conflict(problem) }
         try await destroyAllocations(replaced, reason: "job \(job.id) was replaced")
-        if let problem = resourceCheck().problem(for: job) { throw .conflict(problem) }
 
         let now = Date()
         var created: [(Allocation, AllocRunner)] = []
@@ -49,9 +61,20 @@ extension Agent {
                 throw .failed(error.description)
             }
         }
+        // A shutdown that began meanwhile (the replaced tasks' kills can take their kill_timeout)
+        // has already stopped every runner it knew: these are not started here, but they are
+        // stored, so the next agent runs them.
+        guard !shuttingDown else {
+            logger.info("job stored during shutdown; the next agent runs it", metadata: ["job": "\(job.id)"])
+            return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced,
+                                     warnings: ["the agent is shutting down: the next agent starts these allocations"])
+        }
         for (allocation, runner) in created {
-            records[allocation.id] = AllocationRecord(allocation: allocation, runner: runner,
-                                                      status: await runner.status, modifyIndex: nextIndex())
+            let pending = AllocStatus(taskStates: Dictionary(uniqueKeysWithValues: (allocation.group?.tasks ?? []).map {
+                ($0.name, CorralRunner.TaskState())
+            }))
+            records[allocation.id] = AllocationRecord(allocation: allocation, runner: runner, status: pending,
+                                                      modifyIndex: nextIndex())
             order.append(allocation.id)
             startRun(allocation.id, runner: runner, persisted: true)
         }
@@ -63,10 +86,10 @@ extension Agent {
     }
 
     /// The node's totals against what allocations that still run (or want to) reserve.
-    func resourceCheck() -> ResourceCheck {
+    func resourceCheck(excluding excluded: Set<String> = []) -> ResourceCheck {
         var check = ResourceCheck(nodeMemoryMiB: node.attributes["memory.totalbytes"].flatMap { Int($0) }.map { $0 >> 20 },
                                   nodeCPUMHz: node.totalComputeMHz)
-        for record in records.values {
+        for record in records.values where !excluded.contains(record.allocation.id) {
             let reserved = ResourceCheck.reservation(record.allocation, states: record.status.taskStates)
             check.reservedMemoryMiB += reserved.memoryMiB
             check.reservedCPUMHz += reserved.cpuMHz

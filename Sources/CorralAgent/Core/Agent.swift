@@ -142,13 +142,15 @@ public actor Agent {
 
     func runEnded(_ id: String) async {
         runs[id] = nil
-        guard var record = records[id] else { return }
-        record.runEnded = true
-        record.status = await record.runner.status
-        record.modifyIndex = nextIndex()
-        records[id] = record
+        guard let runner = records[id]?.runner else { return }
+        let status = await runner.status
+        // In place, after the await (see markStopped).
+        guard records[id] != nil else { return }
+        records[id]!.runEnded = true
+        records[id]!.status = status
+        records[id]!.modifyIndex = nextIndex()
         resumeWaiters(id)
-        if !shuttingDown, record.isTerminal { Task { await self.collectGarbage() } }
+        if !shuttingDown, records[id]!.isTerminal { Task { await self.collectGarbage() } }
     }
 
     func nextIndex() -> UInt64 {

@@ -6,7 +6,7 @@ struct AgentConfigDecoder {
 
     static let file = ConfigSchema(attributes: ["data_dir", "state_dir", "log_level", "name", "datacenter", "region"],
                                    blocks: ["listen", "client"])
-    static let listen = ConfigSchema(attributes: ["socket", "tcp"])
+    static let listen = ConfigSchema(attributes: ["socket", "tcp", "token"])
     static let client = ConfigSchema(attributes: ["max_kill_timeout", "chroot_env", "cgroup_parent", "gc_max_allocs",
                                                   "max_request_bytes"],
                                      maps: ["meta"])
@@ -34,6 +34,7 @@ struct AgentConfigDecoder {
         let content = body.read(Self.listen, context: "listen", diagnostics: &diagnostics)
         if let value = content.attributes["socket"], let path = socketPath(value, "listen.socket") { settings.socketPath = path }
         if let value = content.attributes["tcp"], let address = tcpAddress(value, "listen.tcp") { settings.tcpAddress = address }
+        if let value = content.attributes["token"], let token = nonEmptyString(value, "listen.token") { settings.tcpToken = token }
     }
 
     private mutating func decodeClient(_ body: ConfigBody, into settings: inout AgentSettings) {

@@ -14,6 +14,10 @@ public struct AgentSettings: Sendable, Equatable {
     public var socketPath = "/run/corral/corral.sock"
     /// Also listen on TCP (`127.0.0.1:4646`), when set.
     public var tcpAddress: TCPAddress?
+    /// What a request on the TCP listener must carry in `X-Corral-Token`. Required with
+    /// `tcpAddress`: without it, any local user (or a web page, through a browser) could run tasks
+    /// as root through the port.
+    public var tcpToken: String?
     /// The longest `kill_timeout` any task gets.
     public var maxKillTimeout: Duration = .seconds(30)
     /// Host directories bound read-only into an `exec` task's root when it names no image.

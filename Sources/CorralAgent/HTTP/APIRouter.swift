@@ -23,9 +23,11 @@ public enum APIRouter {
     /// The context every route gets (WebSocket-capable, for `exec`).
     public typealias Context = BasicWebSocketRequestContext
 
-    public static func build(agent: Agent, environment: Environment) -> Router<Context> {
+    /// `token`: every request must carry it (the TCP listener's router).
+    public static func build(agent: Agent, environment: Environment, token: String? = nil) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: APIErrorMiddleware(logger: environment.logger, maxRequestBytes: agent.settings.maxRequestBytes))
+        if let token { router.add(middleware: TokenMiddleware(token: token)) }
         let v1 = router.group("v1")
         JobRoutes(agent: agent).register(on: v1)
         AllocationRoutes(agent: agent).register(on: v1)

@@ -49,8 +49,8 @@ struct ClientRoutes {
         // errors. ExecBridge waits for the client's first frame before it sends anything.
         group.ws("client/allocation/:alloc/exec", shouldUpgrade: { request, context in
             guard request.headers[.upgrade]?.lowercased() == "websocket" else {
-                _ = try ExecRequest(request: request, context: context)
-                _ = try await agent.allocation(try context.pathParameter("alloc"))
+                let exec = try ExecRequest(request: request, context: context)
+                try await agent.checkExecTarget(alloc: exec.alloc, task: exec.task)
                 throw AgentError.badRequest("exec is a WebSocket: send Connection: Upgrade and Upgrade: websocket")
             }
             return .upgrade([:])

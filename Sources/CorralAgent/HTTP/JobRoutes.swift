@@ -15,7 +15,8 @@ struct JobRoutes {
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
             let json: Bool? = contentType.hasPrefix("application/json") ? true : nil
             let filename = request.query("filename") ?? (json == true ? "job.json" : "job")
-            return try JSONResponse.make(try await agent.submit(source: source, filename: filename, json: json))
+            return try JSONResponse.make(try await agent.submit(source: source, filename: filename, json: json,
+                                                                directory: request.query("dir")))
         }
         group.get("jobs") { request, _ in
             try JSONResponse.make(await agent.jobs(prefix: request.query("prefix")))

@@ -59,9 +59,15 @@ struct LogStreamer: Sendable {
                 identity = fd.flatMap(Self.identity)
                 continue
             }
-            if await source.isFinished() {
+            switch await source.writer() {
+            case .writing: break
+            case .finished:
                 if let current = fd { try await Self.copy(current, emit) }
                 return
+            case .agentStopping:
+                // Cut the answer short (no clean end), so that the client reports an error
+                // instead of a log that ended.
+                throw LogStreamEnded.agentStopping
             }
             try await Task.sleep(for: period)
         }
@@ -78,6 +84,8 @@ struct LogStreamer: Sendable {
         }
         return rotated.reversed() + [(source.path, Self.regularFileSize(source.path) ?? 0)]
     }
+
+    enum LogStreamEnded: Error { case agentStopping }
 
     static func copy(_ fd: Int32, _ emit: (borrowing [UInt8]) async throws -> Void) async throws {
         var buffer = [UInt8](repeating: 0, count: chunkSize)

@@ -71,8 +71,10 @@ extension Request {
 }
 
 extension RequestContext {
+    /// A path segment, percent-decoded (a job named `a b` is `/v1/job/a%20b`).
     func pathParameter(_ name: String) throws(AgentError) -> String {
-        guard let value = parameters.get(name) else { throw AgentError.badRequest("missing \(name) in the path") }
+        guard let raw = parameters.get(name) else { throw AgentError.badRequest("missing \(name) in the path") }
+        guard let value = raw.removingPercentEncoding else { throw AgentError.badRequest("\(name) \"\(raw)\": bad percent-encoding") }
         return value
     }
 }

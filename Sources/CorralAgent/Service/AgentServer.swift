@@ -12,13 +12,20 @@ import Glibc
 public struct AgentServer {
     public let settings: AgentSettings
     let router: Router<APIRouter.Context>
+    /// The TCP listener's: the same routes behind the token.
+    let tcpRouter: Router<APIRouter.Context>?
     let logger: Logger
 
     public init(agent: Agent, environment: APIRouter.Environment) {
         self.settings = agent.settings
         self.router = APIRouter.build(agent: agent, environment: environment)
+        self.tcpRouter = agent.settings.tcpToken.map { APIRouter.build(agent: agent, environment: environment, token: $0) }
         self.logger = environment.logger
     }
+
+    /// Exec frames carry up to 32 KiB of stdin (base64: 43 KiB) from corral's client; 1 MiB leaves
+    /// room for other clients' and keeps one frame's memory bounded.
+    static let webSocket = HTTP1WebSocketUpgradeChannel.Configuration(ws: WebSocketServerConfiguration(maxFrameSize: 1 << 20))
 
     /// The listeners as services; prepares the socket path first.
     /// `onListening` is told each address once it accepts connections.
@@ -27,7 +34,7 @@ public struct AgentServer {
         let socketPath = settings.socketPath
         let logger = self.logger
         var services: [any Service] = [
-            Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+            Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: Self.webSocket),
                         configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
                                                                 serverName: "corral"),
                         onServerRunning: { _ in
@@ -38,7 +45,8 @@ public struct AgentServer {
                         logger: logger),
         ]
         if let tcp = settings.tcpAddress {
-            services.append(Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+            guard let tcpRouter else { throw .tcpWithoutToken(address: tcp.description) }
+            services.append(Application(router: tcpRouter, server: .http1WebSocketUpgrade(webSocketRouter: tcpRouter, configuration: Self.webSocket),
                                         configuration: ApplicationConfiguration(address: .hostname(tcp.host, port: tcp.port),
                                                                                 serverName: "corral"),
                                         onServerRunning: { channel in
@@ -56,11 +64,14 @@ public struct AgentServer {
 public enum AgentServerError: Error, Equatable, CustomStringConvertible {
     case socketInUse(path: String)
     case socketPath(path: String, operation: String, errno: Int32)
+    case tcpWithoutToken(address: String)
 
     public var description: String {
         switch self {
         case .socketInUse(let path): "another agent is listening on \(path); stop it first or give this one another --listen"
         case let .socketPath(path, operation, code): "cannot prepare the API socket \(path): \(operation): \(String(cString: strerror(code)))"
+        case .tcpWithoutToken(let address):
+            "listening on \(address) needs a token (listen { token = \"...\" } in the config, or CORRAL_TOKEN in the agent's environment): without one, any local user could run tasks as root through the port"
         }
     }
 }
