@@ -40,15 +40,22 @@ public struct ExecSession: Sendable {
     public let stderr: AsyncStream<[UInt8]>
     private let exit: @Sendable () async -> Int32
     private let resize: @Sendable (_ rows: UInt16, _ columns: UInt16) -> Void
+    private let kill: @Sendable () -> Void
 
     public init(stdout: AsyncStream<[UInt8]>, stderr: AsyncStream<[UInt8]>,
                 exit: @escaping @Sendable () async -> Int32,
-                resize: @escaping @Sendable (UInt16, UInt16) -> Void = { _, _ in }) {
+                resize: @escaping @Sendable (UInt16, UInt16) -> Void = { _, _ in },
+                terminate: @escaping @Sendable () -> Void = {}) {
         self.stdout = stdout
         self.stderr = stderr
         self.exit = exit
         self.resize = resize
+        self.kill = terminate
     }
+
+    /// Kills the command and its process group now (its caller went away); a command that has
+    /// ended already is left alone.
+    public func terminate() { kill() }
 
     /// Waits for the command to end; its exit code (128 + N for signal N).
     public func exitCode() async -> Int32 { await exit() }

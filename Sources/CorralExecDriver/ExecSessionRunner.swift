@@ -84,36 +84,57 @@ enum ExecSessionRunner {
                 writer.async { close(stdin.write) }
             }
         }
-        // The pidfd the timeout kills through is closed only once nothing can signal through it any
-        // more: a closed fd number may be reused, by another process's pidfd.
-        let timed = options.timeout != nil && commandPidfd >= 0
+        // The pidfd a kill goes through is closed only once nothing can signal through it any more
+        // (a closed fd number may be reused, by another process's pidfd): under the lock, once the
+        // command has exited.
+        let killer = CommandKiller(pidfd: commandPidfd, processGroup: launched.taskPID)
         let exit = Task<Int32, Never> {
             await ExitWatcher.shared.waitForExit(pidfd: supervisorPidfd)
             var code: Int32 = 0, status: Int32 = 0
             let rc = corral_pidfd_wait(supervisorPidfd, &code, &status)
             close(supervisorPidfd)
-            if !timed && commandPidfd >= 0 { close(commandPidfd) }
+            killer.close()
             terminal.close()
             guard rc == 0 else { return 125 }
             return code == CLD_EXITED ? status : 128 + status
         }
-        if let timeout = options.timeout, commandPidfd >= 0 {
+        if let timeout = options.timeout {
             Task.detached {
-                let finished = await withDeadline(timeout) { _ = await exit.value } != nil
-                if !finished {
-                    // The command leads its own process group (it called setsid): its children die
-                    // with it. The pidfd, still open, proves the pid is the command's.
-                    if corral_pidfd_send_signal(commandPidfd, 0) == 0 { kill(-launched.taskPID, SIGKILL) }
-                    _ = corral_pidfd_send_signal(commandPidfd, SIGKILL)
-                }
-                _ = await exit.value
-                close(commandPidfd)
+                if await withDeadline(timeout, { _ = await exit.value }) == nil { killer.kill() }
             }
         }
         return ExecSession(stdout: outputStream, stderr: errorStream, exit: { await exit.value },
                            resize: { rows, columns in
                                terminal.resize(rows: rows, columns: columns)
-                           })
+                           },
+                           terminate: { killer.kill() })
+    }
+
+    /// Kills an exec'd command and its process group (it leads one: it called setsid), through its
+    /// pidfd, which proves the pid is still the command's; a no-op once the command has exited.
+    final class CommandKiller: Sendable {
+        private let state: Mutex<Int32>
+        private let processGroup: pid_t
+
+        init(pidfd: Int32, processGroup: pid_t) {
+            state = Mutex(pidfd)
+            self.processGroup = processGroup
+        }
+
+        func kill() {
+            state.withLock { pidfd in
+                guard pidfd >= 0, corral_pidfd_send_signal(pidfd, 0) == 0 else { return }
+                _ = Glibc.kill(-processGroup, SIGKILL)
+                _ = corral_pidfd_send_signal(pidfd, SIGKILL)
+            }
+        }
+
+        func close() {
+            state.withLock { pidfd in
+                if pidfd >= 0 { _ = Glibc.close(pidfd) }
+                pidfd = -1
+            }
+        }
     }
 
     /// The bytes of `fd` until EOF, read on a thread of its own (a blocking read), then closed.

@@ -31,6 +31,9 @@ public actor Agent {
     var nextWaiterID: UInt64 = 0
     var runs: [String: Task<Void, Never>] = [:]
     var shuttingDown = false
+    /// Exec sessions under way, ended by a shutdown.
+    var execSessions: [UInt64: ExecSession] = [:]
+    var nextExecID: UInt64 = 0
     /// Serialises changes to the set of allocations (see `AsyncSerialGate`).
     let gate = AsyncSerialGate()
 
@@ -98,6 +101,7 @@ public actor Agent {
     /// once every runner has stopped. Blocking queries are answered at once.
     public func shutdown() async {
         shuttingDown = true
+        for session in execSessions.values { session.terminate() }
         let runners = records.values.map(\.runner)
         await withTaskGroup(of: Void.self) { group in
             for runner in runners { group.addTask { await runner.shutdown() } }
@@ -106,6 +110,16 @@ public actor Agent {
         for id in Array(waiters.keys) { resumeWaiters(id, all: true) }
         logger.info("agent stopped; tasks left running", metadata: ["allocations": "\(records.count)"])
     }
+
+    /// Tracks an exec session so that a shutdown can end it.
+    func register(_ session: ExecSession) -> UInt64 {
+        nextExecID += 1
+        if shuttingDown { session.terminate() }
+        execSessions[nextExecID] = session
+        return nextExecID
+    }
+
+    func unregister(_ id: UInt64) { execSessions[id] = nil }
 
     // MARK: Running allocations
 

@@ -3,6 +3,7 @@ import CorralDriver
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import Synchronization
 
 /// Joins an exec WebSocket to a streaming exec in the task: input frames become the command's
 /// stdin and terminal size, its output becomes output frames, and its exit code the last frame.
@@ -50,20 +51,27 @@ struct ExecBridge {
             return await reader.value
         }
         logger.info("exec started", metadata: ["alloc_id": "\(exec.alloc)", "command": "\(exec.command)"])
+        // The agent ends the command when it shuts down (an exec must not hold up a restart).
+        let registration = await agent.register(session)
+        let exited = Mutex(false)
         let pump = Task {
             for await frame in frames {
                 if let data = frame.stdin?.data, let bytes = Data(base64Encoded: data) { stdinInput.yield(Array(bytes)) }
                 if frame.stdin?.close == true { stdinInput.finish() }
                 if let size = frame.ttySize { session.resizeTerminal(rows: size.height, columns: size.width) }
             }
-            // The client went away (or closed its side): no more input.
+            // The client went away (or closed its side): no more input, and a command still running
+            // has nobody to answer to: it is killed (with or without a terminal).
             stdinInput.finish()
+            if !exited.withLock({ $0 }) { session.terminate() }
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for await chunk in session.stdout { await send(ExecOutputFrame(stdout: Self.data(chunk)), outbound) } }
             group.addTask { for await chunk in session.stderr { await send(ExecOutputFrame(stderr: Self.data(chunk)), outbound) } }
         }
         let code = await session.exitCode()
+        exited.withLock { $0 = true }
+        await agent.unregister(registration)
         await send(ExecOutputFrame(exited: true, result: ExecExitResult(exitCode: code)), outbound)
         try? await outbound.close(.normalClosure, reason: nil)
         // The client answers the close; its reply (and anything it sent meanwhile) is read before the
