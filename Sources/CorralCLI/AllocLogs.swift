@@ -36,54 +36,19 @@ struct AllocLogs: ParsableCommand {
         let (alloc, task, follow, type) = (self.alloc, self.task, self.follow, stderr ? "stderr" : "stdout")
         let tailLines: Int? = tail || lines != nil ? (lines ?? 10) : nil
         try AgentCall.run {
-            let (origin, offset) = tailLines.map { ("end", LogTail.byteGuess(lines: $0)) } ?? ("start", 0)
-            let body = try await client.logs(alloc: alloc, task: task, type: type, origin: origin, offset: offset,
-                                             follow: follow)
-            var trimmed = tailLines == nil
-            var pending: [UInt8] = []
+            // `-tail`: the agent starts at the N-th line from the end (across rotated files), so that
+            // following continues from exactly there.
+            let body = try await client.logs(alloc: alloc, task: task, type: type, follow: follow, lines: tailLines)
             do {
                 for try await chunk in body {
-                    if trimmed {
-                        // Whoever reads our output has gone (`| head`): so do we.
-                        guard Output.write(chunk) else { return }
-                    } else if follow {
-                        // Following, the first chunk stands for the log's existing end.
-                        guard Output.write(LogTail.lastLines(chunk, count: tailLines ?? 0)) else { return }
-                        trimmed = true
-                    } else {
-                        pending += chunk
-                    }
+                    // Whoever reads our output has gone (`| head`): so do we.
+                    guard Output.write(chunk) else { return }
                 }
             } catch let error as AgentClientError {
                 throw error
             } catch {
                 throw AgentClientError.protocolError("\(error)")
             }
-            if !trimmed { Output.write(LogTail.lastLines(pending, count: tailLines ?? 0)) }
         }
-    }
-}
-
-/// `-tail`: the log's end is asked for as a byte offset from the end (a guess from the line count),
-/// then cut to the lines wanted.
-enum LogTail {
-    /// 512 bytes a line, at least 8 KiB.
-    static func byteGuess(lines: Int) -> Int { max(8192, lines.multipliedReportingOverflow(by: 512).partialValue) }
-
-    /// The last `count` lines of `bytes` (a last line without a newline counts as one).
-    static func lastLines(_ bytes: [UInt8], count: Int) -> [UInt8] {
-        guard count > 0 else { return [] }
-        var end = bytes.count
-        if end > 0, bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
-        var seen = 0
-        var index = end
-        while index > 0 {
-            if bytes[index - 1] == UInt8(ascii: "\n") {
-                seen += 1
-                if seen == count { return Array(bytes[index...]) }
-            }
-            index -= 1
-        }
-        return bytes
     }
 }

@@ -264,6 +264,11 @@ import Testing
             var tail: [UInt8] = []
             for try await chunk in try await api.client.logs(alloc: id, task: "main", origin: "end", offset: 5) { tail += chunk }
             #expect(String(decoding: tail, as: UTF8.self) == "tick\n")
+            for (count, expected) in [(2, "tick\ntick\n"), (0, ""), (100, String(repeating: "tick\n", count: 6))] {
+                var lines: [UInt8] = []
+                for try await chunk in try await api.client.logs(alloc: id, task: "main", lines: count) { lines += chunk }
+                #expect(String(decoding: lines, as: UTF8.self) == expected, "lines=\(count)")
+            }
             var stderr: [UInt8] = []
             for try await chunk in try await api.client.logs(alloc: id, task: "main", type: "stderr") { stderr += chunk }
             #expect(stderr.isEmpty)

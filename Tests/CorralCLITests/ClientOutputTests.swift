@@ -94,15 +94,6 @@ struct ClientOutputTests {
             """)
     }
 
-    @Test func tailKeepsTheLastLines() {
-        let log = Array("one\ntwo\nthree\n".utf8)
-        #expect(LogTail.lastLines(log, count: 2) == Array("two\nthree\n".utf8))
-        #expect(LogTail.lastLines(log, count: 5) == log)
-        #expect(LogTail.lastLines(log, count: 0) == [])
-        #expect(LogTail.lastLines(Array("a\nb\npartial".utf8), count: 1) == Array("partial".utf8))
-        #expect(LogTail.byteGuess(lines: 10) == 8192 && LogTail.byteGuess(lines: 100) == 51200)
-    }
-
     @Test func submissionSummaryNamesTheJobAndShortIDs() {
         let answer = JobSubmitResponse(jobID: "web", allocations: ["1a2b3c4d-aaaa", "5e6f7a8b-bbbb"], replaced: ["99999999-cccc"])
         #expect(JobRun.summary(answer) == "==> Submitted job web: allocations 1a2b3c4d 5e6f7a8b\n==> Replaced allocations 99999999\n")

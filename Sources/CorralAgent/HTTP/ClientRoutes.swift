@@ -34,11 +34,13 @@ struct ClientRoutes {
                                                    type: request.query("type") ?? "stdout")
             let origin = request.query("origin") ?? "start"
             guard origin == "start" || origin == "end" else { throw AgentError.badRequest("origin=\(origin): start or end") }
-            let streamer = LogStreamer(source: source, fromEnd: origin == "end", offset: try request.intQuery("offset", default: 0),
+            var streamer = LogStreamer(source: source, fromEnd: origin == "end", offset: try request.intQuery("offset", default: 0),
                                        follow: try request.boolQuery("follow"))
+            if request.query("lines") != nil { streamer.lines = try request.intQuery("lines", default: 0) }
+            let prepared = streamer
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
                             body: ResponseBody { writer in
-                                try await streamer.stream { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                                try await prepared.stream { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
                                 try await writer.finish(nil)
                             })
         }

@@ -17,13 +17,15 @@ struct LogStreamer: Sendable {
     let fromEnd: Bool
     let offset: Int
     let follow: Bool
+    /// Start at the `lines`-th line from the end instead (`tail -n`; counted across rotated files).
+    var lines: Int? = nil
     var period: Duration = .milliseconds(50)
     static let chunkSize = 64 * 1024
 
     func stream(_ emit: (borrowing [UInt8]) async throws -> Void) async throws {
         let files = existingFiles()
         let total = files.reduce(0) { $0 + $1.size }
-        var skip = fromEnd ? max(total - offset, 0) : offset
+        var skip = lines.map { Self.startOfLastLines($0, files) } ?? (fromEnd ? max(total - offset, 0) : offset)
         // The rotated files: read whole (past the skipped part); they no longer change.
         for file in files.dropLast() {
             if skip >= file.size {
@@ -86,6 +88,38 @@ struct LogStreamer: Sendable {
     }
 
     enum LogStreamEnded: Error { case agentStopping }
+
+    /// Where the last `count` lines of the files (one sequence) begin: scanning back from the end for
+    /// the newline before them (a final newline ends the last line; it starts none).
+    static func startOfLastLines(_ count: Int, _ files: [(path: String, size: Int)]) -> Int {
+        guard count > 0 else { return files.reduce(0) { $0 + $1.size } }
+        var end = files.reduce(0) { $0 + $1.size }
+        var newlines = 0
+        var first = true
+        for file in files.reversed() {
+            let base = end - file.size
+            guard let fd = open(file.path) else { end = base; continue }
+            defer { close(fd) }
+            var upper = file.size
+            var buffer = [UInt8](repeating: 0, count: chunkSize)
+            while upper > 0 {
+                let lower = max(upper - chunkSize, 0)
+                let length = upper - lower
+                let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(lower)) }
+                guard got == length else { return base + upper }
+                for index in stride(from: length - 1, through: 0, by: -1) where buffer[index] == 0x0A {
+                    if first && lower + index == file.size - 1 { continue }
+                    newlines += 1
+                    if newlines == count { return base + lower + index + 1 }
+                }
+                first = false
+                upper = lower
+            }
+            first = false
+            end = base
+        }
+        return 0
+    }
 
     static func copy(_ fd: Int32, _ emit: (borrowing [UInt8]) async throws -> Void) async throws {
         var buffer = [UInt8](repeating: 0, count: chunkSize)

@@ -1,0 +1,52 @@
+@testable import CorralAgent
+import Foundation
+import Testing
+
+/// The log streamer over rotated files, without an agent: the files of one log read as one
+/// sequence, from an offset or from the N-th line from the end.
+@Suite struct LogStreamerTests {
+    /// `t.stdout.2` (oldest), `t.stdout.1`, `t.stdout` (live) in a temporary directory.
+    func withLog(_ parts: [String], _ body: (String) async throws -> Void) async throws {
+        let dir = NSTemporaryDirectory() + "corral-logs-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let live = dir + "/t.stdout"
+        for (index, part) in parts.enumerated() {
+            let number = parts.count - 1 - index
+            try part.write(toFile: number == 0 ? live : "\(live).\(number)", atomically: true, encoding: .utf8)
+        }
+        try await body(live)
+    }
+
+    func read(_ path: String, fromEnd: Bool = false, offset: Int = 0, lines: Int? = nil) async throws -> String {
+        var streamer = LogStreamer(source: TaskLogSource(path: path, writer: { .finished }), fromEnd: fromEnd,
+                                   offset: offset, follow: false)
+        streamer.lines = lines
+        var bytes: [UInt8] = []
+        try await streamer.stream { bytes += $0 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func rotatedFilesReadAsOneSequence() async throws {
+        try await withLog(["a1\na2\n", "b1\nb2\n", "c1\nc2"]) { (path: String) async throws in
+            #expect(try await read(path) == "a1\na2\nb1\nb2\nc1\nc2")
+            #expect(try await read(path, offset: 4) == "2\nb1\nb2\nc1\nc2")
+            #expect(try await read(path, fromEnd: true, offset: 8) == "b2\nc1\nc2")
+        }
+    }
+
+    @Test func lastLinesAcrossRotations() async throws {
+        try await withLog(["a1\na2\n", "b1\nb2\n", "c1\nc2\n"]) { (path: String) async throws in
+            #expect(try await read(path, lines: 1) == "c2\n")
+            #expect(try await read(path, lines: 3) == "b2\nc1\nc2\n")
+            #expect(try await read(path, lines: 5) == "a2\nb1\nb2\nc1\nc2\n")
+            #expect(try await read(path, lines: 50) == "a1\na2\nb1\nb2\nc1\nc2\n")
+            #expect(try await read(path, lines: 0) == "")
+        }
+        // A last line without its newline counts as a line.
+        try await withLog(["x\n", "y\npartial"]) { (path: String) async throws in
+            #expect(try await read(path, lines: 1) == "partial")
+            #expect(try await read(path, lines: 2) == "y\npartial")
+        }
+    }
+}
