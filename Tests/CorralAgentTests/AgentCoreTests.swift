@@ -193,6 +193,26 @@ import Testing
         #expect(try await fixture.store.allocations().map(\.id) == [ids[2]])
     }
 
+    @Test func anAllocationThatCannotBeRestoredBlocksItsJob() async throws {
+        let driver = MockDriver()
+        let store = MemoryStateStore()
+        let first = AgentFixture(driver: driver, store: store)
+        defer { first.remove() }
+        let answer = try await first.agent.submit(source: mockJob("orphan"), filename: "o.hcl")
+        _ = try await first.waitFor(answer.allocations[0]) { $0.stub.clientStatus == .running }
+        await first.agent.shutdown()
+        // The next agent has no mock driver: the allocation cannot be restored, its task may run on.
+        let second = AgentFixture(driver: driver, store: store, dataDir: first.dataDir, registerDriver: false)
+        try await second.agent.start()
+        #expect(await second.agent.allocations().isEmpty)
+        await #expect {
+            _ = try await second.agent.submit(source: mockJob("orphan"), filename: "o.hcl")
+        } throws: { error in
+            (error as? AgentError)?.status == 409 && "\(error)".contains(answer.allocations[0])
+        }
+        #expect(try await store.allocations().map(\.id) == answer.allocations)
+    }
+
     @Test func aRestartedAgentRestoresRunningTasksWithoutStartingThemAgain() async throws {
         let driver = MockDriver()
         let store = MemoryStateStore()

@@ -35,6 +35,9 @@ extension Agent {
 
     private func submitNow(_ job: Job) async throws(AgentError) -> JobSubmitResponse {
         guard !shuttingDown else { throw .conflict("the agent is shutting down") }
+        if let (id, entry) = unrestored.first(where: { $0.value.allocation.job.id == job.id }) {
+            throw .conflict("allocation \(id) of job \(job.id) was not restored (\(entry.reason)); its tasks may still run: remove it with `corral alloc-run --destroy \(id)` (agent stopped) before submitting the job again")
+        }
         for group in job.groups {
             for task in group.tasks where drivers[task.driver] == nil {
                 throw .badRequest("task \"\(task.name)\": unknown driver \"\(task.driver)\" (this agent has \(drivers.keys.sorted().joined(separator: ", ")))")

@@ -30,6 +30,9 @@ public actor Agent {
     var waiters: [String: [AllocationWaiter]] = [:]
     var nextWaiterID: UInt64 = 0
     var runs: [String: Task<Void, Never>] = [:]
+    /// Stored allocations this agent could not restore (their driver is gone, say), with why. Their
+    /// tasks may still run: their jobs cannot be submitted again until they are dealt with.
+    var unrestored: [String: (allocation: Allocation, reason: String)] = [:]
     var shuttingDown = false
     /// Exec sessions under way, ended by a shutdown.
     var execSessions: [UInt64: ExecSession] = [:]
@@ -75,11 +78,11 @@ public actor Agent {
         for allocation in stored {
             let runner: AllocRunner
             do { runner = try makeRunner(allocation) } catch {
-                logger.error("cannot restore allocation", metadata: ["alloc_id": "\(allocation.id)", "error": "\(error)"])
+                notRestored(allocation, reason: error.description)
                 continue
             }
             do { try await runner.restore() } catch {
-                logger.error("cannot restore allocation", metadata: ["alloc_id": "\(allocation.id)", "error": "\(error)"])
+                notRestored(allocation, reason: error.description)
                 continue
             }
             let status = await runner.status
@@ -95,6 +98,12 @@ public actor Agent {
                 Task { await runner.kill(reason: "allocation stopped") }
             }
         }
+    }
+
+    func notRestored(_ allocation: Allocation, reason: String) {
+        unrestored[allocation.id] = (allocation, reason)
+        logger.error("cannot restore allocation; its job cannot be submitted again until it is removed (corral alloc-run --destroy ID)",
+                     metadata: ["alloc_id": "\(allocation.id)", "job": "\(allocation.job.id)", "error": "\(reason)"])
     }
 
     /// Stops every allocation runner and leaves the tasks running, their state persisted; returns
