@@ -5,7 +5,8 @@ datacenter = "dc1"
 
 listen {
   socket = "/run/corral/corral.sock"
-  # tcp = "127.0.0.1:4646"   # no authentication: loopback only
+  # tcp   = "127.0.0.1:4646"   # needs a token: requests carry it in X-Corral-Token
+  # token = "..."              # or CORRAL_TOKEN in the agent's environment (contrib/corral.service)
 }
 
 client {
