@@ -91,14 +91,8 @@ final class AgentUnderTest: Sendable {
 
     /// Task cgroups under the parent (on the memory controller, or the unified hierarchy).
     func taskCgroups() -> [String] {
-        for root in ["/sys/fs/cgroup/memory", "/sys/fs/cgroup"] {
-            let dir = root + "/" + cgroupParent
-            if let children = try? FileManager.default.contentsOfDirectory(atPath: dir) {
-                return children.filter { child in
-                    var isDirectory: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: dir + "/" + child, isDirectory: &isDirectory) && isDirectory.boolValue
-                }
-            }
+        for root in ["/sys/fs/cgroup/memory", "/sys/fs/cgroup"] where FileManager.default.fileExists(atPath: root + "/" + cgroupParent) {
+            return subdirectories(of: root + "/" + cgroupParent)
         }
         return []
     }
@@ -112,29 +106,7 @@ final class AgentUnderTest: Sendable {
             for job in list.compactMap({ $0["id"] as? String }) { _ = try await cli(["job", "stop", "--purge", job]) }
             stop()
         }
-        var left: [String] = []
-        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        for line in mounts.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
-            if fields[dash + 1] == "cgroup" || fields[dash + 1] == "cgroup2" {
-                let dir = String(fields[4]) + "/" + cgroupParent
-                let children = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-                left += children.filter { child in
-                    var isDirectory: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: dir + "/" + child, isDirectory: &isDirectory) && isDirectory.boolValue
-                }.map { dir + "/" + $0 }
-                rmdir(dir)
-            }
-            if fields[4].hasPrefix(dataDir) {
-                left.append(String(fields[4]))
-                umount2(String(fields[4]), Int32(MNT_DETACH))
-            }
-        }
-        left += ((try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/alloc")) ?? []).map { dataDir + "/alloc/" + $0 }
-        left += ((try? FileManager.default.contentsOfDirectory(atPath: stateRoot)) ?? []).map { stateRoot + "/" + $0 }
-        rmdir(stateRoot)
-        try? FileManager.default.removeItem(atPath: dataDir)
+        let left = leftovers(dataDir: dataDir, stateRoot: stateRoot, cgroupParent: cgroupParent)
         try? FileManager.default.removeItem(atPath: log)
         return left
     }

@@ -198,3 +198,38 @@ func waitForExit(of pid: pid_t, timeout: Double = 10) -> Bool {
     var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
     return poll(&entry, 1, Int32(timeout * 1000)) == 1
 }
+
+/// What a run of corral left behind under its private places, which are then removed: task cgroups
+/// under `cgroupParent` (on every hierarchy), mounts under `dataDir` (detached), allocation
+/// directories, driver state under `stateRoot`. An empty list is a clean run.
+func leftovers(dataDir: String, stateRoot: String, cgroupParent: String) -> [String] {
+    var left: [String] = []
+    let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    for line in mounts.split(separator: "\n") {
+        let fields = line.split(separator: " ")
+        guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
+        if fields[dash + 1] == "cgroup" || fields[dash + 1] == "cgroup2" {
+            let dir = String(fields[4]) + "/" + cgroupParent
+            // Every directory below the parent is a task cgroup that was not removed.
+            left += subdirectories(of: dir).map { dir + "/" + $0 }
+            rmdir(dir)
+        }
+        if fields[4].hasPrefix(dataDir) {
+            left.append(String(fields[4]))
+            umount2(String(fields[4]), Int32(MNT_DETACH))
+        }
+    }
+    left += ((try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/alloc")) ?? []).map { dataDir + "/alloc/" + $0 }
+    left += ((try? FileManager.default.contentsOfDirectory(atPath: stateRoot)) ?? []).map { stateRoot + "/" + $0 }
+    rmdir(stateRoot)
+    try? FileManager.default.removeItem(atPath: dataDir)
+    return left
+}
+
+/// The directories directly under `path` (none when it does not exist).
+func subdirectories(of path: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { child in
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path + "/" + child, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}

@@ -23,30 +23,7 @@ struct RunCommandTests {
 
         /// Cgroups, driver state and allocation directories left behind (then removed).
         func leftovers() -> [String] {
-            var left: [String] = []
-            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-            for line in mounts.split(separator: "\n") {
-                let fields = line.split(separator: " ")
-                guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
-                if fields[dash + 1] == "cgroup" || fields[dash + 1] == "cgroup2" {
-                    let dir = String(fields[4]) + "/" + cgroupParent
-                    // Every directory below the parent is a task cgroup that was not removed.
-                    let children = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-                    left += children.filter { child in
-                        var isDirectory: ObjCBool = false
-                        return FileManager.default.fileExists(atPath: dir + "/" + child, isDirectory: &isDirectory)
-                            && isDirectory.boolValue
-                    }.map { dir + "/" + $0 }
-                    rmdir(dir)
-                }
-                if fields[4].hasPrefix(dataDir) { left.append(String(fields[4])) }
-            }
-            let allocs = (try? FileManager.default.contentsOfDirectory(atPath: dataDir + "/alloc")) ?? []
-            left += allocs.map { dataDir + "/alloc/" + $0 }
-            left += ((try? FileManager.default.contentsOfDirectory(atPath: stateRoot)) ?? []).map { stateRoot + "/" + $0 }
-            rmdir(stateRoot)
-            try? FileManager.default.removeItem(atPath: dataDir)
-            return left
+            CorralIntegrationTests.leftovers(dataDir: dataDir, stateRoot: stateRoot, cgroupParent: cgroupParent)
         }
     }
 
