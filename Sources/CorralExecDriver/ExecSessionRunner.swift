@@ -137,22 +137,23 @@ enum ExecSessionRunner {
         }
     }
 
-    /// The bytes of `fd` until EOF, read on a thread of its own (a blocking read), then closed.
+    /// The bytes of `fd` until EOF, read on a thread of its own (a blocking read), then closed. At
+    /// most 8 chunks (512 KiB) wait unread: a consumer that reads slowly slows the command down
+    /// instead of growing this process.
     static func readStream(_ fd: Int32) -> AsyncStream<[UInt8]> {
-        AsyncStream { continuation in
-            let thread = Thread {
-                var buffer = [UInt8](repeating: 0, count: 65536)
-                while true {
-                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { break }
-                    continuation.yield(Array(buffer[0..<n]))
-                }
-                close(fd)
-                continuation.finish()
+        let chunks = BoundedChunks(capacity: 8)
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0, chunks.put(Array(buffer[0..<n])) else { break }
             }
-            thread.start()
+            close(fd)
+            chunks.finish()
         }
+        thread.start()
+        return chunks.stream
     }
 
     /// Runs to the end and collects the output.
