@@ -41,8 +41,7 @@ struct AgentRuntime {
 
         var options = DriverOptions(stateRoot: settings.stateRoot, cgroupParent: settings.cgroupParent)
         if let chrootEnv = settings.chrootEnv { options.chrootEnv = chrootEnv }
-        let drivers: [String: any TaskDriver] = ["exec": ExecDriver(options: options), "raw_exec": RawExecDriver(options: options),
-                                                 "mock": MockDriver()]
+        let drivers = RunSession.drivers(options)
         var fingerprints: [String: Fingerprint] = [:]
         for (name, driver) in drivers { fingerprints[name] = await driver.fingerprint() }
         let host = ProcessInfo.processInfo.hostName

@@ -68,9 +68,8 @@ struct AllocRun: ParsableCommand {
             }
         }
         let options = DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent)
-        let exec = ExecDriver(options: options)
-        let drivers: [String: any TaskDriver] = ["exec": exec, "raw_exec": RawExecDriver(options: options),
-                                                 "mock": MockDriver()]
+        let drivers = RunSession.drivers(options)
+        let exec = drivers["exec"]!
         let root = allocRoot
         let (keep, destroying) = (self.keep, destroy != nil)
         let runnerStore: any StateStore = crashAfterEvent.map { CrashAfterEventStore(base: store, eventType: $0) } ?? store

@@ -36,8 +36,12 @@ final class RunSession: Sendable {
 
     /// The drivers a job may name, with the options of this run.
     static func drivers(stateRoot: String, cgroupParent: String) -> [String: any TaskDriver] {
-        let options = DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent)
-        return ["exec": ExecDriver(options: options), "raw_exec": RawExecDriver(options: options), "mock": MockDriver()]
+        drivers(DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent))
+    }
+
+    /// Every driver a job may name (`corral run`, `alloc-run`, the agent), over the same options.
+    static func drivers(_ options: DriverOptions) -> [String: any TaskDriver] {
+        ["exec": ExecDriver(options: options), "raw_exec": RawExecDriver(options: options), "mock": MockDriver()]
     }
 
     /// Runs the job; returns corral run's exit status: 0 when no task failed, 1 otherwise.

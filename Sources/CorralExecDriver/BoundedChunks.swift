@@ -17,7 +17,12 @@ final class BoundedChunks: Sendable {
     /// Free places in the buffer; the reader waits on it before each chunk it hands over.
     private let space: DispatchSemaphore
 
-    init(capacity: Int) { space = DispatchSemaphore(value: capacity) }
+    init(capacity: Int) {
+        // Made at 0 and raised to the capacity: libdispatch traps when a semaphore is freed below the
+        // value it was made with, which a hand-off the consumer left with chunks unread would be.
+        space = DispatchSemaphore(value: 0)
+        for _ in 0..<capacity { space.signal() }
+    }
 
     /// The stream the consumer reads; cancelling its iteration releases a blocked reader.
     var stream: AsyncStream<[UInt8]> {

@@ -281,6 +281,19 @@ import Testing
         }
     }
 
+    @Test func aFollowedLogIsCutShortWhenTheAgentStops() async throws {
+        try await withAPI { api in
+            let config = #"stdout_string = "tick\n""# + "\n" + #"run_for = "1h""#
+            let answer = try await api.client.submitJob(source: mockJob("f", config: config), filename: "f.hcl")
+            let id = answer.allocations[0]
+            _ = try await running(api, id)
+            let stream = try await api.client.logs(alloc: id, task: nil, follow: true)
+            await api.agent.shutdown()
+            // The task still runs: the stream must not end as if its log were complete.
+            await #expect(throws: (any Error).self) { for try await _ in stream {} }
+        }
+    }
+
     @Test func execStreamsOutputAndTheExitCode() async throws {
         try await withAPI { api in
             let answer = try await api.client.submitJob(source: mockJob("ex"), filename: "ex.hcl")
@@ -305,6 +318,9 @@ import Testing
             let plain = try await api.client.send(method: "GET", path: "/v1/client/allocation/\(id)/exec",
                                                   query: ["command": #"["true"]"#])
             #expect(plain.status == 400)
+            let noTask = try await api.client.send(method: "GET", path: "/v1/client/allocation/\(id)/exec",
+                                                   query: ["command": #"["true"]"#, "task": "nope"])
+            #expect(noTask.status == 404)
         }
     }
 

@@ -87,6 +87,25 @@ import Testing
         _ = try await fixture.agent.stopJob("keep", purge: true)
     }
 
+    @Test func relativeHostPathsAreResolvedAgainstTheJobFilesDirectory() async throws {
+        let fixture = AgentFixture(mockDriver: PathsDriver())
+        defer { fixture.remove() }
+        let source = mockJob("paths", config: "run_for = \"1h\"\n        image = \"rootfs\"")
+        await #expect {
+            _ = try await fixture.agent.submit(source: source, filename: "p.hcl")
+        } throws: { error in
+            (error as? AgentError)?.status == 400 && "\(error)".contains("relative host paths")
+        }
+        #expect(await fixture.agent.jobs().isEmpty)
+        _ = try await fixture.agent.submit(source: source, filename: "p.hcl", directory: "/srv/jobs")
+        let task = try await fixture.agent.job("paths").job.groups[0].tasks[0]
+        #expect(task.config["image"] == .string("/srv/jobs/rootfs"))
+        await #expect {
+            _ = try await fixture.agent.submit(source: source, filename: "p.hcl", directory: "jobs")
+        } throws: { ($0 as? AgentError)?.status == 400 }
+        _ = try await fixture.agent.stopJob("paths", purge: true)
+    }
+
     @Test func unknownDriverIsABadRequest() async throws {
         let fixture = AgentFixture()
         defer { fixture.remove() }

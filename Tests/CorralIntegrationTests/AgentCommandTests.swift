@@ -10,6 +10,7 @@ struct AgentCommandTests {
     @Test func submitStatusLogsExecSignalStopThroughTheCLI() async throws {
         let agent = AgentUnderTest()
         try agent.start()
+        defer { agent.forceCleanup() }
         let marker = "corral-it-\(agent.name)"
         let file = try writeJob(loopJob("web", marker: marker), name: "web")
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
@@ -39,6 +40,11 @@ struct AgentCommandTests {
         let exec = try await agent.cli(["alloc", "exec", short], then: ["/bin/sh", "-c", "echo in-task $(hostname); exit 3"])
         #expect(exec.status == 3, "\(exec.stderr)")
         #expect(exec.stdout.hasPrefix("in-task "), "\(exec.stdout)")
+        // Stdin of many WebSocket frames, each larger than a default 16 KiB frame.
+        let input = String(repeating: "x", count: 300_000)
+        let counted = try await agent.cli(["alloc", "exec", "-i", short], then: ["/usr/bin/wc", "-c"], stdin: input)
+        #expect(counted.status == 0, "\(counted.stderr)")
+        #expect(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "300000")
 
         // Signal: the task's trap runs.
         let signal = try await agent.cli(["alloc", "signal", "-s", "SIGUSR1", short])
@@ -56,12 +62,16 @@ struct AgentCommandTests {
     @Test func invalidJobFilesAndUnknownIdsAreClearErrors() async throws {
         let agent = AgentUnderTest()
         try agent.start()
+        defer { agent.forceCleanup() }
         let file = try writeJob("job \"x\" {\n  group \"g\" {\n    task \"t\" {\n      driver = \"exec\"\n      memry = 3\n    }\n  }\n}\n",
                                 name: "bad")
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
         let run = try await agent.cli(["job", "run", file])
         #expect(run.status == 2)
         #expect(run.stderr.contains("bad.hcl:5:7"), "\(run.stderr)")
+        let noFile = try await agent.cli(["job", "run", "/nonexistent/job.hcl"])
+        #expect(noFile.status == 2)
+        #expect(noFile.stderr.contains("/nonexistent/job.hcl"), "\(noFile.stderr)")
         let missing = try await agent.cli(["alloc", "status", "ffffffff"])
         #expect(missing.status == 125)
         #expect(missing.stderr.contains("no allocation"), "\(missing.stderr)")
@@ -74,6 +84,7 @@ struct AgentCommandTests {
     @Test func sigtermLeavesTasksRunningAndTheNextAgentRestoresThem() async throws {
         let agent = AgentUnderTest()
         try agent.start()
+        defer { agent.forceCleanup() }
         let marker = "corral-it-\(agent.name)"
         var files: [String] = []
         defer { for file in files { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) } }
@@ -125,9 +136,41 @@ struct AgentCommandTests {
         #expect(processes(containing: marker).live.isEmpty)
     }
 
+    @Test func anExecEndsWithItsClientAndWithTheAgent() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        defer { agent.forceCleanup() }
+        let marker = "corral-it-\(agent.name)"
+        let file = try writeJob(loopJob("ex", marker: marker), name: "ex")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        #expect(try await agent.cli(["job", "run", file]).status == 0)
+        let id = try #require(try await agent.allocations(of: "ex").first)
+        // The client goes away (SIGKILL): the command it started is killed.
+        let client = try StartedCorral(["alloc", "exec", id, "--address", agent.socket, "--", "/bin/sh", "-c",
+                                        "echo ready; sleep 1001", "\(marker)-client"])
+        _ = client.read(until: "ready")
+        #expect(!shells(containing: "\(marker)-client").isEmpty)
+        kill(client.process.processIdentifier, SIGKILL)
+        #expect(eventually { shells(containing: "\(marker)-client").isEmpty })
+        // The agent stops (SIGTERM) during an exec: it ends the command and does not wait for it.
+        let second = try StartedCorral(["alloc", "exec", id, "--address", agent.socket, "--", "/bin/sh", "-c",
+                                        "echo ready; sleep 1002", "\(marker)-agent"])
+        _ = second.read(until: "ready")
+        let stopping = ContinuousClock.now
+        #expect(agent.stop(signal: SIGTERM) == 0)
+        #expect(ContinuousClock.now - stopping < .seconds(8), "the agent waited for the exec")
+        #expect(eventually { shells(containing: "\(marker)-agent").isEmpty })
+        second.process.waitUntilExit()
+        // The killed command's status (137) when its last frame made it out, else corral's own 125.
+        #expect([137, 125].contains(second.process.terminationStatus), "\(second.process.terminationStatus)")
+        try agent.start()
+        #expect(try await agent.tearDown() == [])
+    }
+
     @Test func sigkillInTheMiddleOfAStartLeavesOneCopyOfTheTask() async throws {
         let agent = AgentUnderTest()
         try agent.start(extra: ["--test-prestart-delay", "3s"])
+        defer { agent.forceCleanup() }
         let marker = "corral-it-\(agent.name)"
         let file = try writeJob(loopJob("slow", marker: marker), name: "slow")
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
@@ -152,10 +195,7 @@ struct AgentCommandTests {
         #expect(eventually { !agent.logFile(id, task: "t").isEmpty })
         // Exactly one copy: one task cgroup, one shell loop.
         #expect(agent.taskCgroups().count == 1, "\(agent.taskCgroups())")
-        let shells = processes(containing: marker).live.filter {
-            ((try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8)) ?? "").hasPrefix("sh")
-        }
-        #expect(shells.count == 1, "\(shells)")
+        #expect(shells(containing: marker).count == 1, "\(shells(containing: marker))")
         #expect(try await agent.tearDown() == [])
         #expect(processes(containing: marker).live.isEmpty)
     }

@@ -55,8 +55,10 @@ final class AgentUnderTest: Sendable {
     }
 
     /// `cli` for a subcommand whose trailing `-- CMD` must stay last.
-    func cli(_ arguments: [String], then command: [String]) async throws -> RunResult {
-        try await offCooperativePool { try runCorralProcess(arguments + ["--address", self.socket, "--"] + command) }
+    func cli(_ arguments: [String], then command: [String], stdin: String? = nil) async throws -> RunResult {
+        try await offCooperativePool {
+            try runCorralProcess(arguments + ["--address", self.socket, "--"] + command, stdin: stdin)
+        }
     }
 
     /// The allocation as the API returns it (`alloc status --json`).
@@ -97,6 +99,28 @@ final class AgentUnderTest: Sendable {
         return []
     }
 
+    /// For a test that failed before `tearDown`: kills the agent, the processes of every task cgroup
+    /// and the tasks' supervisors, then removes cgroups, mounts and directories. A no-op after a
+    /// clean `tearDown`. (An agent's tasks outlive it by design: nothing else would end them.)
+    func forceCleanup() {
+        if pid != 0 { stop(signal: SIGKILL) }
+        for root in ["/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/sys/fs/cgroup"] {
+            for cgroup in subdirectories(of: root + "/" + cgroupParent) {
+                let procs = (try? String(contentsOfFile: "\(root)/\(cgroupParent)/\(cgroup)/cgroup.procs", encoding: .utf8)) ?? ""
+                for pid in procs.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
+            }
+        }
+        // Supervisors name their task's cgroup on their command line.
+        for pid in processes(containing: "/" + cgroupParent + "/").live { kill(pid, SIGKILL) }
+        _ = eventually(timeout: 5) {
+            ["/sys/fs/cgroup/memory", "/sys/fs/cgroup"].allSatisfy { root in
+                subdirectories(of: root + "/" + cgroupParent).allSatisfy { rmdir(root + "/" + cgroupParent + "/" + $0) == 0 }
+            }
+        }
+        _ = leftovers(dataDir: dataDir, stateRoot: stateRoot, cgroupParent: cgroupParent)
+        try? FileManager.default.removeItem(atPath: log)
+    }
+
     /// Purges every job, stops the agent, and returns what was left behind (then removed):
     /// cgroups, driver state, allocation directories, mounts.
     func tearDown() async throws -> [String] {
@@ -125,6 +149,13 @@ func processes(containing marker: String) -> (live: [pid_t], zombies: [pid_t]) {
         if state == "Z" { zombies.append(pid) } else { live.append(pid) }
     }
     return (live, zombies)
+}
+
+/// The shells among them: a task's or an exec's own process, not a `corral` naming it in its arguments.
+func shells(containing marker: String) -> [pid_t] {
+    processes(containing: marker).live.filter {
+        ((try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8)) ?? "").hasPrefix("sh")
+    }
 }
 
 /// A job file in a fresh temporary directory; returns its path.
