@@ -86,7 +86,7 @@ let package = Package(
         // `corral agent`: the allocations of submitted jobs, their persistence and recovery, the HTTP API.
         .target(name: "CorralAgent", dependencies: [
             "CorralAPI", "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralDriver", "CorralExecDriver",
-            "CorralJobspec",
+            "CorralJobspec", "CCorralHost",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
@@ -165,4 +166,12 @@ int corral_epoll_wait_fds(int epfd, int *fds, int max) {
     if (n < 0) return -errno;
     for (int i = 0; i < n; i++) fds[i] = events[i].data.fd;
     return n;
+}
+
+int corral_trim_heap(void) {
+#ifdef __GLIBC__
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
 }

@@ -6,11 +6,21 @@ public struct APIErrorBody: Codable, Equatable, Sendable {
     public var diagnostics: [APIDiagnostic]?
     /// For an abbreviated id that matches several: the ids it matches.
     public var matches: [String]?
+    /// For a `POST /v1/jobs` refused by its `job_modify_index` check: the job's current modify
+    /// index (0 when the job does not exist).
+    public var jobModifyIndex: UInt64?
 
-    public init(error: String, diagnostics: [APIDiagnostic]? = nil, matches: [String]? = nil) {
+    public init(error: String, diagnostics: [APIDiagnostic]? = nil, matches: [String]? = nil,
+                jobModifyIndex: UInt64? = nil) {
         self.error = error
         self.diagnostics = diagnostics
         self.matches = matches
+        self.jobModifyIndex = jobModifyIndex
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case error, diagnostics, matches
+        case jobModifyIndex = "job_modify_index"
     }
 }
 

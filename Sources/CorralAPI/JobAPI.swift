@@ -9,17 +9,37 @@ public struct JobSubmitResponse: Codable, Equatable, Sendable {
     /// Allocations of an earlier version of the job that were stopped and removed for these.
     public var replaced: [String]
     public var warnings: [String]
+    /// The job's modify index after the submission (Nomad's `JobModifyIndex`): what
+    /// `job run -check-index` compares against. 0 from an agent that predates it.
+    public var jobModifyIndex: UInt64
+    /// The job was identical to the version running: nothing was changed, and `allocations` are
+    /// the ones already there (Nomad makes no new version and no evaluation).
+    public var unchanged: Bool
 
-    public init(jobID: String, allocations: [String], replaced: [String] = [], warnings: [String] = []) {
+    public init(jobID: String, allocations: [String], replaced: [String] = [], warnings: [String] = [],
+                jobModifyIndex: UInt64 = 0, unchanged: Bool = false) {
         self.jobID = jobID
         self.allocations = allocations
         self.replaced = replaced
         self.warnings = warnings
+        self.jobModifyIndex = jobModifyIndex
+        self.unchanged = unchanged
     }
 
     enum CodingKeys: String, CodingKey {
-        case allocations, replaced, warnings
+        case allocations, replaced, warnings, unchanged
         case jobID = "job_id"
+        case jobModifyIndex = "job_modify_index"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        jobID = try c.decode(String.self, forKey: .jobID)
+        allocations = try c.decode([String].self, forKey: .allocations)
+        replaced = try c.decodeIfPresent([String].self, forKey: .replaced) ?? []
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
+        jobModifyIndex = try c.decodeIfPresent(UInt64.self, forKey: .jobModifyIndex) ?? 0
+        unchanged = try c.decodeIfPresent(Bool.self, forKey: .unchanged) ?? false
     }
 }
 
@@ -59,9 +79,12 @@ public struct JobStub: Codable, Equatable, Sendable {
     public var stopped: Bool
     public var submitTime: Date
     public var summary: AllocCounts
+    /// The index at which this version of the job was submitted (Nomad's `JobModifyIndex`): give
+    /// it to `job run -check-index` to replace exactly this version. 0 from an agent that predates it.
+    public var jobModifyIndex: UInt64
 
     public init(id: String, name: String, type: JobType, status: String, stopped: Bool, submitTime: Date,
-                summary: AllocCounts) {
+                summary: AllocCounts, jobModifyIndex: UInt64 = 0) {
         self.id = id
         self.name = name
         self.type = type
@@ -69,11 +92,25 @@ public struct JobStub: Codable, Equatable, Sendable {
         self.stopped = stopped
         self.submitTime = submitTime
         self.summary = summary
+        self.jobModifyIndex = jobModifyIndex
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, type, status, stopped, summary
         case submitTime = "submit_time"
+        case jobModifyIndex = "job_modify_index"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        type = try c.decode(JobType.self, forKey: .type)
+        status = try c.decode(String.self, forKey: .status)
+        stopped = try c.decode(Bool.self, forKey: .stopped)
+        submitTime = try c.decode(Date.self, forKey: .submitTime)
+        summary = try c.decode(AllocCounts.self, forKey: .summary)
+        jobModifyIndex = try c.decodeIfPresent(UInt64.self, forKey: .jobModifyIndex) ?? 0
     }
 }
 

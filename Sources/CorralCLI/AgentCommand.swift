@@ -47,9 +47,14 @@ struct AgentCommand: ParsableCommand {
                                visibility: .hidden))
     var testPrestartDelay: String?
 
+    @Flag(help: ArgumentHelp("Replace a damaged state database with its backup (state.db.bak, written at each start and clean "
+                             + "shutdown), keeping the damaged file as state.db.damaged-<time>, then start."))
+    var recoverFromBackup = false
+
     func run() throws {
         let settings = try settings()
-        try AllocRun.blocking { try await AgentRuntime(settings: settings).run() }
+        let recover = recoverFromBackup
+        try AllocRun.blocking { try await AgentRuntime(settings: settings, recoverFromBackup: recover).run() }
     }
 
     /// Defaults, then the config file, then the flags.

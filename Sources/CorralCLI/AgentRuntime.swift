@@ -15,6 +15,8 @@ import ServiceLifecycle
 /// that runs them until SIGTERM or SIGINT.
 struct AgentRuntime {
     let settings: AgentSettings
+    /// `--recover-from-backup`: replace a damaged state database with `state.db.bak` first.
+    var recoverFromBackup = false
 
     static func logLevel(_ name: String) -> Logger.Level? {
         name == "warn" ? .warning : Logger.Level(rawValue: name.lowercased())
@@ -35,8 +37,20 @@ struct AgentRuntime {
         try RunSession.makeDataDirectory(settings.dataDir)
         let lock = try DataDirectoryLock(directory: settings.dataDir)
         defer { lock.release() }
+        if recoverFromBackup {
+            do {
+                let aside = try SQLiteStateStore.recoverFromBackup(database: settings.storePath)
+                logger.notice("state database restored from its backup", metadata: [
+                    "path": "\(settings.storePath)", "damaged_file_kept_as": "\(aside ?? "none")",
+                ])
+            } catch {
+                throw CLIFailure("cannot recover from the backup: \(error.description)")
+            }
+        }
         let store: SQLiteStateStore
-        do { store = try SQLiteStateStore(path: settings.storePath) } catch { throw CLIFailure(error.description) }
+        do { store = try SQLiteStateStore(path: settings.storePath) } catch {
+            throw CLIFailure(Self.refusal(error, path: settings.storePath))
+        }
         defer { try? store.close() }
 
         var options = DriverOptions(stateRoot: settings.stateRoot, cgroupParent: settings.cgroupParent)
@@ -54,6 +68,9 @@ struct AgentRuntime {
         logger.info("agent starting", metadata: ["data_dir": "\(settings.dataDir)", "node": "\(node.name)",
                                                  "version": "\(Corral.configuration.version)"])
         do { try await agent.start() } catch { throw CLIFailure(error.description) }
+        await Self.warnAboutUnknownTasks(agent: agent, stateRoot: settings.stateRoot, logger: logger)
+        // A verified copy as of this start: the database passed every check and its allocations were restored.
+        await Self.backUp(store, logger: logger)
         let server = AgentServer(agent: agent, environment: .init(version: Corral.configuration.version, registry: registry,
                                                                    logger: logger))
         let listeners: [any Service]
@@ -73,6 +90,42 @@ struct AgentRuntime {
             await agent.shutdown()
             throw CLIFailure("the agent failed: \(error)")
         }
+        await Self.backUp(store, logger: logger)
+    }
+
+    /// Why the state database was refused, with what the operator can do about it.
+    static func refusal(_ error: any Error, path: String) -> String {
+        guard let error = error as? StateStoreError, case .corrupt = error else { return "\(error)" }
+        return """
+            \(error.description)
+            The file was left exactly as it was. To recover:
+              corral agent --recover-from-backup ...   restores \(SQLiteStateStore.backupPath(database: path)) (written at each \
+            start and clean shutdown); the damaged file is kept as \(path).damaged-<time>. Allocations made since the \
+            backup are not in it: their tasks may still run (the agent lists them at start).
+              or move \(path) and \(path).created aside to start with an empty state (running tasks are not recovered).
+            """
+    }
+
+    /// Writes `state.db.bak`; a failure is logged, not fatal (the previous backup stays).
+    static func backUp(_ store: SQLiteStateStore, logger: Logger) async {
+        do {
+            let path = try await store.writeBackup()
+            logger.debug("state database backed up", metadata: ["path": "\(path)"])
+        } catch {
+            logger.error("cannot back up the state database; the previous backup is kept", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Logs the allocations that have task state directories but are unknown to the agent: after
+    /// a recovery from an older backup, their tasks may still run untracked.
+    static func warnAboutUnknownTasks(agent: Agent, stateRoot: String, logger: Logger) async {
+        let known = await agent.knownAllocationIDs()
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: stateRoot) else { return }
+        let unknown = entries.filter { !known.contains($0) }.sorted()
+        guard !unknown.isEmpty else { return }
+        logger.warning("task state directories of allocations this agent does not know: their tasks may still run",
+                       metadata: ["state_root": "\(stateRoot)", "allocations": "\(unknown.prefix(50).joined(separator: ","))",
+                                  "count": "\(unknown.count)"])
     }
 }
 

@@ -13,6 +13,9 @@ struct JobRun: ParsableCommand {
         discussion: """
             Prints each task event until every task of every allocation is running (service jobs) or \
             every allocation has finished (batch jobs, and any failed allocation).
+            A job identical to the version running (comments and layout aside) changes nothing: the \
+            allocations already there are followed. --check-index N submits only if the job's modify \
+            index (job status) is N, or with 0 only if the job does not exist.
             Exit status: 0; 1 when an allocation failed; 2 for an invalid job file (each problem printed \
             with its position); 125 when corral or the agent fails (no agent, the job does not fit).
             """)
@@ -28,6 +31,12 @@ struct JobRun: ParsableCommand {
     @Flag(help: "Print the submission's answer as JSON (and, following, each event as a JSON line).")
     var json = false
 
+    @Option(name: [.customLong("check-index"), .customLong("check-index", withSingleDash: true)],
+            help: ArgumentHelp("Submit only if the job's modify index is this (0: only if the job does not exist); "
+                               + "otherwise the agent refuses it with the current index (job status shows it).",
+                               valueName: "index"))
+    var checkIndex: UInt64?
+
     func run() throws {
         let client = try agent.client()
         let source: String
@@ -39,11 +48,12 @@ struct JobRun: ParsableCommand {
             throw ExitCode(2)
         }
         let directory = (Run.absolute(jobFile) as NSString).deletingLastPathComponent
-        let (file, json, detach) = (jobFile, self.json, self.detach)
+        let (file, json, detach, checkIndex) = (jobFile, self.json, self.detach, self.checkIndex)
         let failed = try AgentCall.run { () async throws -> Bool in
             let submitted: JobSubmitResponse
             do throws(AgentClientError) {
-                submitted = try await client.submitJob(source: source, filename: file, directory: directory)
+                submitted = try await client.submitJob(source: source, filename: file, directory: directory,
+                                                       checkIndex: checkIndex)
             } catch {
                 if case .api(400, let body) = error, let diagnostics = body.diagnostics, !diagnostics.isEmpty {
                     Output.write(APIDiagnosticPrinter.render(diagnostics, source: source), to: 2)
@@ -73,10 +83,10 @@ struct JobRun: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    /// `==> Submitted job example: allocations 1a2b3c4d 5e6f7a8b`.
+    /// `==> Submitted job example: allocations 1a2b3c4d 5e6f7a8b`, or `==> Job example unchanged: …`.
     static func summary(_ submitted: JobSubmitResponse) -> String {
         let ids = submitted.allocations.map { String($0.prefix(8)) }
-        var text = "==> Submitted job \(submitted.jobID): "
+        var text = (submitted.unchanged ? "==> Job \(submitted.jobID) unchanged: " : "==> Submitted job \(submitted.jobID): ")
             + (ids.isEmpty ? "no allocations" : "allocation\(ids.count == 1 ? "" : "s") " + ids.joined(separator: " ")) + "\n"
         if !submitted.replaced.isEmpty {
             text += "==> Replaced allocations \(submitted.replaced.map { String($0.prefix(8)) }.joined(separator: " "))\n"

@@ -46,6 +46,7 @@ struct JobStatus: ParsableCommand {
         var text = TextTable.keyValues([
             ("ID", stub.id), ("Name", stub.name), ("Type", stub.type.rawValue), ("Status", status(stub)),
             ("Submitted", CompactTime.format(stub.submitTime, now: now)),
+            ("Modify Index", String(stub.jobModifyIndex)),
             ("Allocations", "\(counts.pending) pending, \(counts.running) running, \(counts.complete) complete, "
                 + "\(counts.failed) failed"),
         ])

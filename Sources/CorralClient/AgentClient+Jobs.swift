@@ -5,11 +5,17 @@ extension AgentClient {
     /// names it in diagnostics. A file that does not validate is `.api(400)` with every diagnostic.
     /// `directory`: the job file's directory (absolute), against which the agent makes relative
     /// host paths in driver configs absolute (`image`, `seccomp_profile`, mount sources), as
-    /// `corral run` does.
-    public func submitJob(source: String, filename: String, directory: String? = nil) async throws(AgentClientError) -> JobSubmitResponse {
+    /// `corral run` does. `checkIndex`: a compare-and-set (Nomad's `EnforceIndex`): 0, the job must
+    /// not exist; otherwise its modify index must be this; else `.api(409)` with the current index.
+    public func submitJob(source: String, filename: String, directory: String? = nil,
+                          checkIndex: UInt64? = nil) async throws(AgentClientError) -> JobSubmitResponse {
         let isJSON = source.trimmingWhitespace().hasPrefix("{")
         var query = ["filename": filename]
         if let directory { query["dir"] = directory }
+        if let checkIndex {
+            query["enforce_index"] = "true"
+            query["job_modify_index"] = String(checkIndex)
+        }
         let response = try await send(method: "POST", path: APICoding.prefix + "/jobs", query: query,
                                       body: Array(source.utf8), contentType: isJSON ? "application/json" : "text/plain")
         guard response.isSuccess else { throw response.apiError }

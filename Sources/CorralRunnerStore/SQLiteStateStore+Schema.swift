@@ -1,4 +1,5 @@
 import CorralRunner
+import Foundation
 import GRDB
 
 extension SQLiteStateStore {
@@ -47,28 +48,40 @@ extension SQLiteStateStore {
         var applied: Set<String>
     }
 
-    /// Refuses a damaged, foreign or newer database before anything is written, then switches to
-    /// WAL, migrates, and checks the result.
-    static func checkAndMigrate(_ database: DatabaseQueue, path: String) throws(StateStoreError) {
-        precondition(migrationVersions.last?.version == schemaVersion, "schemaVersion and migrations disagree")
+    /// Refuses a damaged, foreign or newer database before anything is written. The checks run on
+    /// a read-only connection of their own, closed before the store's connection opens: a
+    /// read-write connection would checkpoint a WAL into the file when it closes, so a refused file
+    /// would not stay byte for byte as it was.
+    ///
+    /// Damage is what `PRAGMA integrity_check` finds (it also compares every index with its table:
+    /// a damaged index page made an allocation vanish from the ordered read, which `quick_check`
+    /// does not see), and any stored value that does not decode.
+    static func check(path: String) throws(StateStoreError) {
         let migrator = Self.migrator
         let known = Dictionary(uniqueKeysWithValues: migrationVersions.map { ($0.identifier, $0.version) })
-
-        // Read only: a file refused here is left byte for byte as it was.
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.journalMode = .default
+        configuration.label = "corral.state.check"
         let found: Found
         do {
-            found = try database.read { db in
-                let quickCheck = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
-                guard quickCheck == ["ok"] else {
+            let reader = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? reader.close() }
+            found = try reader.read { db in
+                let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(5)")
+                guard integrity == ["ok"] else {
                     throw StateStoreError.corrupt(path: path,
-                                                  reason: "quick_check: " + quickCheck.joined(separator: "; "))
+                                                  reason: "integrity_check: " + integrity.joined(separator: "; "))
                 }
-                return Found(
+                let found = Found(
                     userVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
                     tables: try String.fetchSet(db, sql: """
                         SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
                         """),
                     applied: try migrator.appliedIdentifiers(db))
+                if found.tables.isSuperset(of: Self.tables) { try checkValues(db, path: path) }
+                return found
             }
         } catch {
             throw storeError(error, path: path, operation: "check")
@@ -93,7 +106,43 @@ extension SQLiteStateStore {
             throw .corrupt(path: path, reason: "schema version \(found.userVersion) does not match its applied "
                 + "migrations (\(found.applied.sorted().joined(separator: ", ")))")
         }
+    }
 
+    /// Decodes every stored value: one that does not decode is damage, found before the agent
+    /// acts on the rest (it would otherwise restore the others and write around the damage). The
+    /// bytes are read as they are and must be valid UTF-8: reading them as text would repair a
+    /// damaged byte sequence into replacement characters that still decode.
+    private static func checkValues(_ db: Database, path: String) throws {
+        let tables: [(sql: String, type: any Decodable.Type)] = [
+            ("SELECT CAST(id AS BLOB) AS key, CAST(data AS BLOB) AS data FROM allocations", Allocation.self),
+            ("SELECT CAST(alloc_id || '/' || task AS BLOB) AS key, CAST(data AS BLOB) AS data FROM task_states",
+             CorralRunner.TaskState.self),
+            ("SELECT CAST(alloc_id || '/' || task AS BLOB) AS key, CAST(data AS BLOB) AS data FROM local_states",
+             LocalState.self),
+        ]
+        for (sql, type) in tables {
+            let cursor = try Row.fetchCursor(db, sql: sql)
+            while let row = try cursor.next() {
+                let keyBytes = row["key"] as Data? ?? Data()
+                let key = String(validating: keyBytes, as: UTF8.self) ?? "(damaged key \(keyBytes.count) bytes)"
+                let data = row["data"] as Data? ?? Data()
+                guard String(validating: data, as: UTF8.self) != nil else {
+                    throw StateStoreError.corrupt(path: path, reason: "the stored \(type) \(key) is not UTF-8 text")
+                }
+                do { _ = try JSONDecoder().decode(type, from: data) } catch {
+                    throw StateStoreError.corrupt(path: path, reason: "the stored \(type) \(key) does not decode: \(error)")
+                }
+                guard String(validating: keyBytes, as: UTF8.self) != nil else {
+                    throw StateStoreError.corrupt(path: path, reason: "a stored \(type)'s key is not UTF-8 text")
+                }
+            }
+        }
+    }
+
+    /// Switches a checked database to WAL, migrates it, and checks the result.
+    static func migrate(_ database: DatabaseQueue, path: String) throws(StateStoreError) {
+        precondition(migrationVersions.last?.version == schemaVersion, "schemaVersion and migrations disagree")
+        let migrator = Self.migrator
         do {
             let mode = try database.writeWithoutTransaction { db in
                 try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")

@@ -49,11 +49,13 @@ public final class SQLiteStateStore: StateStore {
     /// ``schemaVersion``. The parent directory must exist. Blocks the calling thread while it opens
     /// and checks the file; throws `.corrupt` or `.newerSchema` without changing the file.
     public init(path: String) throws(StateStoreError) {
+        let marked = try CreationMarker.check(database: path)
         try Self.prepareFile(path)
+        try Self.check(path: path)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(Self.busyTimeout)
-        // The journal mode is set after the checks, by `checkAndMigrate`: GRDB's `.wal` setup writes to the
+        // The journal mode is set after the checks, by `migrate`: GRDB's `.wal` setup writes to the
         // file (and sets `synchronous = NORMAL`) before anything could refuse it.
         configuration.journalMode = .default
         configuration.label = "corral.state"
@@ -66,7 +68,27 @@ public final class SQLiteStateStore: StateStore {
         } catch {
             throw Self.storeError(error, path: path, operation: "open")
         }
-        try Self.checkAndMigrate(database, path: path)
+        try Self.migrate(database, path: path)
+        if !marked {
+            // The marker must never name a file whose schema is not on disk in the file itself:
+            // a 0-byte database with a marker is refused.
+            try checkpoint()
+            try CreationMarker.write(database: path)
+        }
+    }
+
+    /// Copies the WAL into the database file and empties the WAL (fsyncing both).
+    func checkpoint() throws(StateStoreError) {
+        do {
+            let busy = try database.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+            guard busy == 0 else {
+                throw StateStoreError.io(path: path, operation: "checkpoint", reason: "another connection holds the database")
+            }
+        } catch {
+            throw Self.storeError(error, path: path, operation: "checkpoint")
+        }
     }
 
     /// Closes the connection. Later calls throw `.io`. Optional: the connection also closes when
@@ -208,7 +230,7 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    private func checkOpen(_ operation: String) throws(StateStoreError) {
+    func checkOpen(_ operation: String) throws(StateStoreError) {
         if closed.withLock({ $0 }) {
             throw StateStoreError.io(path: path, operation: operation, reason: "the store is closed")
         }
@@ -307,6 +329,12 @@ public final class SQLiteStateStore: StateStore {
         }
         Glibc.close(fd)
         // The new directory entry must survive a crash with the first commit.
+        try syncDirectory(of: path)
+    }
+
+    /// fsyncs the directory that holds `path`, so that an entry made or renamed in it is durable.
+    static func syncDirectory(of path: String) throws(StateStoreError) {
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let dir = Glibc.open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { throw .io(path: path, operation: "sync directory", reason: errorText(errno)) }
         defer { Glibc.close(dir) }

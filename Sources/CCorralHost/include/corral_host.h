@@ -56,4 +56,8 @@ int corral_epoll_add_oneshot(int epfd, int fd);
 int corral_epoll_remove(int epfd, int fd);
 int corral_epoll_wait_fds(int epfd, int *fds, int max);
 
+/* Gives the heap's free memory back to the kernel (glibc's malloc_trim(0); nothing on a libc
+ * without it). Returns 1 if memory was released, 0 if not. */
+int corral_trim_heap(void);
+
 #endif

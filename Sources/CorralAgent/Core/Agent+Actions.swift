@@ -16,6 +16,7 @@ extension Agent {
             try await gate.run { () async throws(AgentError) in
                 try await self.destroyAllocations(ids, reason: "job \(id) was purged")
             }
+            HeapTrimmer.trimSoon()
         } else {
             for alloc in ids { try await markStopped(alloc) }
         }

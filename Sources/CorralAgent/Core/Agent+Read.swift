@@ -124,7 +124,8 @@ extension Agent {
         let job = allocations[0].allocation.job
         return JobStub(id: id, name: job.name, type: job.type, status: status,
                        stopped: allocations.allSatisfy { $0.allocation.desiredStatus == .stop },
-                       submitTime: allocations.map(\.createTime).min() ?? .distantPast, summary: summary)
+                       submitTime: allocations.map(\.createTime).min() ?? .distantPast, summary: summary,
+                       jobModifyIndex: allocations.map { $0.allocation.jobModifyIndex ?? $0.restoredJobIndex }.max() ?? 0)
     }
 
     // MARK: Node

@@ -8,8 +8,8 @@ extension Agent {
     /// `directory` (absolute) is where the file is: relative host paths in its driver configs are
     /// taken relative to it, as `corral run` does. Without it they are refused, since they would
     /// otherwise be relative to wherever the agent runs.
-    public func submit(source: String, filename: String, json: Bool? = nil, directory: String? = nil)
-        async throws(AgentError) -> JobSubmitResponse {
+    public func submit(source: String, filename: String, json: Bool? = nil, directory: String? = nil,
+                       enforceIndex: UInt64? = nil) async throws(AgentError) -> JobSubmitResponse {
         var job: Job
         do {
             job = try Jobspec.parse(source, file: filename, format: json.map { $0 ? .json : .hcl },
@@ -23,20 +23,39 @@ extension Agent {
         } else if JobPaths.resolve(job, relativeTo: "/") != job {
             throw .badRequest("the job names relative host paths (image, seccomp_profile or mount sources): make them absolute, or send dir= with the job file's directory")
         }
-        return try await submit(job)
+        return try await submit(job, enforceIndex: enforceIndex)
     }
 
     /// Runs a job: `count` allocations per group, each persisted before this returns. A job of the
     /// same id replaces the earlier one: its allocations are killed and removed first. A job that
     /// does not fit the node (memory, CPU) is refused and nothing is created.
-    public func submit(_ job: Job) async throws(AgentError) -> JobSubmitResponse {
-        try await gate.run { () async throws(AgentError) -> JobSubmitResponse in try await self.submitNow(job) }
+    ///
+    /// A job identical to the version that runs (the parsed job, so comments, layout and the order
+    /// of attributes do not count) changes nothing: the answer names the allocations already
+    /// there, `unchanged`. A client retrying a submission whose answer it lost thus never restarts
+    /// the job. A stopped job is not "running": submitting it again starts it afresh.
+    ///
+    /// `enforceIndex` (Nomad's `EnforceIndex` with `JobModifyIndex`) is a compare-and-set: 0 means
+    /// the job must not exist; any other value must be the job's modify index. Otherwise nothing
+    /// changes and the submission is refused (`indexMismatch`, 409, with the current index).
+    public func submit(_ job: Job, enforceIndex: UInt64? = nil) async throws(AgentError) -> JobSubmitResponse {
+        try await gate.run { () async throws(AgentError) -> JobSubmitResponse in
+            try await self.submitNow(job, enforceIndex: enforceIndex)
+        }
     }
 
-    private func submitNow(_ job: Job) async throws(AgentError) -> JobSubmitResponse {
+    private func submitNow(_ job: Job, enforceIndex: UInt64?) async throws(AgentError) -> JobSubmitResponse {
         guard !shuttingDown else { throw .conflict("the agent is shutting down") }
         if let (id, entry) = unrestored.first(where: { $0.value.allocation.job.id == job.id }) {
             throw .conflict("allocation \(id) of job \(job.id) was not restored (\(entry.reason)); its tasks may still run: remove it with `corral alloc-run --destroy \(id)` (agent stopped) before submitting the job again")
+        }
+        let current = jobModifyIndex(job.id)
+        if let expected = enforceIndex, expected != (current ?? 0) {
+            throw .indexMismatch(job: job.id, expected: expected, current: current ?? 0)
+        }
+        if let current, let existing = runningVersion(of: job) {
+            logger.info("job unchanged", metadata: ["job": "\(job.id)", "allocations": "\(existing.count)"])
+            return JobSubmitResponse(jobID: job.id, allocations: existing, jobModifyIndex: current, unchanged: true)
         }
         for group in job.groups {
             for task in group.tasks where drivers[task.driver] == nil {
@@ -50,11 +69,12 @@ extension Agent {
         try await destroyAllocations(replaced, reason: "job \(job.id) was replaced")
 
         let now = Date()
+        let modifyIndex = nextIndex()
         var created: [(Allocation, AllocRunner)] = []
         for group in job.groups {
             for index in 0..<max(group.count, 1) {
                 let allocation = Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index,
-                                            createTime: now)
+                                            createTime: now, jobModifyIndex: modifyIndex)
                 do { created.append((allocation, try makeRunner(allocation))) } catch { throw .badRequest(error.description) }
             }
         }
@@ -70,7 +90,8 @@ extension Agent {
         guard !shuttingDown else {
             logger.info("job stored during shutdown; the next agent runs it", metadata: ["job": "\(job.id)"])
             return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced,
-                                     warnings: ["the agent is shutting down: the next agent starts these allocations"])
+                                     warnings: ["the agent is shutting down: the next agent starts these allocations"],
+                                     jobModifyIndex: modifyIndex)
         }
         for (allocation, runner) in created {
             let pending = AllocStatus(taskStates: Dictionary(uniqueKeysWithValues: (allocation.group?.tasks ?? []).map {
@@ -85,7 +106,23 @@ extension Agent {
             "job": "\(job.id)", "allocations": "\(created.map(\.0.shortID).joined(separator: ","))",
             "replaced": "\(replaced.count)",
         ])
-        return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced)
+        return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced,
+                                 jobModifyIndex: modifyIndex)
+    }
+
+    /// The modify index of the job's current version; nil when no allocation of it is known.
+    func jobModifyIndex(_ jobID: String) -> UInt64? {
+        order.compactMap { records[$0] }.filter { $0.allocation.job.id == jobID }
+            .map { $0.allocation.jobModifyIndex ?? $0.restoredJobIndex }.max()
+    }
+
+    /// The allocations of `job`'s id, when every one of them runs exactly `job` and none has been
+    /// told to stop; nil otherwise (a changed or stopped job is submitted anew).
+    func runningVersion(of job: Job) -> [String]? {
+        let existing = order.compactMap { records[$0] }.filter { $0.allocation.job.id == job.id }
+        guard !existing.isEmpty,
+              existing.allSatisfy({ $0.allocation.job == job && $0.allocation.desiredStatus == .run }) else { return nil }
+        return existing.map(\.allocation.id)
     }
 
     /// The node's totals against what allocations that still run (or want to) reserve.
@@ -125,7 +162,10 @@ extension Agent {
         logger.info("allocation removed", metadata: ["alloc_id": "\(id)", "reason": "\(reason)"])
     }
 
-    /// Removes the oldest terminal allocations beyond `gcMaxAllocs` (Nomad's client GC).
+    /// Removes the terminal allocations beyond `gcMaxAllocs`, oldest terminal first (by the time
+    /// they became terminal, as Nomad's client GC does, not by creation: a service that has just
+    /// died keeps its exit, events and logs however many newer allocations ended before it). An
+    /// allocation whose run has not ended is never collected.
     func collectGarbage() async {
         await gate.run {
             await self.collectGarbageNow()
@@ -133,12 +173,25 @@ extension Agent {
     }
 
     private func collectGarbageNow() async {
-        let terminal = order.filter { records[$0]?.isTerminal == true && records[$0]?.runEnded == true }
-        guard terminal.count > settings.gcMaxAllocs else { return }
-        for id in terminal.prefix(terminal.count - settings.gcMaxAllocs) {
+        let ids = garbage()
+        guard !ids.isEmpty else { return }
+        for id in ids {
             do { try await destroyAllocation(id, reason: "garbage collected (more than \(settings.gcMaxAllocs) terminal allocations)") } catch {
                 logger.error("garbage collection failed", metadata: ["alloc_id": "\(id)", "error": "\(error)"])
             }
         }
+        HeapTrimmer.trimSoon()
+    }
+
+    /// The allocations to collect: the terminal ones beyond `gcMaxAllocs`, oldest terminal first
+    /// (ties in creation order).
+    func garbage() -> [String] {
+        let terminal = order.enumerated().compactMap { position, id -> (id: String, time: Date, position: Int)? in
+            guard let record = records[id], record.runEnded, let time = record.terminalTime else { return nil }
+            return (id, time, position)
+        }
+        guard terminal.count > settings.gcMaxAllocs else { return [] }
+        let oldestFirst = terminal.sorted { ($0.time, $0.position) < ($1.time, $1.position) }
+        return oldestFirst.prefix(terminal.count - settings.gcMaxAllocs).map(\.id)
     }
 }

@@ -87,6 +87,7 @@ public actor Agent {
             }
             let status = await runner.status
             var record = AllocationRecord(allocation: allocation, runner: runner, status: status, modifyIndex: nextIndex())
+            record.restoredJobIndex = record.modifyIndex
             for (task, state) in status.taskStates { record.loggedEvents[task] = state.events.last }
             records[allocation.id] = record
             order.append(allocation.id)
@@ -98,6 +99,11 @@ public actor Agent {
                 Task { await runner.kill(reason: "allocation stopped") }
             }
         }
+    }
+
+    /// Every allocation this agent knows, restored or not.
+    public func knownAllocationIDs() -> Set<String> {
+        Set(records.keys).union(unrestored.keys)
     }
 
     func notRestored(_ allocation: Allocation, reason: String) {
@@ -150,6 +156,7 @@ public actor Agent {
         guard var record = records[id] else { return }
         record.status = update.status
         record.modifyIndex = nextIndex()
+        if record.isTerminal, record.observedTerminal == nil { record.observedTerminal = clock.now() }
         let events = update.state.events
         var start = events.startIndex
         if let last = record.loggedEvents[update.task], let position = events.lastIndex(of: last) { start = position + 1 }
@@ -172,6 +179,7 @@ public actor Agent {
         records[id]!.runEnded = true
         records[id]!.status = status
         records[id]!.modifyIndex = nextIndex()
+        if records[id]!.isTerminal, records[id]!.observedTerminal == nil { records[id]!.observedTerminal = clock.now() }
         resumeWaiters(id)
         if !shuttingDown, records[id]!.isTerminal { Task { await self.collectGarbage() } }
     }

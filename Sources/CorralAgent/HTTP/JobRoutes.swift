@@ -16,7 +16,8 @@ struct JobRoutes {
             let json: Bool? = contentType.hasPrefix("application/json") ? true : nil
             let filename = request.query("filename") ?? (json == true ? "job.json" : "job")
             return try JSONResponse.make(try await agent.submit(source: source, filename: filename, json: json,
-                                                                directory: request.query("dir")))
+                                                                directory: request.query("dir"),
+                                                                enforceIndex: try Self.enforcedIndex(request)))
         }
         group.get("jobs") { request, _ in
             try JSONResponse.make(await agent.jobs(prefix: request.query("prefix")))
@@ -28,5 +29,20 @@ struct JobRoutes {
             let purge = try request.boolQuery("purge")
             return try JSONResponse.make(try await agent.stopJob(try context.pathParameter("job"), purge: purge))
         }
+    }
+
+    /// Nomad's `EnforceIndex` and `JobModifyIndex` as query parameters: `enforce_index=true` with
+    /// `job_modify_index=N` (0, or absent, meaning the job must not exist). An index without
+    /// `enforce_index=true` would be silently ignored by Nomad: here it is a 400.
+    static func enforcedIndex(_ request: Request) throws(AgentError) -> UInt64? {
+        let enforce = try request.boolQuery("enforce_index")
+        let text = request.query("job_modify_index")
+        guard enforce else {
+            if let text { throw .badRequest("job_modify_index=\(text) needs enforce_index=true") }
+            return nil
+        }
+        guard let text else { return 0 }
+        guard let index = UInt64(text) else { throw .badRequest("job_modify_index=\(text): a whole number, 0 or more") }
+        return index
     }
 }

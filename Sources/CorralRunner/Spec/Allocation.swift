@@ -17,15 +17,20 @@ public struct Allocation: Codable, Equatable, Sendable {
     public var desiredStatus: DesiredStatus
     /// When the allocation was made (nil in allocations stored before this field existed).
     public var createTime: Date?
+    /// The agent's index when this version of the job was submitted (Nomad's `JobModifyIndex`),
+    /// the same in every allocation of the version; what `job run -check-index` compares. Nil in
+    /// allocations stored before this field existed.
+    public var jobModifyIndex: UInt64?
 
     public init(id: String, job: Job, groupName: String, index: Int = 0, desiredStatus: DesiredStatus = .run,
-                createTime: Date? = nil) {
+                createTime: Date? = nil, jobModifyIndex: UInt64? = nil) {
         self.id = id
         self.job = job
         self.groupName = groupName
         self.index = index
         self.desiredStatus = desiredStatus
         self.createTime = createTime
+        self.jobModifyIndex = jobModifyIndex
     }
 
     public enum DesiredStatus: String, Codable, Sendable { case run, stop }
@@ -35,6 +40,7 @@ public struct Allocation: Codable, Equatable, Sendable {
         case groupName = "group"
         case desiredStatus = "desired_status"
         case createTime = "create_time"
+        case jobModifyIndex = "job_modify_index"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,6 +51,7 @@ public struct Allocation: Codable, Equatable, Sendable {
         index = try c.decodeIfPresent(Int.self, forKey: .index) ?? 0
         desiredStatus = try c.decodeIfPresent(DesiredStatus.self, forKey: .desiredStatus) ?? .run
         createTime = try c.decodeIfPresent(Date.self, forKey: .createTime)
+        jobModifyIndex = try c.decodeIfPresent(UInt64.self, forKey: .jobModifyIndex)
     }
 
     /// `job.group[index]`, Nomad's allocation name.
