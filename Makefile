@@ -7,7 +7,7 @@ PREFIX ?= /usr/local
 # loader, no relocations to dirty), and the supervisor's private memory stays under 100 kB.
 RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xswiftc -Xclang-linker -Xswiftc -no-pie
 
-.PHONY: help setup build debug test test-unit test-vm bench bench-agent install uninstall clean
+.PHONY: help setup build debug test test-unit test-vm bench bench-agent soak soak-ci install uninstall clean
 
 help:
 	@echo "make setup    install the Debian packages the build and tests need (root)"
@@ -16,6 +16,8 @@ help:
 	@echo "make test-vm  build, then run the cgroup, capability, seccomp and driver tests in a QEMU guest with pure cgroup v2 (VM_FILTER=regex)"
 	@echo "make bench    start latency against unshare, runc and crun (root)"
 	@echo "make bench-agent  one agent with 150 tasks: its memory, allocation read latency, POST->Started vs isolate (root)"
+	@echo "make soak     crash storm: 200 SIGKILLs of an agent running 20 exec services and batch jobs, a full disk; checks exactly-once and leaks (root, 20-40 min)"
+	@echo "make soak-ci  the same, bounded for CI: 25 SIGKILLs, about 3 minutes (root)"
 	@echo "make install  install into \$$PREFIX (default /usr/local)"
 
 setup:
@@ -62,6 +64,14 @@ bench: build
 
 bench-agent: build
 	scripts/bench/agent-load
+
+# The crash storm (scripts/soak/crash-storm): SOAK_ARGS adds options (--seed N to replay a run, --keep).
+SOAK_ARGS ?=
+soak: build
+	scripts/soak/crash-storm --kills 200 $(SOAK_ARGS)
+
+soak-ci: build
+	scripts/soak/crash-storm --kills 25 --max-seconds 150 --full-seconds 8 --settle 30 $(SOAK_ARGS)
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/corral
