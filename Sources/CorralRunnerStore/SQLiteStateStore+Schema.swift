@@ -1,6 +1,9 @@
 import CorralRunner
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SQLiteStateStore {
     /// Each migration's identifier and the `user_version` it leaves, oldest first. A new schema
@@ -57,6 +60,18 @@ extension SQLiteStateStore {
     /// a damaged index page made an allocation vanish from the ordered read, which `quick_check`
     /// does not see), and any stored value that does not decode.
     static func check(path: String) throws(StateStoreError) {
+        // A read-only connection to a WAL database creates the `-wal` and `-shm` files if absent:
+        // those it made are removed again when the file is refused, so a refusal leaves nothing.
+        let companions = ["-wal", "-shm"].filter { access(path + $0, F_OK) != 0 }
+        do throws(StateStoreError) {
+            try checkContents(path: path)
+        } catch {
+            for suffix in companions { unlink(path + suffix) }
+            throw error
+        }
+    }
+
+    private static func checkContents(path: String) throws(StateStoreError) {
         let migrator = Self.migrator
         let known = Dictionary(uniqueKeysWithValues: migrationVersions.map { ($0.identifier, $0.version) })
         var configuration = Configuration()

@@ -240,6 +240,8 @@ func expectRefused(_ path: String, unchanged bytes: Data,
         }
         #expect(errorPath == path, sourceLocation: sourceLocation)
         #expect(try fileBytes(path) == bytes, "the file was changed", sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"), "a -wal was left", sourceLocation: sourceLocation)
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"), "a -shm was left", sourceLocation: sourceLocation)
         reason = why
     }
     return reason
