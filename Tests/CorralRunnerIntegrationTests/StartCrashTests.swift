@@ -92,9 +92,9 @@ struct StartCrashTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         world.adopt(process)
-        // Ready for Ctrl-C once it handles SIGINT itself (ignored by default action, watched by a source).
+        // Ready for Ctrl-C once it handles SIGINT itself.
         let pid = process.processIdentifier
-        #expect(await finishes(within: 30) { while !ignoresSIGINT(pid) { try? await Task.sleep(for: .milliseconds(20)) } })
+        #expect(await finishes(within: 30) { while !handlesSIGINT(pid) { try? await Task.sleep(for: .milliseconds(20)) } })
         kill(pid, SIGINT)
         let ended = await finishes(within: 60) { while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) } }
         #expect(ended, "alloc-run --restore did not end on SIGINT")
@@ -106,10 +106,13 @@ struct StartCrashTests {
     }
 }
 
-/// Whether `pid` ignores SIGINT (`SigIgn` in /proc/PID/status): alloc-run does once it handles it.
-private func ignoresSIGINT(_ pid: Int32) -> Bool {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("SigIgn:") }),
-          let mask = UInt64(line.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
-    return mask & (1 << UInt64(SIGINT - 1)) != 0
+/// Whether `pid` no longer takes SIGINT's default action (ignored or caught, `SigIgn`/`SigCgt` in
+/// /proc/PID/status): alloc-run has installed its handling.
+private func handlesSIGINT(_ pid: Int32) -> Bool {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+    return text.split(separator: "\n").contains { line in
+        guard line.hasPrefix("SigIgn:") || line.hasPrefix("SigCgt:"),
+              let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+        return mask & (1 << UInt64(SIGINT - 1)) != 0
+    }
 }
