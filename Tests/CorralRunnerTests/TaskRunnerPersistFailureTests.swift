@@ -9,18 +9,19 @@ import Testing
 /// retry, show the failure, and never act on a state it could not store.
 final class FailingWritesStore: StateStore {
     let base = MemoryStateStore()
-    /// Writes are numbered from 1; those `failing` returns true for fail.
-    private let rule: @Sendable (Int) -> Bool
+    /// Writes are numbered from 1; those `failing` returns true for fail (with the task state written).
+    private let rule: @Sendable (Int, TaskState?) -> Bool
     private let writes = Mutex(0)
     private let failures = Mutex(0)
 
-    init(failing rule: @escaping @Sendable (Int) -> Bool) { self.rule = rule }
+    init(failing rule: @escaping @Sendable (Int) -> Bool) { self.rule = { number, _ in rule(number) } }
+    init(failingStates rule: @escaping @Sendable (Int, TaskState?) -> Bool) { self.rule = rule }
 
     var failedWrites: Int { failures.withLock { $0 } }
 
-    private func write(_ body: () async throws(StateStoreError) -> Void) async throws(StateStoreError) {
+    private func write(_ state: TaskState? = nil, _ body: () async throws(StateStoreError) -> Void) async throws(StateStoreError) {
         let number = writes.withLock { $0 += 1; return $0 }
-        if rule(number) {
+        if rule(number, state) {
             failures.withLock { $0 += 1 }
             throw .io(path: "/test/state.db", operation: "commit", reason: "No space left on device")
         }
@@ -35,7 +36,7 @@ final class FailingWritesStore: StateStore {
         try await write { () throws(StateStoreError) in try await base.deleteAllocation(id: id) }
     }
     func putTaskState(_ state: TaskState, allocID: String, task: String) async throws(StateStoreError) {
-        try await write { () throws(StateStoreError) in try await base.putTaskState(state, allocID: allocID, task: task) }
+        try await write(state) { () throws(StateStoreError) in try await base.putTaskState(state, allocID: allocID, task: task) }
     }
     func taskState(allocID: String, task: String) async throws(StateStoreError) -> TaskState? {
         try await base.taskState(allocID: allocID, task: task)
@@ -47,7 +48,7 @@ final class FailingWritesStore: StateStore {
         try await base.localState(allocID: allocID, task: task)
     }
     func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String, task: String) async throws(StateStoreError) {
-        try await write { () throws(StateStoreError) in
+        try await write(taskState) { () throws(StateStoreError) in
             try await base.putStates(taskState, localState, allocID: allocID, task: task)
         }
     }
@@ -104,5 +105,32 @@ final class FailingWritesStore: StateStore {
         let storedRuns = try await store.base.localState(allocID: alloc.id, task: "app")?.runCount ?? 0
         #expect(driver.started.count <= storedRuns, "started \(driver.started.count) runs, stored \(storedRuns)")
         for handle in driver.started { try? await driver.destroy(handle.id, force: true) }
+    }
+
+    /// The exit of a batch task cannot be stored (the disk is full from then on) and the runtime goes
+    /// away: the next runtime takes the exit from the driver (the supervisor's exit.json) and reports
+    /// it once, truthfully, without running the task again.
+    @Test func anExitThatCouldNotBeStoredIsTakenFromTheDriverNotRunAgain() async throws {
+        let store = FailingWritesStore { _, state in state?.events.contains { $0.type == .terminated } ?? false }
+        let alloc = makeAllocation([mockTask("app", ["run_for": .string("1ms"), "exit_code": .integer(7)])], type: .batch,
+                                   restart: policy(attempts: 0))
+        let driver = RecordingDriver()
+        let (stream, continuation) = AsyncStream.makeStream(of: TaskState.self)
+        let first = try Self.runner(alloc, driver: driver, store: store) { _, state in continuation.yield(state) }
+        let running = Task { await first.run() }
+        for await state in stream where state.events.contains(where: { $0.type == .statePersistFailed }) { break }
+        await first.shutdown()
+        await running.value
+        let stored = try #require(try await store.base.taskState(allocID: alloc.id, task: "app"))
+        #expect(!stored.events.contains { $0.type == .terminated }, "the exit was stored after all")
+
+        let secondDriver = RecordingDriver()
+        let second = try Self.runner(alloc, driver: secondDriver, store: store.base)
+        try await second.restore()
+        await second.run()
+        let state = await second.taskState
+        #expect(secondDriver.started.isEmpty, "the task ran again")
+        #expect(state.events.filter { $0.type == .terminated }.map(\.exitCode) == [7], "\(state.eventTypes)")
+        #expect(state.state == .dead && state.failed)
     }
 }
