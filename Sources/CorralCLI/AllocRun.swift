@@ -109,8 +109,9 @@ struct AllocRun: ParsableCommand {
                                              failed: update.state.failed, event: event))
                 }
             }
-            interrupts.watch(runner)
             if stored != nil { try await runner.restore() }
+            // Only now: a kill before the restore would mark the tasks dead without reaching them.
+            interrupts.watch(runner)
             if destroying {
                 try await runner.destroy()
                 return await runner.status
