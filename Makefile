@@ -49,7 +49,7 @@ test-unit: debug
 VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests|RunnerIntegrationTests|StartCrashTests|LogSpaceTests
 # The agent end to end (through the CLI, many short `corral` processes: slow under emulation) in a guest of
 # its own, so that its load cannot disturb the timing tests above.
-VM_AGENT_FILTER ?= AgentCommandTests
+VM_AGENT_FILTER ?= AgentCommandTests|AgentFullDiskTests
 
 test-vm:
 	swift build --build-tests
