@@ -255,14 +255,17 @@ static int remap_fds(const struct corral_fd_map *maps, uint32_t n) {
     return 0;
 }
 
-/* Closes every fd from 3 up except `keep_a` and `keep_b` (-1: none). Nothing of the caller's may
+/* Closes every fd from 3 up except the three `keep` fds (-1: none). Nothing of the caller's may
  * stay open while the task resolves paths: a directory fd would let `/proc/self/fd/N` (or a `..`
  * from a cwd inherited through it) lead outside the root (the CVE-2024-21626 pattern). */
-static int close_fds_except(int keep_a, int keep_b) {
-    if (keep_a > keep_b) { int t = keep_a; keep_a = keep_b; keep_b = t; }
+static int close_fds_except(int keep_a, int keep_b, int keep_c) {
+    int keeps[3] = { keep_a, keep_b, keep_c };
+    /* Sorted ascending (three elements: a fixed exchange network). */
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2 - i; j++)
+            if (keeps[j] > keeps[j + 1]) { int t = keeps[j]; keeps[j] = keeps[j + 1]; keeps[j + 1] = t; }
     unsigned first = 3;
-    int keeps[2] = { keep_a, keep_b };
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (keeps[i] < (int)first) continue;
         if ((unsigned)keeps[i] > first && corral_sys_close_range(first, (unsigned)keeps[i] - 1, 0) < 0) goto fallback;
         first = (unsigned)keeps[i] + 1;
@@ -272,8 +275,21 @@ fallback:
     if (errno != ENOSYS && errno != EINVAL) return -1;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return -1;
-    for (int fd = 3; fd < (int)rl.rlim_cur && fd < 65536; fd++) if (fd != keep_a && fd != keep_b) close(fd);
+    for (int fd = 3; fd < (int)rl.rlim_cur && fd < 65536; fd++)
+        if (fd != keep_a && fd != keep_b && fd != keep_c) close(fd);
     return 0;
+}
+
+/* The start barrier: waits for the caller's byte, which it writes once the run is recorded on disk.
+ * EOF (the caller died: the kernel closed its end; ours and the supervisor's copies are closed by
+ * now) or an error means the run was never recorded: the command must not run. */
+static void wait_at_start_barrier(const struct corral_plan *p) {
+    if (p->barrier_fd <= 0) return;
+    char go;
+    ssize_t n;
+    do n = read(p->barrier_fd, &go, 1); while (n < 0 && errno == EINTR);
+    if (n != 1) { if (n == 0) errno = ECANCELED; fail(p, CORRAL_STAGE_START_BARRIER, 0, 125); }
+    close(p->barrier_fd);
 }
 
 /* Marks every fd from 3 up CLOEXEC, so nothing of ours survives execve. */
@@ -442,7 +458,7 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
     bind_to_supervisor(p, lifeline);
     struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
     if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
-    if (close_fds_except(p->report_fd, lifeline) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    if (close_fds_except(p->report_fd, lifeline, p->barrier_fd) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
     if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
     if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
 
@@ -474,6 +490,8 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
     close(rootdir);
     umask((mode_t)p->umask);
     if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(p, CORRAL_STAGE_NO_NEW_PRIVS, 0, 125);
+    /* Every setup step that can fail has run: from here the command runs only if its run is recorded. */
+    wait_at_start_barrier(p);
     if (cloexec_from_3() < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
     if (reset_signals(1) < 0) fail(p, CORRAL_STAGE_SIGNALS, 0, 125);
     /* The filter last, after the user switch and no_new_privs: from here on only execve (and, on

@@ -12,9 +12,12 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     public var reservedMemoryMiB: Int
     public var reservedCPUMHz: Int
     public var allocations: AllocCounts
+    /// What degrades the node now (a state store that refuses writes); nil or empty: nothing.
+    public var problems: [String]?
 
     public init(node: NodeInfo, drivers: [String: DriverStatus], memoryMiB: Int?, cpuMHz: Int?, reservedMemoryMiB: Int,
-                reservedCPUMHz: Int, allocations: AllocCounts) {
+                reservedCPUMHz: Int, allocations: AllocCounts, problems: [String]? = nil) {
+        self.problems = problems
         self.node = node
         self.drivers = drivers
         self.memoryMiB = memoryMiB
@@ -25,7 +28,7 @@ public struct NodeResponse: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case node, drivers, allocations
+        case node, drivers, allocations, problems
         case memoryMiB = "memory_mib"
         case cpuMHz = "cpu_mhz"
         case reservedMemoryMiB = "reserved_memory_mib"
@@ -54,8 +57,13 @@ public struct HealthResponse: Codable, Equatable, Sendable {
     public var version: String
     public var uptimeSeconds: Double
     public var allocations: Int
+    /// The agent serves, but something is wrong (`problems` says what): its state is not persisted.
+    public var degraded: Bool?
+    public var problems: [String]?
 
-    public init(ok: Bool, version: String, uptimeSeconds: Double, allocations: Int) {
+    public init(ok: Bool, version: String, uptimeSeconds: Double, allocations: Int, problems: [String] = []) {
+        self.degraded = !problems.isEmpty
+        self.problems = problems.isEmpty ? nil : problems
         self.ok = ok
         self.version = version
         self.uptimeSeconds = uptimeSeconds
@@ -63,7 +71,7 @@ public struct HealthResponse: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case ok, version, allocations
+        case ok, version, allocations, degraded, problems
         case uptimeSeconds = "uptime_seconds"
     }
 }

@@ -63,7 +63,8 @@ struct AgentRuntime {
                             datacenter: settings.datacenter, region: settings.region,
                             attributes: fingerprints["exec"]?.attributes ?? [:], meta: settings.nodeMeta)
 
-        let agent = Agent(settings: settings, node: node, drivers: drivers, fingerprints: fingerprints, store: store,
+        let agent = Agent(settings: settings, node: node, drivers: drivers, fingerprints: fingerprints,
+                          store: MonitoredStateStore(base: store, logger: logger),
                           taskDirBuilder: HostTaskDirBuilder(), metricsFactory: metrics, logger: logger)
         logger.info("agent starting", metadata: ["data_dir": "\(settings.dataDir)", "node": "\(node.name)",
                                                  "version": "\(Corral.configuration.version)"])
@@ -129,21 +130,71 @@ struct AgentRuntime {
     }
 }
 
-/// One agent per data directory: an exclusive `flock` on `agent.lock`, held for the agent's life.
+/// One agent per data directory: an exclusive POSIX record lock (`fcntl F_SETLK`) on `agent.lock`,
+/// held for the agent's life.
+///
+/// A record lock belongs to the process, not to the open file: a child that still holds a copy of
+/// the fd (a task or a supervisor between its clone and its exec) does not hold the lock, so the
+/// lock goes with the agent. A SIGKILLed agent still takes a moment to die (a write it is blocked in
+/// finishes first): a holder that is exiting is waited for, a live one refuses the start at once.
 struct DataDirectoryLock {
     let fd: Int32
 
+    /// How long a dying holder is waited for.
+    static let dyingHolderWait: Duration = .seconds(10)
+
     init(directory: String) throws {
         let path = directory + "/agent.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw CLIFailure("cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw CLIFailure("another agent uses the data directory \(directory) (\(path) is locked)")
+        let clock = ContinuousClock()
+        let deadline = clock.now + Self.dyingHolderWait
+        while true {
+            var lock = Self.wholeFile(type: F_WRLCK)
+            if fcntl(fd, F_SETLK, &lock) == 0 { return }
+            let error = errno
+            guard error == EAGAIN || error == EACCES else {
+                close(fd)
+                throw CLIFailure("cannot lock \(path): \(String(cString: strerror(error)))")
+            }
+            var holder = Self.wholeFile(type: F_WRLCK)
+            let holderPID = fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != Int16(F_UNLCK) ? holder.l_pid : 0
+            guard holderPID == 0 || Self.isExiting(holderPID), clock.now < deadline else {
+                close(fd)
+                throw CLIFailure("another agent (pid \(holderPID)) uses the data directory \(directory) (\(path) is locked)")
+            }
+            // Polling a dying process: the kernel has no wait for another process's lock but F_SETLKW,
+            // which would also wait for a live agent forever.
+            usleep(10_000)
         }
     }
 
     func release() { close(fd) }
+
+    private static func wholeFile(type: Int32) -> flock {
+        var lock = flock()
+        lock.l_type = Int16(type)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = 0
+        lock.l_len = 0
+        return lock
+    }
+
+    /// Whether `pid` is on its way out: a zombie or dead, or a SIGKILL pending (/proc/PID/status).
+    static func isExiting(_ pid: Int32) -> Bool {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return true }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case "State" where parts[1].hasPrefix("Z") || parts[1].hasPrefix("X"): return true
+            case "SigPnd", "ShdPnd":
+                if let mask = UInt64(parts[1], radix: 16), mask & (1 << UInt64(SIGKILL - 1)) != 0 { return true }
+            default: continue
+            }
+        }
+        return false
+    }
 }
 
 /// The node's id: made once, kept in the data directory (Nomad's client id), so it survives restarts.

@@ -6,6 +6,7 @@ import CorralExecDriver
 import CorralRunner
 import CorralRunnerStore
 import Foundation
+import Synchronization
 
 /// `corral alloc-run`: runs one allocation (JSON on stdin) through the runner with the SQLite state
 /// store, printing each task state change as a JSON line and the allocation's status at the end; or,
@@ -43,6 +44,10 @@ struct AllocRun: ParsableCommand {
                                valueName: "type", visibility: .hidden))
     var crashAfterEvent: String?
 
+    @Option(help: ArgumentHelp("Crash-recovery tests: SIGKILL this process at this point of the driver's start (before-launch, at-barrier, after-record, after-release).",
+                               valueName: "point", visibility: .hidden))
+    var crashInStart: String?
+
     @Option(help: ArgumentHelp("Kill a stored allocation's tasks and remove its directory and state.", valueName: "id"))
     var destroy: String?
 
@@ -67,12 +72,25 @@ struct AllocRun: ParsableCommand {
                 throw ValidationError("stdin is not an allocation in JSON: \(error)")
             }
         }
-        let options = DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent)
+        var options = DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent)
+        if let crashInStart {
+            guard let point = StartCrashPoint(rawValue: crashInStart) else {
+                throw ValidationError("--crash-in-start \"\(crashInStart)\": one of "
+                                      + StartCrashPoint.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            options.crashPoint = point
+        }
         let drivers = RunSession.drivers(options)
         let exec = drivers["exec"]!
         let root = allocRoot
         let (keep, destroying) = (self.keep, destroy != nil)
         let runnerStore: any StateStore = crashAfterEvent.map { CrashAfterEventStore(base: store, eventType: $0) } ?? store
+        // Ctrl-C (or SIGTERM) as in `corral run`: the first kills every task gracefully, the second
+        // forces; the run then ends as usual (the allocation removed unless --keep). Without this the
+        // default action killed alloc-run and left its tasks running unwatched.
+        let interrupts = AllocInterrupts()
+        let sources = destroying ? [] : interrupts.install()
+        defer { sources.forEach { $0.cancel() } }
         let outcome = try Self.blocking { () async throws -> AllocStatus in
             let fingerprint = await exec.fingerprint()
             let node = NodeInfo(id: ProcessInfo.processInfo.hostName, name: ProcessInfo.processInfo.hostName,
@@ -92,6 +110,8 @@ struct AllocRun: ParsableCommand {
                 }
             }
             if stored != nil { try await runner.restore() }
+            // Only now: a kill before the restore would mark the tasks dead without reaching them.
+            interrupts.watch(runner)
             if destroying {
                 try await runner.destroy()
                 return await runner.status
@@ -141,6 +161,42 @@ struct AllocRun: ParsableCommand {
         encoder.dateEncodingStrategy = .iso8601
         guard let data = try? encoder.encode(value) else { return }
         FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
+
+/// `alloc-run`'s SIGINT and SIGTERM: the first kills the allocation's tasks gracefully, the second
+/// forces. A signal that comes before the runner exists is applied when it is watched.
+final class AllocInterrupts: Sendable {
+    private let state = Mutex<(runner: AllocRunner?, count: Int)>((nil, 0))
+
+    func install() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in interrupted(by: number) }
+            source.resume()
+            return source
+        }
+    }
+
+    func watch(_ runner: AllocRunner) {
+        let count = state.withLock { $0.runner = runner; return $0.count }
+        if count > 0 { Self.stop(runner, force: count > 1) }
+    }
+
+    private func interrupted(by number: Int32) {
+        let (runner, count) = state.withLock { $0.count += 1; return ($0.runner, $0.count) }
+        let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+        FileHandle.standardError.write(Data("corral: \(name): \(count == 1 ? "stopping every task (kill_signal, then kill_timeout); again to force" : "killing every task now")\n".utf8))
+        if let runner { Self.stop(runner, force: count > 1) }
+    }
+
+    private static func stop(_ runner: AllocRunner, force: Bool) {
+        Task {
+            if force { await runner.forceKill(reason: "alloc-run was interrupted twice") } else {
+                await runner.kill(reason: "alloc-run was interrupted")
+            }
+        }
     }
 }
 

@@ -72,7 +72,8 @@ final class EventPrinter: Sendable {
         switch type {
         case .started, .received, .setup: code = "32"
         case .terminated, .killed: code = "36"
-        case .restarting, .killing, .signaling, .restartSignaled, .hookWarning, .leaderDead, .siblingFailed: code = "33"
+        case .restarting, .killing, .signaling, .restartSignaled, .hookWarning, .leaderDead, .siblingFailed,
+             .logOutputDropped, .statePersistFailed: code = "33"
         case .notRestarting, .driverFailure, .setupFailure, .failedValidation, .oomKilled: code = "31"
         }
         return "\u{1B}[\(code)m\(type.rawValue)\u{1B}[0m"

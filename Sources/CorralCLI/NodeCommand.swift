@@ -44,6 +44,9 @@ struct NodeStatus: ParsableCommand {
             table.append([name, String(driver.detected), String(driver.healthy), driver.description])
         }
         text += response.drivers.isEmpty ? "No drivers\n" : table.render()
+        if let problems = response.problems, !problems.isEmpty {
+            text += "\nDegraded\n" + problems.map { "  \($0)\n" }.joined()
+        }
         return text
     }
 }

@@ -93,6 +93,19 @@ public enum CgroupManagers {
         }
     }
 
+    /// A manager of the cgroup `name` under `parent` in every hierarchy corral may have created it in
+    /// (v1: every controller it uses, whatever the task's limits were; v2: the one), for killing and
+    /// removing what is left of a task whose limits are unknown (a start cut short by a crash).
+    package static func makeForCleanup(name: String, parent: String = defaultParent, topology: CgroupTopology,
+                                       fs: any CgroupFileSystem = LiveCgroupFileSystem()) throws(CgroupError) -> any CgroupManager {
+        guard topology.version == .v1 else { return try make(name: name, parent: parent, limits: CgroupLimits(), topology: topology, fs: fs) }
+        let parentComponents = try components(of: parent, what: "cgroup parent")
+        _ = try components(of: name, what: "cgroup name")
+        guard !name.contains("/") else { throw .invalidLimit("cgroup name \"\(name)\" must not contain '/'") }
+        return try CgroupV1Manager(mounts: topology.v1Mounts, parent: parentComponents, name: name, limits: CgroupLimits(),
+                                   fs: fs, everyController: true)
+    }
+
     /// Splits a relative cgroup path, refusing `..`, `.` and absolute paths outside the hierarchy.
     public static func components(of path: String, what: String) throws(CgroupError) -> [String] {
         let parts = path.split(separator: "/").map(String.init)

@@ -24,8 +24,13 @@ struct CgroupV1Manager: CgroupManager {
     /// rmdir per task. (cpuset must also have its CPUs and memory nodes filled in before it can hold a task.)
     static let alwaysJoined = ["memory", "cpuacct", "freezer"]
 
+    /// Every controller corral may create a task directory in (`alwaysJoined` and those of limits).
+    static let everyController = alwaysJoined + ["cpu", "pids", "cpuset", "devices"]
+
+    /// With `everyController`, the manager spans every mounted hierarchy corral may have made the
+    /// cgroup in, whatever its limits were: for removing what a start cut short left behind.
     init(mounts: [String: String], parent: [String], name: String, limits: CgroupLimits,
-         fs: any CgroupFileSystem) throws(CgroupError) {
+         fs: any CgroupFileSystem, everyController: Bool = false) throws(CgroupError) {
         for controller in limits.requiredControllers.sorted() where mounts[controller] == nil {
             throw .unavailable(controller: controller,
                                reason: "this host manages cgroups as v1 and no v1 hierarchy carries it "
@@ -35,8 +40,8 @@ struct CgroupV1Manager: CgroupManager {
         if limits.devices != nil && mounts["devices"] == nil {
             throw .unavailable(controller: "devices", reason: "this host manages cgroups as v1 and no v1 hierarchy carries it")
         }
-        let wanted = Self.alwaysJoined + ["cpu", "pids", "cpuset"].filter(required.contains)
-            + (limits.devices != nil ? ["devices"] : [])
+        let wanted = everyController ? Self.everyController
+            : Self.alwaysJoined + ["cpu", "pids", "cpuset"].filter(required.contains) + (limits.devices != nil ? ["devices"] : [])
         var result: [Hierarchy] = []
         for controller in wanted {
             guard let mount = mounts[controller] else { continue }

@@ -8,6 +8,8 @@ public struct ExitResult: Codable, Equatable, Sendable {
     public var oomKilled: Bool
     /// Why the driver could not tell how the task ended, if it could not.
     public var error: String?
+    /// Bytes of the task's output its logs dropped while their file system was full (nil: none).
+    public var logDroppedBytes: UInt64?
 
     public init(exitCode: Int32, signal: Int32 = 0, oomKilled: Bool = false, error: String? = nil) {
         self.exitCode = exitCode
@@ -20,6 +22,7 @@ public struct ExitResult: Codable, Equatable, Sendable {
         case signal, error
         case exitCode = "exit_code"
         case oomKilled = "oom_killed"
+        case logDroppedBytes = "log_dropped_bytes"
     }
 
     /// Exited with 0, by itself.

@@ -1,4 +1,7 @@
 import CorralIsolation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How an exec or raw_exec driver instance is set up on this host (the agent's plugin config).
 public struct DriverOptions: Sendable {
@@ -12,6 +15,8 @@ public struct DriverOptions: Sendable {
     public var supervisorPath: String?
     /// The `init = true` program; nil finds it next to the running executable.
     public var initPath: String?
+    /// Crash-recovery tests only: SIGKILL this process at that point of every start.
+    public var crashPoint: StartCrashPoint?
 
     public init(stateRoot: String = "/run/corral/tasks", cgroupParent: String = "corral",
                 chrootEnv: [String] = RootfsLayout.defaultChrootEnv, supervisorPath: String? = nil,
@@ -21,5 +26,22 @@ public struct DriverOptions: Sendable {
         self.chrootEnv = chrootEnv
         self.supervisorPath = supervisorPath
         self.initPath = initPath
+    }
+}
+
+/// The points of a driver start at which the crash-recovery tests kill the starting process
+/// (`alloc-run --crash-in-start`): each must end in at most one run of the task.
+public enum StartCrashPoint: String, Sendable, CaseIterable {
+    /// The state directory and the cgroup exist; nothing is launched.
+    case beforeLaunch = "before-launch"
+    /// The supervisor and the task exist; the task waits at its start barrier, nothing is recorded.
+    case atBarrier = "at-barrier"
+    /// The run is recorded (handle.json); the barrier is not released: the command never runs.
+    case afterRecord = "after-record"
+    /// The command runs; the start has not returned its handle to the runner.
+    case afterRelease = "after-release"
+
+    func crashIfDue(_ configured: StartCrashPoint?) {
+        if configured == self { kill(getpid(), SIGKILL) }
     }
 }

@@ -26,6 +26,17 @@ struct ProcessIdentity: Codable, Equatable, Sendable {
         return ProcessIdentity(pid: pid, startTime: start)
     }
 
+    /// The identity of `pid` when it is a child of `parent` (not yet reaped by it: its pid cannot
+    /// have been reused); nil otherwise.
+    static func current(_ pid: Int32, childOf parent: Int32) -> ProcessIdentity? {
+        guard pid > 0, let stat = readProcFile("/proc/\(pid)/stat"),
+              let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 19, Int32(String(decoding: fields[1], as: UTF8.self)) == parent,
+              let start = UInt64(String(decoding: fields[19], as: UTF8.self)) else { return nil }
+        return ProcessIdentity(pid: pid, startTime: start)
+    }
+
     /// This boot of the kernel: pid and start time only name a process within one boot.
     static let bootID: String? = readProcFile("/proc/sys/kernel/random/boot_id").map {
         String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

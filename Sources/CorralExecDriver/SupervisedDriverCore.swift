@@ -92,17 +92,39 @@ final class SupervisedDriverCore: Sendable {
         io.taskStdin = devNull
         let rotation = LogRotation(maxFileBytes: max(1, config.logging.maxFileSizeMiB) << 20,
                                    maxFiles: max(1, config.logging.maxFiles))
+        let cgroupPath = options.cgroupParent + "/" + cgroupName
+        let cgroupRecord = CgroupRecord(parent: options.cgroupParent, name: cgroupName, directories: cgroup.placement.directories)
+        let (crashPoint, driverName) = (options.crashPoint, self.driverName)
+        crashPoint.map(StartCrashPoint.beforeLaunch.crashIfDue)
+        // The run is recorded (handle.json, fsynced) while the task waits at its start barrier, before
+        // its command runs: a runner that dies at any point of the start finds the run by its id and
+        // adopts it (`recoverLost`); one that dies before the record leaves a task that never ran.
+        var recorded: (record: SupervisedTaskState, handle: TaskHandle)?
         let launched: LaunchedTask
         do {
             launched = try Launcher(supervisorPath: supervisor, logRotation: rotation)
-                .launch(plan, state: state, stdio: .pipes, io: io, cgroup: cgroup.placement)
+                .launch(plan, state: state, stdio: .pipes, io: io, cgroup: cgroup.placement, confirmStart: { supervisorPID, taskPID in
+                    crashPoint.map(StartCrashPoint.atBarrier.crashIfDue)
+                    guard let supervisorIdentity = ProcessIdentity.current(supervisorPID) else { return false }
+                    // The task is the supervisor's unreaped child, held at the barrier: its pid is its own.
+                    let record = SupervisedTaskState(
+                        supervisor: supervisorIdentity, task: ProcessIdentity.current(taskPID, childOf: supervisorPID),
+                        cgroup: cgroupRecord, stateDirectory: state.path, startedAt: Timestamp.now(),
+                        namespaces: namespaces, bootID: ProcessIdentity.bootID)
+                    let handle = TaskHandle(driver: driverName, config: config, driverState: Self.encode(record))
+                    guard Self.writeHandle(handle, to: state.path + "/" + Self.handleFile) else { return false }
+                    recorded = (record, handle)
+                    crashPoint.map(StartCrashPoint.afterRecord.crashIfDue)
+                    return true
+                })
         } catch {
             throw .startFailed(reason: error.description, recoverable: Self.isRecoverable(error))
         }
+        crashPoint.map(StartCrashPoint.afterRelease.crashIfDue)
         // CLONE_PIDFD gives a pidfd on every kernel we run on (5.12+); the fallback opens one (the
         // supervisor is our unreaped child: its pid cannot have been reused).
         let supervisorPidfd = launched.supervisorPidfd >= 0 ? launched.supervisorPidfd : corral_pidfd_open(launched.supervisorPID)
-        guard supervisorPidfd >= 0, let supervisorIdentity = ProcessIdentity.current(launched.supervisorPID) else {
+        guard supervisorPidfd >= 0, let (record, handle) = recorded else {
             // Without them the task could be neither watched nor recovered: do not leave it running.
             if supervisorPidfd >= 0 { _ = corral_pidfd_send_signal(supervisorPidfd, SIGKILL) } else { kill(launched.supervisorPID, SIGKILL) }
             Launcher.reap(launched.supervisorPID, pidfd: supervisorPidfd)
@@ -110,36 +132,33 @@ final class SupervisedDriverCore: Sendable {
         }
         cleanup.disarm()
         // The main process is the supervisor's child; if it already exited and was reaped, its pid may
-        // be someone else's: it must also be in the task's cgroup.
-        let cgroupPath = options.cgroupParent + "/" + cgroupName
-        let taskIdentity = ProcessIdentity.current(launched.taskPID).flatMap { $0.isMember(ofCgroup: cgroupPath) ? $0 : nil }
-        let taskPidfd = taskIdentity?.openPidfd() ?? -1
-        let record = SupervisedTaskState(
-            supervisor: supervisorIdentity, task: taskIdentity,
-            cgroup: CgroupRecord(parent: options.cgroupParent, name: cgroupName, directories: cgroup.placement.directories),
-            stateDirectory: state.path, startedAt: Timestamp.now(), namespaces: namespaces, bootID: ProcessIdentity.bootID)
+        // be someone else's: the pidfd is only kept when it is still the recorded process, in the cgroup.
+        let taskPidfd = record.task.flatMap { $0.isMember(ofCgroup: cgroupPath) ? $0.openPidfd() : nil } ?? -1
         let task = SupervisedTask(config: config, state: record, cgroup: cgroup.manager,
                                   supervisorPidfd: supervisorPidfd, taskPidfd: taskPidfd)
         tasks.withLock { $0[config.id] = task }
-        let handle = TaskHandle(driver: driverName, config: config, driverState: Self.encode(record))
-        // Kept beside exit.json so that a runner that dies before it stores the handle can still
-        // find this run (`recoverLost`).
-        Self.writeHandle(handle, to: state.path + "/" + Self.handleFile)
         return handle
     }
 
     static let handleFile = "handle.json"
 
-    /// Writes the handle atomically (temporary file, fsync, rename), mode 0600: it holds the task's env.
-    static func writeHandle(_ handle: TaskHandle, to path: String) {
-        guard let data = try? JSONEncoder().encode(handle) else { return }
+    /// Writes the handle durably (temporary file, fsync, rename, fsync of the directory), mode 0600:
+    /// it holds the task's env. False when it could not be written: the run is not recorded.
+    static func writeHandle(_ handle: TaskHandle, to path: String) -> Bool {
+        guard let data = try? JSONEncoder().encode(handle) else { return false }
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { return }
-        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard fd >= 0 else { return false }
+        let written = data.withUnsafeBytes { corral_write_all(fd, $0.baseAddress, $0.count) } == 0
         let synced = fsync(fd) == 0
         close(fd)
-        if written == data.count, synced { rename(temporary, path) } else { unlink(temporary) }
+        guard written, synced, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        let directory = open(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if directory >= 0 { close(directory) } }
+        return directory >= 0 && fsync(directory) == 0
     }
 
     /// The run `id` by its state directory: its handle record recovered, or whatever is left of
@@ -155,9 +174,11 @@ final class SupervisedDriverCore: Sendable {
             try recover(handle)
             return handle
         }
+        // No record: the start was cut short before its task could run its command (it waits at its
+        // start barrier for a record that never came, and ends). Whatever it left goes, in every
+        // hierarchy: the limits that chose its controllers are not known here.
         let name = "\(parts.allocID).\(parts.task).\(parts.restart)"
-        if let manager = try? CgroupManagers.make(name: name, parent: options.cgroupParent, limits: CgroupLimits(),
-                                                  topology: .discover()) {
+        if let manager = try? CgroupManagers.makeForCleanup(name: name, parent: options.cgroupParent, topology: .discover()) {
             try? manager.destroy()
         }
         if access(path, F_OK) == 0 { removeState(path) }

@@ -95,7 +95,9 @@ final class SupervisedTask: Sendable {
     static func readExit(stateDirectory: String, supervisorStatus: Int32?) -> ExitResult {
         do {
             let record = try TaskExit.read(from: StateDirectory(path: stateDirectory))
-            return ExitResult(exitCode: record.exitCode, signal: record.signal, oomKilled: record.oomKilled)
+            var result = ExitResult(exitCode: record.exitCode, signal: record.signal, oomKilled: record.oomKilled)
+            if record.logDroppedBytes > 0 { result.logDroppedBytes = record.logDroppedBytes }
+            return result
         } catch {
             let status = supervisorStatus.map { "exited with \($0)" } ?? "is gone"
             return ExitResult(exitCode: -1, error: "the task's supervisor \(status) without recording the task's exit "

@@ -32,11 +32,17 @@ struct CgroupRecord: Codable, Equatable, Sendable {
     var directories: [String]
 
     /// A manager for the recorded cgroup on this host (limits are not re-applied), or nil when the
-    /// host's layout no longer gives the same directories.
+    /// host's layout no longer gives the recorded directories. A task with limits of other v1
+    /// controllers (cpu, pids, cpuset, devices) gets the manager of every hierarchy, so that all of
+    /// its directories are removed.
     func manager() -> (any CgroupManager)? {
-        guard let manager = try? CgroupManagers.make(name: name, parent: parent, limits: CgroupLimits(),
-                                                      topology: .discover()),
-              manager.directories == directories else { return nil }
+        let topology = CgroupTopology.discover()
+        if let manager = try? CgroupManagers.make(name: name, parent: parent, limits: CgroupLimits(), topology: topology),
+           manager.directories == directories {
+            return manager
+        }
+        guard let manager = try? CgroupManagers.makeForCleanup(name: name, parent: parent, topology: topology),
+              Set(directories).isSubset(of: manager.directories) else { return nil }
         return manager
     }
 

@@ -62,7 +62,7 @@ final class FlatPlan {
     private var plan = corral_plan()
 
     init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32,
-         lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil) {
+         lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil, barrierFD: Int32 = -1) {
         let isolated = launch.mode == .isolated
         plan.clone_flags = isolated ? launch.namespaces.cloneFlags : 0
         plan.setup_root = isolated ? 1 : 0
@@ -126,6 +126,7 @@ final class FlatPlan {
         plan.supervisor_fds = UnsafePointer(arena.array(supervisor.fds.map { corral_fd_map(from: $0.from, to: $0.to) }))
         plan.n_supervisor_fds = UInt32(supervisor.fds.count)
         plan.report_fd = reportFD
+        plan.barrier_fd = barrierFD
     }
 
     /// Runs `body` with the C plan; nothing it points to is freed before `body` returns.

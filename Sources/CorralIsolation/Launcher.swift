@@ -21,15 +21,23 @@ public struct Launcher: Sendable {
     /// caller's to close.
     /// `whileStarting` runs as soon as the task's pid is known, while the task is still setting
     /// itself up, so bookkeeping overlaps the task's start instead of delaying it.
+    /// With `confirmStart`, the task waits at a barrier right before it execs its command (after every
+    /// setup step that can fail) until `confirmStart` returns true; it is called once the pids are
+    /// known, so the caller can record the run durably first. False (or the caller's death: the
+    /// barrier's write end closes) ends the task before its command runs (`.child(.startBarrier)`).
     /// On failure nothing is left running; the state directory and the cgroup are the caller's to remove.
     public func launch(_ plan: LaunchPlan, state: StateDirectory?, stdio: TaskStdio, io: SupervisorIO = SupervisorIO(),
                        cgroup: CgroupPlacement? = nil,
-                       whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in })
+                       whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in },
+                       confirmStart: ((_ supervisorPID: pid_t, _ taskPID: pid_t) -> Bool)? = nil)
         throws(LaunchError) -> LaunchedTask {
         var resources = FileDescriptors()
         defer { resources.closeAll() }
 
         let report = try resources.pipe("report pipe")
+        // Both ends CLOEXEC: the supervisor's copy goes at its execve, the task's at its fd cleanup
+        // before it waits, so that the caller's death is the end of file the task sees.
+        let barrier = confirmStart == nil ? nil : try resources.pipe("start barrier pipe")
         var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--lifeline-fd", "6"]
         var fds: [(from: Int32, to: Int32)] = []
         if let state, io.recordExit || (io.logs != nil && io.logs?.directory == nil) {
@@ -81,15 +89,25 @@ public struct Launcher: Sendable {
 
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
-                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup)
+                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup, barrierFD: barrier?.read ?? -1)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
         let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }
         guard rc == 0 else { throw .system(SyscallError("fork the supervisor", errno: -rc)) }
         // Only the children need these now; our copies would keep the pipes from reaching EOF.
-        resources.closeAll(except: [report.read])
+        resources.closeAll(except: [report.read] + (barrier.map { [$0.write] } ?? []))
 
-        let outcome = readReports(report.read) { whileStarting(supervisorPID, $0) }
+        let outcome = readReports(report.read) { taskPID in
+            whileStarting(supervisorPID, taskPID)
+            guard let barrier, let confirmStart else { return }
+            if confirmStart(supervisorPID, taskPID) {
+                var go: UInt8 = 1
+                while write(barrier.write, &go, 1) < 0 && errno == EINTR {}
+            }
+            // Released or refused: the task reads its byte or the end of file.
+            close(barrier.write)
+            resources.forget(barrier.write)
+        }
         close(report.read)
         resources.forget(report.read)
         let pidfd = supervisorPidfd >= 0 ? supervisorPidfd : max(-1, corral_pidfd_open(supervisorPID))

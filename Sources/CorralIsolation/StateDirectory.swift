@@ -38,18 +38,29 @@ public struct StateDirectory: Sendable {
 
     /// Removes the directory and what corral put in it. Only files and empty directories are
     /// removed; nothing is followed or unmounted, so a mistake cannot reach outside it.
+    ///
+    /// A supervisor that is still ending (a run whose start was cut short) may write exit.json while
+    /// the directory is being emptied: the removal goes round again until the directory is gone. Once
+    /// it is, the supervisor's writes through its fd fail (a removed directory takes no new entries).
     public func remove() throws(LaunchError) {
-        guard access(path, F_OK) == 0 else { return }
-        for (name, isDirectory) in try entries() {
-            let full = path + "/" + name
-            if (isDirectory ? rmdir(full) : unlink(full)) != 0 && errno != ENOENT {
-                throw .system(.current("remove", path: full))
+        for attempt in 1...Self.removalAttempts {
+            guard access(path, F_OK) == 0 else { return }
+            for (name, isDirectory) in try entries() {
+                let full = path + "/" + name
+                if (isDirectory ? rmdir(full) : unlink(full)) != 0 && errno != ENOENT {
+                    throw .system(.current("remove", path: full))
+                }
+            }
+            if rmdir(path) == 0 || errno == ENOENT { return }
+            if errno != ENOTEMPTY || attempt == Self.removalAttempts {
+                throw .system(.current("remove state directory", path: path))
             }
         }
-        if rmdir(path) != 0 && errno != ENOENT {
-            throw .system(.current("remove state directory", path: path))
-        }
     }
+
+    /// Each round removes what was there; a supervisor writes at most two entries (exit.json and its
+    /// temporary file), so a few rounds always suffice.
+    static let removalAttempts = 8
 
     /// Writes `contents` to `name` in the directory via a temporary file and rename; on failure
     /// the temporary file is removed and nothing is left half-written.

@@ -21,6 +21,9 @@ public struct TaskExit: Codable, Equatable, Sendable {
     public var oomKilled: Bool
     /// The task's cgroup counters when it ended; nil when it ran without a cgroup.
     public var resources: FinalUsage?
+    /// Bytes of the task's output its logs dropped while their file system was full (0 when none,
+    /// and in records of older supervisors).
+    public var logDroppedBytes: UInt64 = 0
 
     /// What the task's cgroup had used by the time the task ended. Counters the kernel does not
     /// expose are nil.
@@ -52,6 +55,7 @@ public struct TaskExit: Codable, Equatable, Sendable {
         case finishedAt = "finished_at"
         case oomKilled = "oom_killed"
         case resources
+        case logDroppedBytes = "log_dropped_bytes"
     }
 
     public init(taskPID: Int32, exitCode: Int32, signal: Int32, coreDumped: Bool, finishedAt: String,
@@ -74,6 +78,7 @@ public struct TaskExit: Codable, Equatable, Sendable {
         finishedAt = try container.decode(String.self, forKey: .finishedAt)
         oomKilled = try container.decodeIfPresent(Bool.self, forKey: .oomKilled) ?? false
         resources = try container.decodeIfPresent(FinalUsage.self, forKey: .resources)
+        logDroppedBytes = try container.decodeIfPresent(UInt64.self, forKey: .logDroppedBytes) ?? 0
     }
 
     /// Reads `exit.json` from a state directory.

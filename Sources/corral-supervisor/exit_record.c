@@ -54,7 +54,8 @@ static int append_usage(char *out, size_t size, const struct cgroup_usage *u) {
     return n;  /* at most 299 bytes with every counter at UINT64_MAX: `size` (512) always suffices */
 }
 
-int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup_usage *usage) {
+int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup_usage *usage,
+                      unsigned long long log_dropped_bytes) {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     char stamp[32];
@@ -67,9 +68,9 @@ int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup
     char body[1024];
     int len = snprintf(body, sizeof body,
         "{\"task_pid\":%d,\"exit_code\":%d,\"signal\":%d,\"core_dumped\":%s%s,"
-        "\"finished_at\":\"%s.%09ldZ\",\"finished_at_unix_ns\":%lld}\n",
+        "\"finished_at\":\"%s.%09ldZ\",\"finished_at_unix_ns\":%lld,\"log_dropped_bytes\":%llu}\n",
         (int)pid, exit_record_code(wait_status), sig, core ? "true" : "false", resources,
-        stamp, now.tv_nsec, (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+        stamp, now.tv_nsec, (long long)now.tv_sec * 1000000000LL + now.tv_nsec, log_dropped_bytes);
 
     if (len < 0 || len >= (int)sizeof body) { errno = EOVERFLOW; return -1; }
     int fd = openat(dirfd, "exit.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);

@@ -9,8 +9,10 @@
 #include "cgroup_finish.h"
 
 /* Writes exit.json (via a temporary file and rename) for a wait status of `pid`, with the final
- * readings of its cgroup when it had one (`usage` NULL otherwise). */
-int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup_usage *usage);
+ * readings of its cgroup when it had one (`usage` NULL otherwise) and the bytes of output its logs
+ * dropped while their file system was full. */
+int exit_record_write(int dirfd, pid_t pid, int wait_status, const struct cgroup_usage *usage,
+                      unsigned long long log_dropped_bytes);
 
 /* The shell-style exit code for a wait status: the code, or 128 + the signal. */
 int exit_record_code(int wait_status);

@@ -131,6 +131,24 @@ static void forward(int *out, const char *buf, size_t len) {
     }
 }
 
+/* Says in supervisor.log (our stderr) when a log starts dropping output, resumes, or stops. */
+static void report_log_change(struct rotating_log *log, int rc, int was_dropping) {
+    if (rc < 0)
+        fprintf(stderr, "corral-supervisor: log %s: %s (logging stopped)\n", log->name, strerror(errno));
+    else if (rc == ROTATING_LOG_DROPPED && !was_dropping)
+        fprintf(stderr, "corral-supervisor: log %s: %s (dropping output until there is room)\n", log->name, strerror(errno));
+    if (log->resumed_after) {
+        fprintf(stderr, "corral-supervisor: log %s: %llu bytes of output dropped; logging resumed\n", log->name,
+                log->resumed_after);
+        log->resumed_after = 0;
+    }
+}
+
+static void log_output(struct rotating_log *log, const char *buf, size_t len) {
+    int was_dropping = log->dropped > 0;
+    report_log_change(log, rotating_log_write(log, buf, len), was_dropping);
+}
+
 /* Copies what is readable now; returns 0 at EOF (or EIO from a pty whose slave closed), and when the
  * caller has stopped reading, so that the stream is closed and the task's next write fails. */
 static int pump(struct stream *s) {
@@ -140,8 +158,7 @@ static int pump(struct stream *s) {
     if (n <= 0) return 0;
     int had_reader = s->out >= 0;
     forward(&s->out, buf, (size_t)n);
-    if (s->logging && !s->log.failed && rotating_log_write(&s->log, buf, (size_t)n) < 0)
-        fprintf(stderr, "corral-supervisor: log %s: %s (logging stopped)\n", s->log.name, strerror(errno));
+    if (s->logging && !s->log.failed) log_output(&s->log, buf, (size_t)n);
     return !(had_reader && s->out < 0);
 }
 
@@ -274,13 +291,19 @@ int main(int argc, char **argv) {
             }
         }
     }
-    for (int i = 0; i < nstreams; i++) { drain(&streams[i]); rotating_log_close(&streams[i].log); }
+    unsigned long long dropped = 0;
+    for (int i = 0; i < nstreams; i++) {
+        drain(&streams[i]);
+        rotating_log_close(&streams[i].log);
+        report_log_change(&streams[i].log, 0, 1);
+        dropped += streams[i].log.dropped_total;
+    }
 
     /* The record first: it must not wait for the cleanup, which a process stuck in the kernel can
      * hold up for its whole time budget. Whoever waits for us still sees the cgroup gone when we exit. */
     struct cgroup_usage usage;
     if (o.n_cgroups > 0) cgroup_collect(o.cgroups, o.n_cgroups, &usage);
-    if (o.state_fd >= 0 && exit_record_write(o.state_fd, o.task, status, o.n_cgroups > 0 ? &usage : NULL) < 0)
+    if (o.state_fd >= 0 && exit_record_write(o.state_fd, o.task, status, o.n_cgroups > 0 ? &usage : NULL, dropped) < 0)
         fprintf(stderr, "corral-supervisor: cannot record the exit status: %s\n", strerror(errno));
     cgroup_release(o.cgroups, o.n_cgroups);
     return exit_record_code(status);

@@ -32,6 +32,27 @@ void rotating_log_init(struct rotating_log *log, int dirfd, const char *name, of
     log->fd = -1;
     log->failed = 0;
     log->size = 0;
+    log->dropped = 0;
+    log->dropped_total = 0;
+    log->resumed_after = 0;
+    log->at_line_start = 1;
+}
+
+/* The file system has no room (or the file may grow no further): output is dropped, not the log. */
+static int is_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
+
+/* `len` bytes that could not be written: dropped while the file system is full, else the log stops. */
+static int give_up_on(struct rotating_log *log, size_t len, int err) {
+    if (log->fd >= 0 && !is_full(err)) { close(log->fd); log->fd = -1; }
+    if (is_full(err)) {
+        log->dropped += len;
+        log->dropped_total += len;
+        errno = err;
+        return ROTATING_LOG_DROPPED;
+    }
+    log->failed = 1;
+    errno = err;
+    return -1;
 }
 
 /* name.(N-2) -> name.(N-1), …, name -> name.1; the oldest falls off. */
@@ -52,13 +73,13 @@ static int rotate(struct rotating_log *log) {
     return open_current(log);
 }
 
-int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
-    if (log->failed) { errno = EBADF; return -1; }
-    if (log->fd < 0 && open_current(log) < 0) { log->failed = 1; return -1; }
+/* Appends with rotation; on failure the bytes not written are handed to give_up_on. */
+static int append(struct rotating_log *log, const char *buf, size_t len) {
+    if (log->fd < 0 && open_current(log) < 0) return give_up_on(log, len, errno);
     while (len > 0) {
         size_t chunk = len;
         if (log->max_bytes > 0) {
-            if (log->size >= log->max_bytes && rotate(log) < 0) { log->failed = 1; return -1; }
+            if (log->size >= log->max_bytes && rotate(log) < 0) return give_up_on(log, len, errno);
             off_t room = log->max_bytes - log->size;
             if ((off_t)chunk > room) {
                 /* Rotate at a line boundary when there is one, so each file holds whole lines; a
@@ -67,7 +88,7 @@ int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
                 if (newline) {
                     chunk = (size_t)(newline - buf) + 1;
                 } else if (log->size > 0) {
-                    if (rotate(log) < 0) { log->failed = 1; return -1; }
+                    if (rotate(log) < 0) return give_up_on(log, len, errno);
                     continue;
                 } else {
                     chunk = (size_t)room;
@@ -77,13 +98,9 @@ int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
         ssize_t n = write(log->fd, buf, chunk);
         if (n < 0) {
             if (errno == EINTR) continue;
-            int saved = errno;
-            close(log->fd);
-            log->fd = -1;
-            log->failed = 1;
-            errno = saved;
-            return -1;
+            return give_up_on(log, len, errno);
         }
+        if (n > 0) log->at_line_start = buf[n - 1] == '\n';
         buf += n;
         len -= (size_t)n;
         log->size += n;
@@ -91,7 +108,40 @@ int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
     return 0;
 }
 
+/* After a drop: the marker line, on a line of its own. Returns as append does; on success the
+ * count is moved to `resumed_after`. */
+static int write_marker(struct rotating_log *log) {
+    unsigned long long dropped = log->dropped;
+    char marker[160];
+    int n = snprintf(marker, sizeof marker, "%s[corral: %llu bytes of output dropped: the log's file system was full]\n",
+                     log->at_line_start ? "" : "\n", dropped);
+    log->dropped = 0;
+    int rc = append(log, marker, (size_t)n);
+    if (rc != 0) {
+        /* What the marker itself lost is not output of the task: the count stays the task's. */
+        if (rc == ROTATING_LOG_DROPPED) { log->dropped_total -= log->dropped; log->dropped = dropped; }
+        return rc;
+    }
+    log->resumed_after = dropped;
+    return 0;
+}
+
+int rotating_log_write(struct rotating_log *log, const char *buf, size_t len) {
+    if (log->failed) { errno = EBADF; return -1; }
+    if (log->dropped > 0) {
+        int rc = write_marker(log);
+        if (rc < 0) return rc;
+        if (rc == ROTATING_LOG_DROPPED) {
+            log->dropped += len;
+            log->dropped_total += len;
+            return rc;
+        }
+    }
+    return append(log, buf, len);
+}
+
 void rotating_log_close(struct rotating_log *log) {
+    if (!log->failed && log->dropped > 0) write_marker(log);
     if (log->fd >= 0) close(log->fd);
     log->fd = -1;
 }

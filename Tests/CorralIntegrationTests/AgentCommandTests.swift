@@ -167,6 +167,29 @@ struct AgentCommandTests {
         #expect(try await agent.tearDown() == [])
     }
 
+    /// An agent started right after the previous one was SIGKILLed (not waited for) gets the data
+    /// directory: the lock goes with the dying agent, and no task or supervisor keeps it. Twenty
+    /// times (four in the emulated guest), with a running service (started by the first agent).
+    @Test func aRestartRightAfterASIGKILLSucceeds() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        defer { agent.forceCleanup() }
+        let marker = "corral-it-\(agent.name)"
+        let file = try writeJob(loopJob("steady", marker: marker), name: "steady")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        #expect(try await agent.cli(["job", "run", "--detach", file]).status == 0)
+        #expect(eventually(timeout: 30) { shells(containing: marker).count == 1 })
+        // Emulated (the cgroup v2 guest), an agent's start takes seconds: fewer rounds fit the time limit.
+        let rounds = ProcessInfo.processInfo.environment["CORRAL_TEST_GUEST"] == nil ? 20 : 4
+        for round in 1...rounds {
+            try agent.killAndRestartAtOnce()
+            #expect(!agent.agentLog().contains("is locked"), "round \(round): the lock was still held")
+        }
+        // The service ran once through all of it.
+        #expect(shells(containing: marker).count == 1, "\(shells(containing: marker))")
+        #expect(try await agent.tearDown() == [])
+    }
+
     @Test func sigkillInTheMiddleOfAStartLeavesOneCopyOfTheTask() async throws {
         let agent = AgentUnderTest()
         try agent.start(extra: ["--test-prestart-delay", "3s"])

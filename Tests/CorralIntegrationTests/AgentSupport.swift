@@ -47,6 +47,15 @@ final class AgentUnderTest: Sendable {
         return process.terminationStatus
     }
 
+    /// SIGKILLs the agent and, without waiting for it to be gone, starts the next one on the same
+    /// data directory (as a supervisor such as systemd may); then reaps the killed one.
+    func killAndRestartAtOnce() throws {
+        guard let old = process.withLock({ $0 }) else { return }
+        kill(old.processIdentifier, SIGKILL)
+        defer { old.waitUntilExit() }
+        try start()
+    }
+
     func agentLog() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
     /// `corral ARGS --address SOCKET`, waited for off the cooperative pool.

@@ -90,7 +90,9 @@ enum corral_stage {
     CORRAL_STAGE_SECCOMP = 25,          /* installing the seccomp filter */
     CORRAL_STAGE_CAPABILITIES = 24,     /* index: 1000 + N dropping N from the bounding set, 2000 + N raising
                                            ambient N, 0 capset, 1 keepcaps */
-    CORRAL_STAGE_JOIN = 26,             /* entering a running task's namespaces (index 0: pid, 1: the others) */
+    CORRAL_STAGE_JOIN = 26,
+    CORRAL_STAGE_START_BARRIER = 27,    /* the caller never confirmed the start (it died, or could not
+                                           record the run): the command is not executed */             /* entering a running task's namespaces (index 0: pid, 1: the others) */
 };
 
 /* Kinds of report records. */
@@ -177,6 +179,10 @@ struct corral_plan {
     uint32_t n_supervisor_fds;
 
     int32_t report_fd;             /* write end of the CLOEXEC report pipe */
+    int32_t barrier_fd;            /* read end of the start barrier: the task waits there, right before
+                                      it drops privileges and execs, for one byte (the caller has recorded
+                                      the run durably); EOF instead (the caller died or gave up) ends the
+                                      task unexecuted. 0 or negative: no barrier (a zeroed plan has none) */
 };
 
 /*

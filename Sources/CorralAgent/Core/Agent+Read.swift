@@ -140,13 +140,19 @@ extension Agent {
         }
         return NodeResponse(node: node, drivers: drivers, memoryMiB: check.nodeMemoryMiB, cpuMHz: check.nodeCPUMHz,
                             reservedMemoryMiB: check.reservedMemoryMiB, reservedCPUMHz: check.reservedCPUMHz,
-                            allocations: counts)
+                            allocations: counts, problems: problems.isEmpty ? nil : problems)
+    }
+
+    /// What degrades the agent now: a state store that refuses writes.
+    var problems: [String] {
+        guard let failure = (store as? MonitoredStateStore)?.currentFailure else { return [] }
+        return ["state store writes failing since \(ISO8601DateFormatter().string(from: failure.since)): \(failure.error)"]
     }
 
     public func health(version: String) -> HealthResponse {
         let uptime = ContinuousClock.now - started
         return HealthResponse(ok: !shuttingDown, version: version,
                               uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
-                              allocations: records.count)
+                              allocations: records.count, problems: problems)
     }
 }

@@ -74,6 +74,8 @@ extension TaskRunner {
             do {
                 try await start(taskConfig)
             } catch {
+                // Not started because the run could not be recorded before the shutdown.
+                if shutdownRequested && handle == nil && !startRecorded { return .shutdown }
                 await record([.driverFailure(at: clock.now(), error: "\(error)")])
                 tracker.setStartError(recoverable: error.recoverable)
                 return .decide
@@ -94,7 +96,9 @@ extension TaskRunner {
                 result = exit
             case .timer: result = nil
             }
-            await endRun(result)
+            // An end that could not be stored before a shutdown: the run is left as it is (its exit
+            // stays in exit.json) for the next runner to take up.
+            guard await endRun(result) else { return .shutdown }
             return .decide
         }
     }
@@ -104,7 +108,12 @@ extension TaskRunner {
     func start(_ taskConfig: TaskConfig) async throws(DriverError) {
         restartRequested = false
         local.runCount += 1
-        await persistLocal()
+        // The run's id must be on disk before the run exists: a restored runner looks for it there.
+        startRecorded = await persistLocal()
+        guard startRecorded else {
+            local.runCount -= 1
+            throw .startFailed(reason: "the run could not be recorded in the state store before the shutdown", recoverable: true)
+        }
         let handle = try await driver.start(taskConfig)
         self.handle = handle
         local.driverHandle = handle
@@ -136,8 +145,10 @@ extension TaskRunner {
 
     /// Records how the run ended (once per run, even when a restored runner sees the same exit
     /// again) together with forgetting its handle, frees the driver's task and runs the exited hooks.
-    func endRun(_ result: ExitResult?) async {
-        guard let handle else { return }
+    /// False when the end could not be stored (the runner shut down first): nothing was freed.
+    @discardableResult
+    func endRun(_ result: ExitResult?) async -> Bool {
+        guard let handle else { return true }
         endingRun = true
         defer { endingRun = false }
         self.handle = nil
@@ -151,13 +162,17 @@ extension TaskRunner {
                 events.append(.oomKilled(at: clock.now(), memoryLimitBytes: handle.config.resources.memoryLimitBytes))
                 metrics.oomKill()
             }
+            if let dropped = result.logDroppedBytes, dropped > 0 {
+                events.append(.logOutputDropped(at: clock.now(), bytes: dropped))
+            }
         }
-        await record(events, withLocal: true)
+        guard await record(events, withLocal: true) else { return false }
         try? await driver.destroy(handle.id, force: true)
         for hook in hooks.compactMap({ $0 as? any TaskExitedHook }) {
             try? await hook.exited(result: result, context: hookContext())
         }
         tracker.setExitResult(successful: result?.successful ?? false)
+        return true
     }
 
     enum Continuation { case restart, stop, shutdown }
@@ -172,16 +187,17 @@ extension TaskRunner {
         switch decision {
         case .killed, .terminated:
             local.restartAt = nil
-            await persistLocal()
+            guard await persistLocal() else { return .shutdown }
             return .stop
         case .notRestarting(let reason):
             local.restartAt = nil
-            await record([.notRestarting(at: clock.now(), reason: reason)], transition: .dead, withLocal: true)
+            guard await record([.notRestarting(at: clock.now(), reason: reason)], transition: .dead, withLocal: true)
+            else { return .shutdown }
             return .stop
         case let .restart(delay, reason):
             local.restartAt = clock.now().addingTimeInterval(Double(GoDuration.nanoseconds(delay)) / 1e9)
-            await record([.restarting(at: clock.now(), delay: delay, reason: reason)], transition: .pending,
-                         withLocal: true)
+            guard await record([.restarting(at: clock.now(), delay: delay, reason: reason)], transition: .pending,
+                               withLocal: true) else { return .shutdown }
             metrics.restarted()
             return await waitOutRestartDelay(delay)
         }

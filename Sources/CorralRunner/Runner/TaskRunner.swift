@@ -51,13 +51,17 @@ public actor TaskRunner {
     /// The race the loop is waiting on, for requests to cut short.
     var wake: OneShot<Wake>?
     var runStarted = false
+    /// The current start's run count was stored before the driver was asked to start it.
+    var startRecorded = false
     var shutdownHooksRan = false
     let finished = OneShot<Void>()
     var persistChain: Task<Void, Never>?
     var pendingUpdate: Allocation?
     var updating = false
-    /// The last failed write to the store (the runner carries on with its in-memory state).
+    /// The last failed write to the store (retried until it succeeds; see `persist`).
     public internal(set) var lastPersistenceError: StateStoreError?
+    /// A write is failing now (and being retried).
+    public internal(set) var persistenceFailing = false
 
     /// What ends a wait of the run loop.
     enum Wake: Sendable {

@@ -152,6 +152,20 @@ extension TaskEvent {
         TaskEvent(type: .leaderDead, time: time, message: "Leader Task in Group dead")
     }
 
+    /// The logs dropped `bytes` of output while their file system was full; a marker line in the log
+    /// shows where.
+    public static func logOutputDropped(at time: Date, bytes: UInt64) -> TaskEvent {
+        TaskEvent(type: .logOutputDropped, time: time,
+                  message: "\(bytes) bytes of output were dropped from the task's logs while their file system was full",
+                  details: ["dropped_bytes": String(bytes)])
+    }
+
+    /// A write to the state store failed (the state shown is the runner's, not yet on disk).
+    public static func statePersistFailed(at time: Date, error: String) -> TaskEvent {
+        TaskEvent(type: .statePersistFailed, time: time, message: "Cannot persist the task's state (retrying): \(error)",
+                  details: ["persist_error": error])
+    }
+
     public static func hookWarning(at time: Date, hook: String, message: String) -> TaskEvent {
         TaskEvent(type: .hookWarning, time: time, message: message, details: ["hook": hook])
     }

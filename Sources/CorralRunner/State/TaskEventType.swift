@@ -18,4 +18,8 @@ public enum TaskEventType: String, Codable, Sendable, CaseIterable {
     case leaderDead = "Leader Task Dead"
     /// A hook's warning (unknown `${...}` keys, say): informs, changes nothing.
     case hookWarning = "Task Hook Warning"
+    /// The task's logs dropped output while their file system was full (reported after `Terminated`).
+    case logOutputDropped = "Log Output Dropped"
+    /// A write to the state store failed: the runner goes on from memory and retries.
+    case statePersistFailed = "State Persist Failed"
 }
