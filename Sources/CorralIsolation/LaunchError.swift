@@ -25,7 +25,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
     public enum Stage: Int32, Sendable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, cgroup, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
-             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp, join
+             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp, join, helperExec
 
         public var description: String {
             switch self {
@@ -55,6 +55,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
             case .capabilities: "capabilities"
             case .seccomp: "seccomp"
             case .join: "join task namespaces"
+            case .helperExec: "exec of the sealed helper"
             }
         }
     }

@@ -79,9 +79,14 @@ public struct Launcher: Sendable {
             for directory in cgroup?.directories ?? [] { arguments += ["--cgroup", directory] }
         }
 
+        let helperPath: String
+        if let path = plan.helperPath { helperPath = path } else { helperPath = try ProgramLocator.initProgram() }
+        let helperFD = try SealedHelper.fd(forPath: helperPath, name: "corral-init")
+        let supervisorFD = try SealedHelper.fd(forPath: supervisorPath, name: "corral-supervisor")
         let flat = FlatPlan(plan, taskStdio: taskStdio,
-                            supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
-                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup)
+                            supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds,
+                                                         sealedFD: supervisorFD),
+                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup, helperFD: helperFD)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
         let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }
@@ -143,6 +148,17 @@ public struct Launcher: Sendable {
         return outcome
     }
 
+    /// Why a mount target was refused, when the errno says it was its shape (not the mount itself).
+    static func mountTargetProblem(_ error: Int32) -> String {
+        switch error {
+        case ELOOP: return " must be mounted on an ordinary directory or file inside the root, not through a symbolic link"
+        case ENOTDIR: return " must be mounted on an ordinary directory inside the root (a component is not a directory)"
+        case EISDIR: return " must be mounted on an ordinary file, not a directory"
+        case EXDEV: return " is hidden by another mount: it cannot be protected"
+        default: return ""
+        }
+    }
+
     /// Names what failed: the mount, rlimit, or executable involved.
     private func explain(_ report: corral_report, plan: LaunchPlan, cgroup: CgroupPlacement?) -> LaunchError {
         guard let stage = LaunchError.Stage(rawValue: report.stage) else {
@@ -152,7 +168,7 @@ public struct Launcher: Sendable {
         let subject: String?
         switch stage {
         case .mount where plan.mounts.indices.contains(index):
-            subject = plan.mounts[index].subject
+            subject = plan.mounts[index].subject + Self.mountTargetProblem(report.error)
         case .rlimit where plan.rlimits.indices.contains(index):
             let limit = plan.rlimits[index]
             subject = "\(limit.name)=\(ResourceLimit.format(limit.soft)):\(ResourceLimit.format(limit.hard))"
