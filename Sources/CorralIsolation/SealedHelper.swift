@@ -30,4 +30,25 @@ public enum SealedHelper {
         }
         return try result.get()
     }
+
+    /// Makes the sealed copies on a thread of its own, so that copying overlaps the caller's other
+    /// start-up work (`corral isolate` makes them once per run); `fd(forPath:name:)` then takes the
+    /// cached fd, or waits for the copy in progress (the lock is held while copying). Errors are
+    /// left for `fd(forPath:name:)` to report.
+    public static func prepare(_ programs: [(path: String, name: String)]) {
+        let request = Unmanaged.passRetained(PrepareRequest(programs)).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let request = Unmanaged<PrepareRequest>.fromOpaque(raw!).takeRetainedValue()
+            for program in request.programs { _ = try? SealedHelper.fd(forPath: program.path, name: program.name) }
+            return nil
+        }, request)
+        if rc == 0 { pthread_detach(thread) } else { Unmanaged<PrepareRequest>.fromOpaque(request).release() }
+    }
+}
+
+/// What `SealedHelper.prepare` hands its thread: immutable after init, and owned by that thread alone.
+private final class PrepareRequest: Sendable {
+    let programs: [(path: String, name: String)]
+    init(_ programs: [(path: String, name: String)]) { self.programs = programs }
 }
