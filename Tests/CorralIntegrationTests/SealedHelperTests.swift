@@ -108,4 +108,20 @@ struct SealedHelperTests {
         let ran = try corral(["isolate", "--rootfs", image.root, "--", "sh", "-c", "exit 7"])
         #expect(ran.status == 7, "\(ran.stderr)")
     }
+
+    @Test func nothingOfCorralsIsOpenWhenTheCommandRuns() throws {
+        let image = try HostileImage()
+        defer { image.remove() }
+        // The command's fds: its stdio, nothing else (no report pipe,
+        // lifeline, memfd), whether run directly or under the sealed init.
+        for prefix in [[], ["/proc/self/exe", "--init", "--"]] {
+            let result = try corral(["isolate", "--rootfs", image.root, "--"] + prefix + ["/bin/busybox", "ls", "-l", "/proc/self/fd"])
+            let targets = result.stdout.split(separator: "\n").compactMap { line in
+                line.range(of: " -> ").map { String(line[$0.upperBound...]) }
+            }
+            // (ls's own directory fd is gone before it reads the link: only stdio resolves.)
+            #expect(targets.count == 3, "\(prefix): \(result.stdout) \(result.stderr)")
+            #expect(!targets.contains { $0.contains("memfd") || $0.contains("corral") }, "\(prefix): \(result.stdout)")
+        }
+    }
 }
