@@ -55,18 +55,6 @@ static __attribute__((noreturn)) void fail(const struct corral_plan *p, int32_t 
 
 static size_t str_len(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
 
-/* Writes "/proc/self/fd/<fd>" into buf. */
-static void fd_path(char buf[32], int fd) {
-    const char *prefix = "/proc/self/fd/";
-    size_t i = 0;
-    while (prefix[i]) { buf[i] = prefix[i]; i++; }
-    char digits[12]; int n = 0;
-    unsigned v = (unsigned)fd;
-    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    while (n) buf[i++] = digits[--n];
-    buf[i] = 0;
-}
-
 static int open_in_root(int rootfd, const char *rel, int flags) {
     struct open_how how;
     memset(&how, 0, sizeof how);
@@ -77,45 +65,55 @@ static int open_in_root(int rootfd, const char *rel, int flags) {
     return fd;
 }
 
+/* openat2 beneath `dirfd`, following no symlink at all (nor `..` out of it): ELOOP on any symlink. */
+static int open_beneath(int dirfd, const char *rel, int flags, uint64_t extra_resolve) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | extra_resolve;
+    int fd;
+    do { fd = corral_sys_openat2(dirfd, rel, &how, sizeof how); } while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
 /*
- * Opens (O_PATH) the parent directory of `rel` inside the root, creating missing directories
- * on the way, and points *name at the last component inside `buf`. Every prefix is resolved from
- * the root with RESOLVE_IN_ROOT, so symlinks (absolute ones too) resolve as if the root were `/`
- * and nothing outside the root is ever touched.
+ * Opens (O_PATH) the parent directory of `rel` beneath `rootfd`, creating missing directories on the
+ * way, and points *name at the last component inside `buf`. One component at a time, each opened in
+ * its parent's fd without following a symlink: a symlink (absolute, relative, dangling, a chain)
+ * fails with ELOOP, a file or FIFO where a directory belongs with ENOTDIR. Nothing is resolved
+ * through anything the image could have planted.
  */
 static int open_parent(int rootfd, const char *rel, char buf[PATH_BUF], const char **name) {
     size_t len = str_len(rel);
     if (len == 0 || len >= PATH_BUF) { errno = ENAMETOOLONG; return -1; }
     memcpy(buf, rel, len + 1);
     while (len > 1 && buf[len - 1] == '/') buf[--len] = 0;
-    char *slash = NULL;
-    for (size_t i = 0; i < len; i++) if (buf[i] == '/') slash = &buf[i];
-    if (!slash) { *name = buf; return fcntl(rootfd, F_DUPFD_CLOEXEC, 0); }
-    *slash = 0;
-    *name = slash + 1;
-    int fd = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
-    if (fd >= 0 || errno != ENOENT) return fd;
-    /* Create the missing directories one component at a time, each in its resolved parent. */
+    char *last = buf;
+    for (size_t i = 0; i < len; i++) if (buf[i] == '/') last = &buf[i + 1];
+    *name = last;
+    if (last[0] == 0 || (last[0] == '.' && (last[1] == 0 || (last[1] == '.' && last[2] == 0)))) {
+        errno = EINVAL;
+        return -1;
+    }
     int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
     if (parent < 0) return -1;
     char *comp = buf;
-    for (;;) {
+    while (comp < last) {
         char *end = comp;
-        while (*end && *end != '/') end++;
-        char saved = *end;
-        *end = 0;  /* buf is now the prefix ending with this component */
+        while (*end != '/') end++;
+        *end = 0;
         if (*comp) {
-            int dir = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+            int dir = open_beneath(parent, comp, O_PATH | O_DIRECTORY, 0);
             if (dir < 0 && errno == ENOENT) {
-                if (mkdirat(parent, comp, 0755) < 0 && errno != EEXIST) { close(parent); return -1; }
-                dir = open_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+                if (mkdirat(parent, comp, 0755) < 0 && errno != EEXIST) { int e = errno; close(parent); errno = e; return -1; }
+                dir = open_beneath(parent, comp, O_PATH | O_DIRECTORY, 0);
             }
+            int e = errno;
             close(parent);
-            if (dir < 0) return -1;
+            if (dir < 0) { errno = e; return -1; }
             parent = dir;
         }
-        *end = saved;
-        if (!saved) break;
+        *end = '/';
         comp = end + 1;
     }
     return parent;
@@ -127,16 +125,24 @@ int corral_make_mountpoint(int rootfd, const char *rel, int is_file) {
     const char *name;
     int parent = open_parent(rootfd, rel, buf, &name);
     if (parent < 0) return -1;
+    int fd;
     if (is_file) {
-        int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        /* O_EXCL: an existing FIFO is never opened (and never blocks us); checked by type below. */
+        int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
         if (f >= 0) close(f);
-        else if (errno != EEXIST) { close(parent); return -1; }
-    } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
-        close(parent);
-        return -1;
+        else if (errno != EEXIST) { int e = errno; close(parent); errno = e; return -1; }
+        fd = open_beneath(parent, name, O_PATH, 0);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) < 0) { int e = errno; close(fd); fd = -1; errno = e; }
+        else if (fd >= 0 && !S_ISREG(st.st_mode)) { close(fd); fd = -1; errno = S_ISDIR(st.st_mode) ? EISDIR : ENOTDIR; }
+    } else {
+        if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) { int e = errno; close(parent); errno = e; return -1; }
+        fd = open_beneath(parent, name, O_PATH | O_DIRECTORY, 0);
     }
+    int e = errno;
     close(parent);
-    return open_in_root(rootfd, rel, O_PATH);
+    errno = e;
+    return fd;
 }
 
 /* Attaches a detached mount tree `tree` onto the O_PATH fd `target`. */
@@ -165,24 +171,89 @@ static int bind_tree(int dirfd, const char *path, int target, uint64_t attr) {
     return rc;
 }
 
+/* MS_* flags of a new mount as MOUNT_ATTR_* attributes of fsmount. */
+static unsigned mount_attributes(uint64_t flags) {
+    unsigned attr = 0;
+    if (flags & MS_RDONLY) attr |= MOUNT_ATTR_RDONLY;
+    if (flags & MS_NOSUID) attr |= MOUNT_ATTR_NOSUID;
+    if (flags & MS_NODEV) attr |= MOUNT_ATTR_NODEV;
+    if (flags & MS_NOEXEC) attr |= MOUNT_ATTR_NOEXEC;
+    if (flags & MS_STRICTATIME) attr |= MOUNT_ATTR_STRICTATIME;
+    return attr;
+}
+
+/*
+ * Makes a new `fstype` (options `data`: "key=value,flag,...") with the new mount API and attaches it
+ * onto `target`. Returns the fd of the new mount's root (kept by the caller when masks and read-only
+ * paths are relative to it) or -1 with errno.
+ */
 static int mount_fs_at(int target, const char *fstype, uint64_t flags, const char *data) {
-    char path[32];
-    fd_path(path, target);
-    return mount(fstype, path, fstype, (unsigned long)flags, data);
+    int fsfd = corral_sys_fsopen(fstype, FSOPEN_CLOEXEC);
+    if (fsfd < 0) return -1;
+    char opts[PATH_BUF];
+    size_t len = data ? str_len(data) : 0;
+    if (len >= sizeof opts) { close(fsfd); errno = E2BIG; return -1; }
+    if (len) memcpy(opts, data, len);
+    opts[len] = 0;
+    /* The source names the type in the mount table, as mount(2) with source = type did. */
+    if (corral_sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "source", fstype, 0) < 0) { int e = errno; close(fsfd); errno = e; return -1; }
+    char *key = opts;
+    while (*key) {
+        char *end = key;
+        while (*end && *end != ',') end++;
+        char saved = *end;
+        *end = 0;
+        char *eq = key;
+        while (*eq && *eq != '=') eq++;
+        int rc;
+        if (*eq) { *eq = 0; rc = corral_sys_fsconfig(fsfd, FSCONFIG_SET_STRING, key, eq + 1, 0); }
+        else if (*key) rc = corral_sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, key, NULL, 0);
+        else rc = 0;
+        if (rc < 0) { int e = errno; close(fsfd); errno = e; return -1; }
+        if (!saved) break;
+        key = end + 1;
+    }
+    if (corral_sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) { int e = errno; close(fsfd); errno = e; return -1; }
+    int mfd = corral_sys_fsmount(fsfd, FSMOUNT_CLOEXEC, mount_attributes(flags));
+    int e = errno;
+    close(fsfd);
+    if (mfd < 0) { errno = e; return -1; }
+    if (attach(mfd, target) < 0) { e = errno; close(mfd); errno = e; return -1; }
+    return mfd;
+}
+
+/* The fresh mounts that later entries are relative to (CORRAL_MOUNT_FS with `keep`). */
+#define KEPT_MOUNTS 8
+struct kept_mounts {
+    uint32_t index[KEPT_MOUNTS];
+    int fd[KEPT_MOUNTS];
+    uint32_t n;
+};
+
+/*
+ * Opens the target of a mask or read-only entry: beneath the fresh mount it protects (never crossing
+ * into another mount, never through a symlink), or beneath the root. ENOENT means the file system
+ * simply has no such file; anything else (a symlink, a mount on the way, a failure) is an error.
+ */
+static int open_protected(int rootfd, const struct kept_mounts *kept, const struct corral_mount *m) {
+    if (m->relative_to == 0) return open_beneath(rootfd, m->target, O_PATH, 0);
+    for (uint32_t i = 0; i < kept->n; i++)
+        if (kept->index[i] + 1 == m->relative_to) return open_beneath(kept->fd[i], m->target, O_PATH, RESOLVE_NO_XDEV);
+    errno = EINVAL;  /* the plan names a mount that was not kept: never guess */
+    return -1;
 }
 
 /* Performs one mount-table entry. Returns 0, or -1 with errno. */
-static int do_mount(int rootfd, const struct corral_mount *m) {
+static int do_mount(int rootfd, struct kept_mounts *kept, uint32_t index, const struct corral_mount *m) {
     char buf[PATH_BUF];
     const char *name;
     int fd, parent, rc = 0;
     switch (m->kind) {
     case CORRAL_MOUNT_DIR:
-        parent = open_parent(rootfd, m->target, buf, &name);
-        if (parent < 0) return -1;
-        if (mkdirat(parent, name, (mode_t)m->mode) < 0 && errno != EEXIST) rc = -1;
-        close(parent);
-        return rc;
+        fd = corral_make_mountpoint(rootfd, m->target, 0);
+        if (fd < 0) return -1;
+        close(fd);
+        return 0;
     case CORRAL_MOUNT_SYMLINK:
         parent = open_parent(rootfd, m->target, buf, &name);
         if (parent < 0) return -1;
@@ -201,24 +272,35 @@ static int do_mount(int rootfd, const struct corral_mount *m) {
         if (fd < 0) return -1;
         rc = bind_tree(AT_FDCWD, m->source, fd, m->attr);
         break;
-    case CORRAL_MOUNT_FS:
+    case CORRAL_MOUNT_FS: {
         fd = corral_make_mountpoint(rootfd, m->target, 0);
         if (fd < 0) return -1;
-        rc = mount_fs_at(fd, m->fstype, m->flags, m->data);
+        int mfd = mount_fs_at(fd, m->fstype, m->flags, m->data);
+        if (mfd < 0) { rc = -1; break; }
+        if (m->keep && kept->n < KEPT_MOUNTS) {
+            kept->index[kept->n] = index;
+            kept->fd[kept->n++] = mfd;
+        } else {
+            close(mfd);
+            if (m->keep) { errno = ENOSPC; rc = -1; }
+        }
         break;
+    }
     case CORRAL_MOUNT_MASK: {
-        fd = open_in_root(rootfd, m->target, O_PATH);
+        fd = open_protected(rootfd, kept, m);
         if (fd < 0) return -1;
         struct stat st;
         if (fstat(fd, &st) < 0) { rc = -1; break; }
-        if (S_ISDIR(st.st_mode))
-            rc = mount_fs_at(fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555");
-        else
+        if (S_ISDIR(st.st_mode)) {
+            int mfd = mount_fs_at(fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555");
+            if (mfd < 0) rc = -1; else close(mfd);
+        } else {
             rc = bind_tree(AT_FDCWD, "/dev/null", fd, 0);
+        }
         break;
     }
     case CORRAL_MOUNT_READONLY:
-        fd = open_in_root(rootfd, m->target, O_PATH);
+        fd = open_protected(rootfd, kept, m);
         if (fd < 0) return -1;
         rc = bind_tree(fd, "", fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         break;
@@ -255,17 +337,17 @@ static int remap_fds(const struct corral_fd_map *maps, uint32_t n) {
     return 0;
 }
 
-/* Closes every fd from 3 up except the three `keep` fds (-1: none). Nothing of the caller's may
+/* Closes every fd from 3 up except the `keeps` (-1: none). Nothing of the caller's may
  * stay open while the task resolves paths: a directory fd would let `/proc/self/fd/N` (or a `..`
  * from a cwd inherited through it) lead outside the root (the CVE-2024-21626 pattern). */
-static int close_fds_except(int keep_a, int keep_b, int keep_c) {
-    int keeps[3] = { keep_a, keep_b, keep_c };
-    /* Sorted ascending (three elements: a fixed exchange network). */
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2 - i; j++)
-            if (keeps[j] > keeps[j + 1]) { int t = keeps[j]; keeps[j] = keeps[j + 1]; keeps[j + 1] = t; }
+#define N_KEEPS 4
+static int close_fds_except(int keep_a, int keep_b, int keep_c, int keep_d) {
+    int keeps[N_KEEPS] = { keep_a, keep_b, keep_c, keep_d };
+    /* Sorted ascending (insertion sort of a handful). */
+    for (int i = 1; i < N_KEEPS; i++)
+        for (int j = i; j > 0 && keeps[j - 1] > keeps[j]; j--) { int t = keeps[j]; keeps[j] = keeps[j - 1]; keeps[j - 1] = t; }
     unsigned first = 3;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < N_KEEPS; i++) {
         if (keeps[i] < (int)first) continue;
         if ((unsigned)keeps[i] > first && corral_sys_close_range(first, (unsigned)keeps[i] - 1, 0) < 0) goto fallback;
         first = (unsigned)keeps[i] + 1;
@@ -276,7 +358,7 @@ fallback:
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return -1;
     for (int fd = 3; fd < (int)rl.rlim_cur && fd < 65536; fd++)
-        if (fd != keep_a && fd != keep_b && fd != keep_c) close(fd);
+        if (fd != keep_a && fd != keep_b && fd != keep_c && fd != keep_d) close(fd);
     return 0;
 }
 
@@ -420,10 +502,14 @@ static void build_root(const struct corral_plan *p) {
     }
     int rootfd = open(p->root_mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) fail(p, CORRAL_STAGE_ROOT, 2, 125);
+    struct kept_mounts kept = { .n = 0 };
+    /* A step may be skipped only when its target is simply missing (ENOENT from the lookup beneath
+     * its mount); a symlink, a mount in the way or any failure fails the start. */
     for (uint32_t i = 0; i < p->n_mounts; i++) {
-        if (do_mount(rootfd, &p->mounts[i]) < 0 && !(p->mounts[i].optional && errno == ENOENT))
+        if (do_mount(rootfd, &kept, i, &p->mounts[i]) < 0 && !(p->mounts[i].optional && errno == ENOENT))
             fail(p, CORRAL_STAGE_MOUNT, (int32_t)i, 125);
     }
+    for (uint32_t i = 0; i < kept.n; i++) close(kept.fd[i]);
 
     /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only ours. */
     if (fchdir(rootfd) < 0) fail(p, CORRAL_STAGE_PIVOT_ROOT, 0, 125);
@@ -458,7 +544,8 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
     bind_to_supervisor(p, lifeline);
     struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
     if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
-    if (close_fds_except(p->report_fd, lifeline, p->barrier_fd) < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    if (close_fds_except(p->report_fd, lifeline, p->barrier_fd > 0 ? p->barrier_fd : -1, p->exec_helper_fd) < 0)
+        fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
     if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
     if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
 
@@ -493,12 +580,23 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
     /* Every setup step that can fail has run: from here the command runs only if its run is recorded. */
     wait_at_start_barrier(p);
     if (cloexec_from_3() < 0) fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    /* All ours is CLOEXEC now but the report pipe when the helper execs the command: it inherits the
+     * pipe to say why a candidate could not be exec'd, and marks it CLOEXEC itself. */
+    if (p->exec_helper_fd >= 0 && p->helper_reports && fcntl(p->report_fd, F_SETFD, 0) < 0)
+        fail(p, CORRAL_STAGE_HELPER_EXEC, 1, 125);
     if (reset_signals(1) < 0) fail(p, CORRAL_STAGE_SIGNALS, 0, 125);
     /* The filter last, after the user switch and no_new_privs: from here on only execve (and, on
      * failure, write and _exit) run under it. */
     if (p->seccomp_program) {
         struct sock_fprog prog = { (unsigned short)p->seccomp_instructions, (struct sock_filter *)p->seccomp_program };
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) fail(p, CORRAL_STAGE_SECCOMP, 0, 125);
+    }
+
+    /* The sealed helper execs the task's command (or runs as its init): never this copy of corral,
+     * whose /proc/self/exe is a host binary. The memfd itself is CLOEXEC: gone at this exec. */
+    if (p->exec_helper_fd >= 0) {
+        corral_sys_execveat(p->exec_helper_fd, "", p->helper_argv, p->envp, AT_EMPTY_PATH);
+        fail(p, CORRAL_STAGE_HELPER_EXEC, 0, 125);
     }
 
     /* execvp semantics over precomputed candidates: go on past what execvp goes on past (ENOENT,
@@ -582,12 +680,18 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
     if (p->lifeline_to >= low) low = p->lifeline_to + 1;
     int report_fd = fcntl(p->report_fd, F_DUPFD_CLOEXEC, low);
     if (report_fd < 0) report_fd = p->report_fd;
+    /* The sealed supervisor program too (its number may be one of the targets). */
+    int supervisor_fd = p->supervisor_fd >= 0 ? fcntl(p->supervisor_fd, F_DUPFD_CLOEXEC, low) : -1;
+    if (p->supervisor_fd >= 0 && supervisor_fd < 0) report_fd = p->report_fd;  /* fails below */
     /* Only the fds the supervisor program is given survive its execve, and the lifeline's end. */
     if (report_fd == p->report_fd || cloexec_from_3() < 0 || remap_fds(p->supervisor_fds, p->n_supervisor_fds) < 0
         || (lifeline[1] >= 0 && dup3(lifeline[1], p->lifeline_to, 0) < 0)) {
         report(report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_SETUP, errno, 3, 0);
     } else {
-        execve(p->supervisor_path, p->supervisor_argv, p->supervisor_envp);
+        if (supervisor_fd >= 0)
+            corral_sys_execveat(supervisor_fd, "", p->supervisor_argv, p->supervisor_envp, AT_EMPTY_PATH);
+        else
+            execve(p->supervisor_path, p->supervisor_argv, p->supervisor_envp);
         report(report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_EXEC, errno, 0, 0);
     }
     /* Never leave a task without its supervisor. */

@@ -23,6 +23,18 @@ static inline int corral_sys_move_mount(int from_dirfd, const char *from, int to
 static inline int corral_sys_mount_setattr(int dirfd, const char *path, unsigned flags, struct mount_attr *attr, size_t size) {
     return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, size);
 }
+static inline int corral_sys_fsopen(const char *fstype, unsigned flags) {
+    return (int)syscall(SYS_fsopen, fstype, flags);
+}
+static inline int corral_sys_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux) {
+    return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
+}
+static inline int corral_sys_fsmount(int fd, unsigned flags, unsigned attr) {
+    return (int)syscall(SYS_fsmount, fd, flags, attr);
+}
+static inline int corral_sys_execveat(int fd, const char *path, char *const argv[], char *const envp[], int flags) {
+    return (int)syscall(SYS_execveat, fd, path, argv, envp, flags);
+}
 static inline int corral_sys_pivot_root(const char *new_root, const char *put_old) {
     return (int)syscall(SYS_pivot_root, new_root, put_old);
 }

@@ -88,8 +88,8 @@ public struct Isolate: ParsableCommand {
     @Option(help: ArgumentHelp("Hard CPU limit in CPUs, like 0.5 or 1.5 (a CFS quota per 100 ms period).", valueName: "cpus"))
     var cpus: Double?
 
-    @Option(help: ArgumentHelp("Most processes and threads the task may have at once.", valueName: "n"))
-    var pids: Int?
+    @Option(help: ArgumentHelp("Most processes and threads the task may have at once (default 2048; 0 or max: no limit).", valueName: "n"))
+    var pids: String?
 
     @Option(help: ArgumentHelp("CPUs the task may run on, like 0-1 or 0,2.", valueName: "list"))
     var cpuset: String?
@@ -153,6 +153,7 @@ public struct Isolate: ParsableCommand {
         spec.capabilities = CapabilityRequest(add: split(capAdd), drop: split(capDrop))
         spec.seccompProfile = try ProfileLocator.seccomp(seccomp)
         spec.devices = device
+        spec.deviceConfinement = !noCgroup
         spec.terminal = terminal
         if let term { spec.term = term }
         return spec

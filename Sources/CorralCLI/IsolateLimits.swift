@@ -5,6 +5,8 @@ import CorralIsolation
 extension Isolate {
     /// Docker's minimum: below it a task's own start-up (the dynamic loader, a shell) is OOM-killed.
     static let minimumMemory: UInt64 = 6 << 20
+    /// Every task has a pids limit unless `--pids 0` (or `max`) says otherwise (Podman's default).
+    static let defaultPids = 2048
 
     /// The limits the flags ask for; a malformed or contradictory value names its flag (exit 2).
     func cgroupLimits() throws(LaunchError) -> CgroupLimits {
@@ -48,8 +50,14 @@ extension Isolate {
             limits.cpuQuota = CPUQuota(cpus: cpus)
         }
         if let pids {
-            guard pids >= 1 else { throw .usage(option: "--pids", value: String(pids), reason: "expected at least 1") }
-            limits.pidsMax = pids
+            if pids != "0" && pids != "max" {
+                guard let count = Int(pids), count >= 1, count <= Int(Int32.max) else {
+                    throw .usage(option: "--pids", value: pids, reason: "expected a number of at least 1, or 0 or max for no limit")
+                }
+                limits.pidsMax = count
+            }
+        } else if !noCgroup {
+            limits.pidsMax = Self.defaultPids
         }
         if let cpuset {
             guard CgroupLimits.isKernelList(cpuset) else {

@@ -81,27 +81,18 @@ public final class ExecDriver: SupervisedTaskDriver {
             DeviceMapping(hostPath: $0.hostPath, containerPath: $0.containerPath, permissions: $0.permissions)
         } + exec.devices
         spec.terminal = terminal
-        if exec.useInit && command == nil {
-            let initPath: String
-            if let path = core.options.initPath { initPath = path } else {
-                do { initPath = try ProgramLocator.initProgram() } catch {
-                    throw .startFailed(reason: error.description, recoverable: false)
-                }
-            }
-            spec.binds.append(BindMount(source: initPath, destination: Self.initPathInTask, readOnly: true))
-            spec.command = [Self.initPathInTask, "--"] + exec.command
-        }
         do {
             spec.seccompProfile = try ProfileLocator.seccomp(exec.seccompProfile, option: "config.seccomp_profile")
-            return try LaunchPlanBuilder().build(spec, rootMountpoint: rootMountpoint)
+            var plan = try LaunchPlanBuilder().build(spec, rootMountpoint: rootMountpoint)
+            // corral-init runs from a sealed copy (as every task's last step does), never bound in from
+            // the host: no host executable is reachable from the task.
+            plan.runUnderInit = exec.useInit && command == nil
+            plan.helperPath = core.options.initPath
+            return plan
         } catch {
             throw Self.driverError(error)
         }
     }
-
-    /// Where `init = true` puts corral-init in the task: `/dev` is always corral's own tmpfs, so the
-    /// bind needs no directory in the image.
-    static let initPathInTask = "/dev/corral-init"
 
     /// `/alloc`, `/local` and `/secrets`, as Nomad gives them to a task, for those that exist.
     static func allocBinds(_ config: TaskConfig) -> [BindMount] {
@@ -130,7 +121,7 @@ public final class ExecDriver: SupervisedTaskDriver {
             }
             limits.cpuQuota = CPUQuota(percentTicks: ticks, cpuCount: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         }
-        limits.pidsMax = exec.pidsLimit ?? resources.pids
+        limits.pidsMax = PidsLimit.resolve(configured: exec.pidsLimit, resources: resources.pids)
         limits.cpusetCPUs = resources.cpuset
         limits.devices = DeviceRule.standard + plan.deviceRules
         do { try limits.validate() } catch { throw .invalidConfig(key: "resources", reason: error.description) }

@@ -62,8 +62,8 @@ struct ExecTaskConfig: Equatable, Sendable {
                 throw .invalidConfig(key: "config.\(key)[\(index)]", reason: "unknown capability \"\(name)\"")
             }
         }
-        if let pids = reader.integer("pids_limit"), pids < 1 {
-            throw .invalidConfig(key: "config.pids_limit", reason: "must be at least 1, got \(pids)")
+        if let pids = reader.integer("pids_limit"), pids < 0 {
+            throw .invalidConfig(key: "config.pids_limit", reason: "must be at least 0 (0: no limit), got \(pids)")
         }
         var devices: [DeviceMapping] = []
         for (index, block) in reader.blocks("devices").enumerated() {

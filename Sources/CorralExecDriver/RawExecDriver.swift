@@ -28,8 +28,8 @@ public final class RawExecDriver: SupervisedTaskDriver {
         if ConfigReader(config).string("command")?.isEmpty ?? true {
             throw .invalidConfig(key: "config.command", reason: "must not be empty")
         }
-        if let pids = ConfigReader(config).integer("pids_limit"), pids < 1 {
-            throw .invalidConfig(key: "config.pids_limit", reason: "must be at least 1, got \(pids)")
+        if let pids = ConfigReader(config).integer("pids_limit"), pids < 0 {
+            throw .invalidConfig(key: "config.pids_limit", reason: "must be at least 0 (0: no limit), got \(pids)")
         }
     }
 
@@ -51,7 +51,8 @@ public final class RawExecDriver: SupervisedTaskDriver {
             }
             limits.cpuQuota = CPUQuota(percentTicks: ticks, cpuCount: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         }
-        limits.pidsMax = reader.integer("pids_limit").map { Int($0) } ?? config.resources.pids
+        limits.pidsMax = PidsLimit.resolve(configured: reader.integer("pids_limit").map { Int($0) },
+                                           resources: config.resources.pids)
         limits.cpusetCPUs = config.resources.cpuset
         do { try limits.validate() } catch { throw .invalidConfig(key: "resources", reason: error.description) }
         return try core.start(config, plan: plan, limits: limits, namespaces: 0)
@@ -87,6 +88,7 @@ public final class RawExecDriver: SupervisedTaskDriver {
             plan.applyCapabilities = false
             plan.switchUser = spec.user != nil
             plan.noNewPrivileges = false
+            plan.helperPath = core.options.initPath
             return plan
         } catch {
             throw ExecDriver.driverError(error)

@@ -52,6 +52,8 @@ struct SupervisorLaunch {
     /// Arguments after the program name; `taskPIDPlaceholder` marks where the task's pid goes.
     var arguments: [String]
     var fds: [(from: Int32, to: Int32)]
+    /// A sealed copy of the program (`SealedHelper`), exec'd instead of `path`; -1: the path.
+    var sealedFD: Int32 = -1
     static let taskPIDPlaceholder = "\u{1}TASKPID"
 }
 
@@ -61,8 +63,9 @@ final class FlatPlan {
     private let arena = PlanArena()
     private var plan = corral_plan()
 
+    /// `helperFD`: the sealed helper the task execs last (`SealedHelper`); -1 execs the candidates directly.
     init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32,
-         lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil, barrierFD: Int32 = -1) {
+         lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil, helperFD: Int32 = -1, barrierFD: Int32 = -1) {
         let isolated = launch.mode == .isolated
         plan.clone_flags = isolated ? launch.namespaces.cloneFlags : 0
         plan.setup_root = isolated ? 1 : 0
@@ -74,7 +77,11 @@ final class FlatPlan {
         plan.root_mountpoint = UnsafePointer(arena.string(launch.rootMountpoint))
         plan.root_image = arena.optionalString(launch.rootImage)
         plan.root_readonly = launch.rootReadOnly ? 1 : 0
-        plan.mounts = UnsafePointer(arena.array(launch.mounts.map(flatten)))
+        let steps = launch.mounts
+        plan.mounts = UnsafePointer(arena.array(Self.protectedMounts(steps).enumerated().map { index, entry in
+            flatten(steps[index], target: Self.relativeTarget(steps[index], within: steps, relativeTo: entry.relativeTo),
+                    relativeTo: entry.relativeTo, keep: entry.keep)
+        }))
         plan.n_mounts = UInt32(launch.mounts.count)
         plan.hostname = isolated ? arena.optionalString(launch.hostname) : nil
         plan.loopback_up = isolated && launch.namespaces.network == .none ? 1 : 0
@@ -95,6 +102,9 @@ final class FlatPlan {
         plan.n_exec_candidates = UInt32(launch.executableCandidates.count)
         plan.argv = UnsafePointer(arena.stringArray(launch.arguments))
         plan.envp = UnsafePointer(arena.stringArray(launch.environment))
+        plan.exec_helper_fd = helperFD
+        plan.helper_reports = launch.runUnderInit ? 0 : 1
+        plan.helper_argv = UnsafePointer(arena.stringArray(Self.helperArguments(launch, reportFD: reportFD)))
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
         plan.lifeline_to = lifelineTo
@@ -114,6 +124,7 @@ final class FlatPlan {
         plan.n_cgroup_procs_fds = UInt32(cgroup?.procsFDs.count ?? 0)
 
         plan.supervisor_path = UnsafePointer(arena.string(supervisor.path))
+        plan.supervisor_fd = supervisor.sealedFD
         let pidSlot = arena.buffer(24)
         var argv: [UnsafeMutablePointer<CChar>?] = [arena.string(supervisor.path)]
         for argument in supervisor.arguments {
@@ -134,10 +145,54 @@ final class FlatPlan {
         try withExtendedLifetime(self) { try withUnsafePointer(to: plan, body) }
     }
 
-    /// Targets become relative to the new root, as the child's `openat2(RESOLVE_IN_ROOT)` wants them.
-    private func flatten(_ step: MountStep) -> corral_mount {
+    /// The helper's argv: as the task's init, or execing the candidates (reporting through `reportFD`).
+    static func helperArguments(_ launch: LaunchPlan, reportFD: Int32) -> [String] {
+        if launch.runUnderInit { return ["corral-init", "--init", "--"] + launch.arguments }
+        return ["corral-init", "--exec", String(reportFD), String(launch.executableCandidates.count)]
+            + launch.executableCandidates + ["--"] + launch.arguments
+    }
+
+    /// For each step: what its target is relative to (0: the root; i + 1: the fresh mount of step i)
+    /// and whether its own fresh mount must be kept. A mask or read-only path acts beneath the latest
+    /// earlier file system mounted at its parent or above (`/proc/sys` beneath the new procfs), so it
+    /// protects that very mount, whatever the path means later on.
+    static func protectedMounts(_ steps: [MountStep]) -> [(relativeTo: UInt32, keep: Bool)] {
+        var result = steps.map { _ in (relativeTo: UInt32(0), keep: false) }
+        for (index, step) in steps.enumerated() {
+            switch step {
+            case .mask(let target), .readOnly(let target):
+                let components = target.split(separator: "/")
+                for earlier in stride(from: index - 1, through: 0, by: -1) {
+                    guard case .filesystem(_, let mountPoint, _, _) = steps[earlier] else { continue }
+                    let base = mountPoint.split(separator: "/")
+                    if base.count < components.count && Array(components.prefix(base.count)) == base {
+                        result[index].relativeTo = UInt32(earlier + 1)
+                        result[earlier].keep = true
+                        break
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        return result
+    }
+
+    /// The path a step's target is resolved at: relative to the new root, or to the mount it protects.
+    static func relativeTarget(_ step: MountStep, within steps: [MountStep], relativeTo: UInt32) -> String {
+        let components = step.target.split(separator: "/")
+        guard relativeTo > 0 else { return components.joined(separator: "/") }
+        let base = steps[Int(relativeTo) - 1].target.split(separator: "/")
+        return components.dropFirst(base.count).joined(separator: "/")
+    }
+
+    /// Targets become relative to the new root (or to the mount they protect), as the child's
+    /// `openat2(RESOLVE_BENEATH)` wants them.
+    private func flatten(_ step: MountStep, target: String, relativeTo: UInt32, keep: Bool) -> corral_mount {
         var m = corral_mount()
-        m.target = UnsafePointer(arena.string(String(step.target.drop(while: { $0 == "/" }))))
+        m.relative_to = relativeTo
+        m.keep = keep ? 1 : 0
+        m.target = UnsafePointer(arena.string(target))
         switch step {
         case .directory(_, let mode):
             m.kind = CORRAL_MOUNT_DIR.rawValue

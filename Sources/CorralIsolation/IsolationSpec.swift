@@ -22,6 +22,9 @@ public struct IsolationSpec: Equatable, Sendable {
     public var seccompProfile: String?
     /// Host devices given to the task (`--device`).
     public var devices: [DeviceMapping] = []
+    /// A device cgroup confines the task's devices (false with `--no-cgroup`): without one the task
+    /// gets no CAP_MKNOD and a `nodev` `/dev`, whose standard devices are binds of the host's nodes.
+    public var deviceConfinement: Bool = true
     /// The task's stdin is a terminal: set `TERM` and make it the controlling terminal.
     public var terminal: Bool = false
     /// The `TERM` value to pass when `terminal` is set.

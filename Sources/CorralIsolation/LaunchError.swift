@@ -25,7 +25,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
     public enum Stage: Int32, Sendable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, cgroup, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
-             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp, join, startBarrier
+             workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp, join, startBarrier, helperExec
 
         public var description: String {
             switch self {
@@ -56,6 +56,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
             case .seccomp: "seccomp"
             case .join: "join task namespaces"
             case .startBarrier: "start not confirmed (the run could not be recorded)"
+            case .helperExec: "exec of the sealed helper"
             }
         }
     }

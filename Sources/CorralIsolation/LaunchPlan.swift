@@ -47,4 +47,9 @@ public struct LaunchPlan: Equatable, Sendable {
     public var terminal: Bool
     /// Things the user should know that did not stop the launch (e.g. a clamped rlimit).
     public var warnings: [String]
+    /// Run the command under the helper as the task's init (`init = true`): it is PID 1, reaps
+    /// orphans and forwards signals. Either way the helper runs from a sealed copy (`SealedHelper`).
+    public var runUnderInit: Bool = false
+    /// The helper program (`corral-init`) to seal; nil: `ProgramLocator.initProgram()`.
+    public var helperPath: String?
 }

@@ -40,9 +40,11 @@ public struct LaunchPlanBuilder: Sendable {
             rootImage = nil
             steps += RootfsLayout.chrootSteps(entries: spec.chrootEnv, host: host)
         }
-        steps += RootfsLayout.systemSteps()
+        let ownTmp = spec.tmpfs.contains { $0.destination.split(separator: "/") == ["tmp"] }
+        steps += RootfsLayout.systemSteps(deviceConfinement: spec.deviceConfinement, ownTmp: ownTmp)
         for bind in spec.binds {
             try validateInsidePath(bind.destination, option: "--bind", allowRoot: false, value: describe(bind))
+            try refuseOverSystemMounts(bind.destination, option: "--bind", value: describe(bind))
             guard bind.source.hasPrefix("/") else {
                 throw .usage(option: "--bind", value: describe(bind), reason: "the source must be an absolute path")
             }
@@ -57,12 +59,19 @@ public struct LaunchPlanBuilder: Sendable {
         }
         for mount in spec.tmpfs {
             try validateInsidePath(mount.destination, option: "--tmpfs", allowRoot: false)
+            try refuseOverSystemMounts(mount.destination, option: "--tmpfs", value: mount.destination)
         }
         steps += RootfsLayout.userSteps(binds: spec.binds, tmpfs: spec.tmpfs, host: host)
         var deviceRules: [DeviceRule] = []
         for device in spec.devices {
             let (step, rule) = try resolveDevice(device)
-            steps.append(step)
+            if spec.deviceConfinement {
+                steps.append(step)
+            } else {
+                // /dev is nodev without a device cgroup: a bind of the host's node is a mount of its own.
+                steps.append(.bind(source: device.hostPath, target: device.containerPath, isFile: true,
+                                   attributes: [.nosuid, .noexec]))
+            }
             deviceRules.append(rule)
         }
 
@@ -88,8 +97,16 @@ public struct LaunchPlanBuilder: Sendable {
             rlimits.append(limit)
         }
 
-        let granted = try spec.capabilities.resolve(bounding: host.capabilityBoundingSet, last: host.lastCapability)
+        var granted = try spec.capabilities.resolve(bounding: host.capabilityBoundingSet, last: host.lastCapability)
         warnings += granted.warnings
+        if !spec.deviceConfinement, let mknod = CapabilityNames.number("mknod"), granted.set.contains(mknod) {
+            // No device cgroup would stop a node it makes from being opened (on a mount without nodev).
+            if granted.added.contains(mknod) {
+                warnings.append("capability mknod is not granted without a cgroup (--no-cgroup): no device cgroup would confine the nodes it makes")
+            }
+            granted.set.remove(mknod)
+            granted.added.remove(mknod)
+        }
         var seccompProgram: [UInt8]?
         if let profile = spec.seccompProfile {
             let filter = try compileSeccomp(profile, capabilities: granted.set)
@@ -208,6 +225,21 @@ public struct LaunchPlanBuilder: Sendable {
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
             throw .usage(option: "--hostname", value: name,
                            reason: "must be 1 to 64 characters of letters, digits, '-' and '.'")
+        }
+    }
+
+    /// A user mount over `/proc`, `/sys` or `/dev`, over a directory above them, or beneath `/proc` or
+    /// `/sys` would hide or undo corral's protections there: refused.
+    func refuseOverSystemMounts(_ path: String, option: String, value: String) throws(LaunchError) {
+        let components = path.split(separator: "/")
+        for system in RootfsLayout.systemMountPoints {
+            let base = system.split(separator: "/")
+            let covers = components.count <= base.count && Array(base.prefix(components.count)) == components
+            let beneath = system != "/dev" && components.count > base.count && Array(components.prefix(base.count)) == base
+            if covers || beneath {
+                throw .usage(option: option, value: value,
+                             reason: "cannot mount over or beneath \(system): corral's own mount and its protections are there")
+            }
         }
     }
 

@@ -87,9 +87,15 @@ public struct Launcher: Sendable {
             for directory in cgroup?.directories ?? [] { arguments += ["--cgroup", directory] }
         }
 
+        let helperPath: String
+        if let path = plan.helperPath { helperPath = path } else { helperPath = try ProgramLocator.initProgram() }
+        let helperFD = try SealedHelper.fd(forPath: helperPath, name: "corral-init")
+        let supervisorFD = try SealedHelper.fd(forPath: supervisorPath, name: "corral-supervisor")
         let flat = FlatPlan(plan, taskStdio: taskStdio,
-                            supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds),
-                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup, barrierFD: barrier?.read ?? -1)
+                            supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds,
+                                                         sealedFD: supervisorFD),
+                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup, helperFD: helperFD,
+                            barrierFD: barrier?.read ?? -1)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
         let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }
@@ -152,6 +158,10 @@ public struct Launcher: Sendable {
             if n < 0 && errno == EINTR { continue }
             guard n == size else { break }
             if record.kind == CORRAL_REPORT_TASK_PID.rawValue {
+                // Only the supervisor reports the task's pid, once, before the task runs anything of
+                // its own. A second record can only be forged by a process that got hold of the pipe:
+                // ignore it (a pid of 1 would turn a later kill into a kill of every process).
+                guard outcome.taskPID == nil, record.pid > 1 else { continue }
                 outcome.taskPID = record.pid
                 onTaskPID(record.pid)
             } else if outcome.failure == nil {
@@ -159,6 +169,17 @@ public struct Launcher: Sendable {
             }
         }
         return outcome
+    }
+
+    /// Why a mount target was refused, when the errno says it was its shape (not the mount itself).
+    static func mountTargetProblem(_ error: Int32) -> String {
+        switch error {
+        case ELOOP: return " must be mounted on an ordinary directory or file inside the root, not through a symbolic link"
+        case ENOTDIR: return " must be mounted on an ordinary directory inside the root (a component is not a directory)"
+        case EISDIR: return " must be mounted on an ordinary file, not a directory"
+        case EXDEV: return " is hidden by another mount: it cannot be protected"
+        default: return ""
+        }
     }
 
     /// Names what failed: the mount, rlimit, or executable involved.
@@ -170,7 +191,7 @@ public struct Launcher: Sendable {
         let subject: String?
         switch stage {
         case .mount where plan.mounts.indices.contains(index):
-            subject = plan.mounts[index].subject
+            subject = plan.mounts[index].subject + Self.mountTargetProblem(report.error)
         case .rlimit where plan.rlimits.indices.contains(index):
             let limit = plan.rlimits[index]
             subject = "\(limit.name)=\(ResourceLimit.format(limit.soft)):\(ResourceLimit.format(limit.hard))"

@@ -1,8 +1,10 @@
 import CCorralLaunch
 
 /// One step of assembling a task's root filesystem, in order. Targets are absolute paths
-/// inside the task's root; the child resolves them with `RESOLVE_IN_ROOT`, so a symlink in an
-/// image can never lead a mount outside the root.
+/// inside the task's root; the child resolves them one component at a time without following any
+/// symlink (`RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`), so an image can never send a mount elsewhere:
+/// a symlink, FIFO or file on the way fails the start. Masks and read-only paths are resolved beneath
+/// the fresh procfs or sysfs they protect (see `FlatPlan.protectedMounts`).
 public enum MountStep: Equatable, Sendable {
     /// Create a directory.
     case directory(target: String, mode: UInt32)
@@ -14,7 +16,8 @@ public enum MountStep: Equatable, Sendable {
     case filesystem(type: String, target: String, flags: MountFlags, data: String)
     /// Create a device node; `mode` carries the type (S_IFCHR or S_IFBLK) and the permissions.
     case deviceNode(target: String, mode: UInt32, major: UInt32, minor: UInt32)
-    /// Hide a path: `/dev/null` over a file, an empty read-only tmpfs over a directory. Skipped when missing.
+    /// Hide a path: `/dev/null` over a file, an empty read-only tmpfs over a directory. Skipped only
+    /// when that procfs/sysfs has no such file; any other failure fails the start.
     case mask(target: String)
     /// Make a path read-only by binding it onto itself. Skipped when missing.
     case readOnly(target: String)

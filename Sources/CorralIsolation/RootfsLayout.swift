@@ -40,17 +40,34 @@ public enum RootfsLayout {
         return steps
     }
 
-    /// `/proc`, `/sys`, `/dev` and `/tmp`, with masks and read-only paths.
-    public static func systemSteps() -> [MountStep] {
+    /// Mount points corral's own protections live on: a user mount may not cover them, or any
+    /// directory above them, nor go beneath `/proc` or `/sys` (a bind over `/proc/sys` would undo its
+    /// read-only mount).
+    public static let systemMountPoints = ["/proc", "/sys", "/dev"]
+
+    /// The size of the task's `/tmp` unless the user mounts a tmpfs there themselves.
+    public static let defaultTmpSize = "64m"
+
+    /// `/proc`, `/sys`, `/dev` and `/tmp` (unless `ownTmp`: the user mounts their own), with masks and
+    /// read-only paths. Without a device cgroup (`deviceConfinement` false) `/dev` is `nodev`: nothing
+    /// made in it opens, and its standard devices are binds of the host's nodes (mounts of their own,
+    /// with their own flags).
+    public static func systemSteps(deviceConfinement: Bool = true, ownTmp: Bool = false) -> [MountStep] {
         var steps: [MountStep] = [
             .filesystem(type: "proc", target: "/proc", flags: [.nosuid, .nodev, .noexec], data: ""),
             .filesystem(type: "sysfs", target: "/sys", flags: [.nosuid, .nodev, .noexec, .readOnly], data: ""),
-            .filesystem(type: "tmpfs", target: "/dev", flags: [.nosuid, .noexec, .strictAtime],
+            .filesystem(type: "tmpfs", target: "/dev",
+                        flags: deviceConfinement ? [.nosuid, .noexec, .strictAtime] : [.nosuid, .noexec, .strictAtime, .nodev],
                         data: "mode=755,size=65536k"),
         ]
         for device in devices {
-            steps.append(.deviceNode(target: "/dev/\(device.name)", mode: 0o020666,
-                                          major: device.major, minor: device.minor))
+            if deviceConfinement {
+                steps.append(.deviceNode(target: "/dev/\(device.name)", mode: 0o020666,
+                                         major: device.major, minor: device.minor))
+            } else {
+                steps.append(.bind(source: "/dev/\(device.name)", target: "/dev/\(device.name)", isFile: true,
+                                   attributes: [.nosuid, .noexec]))
+            }
         }
         steps += [
             .filesystem(type: "devpts", target: "/dev/pts", flags: [.nosuid, .noexec],
@@ -63,8 +80,11 @@ public enum RootfsLayout {
             .symlink(target: "/dev/stdin", linkTarget: "/proc/self/fd/0"),
             .symlink(target: "/dev/stdout", linkTarget: "/proc/self/fd/1"),
             .symlink(target: "/dev/stderr", linkTarget: "/proc/self/fd/2"),
-            .filesystem(type: "tmpfs", target: "/tmp", flags: [.nosuid, .nodev], data: "mode=1777"),
         ]
+        if !ownTmp {
+            steps.append(.filesystem(type: "tmpfs", target: "/tmp", flags: [.nosuid, .nodev],
+                                     data: "mode=1777,size=" + defaultTmpSize))
+        }
         steps += maskedPaths.map { .mask(target: $0) }
         steps += readOnlyPaths.map { .readOnly(target: $0) }
         return steps

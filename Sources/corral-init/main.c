@@ -18,15 +18,28 @@
  * subreaper). SIGKILL and SIGSTOP cannot be caught, so they are never forwarded; SIGKILL from outside
  * the namespace ends the whole task at once.
  *
- * Usage: corral-init [--] COMMAND [ARGS...]
- * Exit: the command's status; 125 for bad usage or if the command could not be started (signalfd, fork);
- * 127 if the command was not found, 126 if it could not be executed.
+ * It is also every task's last step before its command (`--exec`): the launcher execs it from a sealed
+ * memfd (never from a host file), and it execs the command. So at no moment is a host executable the
+ * task's /proc/self/exe: a command that is, or resolves to, /proc/self/exe (directly, by a symlink, as a
+ * script's interpreter, as an ELF's PT_INTERP) re-runs this sealed copy, which refuses anything but its
+ * two exact forms below (the CVE-2019-5736 class).
+ *
+ * Usage: corral-init --init -- COMMAND [ARGS...]
+ *        corral-init --exec REPORT_FD N CANDIDATE... -- ARGV...
+ * Exit (--init): the command's status; 125 for bad usage or if the command could not be started
+ * (signalfd, fork); 127 if the command was not found, 126 if it could not be executed.
+ * --exec: execve's the N candidate paths in order with ARGV (execvp semantics); if none runs, writes a
+ * failure record to REPORT_FD (as the launcher's task would) and exits 127 (not found) or 126.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,12 +128,60 @@ static int supervise(int sigfd, pid_t command) {
     return status;
 }
 
-int main(int argc, char **argv) {
-    int first = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
-    if (first >= argc) {
-        fputs("corral-init: usage: corral-init [--] COMMAND [ARGS...]\n", stderr);
-        return 125;
+/* A failure record as the launcher writes it (mirrors struct corral_report in
+ * Sources/CCorralLaunch/include/corral_launch.h: kind 2 is a failure, stage 22 the command's exec). */
+struct exec_report { int32_t kind, stage, error, index, pid; };
+
+/* A decimal fd or count, or -1. */
+static long parse_number(const char *s) {
+    if (!*s) return -1;
+    long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 1000000) return -1;
+        v = v * 10 + (*s - '0');
     }
+    return v;
+}
+
+/* --exec REPORT_FD N CANDIDATE... -- ARGV...: the launcher's candidate execs, from this sealed copy. */
+static int exec_candidates(int argc, char **argv) {
+    long fd = argc > 3 ? parse_number(argv[2]) : -1, n = argc > 3 ? parse_number(argv[3]) : -1;
+    if (fd < 3 || n < 0 || 4 + n >= argc || strcmp(argv[4 + n], "--") || 5 + n >= argc) {
+        fputs("corral-init: refusing to run: not started by corral\n", stderr);
+        return 126;
+    }
+    /* Not dumpable until the command runs (its execve makes it dumpable again): the task's other
+     * processes cannot attach to us meanwhile. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    char **command = argv + 5 + n;
+    int denied = -1, err = ENOENT;
+    for (long i = 0; i < n; i++) {
+        execve(argv[4 + i], command, environ);
+        if (errno == EACCES) { if (denied < 0) denied = (int)i; continue; }
+        if (errno == ENOENT || errno == ENOTDIR || errno == ESTALE || errno == ENODEV || errno == ETIMEDOUT) continue;
+        denied = (int)i;
+        err = errno;
+        break;
+    }
+    if (denied >= 0 && err == ENOENT) err = EACCES;
+    struct exec_report r = { 2, 22, err, denied >= 0 ? denied : 0, 0 };
+    ssize_t w;
+    do { w = write((int)fd, &r, sizeof r); } while (w < 0 && errno == EINTR);
+    return denied >= 0 ? 126 : 127;
+}
+
+int main(int argc, char **argv) {
+    /* Run from a memfd, our name would be the fd's number. */
+    prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
+    if (argc > 1 && !strcmp(argv[1], "--exec")) return exec_candidates(argc, argv);
+    int first = 3;
+    if (argc <= first || strcmp(argv[1], "--init") || strcmp(argv[2], "--")) {
+        fputs("corral-init: refusing to run: usage: corral-init --init -- COMMAND [ARGS...]\n", stderr);
+        return 126;
+    }
+    /* Nothing inherited above stderr reaches the command (the launcher leaves none open; be sure). */
+    syscall(SYS_close_range, 3U, ~0U, 0U);
     /* Shared pid namespace: without this, the command's orphans would go to the host's init. */
     if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         perror("corral-init: PR_SET_CHILD_SUBREAPER");

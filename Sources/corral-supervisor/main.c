@@ -201,6 +201,8 @@ int main(int argc, char **argv) {
     if (o.lifeline_fd >= 0) fcntl(o.lifeline_fd, F_SETFD, FD_CLOEXEC);
     /* Not dumpable: a task sharing our pid namespace cannot open /proc/<us>/exe or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    /* Run from a sealed memfd (see Sources/CorralIsolation/SealedHelper.swift), our name would be the fd's number. */
+    prctl(PR_SET_NAME, "corral-supervis", 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
     /* Keep no file system busy; everything we write goes through the state directory's fd. */
     if (chdir("/") < 0) perror("corral-supervisor: chdir /");

@@ -26,9 +26,14 @@ struct IsolateLimitOptionsTests {
         #expect(parsed.cpusetCPUs == "0-1")
     }
 
-    @Test func noFlagsMeansNoLimitsAndNoSwap() throws {
-        let parsed = try limits([])
-        #expect(parsed.isEmpty && parsed.swap == .none)
+    @Test func noFlagsMeansOnlyTheDefaultPidsLimitAndNoSwap() throws {
+        var parsed = try limits([])
+        #expect(parsed.pidsMax == 2048 && parsed.swap == .none)
+        parsed.pidsMax = nil
+        #expect(parsed.isEmpty)
+        #expect(try limits(["--pids", "0"]).isEmpty)
+        #expect(try limits(["--pids", "max"]).isEmpty)
+        #expect(try limits(["--no-cgroup"]).isEmpty)
     }
 
     @Test func memorySwapFollowsDockersMeaning() throws {
@@ -49,7 +54,9 @@ struct IsolateLimitOptionsTests {
         (["--cpus", "0.001"], "--cpus \"0.001\": expected at least 0.01"),
         (["--cpus=-1"], "--cpus \"-1.0\": expected at least 0.01"),
         (["--memory", "1m"], "--memory \"1m\": below the minimum of 6 MiB (the task could not even start)"),
-        (["--pids", "0"], "--pids \"0\": expected at least 1"),
+        (["--pids=-1"], "--pids \"-1\": expected a number of at least 1, or 0 or max for no limit"),
+        (["--pids", "lots"], "--pids \"lots\": expected a number of at least 1, or 0 or max for no limit"),
+        (["--pids", "99999999999"], "--pids \"99999999999\": expected a number of at least 1, or 0 or max for no limit"),
         (["--cpuset", "0-"], "--cpuset \"0-\": expected a CPU list like 0-1 or 0,2"),
         (["--cgroup-parent", "../escape"], "--cgroup-parent \"../escape\": expected a relative path like corral or jobs/web"),
     ])

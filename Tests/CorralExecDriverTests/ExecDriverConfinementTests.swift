@@ -158,7 +158,12 @@ struct ExecDriverConfinementTests {
             ["init": .bool(true)])))
         #expect(eventually { fixture.stdout().contains("ready") })
         let ps = try await driver.exec(handle.id, command: ["sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"], timeout: .seconds(5))
-        #expect(ps.stdoutText.hasPrefix("/dev/corral-init -- /bin/sh"))
+        #expect(ps.stdoutText.hasPrefix("corral-init --init -- /bin/sh"))
+        // Init runs from the sealed copy: not a host file, not writable.
+        let exe = try await driver.exec(handle.id, command: ["sh", "-c", "readlink /proc/1/exe; (exec 3>>/proc/1/exe) 2>/dev/null && echo writable"],
+                                        timeout: .seconds(5))
+        #expect(exe.stdoutText.hasPrefix("/memfd:corral-init"), "\(exe.stdoutText)")
+        #expect(!exe.stdoutText.contains("writable"))
         // The orphaned `sleep 0.1`, reparented to init, is reaped once it ends: no zombie stays.
         let zombies = try await driver.exec(handle.id, command: ["sh", "-c", "sleep 0.5; grep -l '^State:.*Z' /proc/[0-9]*/status"],
                                             timeout: .seconds(5))

@@ -182,9 +182,14 @@ import Testing
         #expect(error(config(["devices": devices])) == .invalidConfig(key: "config.devices[0].host_path", reason: "is required"))
     }
 
-    @Test func aPidsLimitBelowOneIsRefused() {
-        #expect(error(config(["pids_limit": .integer(0)])) == .invalidConfig(
-            key: "config.pids_limit", reason: "must be at least 1, got 0"))
+    @Test func aNegativePidsLimitIsRefusedAndZeroMeansNone() throws {
+        #expect(error(config(["pids_limit": .integer(-1)])) == .invalidConfig(
+            key: "config.pids_limit", reason: "must be at least 0 (0: no limit), got -1"))
+        #expect(try ExecTaskConfig.parse(config(["pids_limit": .integer(0)])).pidsLimit == 0)
+        #expect(PidsLimit.resolve(configured: 0, resources: 100) == nil)
+        #expect(PidsLimit.resolve(configured: 64, resources: 100) == 64)
+        #expect(PidsLimit.resolve(configured: nil, resources: 100) == 100)
+        #expect(PidsLimit.resolve(configured: nil, resources: nil) == 2048)
     }
 
     @Test func anArgumentThatIsNotAStringIsNamedByIndex() {
@@ -227,8 +232,8 @@ extension ExecTaskConfigTests {
             }
         }
 
-        @Test func aPidsLimitBelowOneIsRefused() {
-            #expect(throws: DriverError.invalidConfig(key: "config.pids_limit", reason: "must be at least 1, got -2")) {
+        @Test func aNegativePidsLimitIsRefused() {
+            #expect(throws: DriverError.invalidConfig(key: "config.pids_limit", reason: "must be at least 0 (0: no limit), got -2")) {
                 try driver.validate(["command": .string("/bin/true"), "pids_limit": .integer(-2)])
             }
         }

@@ -54,14 +54,18 @@ struct FlatPlanTests {
         try flat.withPlan { plan in
         let mounts = UnsafeBufferPointer(start: plan.pointee.mounts, count: Int(plan.pointee.n_mounts))
         for (step, m) in zip(launch.mounts, mounts) {
-            #expect("/" + String(cString: m.target) == step.target)
+            // Masks and read-only paths are relative to the fresh mount they protect (its step + 1).
+            let base = m.relative_to == 0 ? "" : launch.mounts[Int(m.relative_to) - 1].target
+            #expect(base + "/" + String(cString: m.target) == step.target)
         }
         let data = try #require(mounts.last)
         #expect(data.kind == CORRAL_MOUNT_BIND.rawValue)
         #expect(String(cString: data.source) == "/srv/data")
         #expect(data.attr == MountAttributes([.readOnly, .nosuid, .nodev]).rawValue)
-        let kcore = try #require(mounts.first { String(cString: $0.target) == "proc/kcore" })
+        let kcore = try #require(mounts.first { String(cString: $0.target) == "kcore" })
         #expect(kcore.kind == CORRAL_MOUNT_MASK.rawValue && kcore.optional == 1)
+        let proc = mounts[Int(kcore.relative_to) - 1]
+        #expect(String(cString: proc.fstype) == "proc" && proc.keep == 1)
         let null = try #require(mounts.first { String(cString: $0.target) == "dev/null" })
         #expect(null.kind == CORRAL_MOUNT_NODE.rawValue && null.dev == corral_makedev(1, 3) && null.mode == 0o020666)
         }

@@ -34,6 +34,13 @@ int corral_write_all(int fd, const void *buf, size_t len);
  * RESOLVE_IN_ROOT). For reading an image's own files. Returns the fd or -errno. */
 int corral_open_in_root(const char *root, const char *path);
 
+/* A sealed, executable, CLOEXEC memfd holding a copy of the regular file `path` (opened O_NOFOLLOW,
+ * at most 64 MiB): no more writes, no growing or shrinking, no new seals (F_SEAL_SEAL | F_SEAL_SHRINK
+ * | F_SEAL_GROW | F_SEAL_WRITE, and F_SEAL_EXEC where the kernel has it). What a task's processes
+ * exec through it (and find at /proc/self/exe) can neither be changed nor lead to the host's file.
+ * Returns the fd or -errno. */
+int corral_sealed_copy(const char *path, const char *name);
+
 /* major() and minor() are macros. */
 uint32_t corral_dev_major(uint64_t dev);
 uint32_t corral_dev_minor(uint64_t dev);

@@ -32,6 +32,13 @@ enum corral_mount_kind {
     CORRAL_MOUNT_READONLY,   /* make `target` read-only by binding it onto itself */
 };
 
+/*
+ * Every target is resolved without following any symbolic link (RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
+ * component by component): corral's mount points must be ordinary directories (or files) inside the
+ * root, as runc demands, so that an image cannot send a mount, or the protections that go with it,
+ * anywhere else. A symlink among the components fails with ELOOP, a non-directory with ENOTDIR.
+ */
+
 /* One step of building the root filesystem. */
 struct corral_mount {
     uint32_t kind;           /* enum corral_mount_kind */
@@ -41,6 +48,11 @@ struct corral_mount {
     uint64_t flags;          /* FS: MS_* flags */
     uint64_t attr;           /* BIND: MOUNT_ATTR_* applied recursively before attaching */
     uint64_t dev;            /* NODE: makedev(major, minor) */
+    uint32_t relative_to;    /* 0: `target` is relative to the root; i + 1: relative to the fresh mount made
+                                by entry i (a FS entry with `keep`), resolved beneath it without crossing
+                                into another mount: masks and read-only paths act on the very procfs or
+                                sysfs they protect, whatever the image or a later mount did to the path */
+    uint32_t keep;           /* FS: keep the new mount's root for the entries relative to it */
     const char *source;
     const char *target;
     const char *fstype;
@@ -90,9 +102,10 @@ enum corral_stage {
     CORRAL_STAGE_SECCOMP = 25,          /* installing the seccomp filter */
     CORRAL_STAGE_CAPABILITIES = 24,     /* index: 1000 + N dropping N from the bounding set, 2000 + N raising
                                            ambient N, 0 capset, 1 keepcaps */
-    CORRAL_STAGE_JOIN = 26,
+    CORRAL_STAGE_JOIN = 26,             /* entering a running task's namespaces (index 0: pid, 1: the others) */
     CORRAL_STAGE_START_BARRIER = 27,    /* the caller never confirmed the start (it died, or could not
-                                           record the run): the command is not executed */             /* entering a running task's namespaces (index 0: pid, 1: the others) */
+                                           record the run): the command is not executed */
+    CORRAL_STAGE_HELPER_EXEC = 28,      /* execveat of the sealed helper (exec_helper_fd) */
 };
 
 /* Kinds of report records. */
@@ -153,6 +166,15 @@ struct corral_plan {
     uint32_t n_exec_candidates;
     char *const *argv;
     char *const *envp;
+    /* The last step of the task: execveat of this sealed memfd (corral-init) with helper_argv and envp,
+       instead of execve'ing the candidates from a copy of the caller. The helper does the candidate
+       execs (or runs as the task's init), so when the command runs, and at every moment the task
+       could look, /proc/self/exe is sealed memory, never a host executable (the CVE-2019-5736 class).
+       -1: execve the candidates directly (tests only). */
+    int32_t exec_helper_fd;
+    char *const *helper_argv;
+    int32_t helper_reports;        /* report_fd stays open across the helper's exec: it reports 126/127
+                                      through it (0: it runs as init and must not hold the pipe) */
     int32_t task_stdio[3];         /* caller fds that become the task's 0, 1, 2 */
     int32_t task_tty;              /* task_stdio[0] is a terminal: make it the controlling tty */
     int32_t lifeline_to;           /* fd number the supervisor keeps its end of the lifeline pipe at
@@ -172,6 +194,9 @@ struct corral_plan {
 
     /* Supervisor. */
     const char *supervisor_path;
+    int32_t supervisor_fd;         /* a sealed memfd copy of the supervisor program, exec'd instead of the
+                                      path: a task in the host's pid namespace never finds a host binary at
+                                      /proc/<supervisor>/exe (-1: execve supervisor_path) */
     char *const *supervisor_argv;
     char *const *supervisor_envp;
     char *task_pid_slot;           /* a 24-byte buffer inside supervisor_argv; receives the task pid */
@@ -195,10 +220,13 @@ struct corral_plan {
 int corral_launch(const struct corral_plan *plan, pid_t *supervisor_pid, int *supervisor_pidfd);
 
 /*
- * Creates mount point `rel` (relative to the directory `rootfd`; a directory, or an empty file when
- * `is_file`) and any missing parents, resolving every path inside the root (openat2 RESOLVE_IN_ROOT,
- * no magic links): symlinks, absolute or with `..`, cannot lead out of it. Returns an O_PATH fd of
- * the mount point or -1 with errno. The task uses it for every mount target; public for the tests.
+ * Creates mount point `rel` (relative to the directory `rootfd`; a directory, or an empty regular file
+ * when `is_file`) and any missing parents as directories, one component at a time, never following a
+ * symbolic link (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): a symlink anywhere on the way fails
+ * with ELOOP, a component that is not a directory (a file, a FIFO) with ENOTDIR, an existing target of
+ * the wrong kind with EISDIR (a directory for a file) or ENOTDIR; `..` fails with EXDEV/EINVAL. Returns
+ * an O_PATH fd of the mount point or -1 with errno. The task uses it for every mount target; public
+ * for the tests.
  */
 int corral_make_mountpoint(int rootfd, const char *rel, int is_file);
 
