@@ -12,14 +12,17 @@ public struct DriverOptions: Sendable {
     public var supervisorPath: String?
     /// The `init = true` program; nil finds it next to the running executable.
     public var initPath: String?
+    /// What tasks may ask of the drivers (the agent's knobs); `corral run` allows everything.
+    public var policy: DriverPolicy
 
     public init(stateRoot: String = "/run/corral/tasks", cgroupParent: String = "corral",
                 chrootEnv: [String] = RootfsLayout.defaultChrootEnv, supervisorPath: String? = nil,
-                initPath: String? = nil) {
+                initPath: String? = nil, policy: DriverPolicy = .unrestricted) {
         self.stateRoot = stateRoot
         self.cgroupParent = cgroupParent
         self.chrootEnv = chrootEnv
         self.supervisorPath = supervisorPath
         self.initPath = initPath
+        self.policy = policy
     }
 }
