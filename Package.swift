@@ -24,7 +24,7 @@ import PackageDescription
 /// - `CorralAPI`: the agent's HTTP API bodies (JSON), shared by the agent and its clients.
 /// - `CorralAgent`: `corral agent`: allocations of submitted jobs under one runtime, restored across its
 ///   restarts, served over HTTP (Hummingbird) with Prometheus metrics.
-/// - `CorralClient`: the agent's client over a unix socket or TCP (SwiftNIO's HTTP/1.1 and WebSocket codecs).
+/// - `CorralClient`: the agent's client over a unix socket or TCP, with TLS (SwiftNIO's HTTP/1.1 and WebSocket codecs, NIOSSL).
 /// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
 let package = Package(
     name: "corral",
@@ -51,6 +51,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // TLS for the agent's TCP listener (HummingbirdTLS on the server) and for its client.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
@@ -89,6 +91,9 @@ let package = Package(
             "CorralJobspec", "CCorralHost",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -103,6 +108,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "CorralCLI", dependencies: [
             "CorralIsolation",

@@ -6,11 +6,31 @@ datacenter = "dc1"
 listen {
   socket = "/run/corral/corral.sock"
   # tcp   = "127.0.0.1:4646"   # needs a token: requests carry it in X-Corral-Token
-  # token = "..."              # or CORRAL_TOKEN in the agent's environment (contrib/corral.service)
+  # token = "..."              # at least 16 characters; or CORRAL_TOKEN in the agent's environment (contrib/corral.service)
+  # tls {                      # required for an address that is not a loopback one; clients use https:// and --ca-cert
+  #   cert_file = "/etc/corral/agent.pem"
+  #   key_file  = "/etc/corral/agent.key"
+  # }
 }
 
 client {
   max_kill_timeout = "30s"
   cgroup_parent    = "corral"
   gc_max_allocs    = 50
+  # Host paths (with what lies beneath them) that tasks may bind, and host devices they may be given:
+  # none unless listed.
+  # bind_allowlist   = ["/srv/shared"]
+  # device_allowlist = ["/dev/fuse"]
 }
+
+# Whoever can submit jobs is root-equivalent: these knobs are what narrows it.
+# plugin "raw_exec" {
+#   config { enabled = true }   # off by default: raw_exec tasks run on the host, unisolated
+# }
+# plugin "exec" {
+#   config {
+#     # What cap_add may name (default Docker's 14); "all" allows any.
+#     allow_caps = ["audit_write", "chown", "dac_override", "fowner", "fsetid", "kill", "mknod",
+#                   "net_bind_service", "net_raw", "setfcap", "setgid", "setpcap", "setuid", "sys_chroot"]
+#   }
+# }

@@ -13,13 +13,16 @@ struct AgentCommand: ParsableCommand {
         abstract: "Run the corral agent: jobs submitted over its HTTP API, kept running across agent restarts.",
         discussion: """
             The API listens on a unix socket (root only) and, with --listen HOST:PORT, also on TCP, where \
-            every request must carry the agent's token (listen { token } in the config, or CORRAL_TOKEN in \
-            the agent's environment; clients pass --token or CORRAL_TOKEN). SIGTERM or SIGINT stops the agent and leaves every task \
+            every request must carry the agent's token of at least 16 characters (listen { token } in the config, or CORRAL_TOKEN in \
+            the agent's environment; clients pass --token or CORRAL_TOKEN); an address that is not a loopback one \
+            also needs listen { tls { cert_file, key_file } } (clients use https:// and --ca-cert). Jobs may not use \
+            raw_exec, capabilities beyond allow_caps, host binds or devices unless the config allows them. \
+            SIGTERM or SIGINT stops the agent and leaves every task \
             running; the next agent on the same data directory restores them. Settings come from the \
             defaults, then --config FILE, then these flags. See contrib/corral.service for systemd.
             """)
 
-    @Option(help: ArgumentHelp("Agent settings (HCL or JSON): data_dir, listen, client { max_kill_timeout, chroot_env, ... }.",
+    @Option(help: ArgumentHelp("Agent settings (HCL or JSON): data_dir, listen, client { max_kill_timeout, chroot_env, ... }, plugin \"NAME\" { config }.",
                                valueName: "file"))
     var config: String?
 

@@ -3,20 +3,26 @@ import CorralAPI
 import CorralClient
 import Foundation
 
-/// `--address`, which every command that talks to the agent takes.
+/// `--address`, `--token` and `--ca-cert`, which every command that talks to the agent takes.
 struct AgentOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The agent's address (unix socket path or host:port); default $CORRAL_ADDR, else /run/corral/corral.sock",
+    @Option(help: ArgumentHelp("The agent's address (unix socket path, host:port or https://host:port); default $CORRAL_ADDR, else /run/corral/corral.sock",
                                valueName: "address"))
     var address: String?
 
     @Option(help: ArgumentHelp("The token of an agent listening on TCP; default $CORRAL_TOKEN.", valueName: "token"))
     var token: String?
 
+    @Option(name: .customLong("ca-cert"),
+            help: ArgumentHelp("The CA certificate (PEM) an https:// agent's certificate must chain to; default $CORRAL_CACERT, else the system's roots.",
+                               valueName: "file"))
+    var caCert: String?
+
     /// A client for the address given, `$CORRAL_ADDR`, or the default socket.
     func client() throws -> AgentClient {
         let environment = ProcessInfo.processInfo.environment
         do {
-            return AgentClient(address: try AgentAddress.resolve(option: address, environment: environment),
+            return AgentClient(address: try AgentAddress.resolve(option: address, caCert: caCert.map(Run.absolute),
+                                                                 environment: environment),
                                token: token ?? environment["CORRAL_TOKEN"])
         } catch {
             throw CLIFailure(error.description)

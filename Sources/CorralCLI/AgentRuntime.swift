@@ -55,6 +55,7 @@ struct AgentRuntime {
 
         var options = DriverOptions(stateRoot: settings.stateRoot, cgroupParent: settings.cgroupParent)
         if let chrootEnv = settings.chrootEnv { options.chrootEnv = chrootEnv }
+        options.policy = settings.driverPolicy
         let drivers = RunSession.drivers(options)
         var fingerprints: [String: Fingerprint] = [:]
         for (name, driver) in drivers { fingerprints[name] = await driver.fingerprint() }

@@ -2,16 +2,21 @@
 public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
     case unix(path: String)
     case tcp(host: String, port: Int)
+    /// TCP with TLS: the agent's certificate is checked against `caCert` (a PEM file), or against
+    /// the system's roots when nil, and must name `host`.
+    case https(host: String, port: Int, caCert: String? = nil)
 
     /// The socket `corral agent` listens on unless told otherwise.
     public static let defaultSocketPath = "/run/corral/corral.sock"
 
     /// The environment variable that names the agent's address when `--address` is not given.
     public static let environmentVariable = "CORRAL_ADDR"
+    /// The environment variable that names the CA certificate of an `https://` agent when `--ca-cert` is not given.
+    public static let caCertVariable = "CORRAL_CACERT"
 
     /// Parses an address as operators write it: `unix:///run/corral/corral.sock`, `unix:relative.sock`,
     /// a path (any value starting with `/`, `./` or `../`), `http://127.0.0.1:4646`, `127.0.0.1:4646`,
-    /// `[::1]:4646`.
+    /// `[::1]:4646`, `https://agent.example:4646` (TLS).
     public static func parse(_ text: String) throws(AgentClientError) -> AgentAddress {
         let value = text.trimmingWhitespace()
         func invalid(_ reason: String) -> AgentClientError {
@@ -28,11 +33,13 @@ public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
             return .unix(path: path)
         }
         var hostPort = Substring(value)
+        var secure = false
         if let scheme = value.range(of: "://") {
             let name = value[..<scheme.lowerBound].lowercased()
-            guard name == "http" || name == "tcp" else {
-                throw invalid("the scheme \(name):// is not supported (use unix://, http:// or host:port)")
+            guard name == "http" || name == "tcp" || name == "https" else {
+                throw invalid("the scheme \(name):// is not supported (use unix://, http://, https:// or host:port)")
             }
+            secure = name == "https"
             hostPort = value[scheme.upperBound...]
             if hostPort.hasSuffix("/") { hostPort.removeLast() }
         }
@@ -56,14 +63,24 @@ public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw invalid("\"\(portText)\" is not a port (1-65535)")
         }
-        return .tcp(host: String(host), port: port)
+        return secure ? .https(host: String(host), port: port) : .tcp(host: String(host), port: port)
     }
 
-    /// `--address` if given, else `$CORRAL_ADDR`, else the default socket. An empty value counts as not given.
-    public static func resolve(option: String?, environment: [String: String]) throws(AgentClientError) -> AgentAddress {
-        if let option, !option.isEmpty { return try parse(option) }
-        if let variable = environment[environmentVariable], !variable.isEmpty { return try parse(variable) }
-        return .unix(path: defaultSocketPath)
+    /// `--address` if given, else `$CORRAL_ADDR`, else the default socket; an `https://` one trusts
+    /// `--ca-cert` if given, else `$CORRAL_CACERT`, else the system's roots. An empty value counts as not given.
+    public static func resolve(option: String?, caCert: String? = nil, environment: [String: String]) throws(AgentClientError)
+        -> AgentAddress {
+        let address: AgentAddress
+        if let option, !option.isEmpty {
+            address = try parse(option)
+        } else if let variable = environment[environmentVariable], !variable.isEmpty {
+            address = try parse(variable)
+        } else {
+            address = .unix(path: defaultSocketPath)
+        }
+        guard case let .https(host, port, _) = address else { return address }
+        let file = [caCert, environment[caCertVariable]].compactMap { $0 }.first { !$0.isEmpty }
+        return .https(host: host, port: port, caCert: file)
     }
 
     /// A path as it was given (`unix:` before a bare relative one), or `host:port`; `parse` reads it back.
@@ -73,6 +90,8 @@ public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
             path.hasPrefix("/") || path.hasPrefix("./") || path.hasPrefix("../") ? path : "unix:" + path
         case .tcp(let host, let port):
             host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .https(let host, let port, _):
+            "https://" + AgentAddress.tcp(host: host, port: port).description
         }
     }
 
@@ -81,6 +100,7 @@ public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unix: "localhost"
         case .tcp: description
+        case let .https(host, port, _): AgentAddress.tcp(host: host, port: port).description
         }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Opens one connection to the agent (a unix socket or TCP) on the shared event loop group; a
 /// failure to connect is `.unreachable` with the reason in words.
@@ -14,12 +15,23 @@ enum AgentConnector {
         initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Output>
     ) async throws(AgentClientError) -> Output {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(connectTimeout)
+        var tls: NIOSSLContext?
+        if case .https(_, _, let caCert) = address { tls = try AgentClientTLS.context(caCert: caCert) }
         do {
             switch address {
             case .unix(let path):
                 return try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
             case let .tcp(host, port):
                 return try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+            case let .https(host, port, _):
+                guard let context = tls else { preconditionFailure("an https address has its TLS context") }
+                // SNI takes a name only; for an address the certificate is checked against the peer's address.
+                let serverName = AgentClientTLS.isAddressLiteral(host) ? nil : host
+                return try await bootstrap.connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName))
+                    }.flatMap { initializer(channel) }
+                }
             }
         } catch {
             throw .unreachable(address: address, reason: reason(error))
@@ -38,6 +50,8 @@ enum AgentConnector {
             return "cannot connect to \(error.host):\(error.port)"
         case ChannelError.connectTimeout:
             return "timed out after \(connectTimeout.nanoseconds / 1_000_000_000)s"
+        case let error as NIOSSLError:
+            return "TLS: \(error)"
         case SocketAddressError.unixDomainSocketPathTooLong:
             return "the socket path is too long"
         case let error as SocketAddressError:

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// One HTTP/1.1 request on a connection of its own (`Connection: close`): the answer's head as
 /// soon as it arrives, then its body as a stream of chunks that ends with the answer.
@@ -119,6 +120,8 @@ enum HTTPExchange {
             return .protocolError(headReceived ? "the connection closed in the middle of the answer's body"
                                   : "the connection closed in the middle of the answer")
         case let error as HTTPParserError: return .protocolError("malformed HTTP answer (\(error))")
+        case let error as NIOSSLError: return .protocolError("TLS with the agent failed: \(error)")
+        case let error as BoringSSLError: return .protocolError("TLS with the agent failed: \(error)")
         case let error as IOError:
             return .protocolError("the connection failed \(headReceived ? "in the middle of" : "before") the answer: "
                                   + AgentConnector.reason(error))

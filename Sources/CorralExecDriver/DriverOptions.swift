@@ -17,15 +17,18 @@ public struct DriverOptions: Sendable {
     public var initPath: String?
     /// Crash-recovery tests only: SIGKILL this process at that point of every start.
     public var crashPoint: StartCrashPoint?
+    /// What tasks may ask of the drivers (the agent's knobs); `corral run` allows everything.
+    public var policy: DriverPolicy
 
     public init(stateRoot: String = "/run/corral/tasks", cgroupParent: String = "corral",
                 chrootEnv: [String] = RootfsLayout.defaultChrootEnv, supervisorPath: String? = nil,
-                initPath: String? = nil) {
+                initPath: String? = nil, policy: DriverPolicy = .unrestricted) {
         self.stateRoot = stateRoot
         self.cgroupParent = cgroupParent
         self.chrootEnv = chrootEnv
         self.supervisorPath = supervisorPath
         self.initPath = initPath
+        self.policy = policy
     }
 }
 

@@ -33,6 +33,11 @@ public final class ExecDriver: SupervisedTaskDriver {
 
     public func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
         let exec = try ExecTaskConfig.parse(config.driverConfig)
+        // The agent refuses such a job at submission; this holds for whatever reaches a start anyway.
+        if let problem = core.options.policy.problem(task: config.name, driver: name, config: config.driverConfig,
+                                                     mounts: config.mounts, devices: config.devices) {
+            throw .startFailed(reason: problem, recoverable: false)
+        }
         let id = try TaskConfig.parseID(config.id)
         let rootMountpoint = "\(core.options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)"
         let plan = try buildPlan(config, exec: exec, command: nil, rootMountpoint: rootMountpoint)

@@ -34,11 +34,19 @@ public final class RawExecDriver: SupervisedTaskDriver {
     }
 
     public func fingerprint() async -> Fingerprint {
-        Fingerprint(health: .healthy, attributes: NodeFingerprint.attributes())
+        guard core.options.policy.rawExecEnabled else {
+            return Fingerprint(health: .undetected,
+                               healthDescription: "disabled (plugin \"raw_exec\" { config { enabled = true } } in the agent configuration enables it)",
+                               attributes: NodeFingerprint.attributes())
+        }
+        return Fingerprint(health: .healthy, attributes: NodeFingerprint.attributes())
     }
 
     public func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
         try validate(config.driverConfig)
+        if let problem = core.options.policy.problem(task: config.name, driver: name, config: config.driverConfig) {
+            throw .startFailed(reason: problem, recoverable: false)
+        }
         let plan = try buildPlan(config, command: nil)
         var limits = CgroupLimits()
         let reader = ConfigReader(config.driverConfig)

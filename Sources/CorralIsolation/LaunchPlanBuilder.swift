@@ -32,6 +32,16 @@ public struct LaunchPlanBuilder: Sendable {
             guard host.fileKind(atPath: rootfs, followSymlinks: true) == .directory else {
                 throw .invalid(option: "--rootfs", value: rootfs, reason: "no such directory")
             }
+            // An image root is writable: the host's own root, or one that holds corral's state, would
+            // give the task the host (or every other task).
+            let resolvedRoot = HostPaths.resolve(rootfs)
+            if resolvedRoot == "/" {
+                throw .invalid(option: "--rootfs", value: rootfs, reason: "is the host's root directory: the task would get the whole host, writable")
+            }
+            if Self.exposesCorralState(rootfs) {
+                throw .invalid(option: "--rootfs", value: rootfs,
+                               reason: "\(resolvedRoot) overlaps corral's own state (\(Self.corralStateDirectory)): the task could write other tasks' state")
+            }
             rootImage = rootfs
         } else {
             for entry in spec.chrootEnv where !entry.hasPrefix("/") {
@@ -169,15 +179,8 @@ public struct LaunchPlanBuilder: Sendable {
 
     /// Whether a bind of `source` reaches corral's state: the directory itself, inside it, or above it.
     static func exposesCorralState(_ source: String) -> Bool {
-        // Through symlinks too (/var/run is /run on Debian).
-        let resolved = realpath(source, nil).map { pointer in
-            defer { free(pointer) }
-            return String(cString: pointer)
-        } ?? source
-        let normalized = "/" + resolved.split(separator: "/").joined(separator: "/")
-        let state = corralStateDirectory
-        return normalized == state || normalized.hasPrefix(state + "/") || normalized == "/"
-            || state.hasPrefix(normalized + "/")
+        // Through symlinks too (/var/run is /run on Debian), on both sides.
+        HostPaths.overlap(HostPaths.resolve(source), HostPaths.resolve(corralStateDirectory)) != nil
     }
 
     /// A `--device` mapping: the node to create in the task's `/dev` (the only mount without `nodev`)

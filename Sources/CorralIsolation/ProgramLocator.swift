@@ -31,12 +31,14 @@ public enum ProgramLocator {
                         + "install it there or set \(variable) to its path")
     }
 
-    /// The directory holding the running executable.
+    /// The directory holding the running executable. An agent runs from a sealed memfd copy of it
+    /// (`corral_exec_sealed_copy`), which is in no directory: then `$CORRAL_EXE` names the original.
     public static func ownDirectory() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
         guard n > 0 else { return nil }
-        let path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var path = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if path.hasPrefix("/memfd:"), let original = getenv("CORRAL_EXE") { path = String(cString: original) }
         guard let slash = path.lastIndex(of: "/") else { return nil }
         return String(path[..<slash])
     }

@@ -1,5 +1,6 @@
 import CorralAgent
 import CorralClient
+import CorralDriver
 import Foundation
 import Logging
 import Prometheus
@@ -15,9 +16,11 @@ struct APIHarness {
     private let group: ServiceGroup
     private let running: Task<Void, any Error>
 
-    static func start(configure: (inout AgentSettings) -> Void = { _ in }) async throws -> APIHarness {
+    static func start(extraDrivers: [String: any TaskDriver] = [:], configure: (inout AgentSettings) -> Void = { _ in })
+        async throws -> APIHarness {
         let registry = PrometheusCollectorRegistry()
-        let fixture = AgentFixture(metricsFactory: PrometheusMetricsFactory(registry: registry), configure: configure)
+        let fixture = AgentFixture(metricsFactory: PrometheusMetricsFactory(registry: registry), extraDrivers: extraDrivers,
+                                   configure: configure)
         var logger = Logger(label: "corral.api.test")
         logger.logLevel = .critical
         let server = AgentServer(agent: fixture.agent, environment: .init(version: "test", registry: registry, logger: logger))
@@ -28,7 +31,7 @@ struct APIHarness {
         var iterator = listening.makeAsyncIterator()
         var tcpAddress: String?
         for _ in 0..<services.count {
-            if let address = await iterator.next(), address.hasPrefix("http://") { tcpAddress = address }
+            if let address = await iterator.next(), address.hasPrefix("http://") || address.hasPrefix("https://") { tcpAddress = address }
         }
         return APIHarness(fixture: fixture, client: AgentClient(address: .unix(path: fixture.agent.settings.socketPath)),
                           registry: registry, tcpAddress: tcpAddress, group: group, running: running)

@@ -329,16 +329,16 @@ import Testing
     @Test func theTCPListenerNeedsTheToken() async throws {
         try await withAPI(configure: {
             $0.tcpAddress = AgentSettings.TCPAddress(host: "127.0.0.1", port: 0)
-            $0.tcpToken = "s3cret-token"
+            $0.tcpToken = "s3cret-token-0123456789"
         }) { api in
             let address = try AgentAddress.parse(try #require(api.tcpAddress))
             let anonymous = await failure { () async throws(AgentClientError) in try await AgentClient(address: address).jobs() }
             #expect(anonymous?.0 == 401)
             let wrong = await failure { () async throws(AgentClientError) in
-                try await AgentClient(address: address, token: "s3cret-tokem").jobs()
+                try await AgentClient(address: address, token: "s3cret-token-0123456788").jobs()
             }
             #expect(wrong?.0 == 401)
-            #expect(try await AgentClient(address: address, token: "s3cret-token").jobs().isEmpty)
+            #expect(try await AgentClient(address: address, token: "s3cret-token-0123456789").jobs().isEmpty)
             // The unix socket needs none: its mode is its access control.
             #expect(try await api.client.jobs().isEmpty)
         }

@@ -326,4 +326,76 @@ struct AgentConfigFileTests {
             }
         }
     }
+
+    // MARK: Policy knobs
+
+    @Test("plugin blocks, allow-lists and TLS, in HCL and in JSON")
+    func policyKnobs() throws {
+        let hcl = """
+            plugin "raw_exec" {
+              config { enabled = true }
+            }
+            plugin "exec" {
+              config { allow_caps = ["CHOWN", "cap_net_raw", "sys_ptrace", "chown"] }
+            }
+            client {
+              bind_allowlist   = ["/srv/data", "/opt/shared"]
+              device_allowlist = ["/dev/fuse"]
+            }
+            listen {
+              tcp = "0.0.0.0:4646"
+              tls {
+                cert_file = "/etc/corral/agent.pem"
+                key_file  = "/etc/corral/agent.key"
+              }
+            }
+            """
+        let json = """
+            {"plugin": [{"raw_exec": [{"config": [{"enabled": true}]}]},
+                        {"exec": {"config": {"allow_caps": ["CHOWN", "cap_net_raw", "sys_ptrace", "chown"]}}}],
+             "client": {"bind_allowlist": ["/srv/data", "/opt/shared"], "device_allowlist": ["/dev/fuse"]},
+             "listen": {"tcp": "0.0.0.0:4646", "tls": {"cert_file": "/etc/corral/agent.pem", "key_file": "/etc/corral/agent.key"}}}
+            """
+        for (text, file) in [(hcl, "agent.hcl"), (json, "agent.json")] {
+            let settings = try AgentConfigFile.parse(text, file: file)
+            #expect(settings.rawExecEnabled)
+            #expect(settings.allowCaps == ["chown", "net_raw", "sys_ptrace"])
+            #expect(settings.bindAllowlist == ["/srv/data", "/opt/shared"])
+            #expect(settings.deviceAllowlist == ["/dev/fuse"])
+            #expect(settings.tls == AgentSettings.TLSFiles(certFile: "/etc/corral/agent.pem", keyFile: "/etc/corral/agent.key"))
+            let policy = settings.driverPolicy
+            #expect(policy.rawExecEnabled && policy.bindAllowlist == ["/srv/data", "/opt/shared"])
+        }
+        // The defaults: raw_exec off, Docker's 14 capabilities, no host binds or devices, no TLS.
+        let defaults = AgentSettings()
+        #expect(!defaults.rawExecEnabled)
+        #expect(defaults.allowCaps.count == 14)
+        #expect(defaults.bindAllowlist.isEmpty && defaults.deviceAllowlist.isEmpty)
+        #expect(defaults.tls == nil)
+        #expect(defaults.driverPolicy.protectedPaths == ["/var/lib/corral", "/run/corral/tasks", "/run/corral"])
+    }
+
+    @Test("bad policy knobs are reported at their values")
+    func badPolicyKnobs() {
+        #expect(problems(#"plugin "raw_exec" { config { enabled = "yes" } }"#) == [
+            #"agent.hcl:1:40: plugin.raw_exec.config.enabled: expected true or false, found "yes""#,
+        ])
+        #expect(problems(#"plugin "exec" { config { allow_caps = ["chown", "net_foo", 5] } }"#) == [
+            #"agent.hcl:1:49: plugin.exec.config.allow_caps[1]: unknown capability "net_foo" (like "net_raw" or "CAP_NET_RAW")"#,
+            "agent.hcl:1:60: plugin.exec.config.allow_caps[2]: expected a capability name, found 5",
+        ])
+        #expect(problems(#"plugin "docker" { config { } }"#).first?.contains(#"unknown plugin "docker""#) == true)
+        #expect(problems(#"plugin { config { } }"#).first?.contains("takes one name") == true)
+        #expect(problems(#"plugin "exec" { config { enabled = true } }"#).first?.contains(#"unknown attribute "enabled""#) == true)
+        #expect(problems("plugin \"exec\" {}\nplugin \"exec\" {}").first?.contains("set twice") == true)
+        #expect(problems(#"client { bind_allowlist = ["srv"] }"#) == [
+            #"agent.hcl:1:28: client.bind_allowlist[0]: expected an absolute path, found "srv""#,
+        ])
+        #expect(problems(#"client { device_allowlist = "/dev/fuse" }"#) == [
+            #"agent.hcl:1:29: client.device_allowlist: expected a list of absolute paths, found "/dev/fuse""#,
+        ])
+        #expect(problems("listen {\n  tls {\n    cert_file = \"/a.pem\"\n  }\n}").first?.contains("needs both cert_file and key_file") == true)
+        #expect(problems("listen {\n  tls {\n    cert_file = \"a.pem\"\n    key_file = \"/k\"\n  }\n}").first?
+            .contains("listen.tls.cert_file: expected an absolute path") == true)
+    }
 }

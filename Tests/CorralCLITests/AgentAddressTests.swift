@@ -17,6 +17,9 @@ struct AgentAddressTests {
         ("  localhost:65535 ", .tcp(host: "localhost", port: 65535)),
         ("[::1]:4646", .tcp(host: "::1", port: 4646)),
         ("http://[::1]:80", .tcp(host: "::1", port: 80)),
+        ("https://127.0.0.1:4646", .https(host: "127.0.0.1", port: 4646)),
+        ("HTTPS://agent.example:443/", .https(host: "agent.example", port: 443)),
+        ("https://[::1]:4646", .https(host: "::1", port: 4646)),
     ])
     func parsesEveryForm(text: String, expected: AgentAddress) throws {
         #expect(try AgentAddress.parse(text) == expected)
@@ -36,7 +39,8 @@ struct AgentAddressTests {
         ("127.0.0.1:0", "\"0\" is not a port (1-65535)"),
         ("127.0.0.1:70000", "\"70000\" is not a port"),
         (":4646", "no host before the port"),
-        ("https://127.0.0.1:4646", "the scheme https:// is not supported"),
+        ("ftp://127.0.0.1:4646", "the scheme ftp:// is not supported"),
+        ("https://127.0.0.1", "host:port"),
         ("http://127.0.0.1:4646/v1", "without a path"),
         ("[::1", "no ] after an IPv6 address"),
         ("[::1]", "no port"),
@@ -58,6 +62,20 @@ struct AgentAddressTests {
         #expect(try AgentAddress.resolve(option: nil, environment: [:]) == .unix(path: "/run/corral/corral.sock"))
         #expect(try AgentAddress.resolve(option: nil, environment: ["CORRAL_ADDR": ""]) == .unix(path: AgentAddress.defaultSocketPath))
         #expect(throws: AgentClientError.self) { try AgentAddress.resolve(option: nil, environment: ["CORRAL_ADDR": "nope"]) }
+    }
+
+    @Test func anHTTPSAddressTakesTheCACertificateFromTheOptionThenTheEnvironment() throws {
+        let environment = ["CORRAL_ADDR": "https://127.0.0.1:4646", "CORRAL_CACERT": "/etc/corral/ca.pem"]
+        #expect(try AgentAddress.resolve(option: nil, environment: environment)
+            == .https(host: "127.0.0.1", port: 4646, caCert: "/etc/corral/ca.pem"))
+        #expect(try AgentAddress.resolve(option: nil, caCert: "/mine.pem", environment: environment)
+            == .https(host: "127.0.0.1", port: 4646, caCert: "/mine.pem"))
+        #expect(try AgentAddress.resolve(option: nil, caCert: "", environment: ["CORRAL_ADDR": "https://h:1"])
+            == .https(host: "h", port: 1, caCert: nil))
+        // Plain addresses have no use for it.
+        #expect(try AgentAddress.resolve(option: "127.0.0.1:4646", caCert: "/mine.pem", environment: [:])
+            == .tcp(host: "127.0.0.1", port: 4646))
+        #expect(AgentAddress.https(host: "::1", port: 4646, caCert: "/ca.pem").description == "https://[::1]:4646")
     }
 
     @Test func describesAddressesAsTheyAreWritten() {

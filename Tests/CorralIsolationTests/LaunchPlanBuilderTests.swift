@@ -175,6 +175,22 @@ struct LaunchPlanBuilderTests {
         #expect(NamespaceSet(ipc: .host).cloneFlags != all)
     }
 
+    @Test func aRootOfTheHostOrOverCorralsStateIsRefused() {
+        var host = FakeHost.debian()
+        for path in ["/", "/run", "/run/corral", "/run/corral/tasks", "/var/run"] { host.files[path] = .directory }
+        let builder = LaunchPlanBuilder(host: host)
+        for rootfs in ["/", "/run", "/run/corral", "/run/corral/tasks"] {
+            var s = spec()
+            s.rootfs = rootfs
+            #expect(sourceLocation: #_sourceLocation) {
+                try builder.build(s, rootMountpoint: "/run/corral/isolate/x/rootfs")
+            } throws: { error in
+                guard case .invalid(let option, _, let reason) = error as? LaunchError else { return false }
+                return option == "--rootfs" && (reason.contains("host's root") || reason.contains("corral's own state"))
+            }
+        }
+    }
+
     @Test func aWritableBindOfCorralsStateIsRefused() {
         for source in ["/run/corral", "/run/corral/isolate", "/run", "/"] {
             #expect(LaunchPlanBuilder.exposesCorralState(source), "\(source)")

@@ -1,4 +1,5 @@
 import CorralAPI
+import CorralExecDriver
 import CorralJobspec
 import CorralRunner
 import Foundation
@@ -60,6 +61,17 @@ extension Agent {
         for group in job.groups {
             for task in group.tasks where drivers[task.driver] == nil {
                 throw .badRequest("task \"\(task.name)\": unknown driver \"\(task.driver)\" (this agent has \(drivers.keys.sorted().joined(separator: ", ")))")
+            }
+        }
+        // The agent's policy (raw_exec, allow_caps, the bind and device allow-lists, corral's own
+        // directories) refuses the job before anything is stored or started.
+        let policy = settings.driverPolicy
+        for group in job.groups {
+            for task in group.tasks {
+                if let problem = policy.problem(task: task.name, driver: task.driver, config: task.config, mounts: task.mounts,
+                                                devices: task.devices) {
+                    throw .badRequest(problem)
+                }
             }
         }
         let replaced = order.filter { records[$0]?.allocation.job.id == job.id }

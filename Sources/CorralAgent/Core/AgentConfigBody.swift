@@ -1,15 +1,18 @@
 import CorralJobspec
 
 /// What one body of the agent configuration may hold: attributes, and blocks with no name. A `map`
-/// block holds free keys (`meta`); HCL may also write it `meta = { ... }`.
+/// block holds free keys (`meta`); HCL may also write it `meta = { ... }`. A `labeled` block takes
+/// one name and may be given once per name (`plugin "raw_exec" { ... }`; in JSON an object of
+/// bodies by name, `"plugin": {"raw_exec": {...}}`).
 struct ConfigSchema {
     var attributes: [String]
     var blocks: [String] = []
     var maps: [String] = []
+    var labeled: [String] = []
 
-    func isBlock(_ name: String) -> Bool { blocks.contains(name) || maps.contains(name) }
+    func isBlock(_ name: String) -> Bool { blocks.contains(name) || maps.contains(name) || labeled.contains(name) }
     /// Every name, for suggestions.
-    var names: [String] { attributes + blocks + maps }
+    var names: [String] { attributes + blocks + maps + labeled }
 }
 
 /// One body of the agent configuration (the file, `listen`, `client`, `meta`), from either syntax.
@@ -22,6 +25,8 @@ struct ConfigBody {
     }
 
     var source: Source
+    /// Where the body's block was written, once it has been read as one (for messages about it as a whole).
+    var position: SourcePosition?
 
     init(_ source: Source) {
         self.source = source
@@ -51,7 +56,15 @@ struct ConfigBody {
                     }
                 case .block(let block):
                     let name = block.type, position = block.typeRange.start
-                    if schema.isBlock(name) {
+                    if schema.labeled.contains(name) {
+                        guard block.labels.count == 1, let label = block.labels.first else {
+                            diagnostics.error("\(name) block takes one name: write \(name) \"NAME\" { ... }",
+                                              at: block.labels.dropFirst().first?.range.start ?? position)
+                            continue
+                        }
+                        content.addLabeledBlock(name, label: label.value, ConfigBody(.hcl(block.body)), at: position,
+                                                context: context, diagnostics: &diagnostics)
+                    } else if schema.isBlock(name) {
                         if let label = block.labels.first {
                             diagnostics.error("\(name) block takes no name", at: label.range.start)
                         }
@@ -69,6 +82,8 @@ struct ConfigBody {
                 let name = item.key, position = item.keyRange.start
                 if schema.attributes.contains(name) {
                     content.addAttribute(name, item.value, at: position, context: context, diagnostics: &diagnostics)
+                } else if schema.labeled.contains(name) {
+                    readLabeled(name, item.value, context: context, into: &content, diagnostics: &diagnostics)
                 } else if schema.isBlock(name) {
                     // `"client": {...}`, or `"client": [{...}]` as Nomad's JSON writes blocks.
                     let (bodies, isList): ([HCLExpression], Bool) = switch item.value.kind {
@@ -93,6 +108,35 @@ struct ConfigBody {
             }
         }
         return content
+    }
+
+    /// `"plugin": {"raw_exec": {...}}`, or Nomad's `"plugin": [{"raw_exec": [{...}]}]`: bodies by name.
+    private func readLabeled(_ name: String, _ value: HCLExpression, context: String, into content: inout ConfigContent,
+                             diagnostics: inout DiagnosticCollector) {
+        let groups: [HCLExpression] = switch value.kind {
+        case .null: []
+        case .list(let elements): elements
+        default: [value]
+        }
+        for group in groups {
+            guard case .object(let items) = group.kind else {
+                diagnostics.error("\(Self.path(context, name)): expected an object of blocks by name, found \(group.foundDescription)",
+                                  at: group.range.start)
+                continue
+            }
+            for item in items {
+                let bodies: [HCLExpression] = if case .list(let elements) = item.value.kind { elements } else { [item.value] }
+                for body in bodies {
+                    guard case .object(let bodyItems) = body.kind else {
+                        diagnostics.error("\(Self.path(context, name)).\(item.key): expected a block (an object), found \(body.foundDescription)",
+                                          at: body.range.start)
+                        continue
+                    }
+                    content.addLabeledBlock(name, label: item.key, ConfigBody(.object(bodyItems)), at: item.keyRange.start,
+                                            context: context, diagnostics: &diagnostics)
+                }
+            }
+        }
     }
 
     /// Every member of a body of free keys (`meta`) as a value; a key given twice is reported (the
@@ -141,6 +185,8 @@ struct ConfigBody {
 struct ConfigContent {
     private(set) var attributes: [String: HCLExpression] = [:]
     private(set) var blocks: [String: ConfigBody] = [:]
+    /// Blocks that take a name, by type then name (`plugin "raw_exec"`).
+    private(set) var labeledBlocks: [String: [String: ConfigBody]] = [:]
     /// Where each name was first given, to report it given again.
     private var first: [String: SourcePosition] = [:]
 
@@ -167,7 +213,18 @@ struct ConfigContent {
     mutating func addBlock(_ name: String, _ body: ConfigBody, at position: SourcePosition, context: String,
                            diagnostics: inout DiagnosticCollector) {
         guard markSeen(name, isBlock: true, at: position, context: context, diagnostics: &diagnostics) else { return }
+        var body = body
+        body.position = position
         blocks[name] = body
+    }
+
+    mutating func addLabeledBlock(_ name: String, label: String, _ body: ConfigBody, at position: SourcePosition, context: String,
+                                  diagnostics: inout DiagnosticCollector) {
+        guard markSeen("\(name) \(label.debugDescription)", isBlock: true, at: position, context: context,
+                       diagnostics: &diagnostics) else { return }
+        var body = body
+        body.position = position
+        labeledBlocks[name, default: [:]][label] = body
     }
 }
 

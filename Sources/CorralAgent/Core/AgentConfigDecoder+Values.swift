@@ -1,4 +1,5 @@
 import CorralDriver
+import CorralExecDriver
 import CorralJobspec
 
 /// Typed reads of the configuration's values. Each problem is reported at the value as
@@ -154,6 +155,32 @@ extension AgentConfigDecoder {
             if let text { result[member.key] = text } else { valid = false }
         }
         return valid ? result : nil
+    }
+
+    mutating func bool(_ value: HCLExpression, _ path: String) -> Bool? {
+        guard case .bool(let flag) = value.kind else { return mismatch(value, path, expected: "true or false") }
+        return flag
+    }
+
+    /// A list of capability names (`chown`, `CAP_NET_RAW`, `all`), as lower-case names without `cap_`.
+    mutating func capabilities(_ value: HCLExpression, _ path: String) -> [String]? {
+        guard case .list(let elements) = value.kind else { return mismatch(value, path, expected: "a list of capability names") }
+        var names: [String] = []
+        var valid = true
+        for (index, element) in elements.enumerated() {
+            guard let text = string(element, "\(path)[\(index)]", expected: "a capability name") else {
+                valid = false
+                continue
+            }
+            guard let name = DriverPolicy.capabilityName(text) else {
+                diagnostics.error("\(path)[\(index)]: unknown capability \(element.foundDescription) (like \"net_raw\" or \"CAP_NET_RAW\")",
+                                  at: element.range.start)
+                valid = false
+                continue
+            }
+            if !names.contains(name) { names.append(name) }
+        }
+        return valid ? names : nil
     }
 
     /// Reports `path: expected X, found Y` at the value; nil.

@@ -1,3 +1,4 @@
+import CorralExecDriver
 import CorralJobspec
 
 /// Reads the agent configuration's bodies onto `AgentSettings`, collecting every problem.
@@ -5,11 +6,16 @@ struct AgentConfigDecoder {
     var diagnostics = DiagnosticCollector()
 
     static let file = ConfigSchema(attributes: ["data_dir", "state_dir", "log_level", "name", "datacenter", "region"],
-                                   blocks: ["listen", "client"])
-    static let listen = ConfigSchema(attributes: ["socket", "tcp", "token"])
+                                   blocks: ["listen", "client"], labeled: ["plugin"])
+    static let listen = ConfigSchema(attributes: ["socket", "tcp", "token"], blocks: ["tls"])
+    static let tls = ConfigSchema(attributes: ["cert_file", "key_file"])
     static let client = ConfigSchema(attributes: ["max_kill_timeout", "chroot_env", "cgroup_parent", "gc_max_allocs",
-                                                  "max_request_bytes"],
+                                                  "max_request_bytes", "bind_allowlist", "device_allowlist"],
                                      maps: ["meta"])
+    /// `plugin "NAME" { config { ... } }`: the drivers' options, as Nomad writes them.
+    static let plugin = ConfigSchema(attributes: [], blocks: ["config"])
+    static let pluginConfigs = ["exec": ConfigSchema(attributes: ["allow_caps"]),
+                                "raw_exec": ConfigSchema(attributes: ["enabled"])]
     /// swift-log's levels, by the names `--log-level` takes.
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -27,7 +33,29 @@ struct AgentConfigDecoder {
         if let value = content.attributes["region"], let name = nonEmptyString(value, "region") { settings.region = name }
         if let listen = content.blocks["listen"] { decodeListen(listen, into: &settings) }
         if let client = content.blocks["client"] { decodeClient(client, into: &settings) }
+        for (name, body) in (content.labeledBlocks["plugin"] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            decodePlugin(name, body, into: &settings)
+        }
         return settings
+    }
+
+    private mutating func decodePlugin(_ name: String, _ body: ConfigBody, into settings: inout AgentSettings) {
+        let context = "plugin \(name.debugDescription)"
+        guard let schema = Self.pluginConfigs[name] else {
+            // Reported at the block's first key: a labeled block's position is its type's.
+            var message = "unknown plugin \(name.debugDescription) (this agent configures \(Self.pluginConfigs.keys.sorted().joined(separator: ", ")))"
+            if let match = EditDistance.closest(to: name, among: Array(Self.pluginConfigs.keys)) { message += " (did you mean \(match.debugDescription)?)" }
+            diagnostics.error(message, at: body.position ?? SourcePosition(line: 0, column: 0, offset: 0))
+            return
+        }
+        let content = body.read(Self.plugin, context: context, diagnostics: &diagnostics)
+        guard let config = content.blocks["config"] else { return }
+        let values = config.read(schema, context: "\(context).config", diagnostics: &diagnostics)
+        let path = "plugin.\(name).config"
+        if let value = values.attributes["enabled"], let flag = bool(value, "\(path).enabled") { settings.rawExecEnabled = flag }
+        if let value = values.attributes["allow_caps"], let caps = capabilities(value, "\(path).allow_caps") {
+            settings.allowCaps = caps
+        }
     }
 
     private mutating func decodeListen(_ body: ConfigBody, into settings: inout AgentSettings) {
@@ -35,6 +63,16 @@ struct AgentConfigDecoder {
         if let value = content.attributes["socket"], let path = socketPath(value, "listen.socket") { settings.socketPath = path }
         if let value = content.attributes["tcp"], let address = tcpAddress(value, "listen.tcp") { settings.tcpAddress = address }
         if let value = content.attributes["token"], let token = nonEmptyString(value, "listen.token") { settings.tcpToken = token }
+        if let tls = content.blocks["tls"] {
+            let files = tls.read(Self.tls, context: "listen.tls", diagnostics: &diagnostics)
+            let cert = files.attributes["cert_file"].flatMap { absolutePath($0, "listen.tls.cert_file") }
+            let key = files.attributes["key_file"].flatMap { absolutePath($0, "listen.tls.key_file") }
+            if let cert, let key {
+                settings.tls = AgentSettings.TLSFiles(certFile: cert, keyFile: key)
+            } else if files.attributes["cert_file"] == nil || files.attributes["key_file"] == nil {
+                diagnostics.error("listen.tls: needs both cert_file and key_file", at: tls.position ?? SourcePosition(line: 0, column: 0, offset: 0))
+            }
+        }
     }
 
     private mutating func decodeClient(_ body: ConfigBody, into settings: inout AgentSettings) {
@@ -53,6 +91,12 @@ struct AgentConfigDecoder {
         }
         if let value = content.attributes["max_request_bytes"], let bytes = positiveInteger(value, "client.max_request_bytes") {
             settings.maxRequestBytes = bytes
+        }
+        if let value = content.attributes["bind_allowlist"], let paths = absolutePaths(value, "client.bind_allowlist") {
+            settings.bindAllowlist = paths
+        }
+        if let value = content.attributes["device_allowlist"], let paths = absolutePaths(value, "client.device_allowlist") {
+            settings.deviceAllowlist = paths
         }
         if let meta = content.blocks["meta"], let values = stringMap(meta, "client.meta") { settings.nodeMeta = values }
     }

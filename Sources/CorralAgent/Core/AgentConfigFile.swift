@@ -12,6 +12,11 @@ import CorralJobspec
 /// listen {
 ///   socket = "/run/corral/corral.sock"
 ///   tcp    = "127.0.0.1:4646"
+///   token  = "at-least-16-characters"
+///   tls {
+///     cert_file = "/etc/corral/agent.pem"
+///     key_file  = "/etc/corral/agent.key"
+///   }
 /// }
 /// client {
 ///   max_kill_timeout  = "30s"
@@ -19,11 +24,16 @@ import CorralJobspec
 ///   cgroup_parent     = "corral"
 ///   gc_max_allocs     = 50
 ///   max_request_bytes = 1048576
+///   bind_allowlist    = ["/srv/shared"]
+///   device_allowlist  = ["/dev/fuse"]
 ///   meta { rack = "r1" }
 /// }
+/// plugin "raw_exec" { config { enabled = true } }
+/// plugin "exec" { config { allow_caps = ["chown", "net_raw"] } }
 /// ```
 ///
-/// is, in JSON, the same keys with `listen`, `client` and `meta` as objects. Keys left out keep the
+/// is, in JSON, the same keys with `listen`, `client` and `meta` as objects, and `plugin` as an
+/// object of bodies by name (`"plugin": {"raw_exec": {"config": {"enabled": true}}}`). Keys left out keep the
 /// base settings' values, and so does a key set to `null`. Values are literals: a string holding
 /// `${...}` or `%{...}` is refused (`$${` and `%%{` write a literal `${` and `%{`). Every problem
 /// is reported, each at its line and column, sorted by position.

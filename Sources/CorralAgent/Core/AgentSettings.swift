@@ -1,3 +1,4 @@
+import CorralExecDriver
 import CorralRunner
 import Foundation
 
@@ -18,6 +19,19 @@ public struct AgentSettings: Sendable, Equatable {
     /// `tcpAddress`: without it, any local user (or a web page, through a browser) could run tasks
     /// as root through the port.
     public var tcpToken: String?
+    /// `listen { tls { cert_file, key_file } }`: the TCP listener speaks HTTPS with this certificate.
+    /// Required for a TCP address that is not a loopback one (the token would cross the network in the clear).
+    public var tls: TLSFiles?
+    /// `plugin "raw_exec" { config { enabled = true } }`: off by default, since a raw_exec task runs
+    /// on the host unisolated, as root.
+    public var rawExecEnabled = false
+    /// `plugin "exec" { config { allow_caps = [...] } }`: what an exec task's `cap_add` may name
+    /// (lower-case, without `cap_`; `all` for any).
+    public var allowCaps: [String] = DriverPolicy.defaultAllowedCapabilities
+    /// `client { bind_allowlist = [...] }`: host paths (with what lies beneath) tasks may bind; none by default.
+    public var bindAllowlist: [String] = []
+    /// `client { device_allowlist = [...] }`: host devices (or directories of them) tasks may be given; none by default.
+    public var deviceAllowlist: [String] = []
     /// The longest `kill_timeout` any task gets.
     public var maxKillTimeout: Duration = .seconds(30)
     /// Host directories bound read-only into an `exec` task's root when it names no image.
@@ -41,8 +55,32 @@ public struct AgentSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// The shortest `listen.token` (or `CORRAL_TOKEN`) a TCP listener takes.
+    public static let minimumTokenLength = 16
+
+    /// What tasks may ask of the drivers on this agent: the knobs above, and corral's own
+    /// directories (data, task state, the API socket's directory, isolate's state) kept out of reach.
+    public var driverPolicy: DriverPolicy {
+        let socketDirectory = socketPath.split(separator: "/").dropLast().joined(separator: "/")
+        return DriverPolicy(rawExecEnabled: rawExecEnabled, allowedCapabilities: allowCaps, bindAllowlist: bindAllowlist,
+                            deviceAllowlist: deviceAllowlist,
+                            protectedPaths: [dataDir, stateRoot, "/" + socketDirectory, DriverPolicy.isolateStateDirectory]
+                                .reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
+    }
+
     public var storePath: String { dataDir + "/state.db" }
     public var allocRoot: String { dataDir + "/alloc" }
+
+    /// The listener's certificate chain and private key (PEM files).
+    public struct TLSFiles: Sendable, Equatable {
+        public var certFile: String
+        public var keyFile: String
+
+        public init(certFile: String, keyFile: String) {
+            self.certFile = certFile
+            self.keyFile = keyFile
+        }
+    }
 
     /// A TCP listen address.
     public struct TCPAddress: Sendable, Equatable, CustomStringConvertible {
@@ -65,5 +103,13 @@ public struct AgentSettings: Sendable, Equatable {
         }
 
         public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+        /// `127.0.0.0/8`, `::1` or `localhost`: reachable from this host only.
+        public var isLoopback: Bool {
+            let name = host.lowercased()
+            if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+            let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+            return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+        }
     }
 }

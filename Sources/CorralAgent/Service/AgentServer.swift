@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
@@ -45,14 +47,26 @@ public struct AgentServer {
                         logger: logger),
         ]
         if let tcp = settings.tcpAddress {
-            guard let tcpRouter else { throw .tcpWithoutToken(address: tcp.description) }
-            services.append(Application(router: tcpRouter, server: .http1WebSocketUpgrade(webSocketRouter: tcpRouter, configuration: Self.webSocket),
+            guard let tcpRouter, let token = settings.tcpToken else { throw .tcpWithoutToken(address: tcp.description) }
+            guard token.count >= AgentSettings.minimumTokenLength else {
+                throw .tokenTooShort(address: tcp.description, length: token.count)
+            }
+            guard tcp.isLoopback || settings.tls != nil else { throw .tcpWithoutTLS(address: tcp.description) }
+            var server = HTTPServerBuilder.http1WebSocketUpgrade(webSocketRouter: tcpRouter, configuration: Self.webSocket)
+            let scheme = settings.tls == nil ? "http" : "https"
+            if let files = settings.tls {
+                do { server = try .tls(server, tlsConfiguration: try AgentTLS.serverConfiguration(files)) } catch {
+                    throw .tls(reason: "\(error)")
+                }
+            }
+            services.append(Application(router: tcpRouter, server: server,
                                         configuration: ApplicationConfiguration(address: .hostname(tcp.host, port: tcp.port),
                                                                                 serverName: "corral"),
                                         onServerRunning: { channel in
                                             let address = channel.localAddress.map { "\($0)" } ?? tcp.description
                                             logger.info("listening", metadata: ["address": "\(address)"])
-                                            onListening("http://\(tcp.host):\(channel.localAddress?.port ?? tcp.port)")
+                                            let host = tcp.host.contains(":") ? "[\(tcp.host)]" : tcp.host
+                                            onListening("\(scheme)://\(host):\(channel.localAddress?.port ?? tcp.port)")
                                         },
                                         logger: logger))
         }
@@ -65,6 +79,9 @@ public enum AgentServerError: Error, Equatable, CustomStringConvertible {
     case socketInUse(path: String)
     case socketPath(path: String, operation: String, errno: Int32)
     case tcpWithoutToken(address: String)
+    case tokenTooShort(address: String, length: Int)
+    case tcpWithoutTLS(address: String)
+    case tls(reason: String)
 
     public var description: String {
         switch self {
@@ -72,6 +89,12 @@ public enum AgentServerError: Error, Equatable, CustomStringConvertible {
         case let .socketPath(path, operation, code): "cannot prepare the API socket \(path): \(operation): \(String(cString: strerror(code)))"
         case .tcpWithoutToken(let address):
             "listening on \(address) needs a token (listen { token = \"...\" } in the config, or CORRAL_TOKEN in the agent's environment): without one, any local user could run tasks as root through the port"
+        case let .tokenTooShort(address, length):
+            "listening on \(address) needs a token of at least \(AgentSettings.minimumTokenLength) characters (listen.token or CORRAL_TOKEN has \(length)): a short one can be guessed, and it grants root"
+        case .tcpWithoutTLS(let address):
+            "listening on \(address), which is not a loopback address, needs TLS (listen { tls { cert_file = \"...\", key_file = \"...\" } } in the config): without it, the token and every job cross the network in the clear"
+        case .tls(let reason):
+            "cannot set up TLS for the TCP listener (listen.tls): \(reason)"
         }
     }
 }

@@ -1,0 +1,138 @@
+import CorralDriver
+@testable import CorralExecDriver
+import CorralIsolation
+import Foundation
+import Testing
+
+/// The agent's driver policy as a pure check (no privileges): raw_exec off, `cap_add` within
+/// `allow_caps`, binds and devices within their allow-lists, and no root or writable bind over
+/// corral's own directories, each refusal naming the task, the setting and the knob.
+@Suite struct DriverPolicyTests {
+    /// An agent's policy over `/var/lib/corral` and `/run/corral`, with `/data` and `/dev/fuse` allowed.
+    static let agent = DriverPolicy(rawExecEnabled: false, allowedCapabilities: DriverPolicy.defaultAllowedCapabilities,
+                                    bindAllowlist: ["/data", "/srv/shared"], deviceAllowlist: ["/dev/fuse", "/dev/dri"],
+                                    protectedPaths: ["/var/lib/corral", "/run/corral/tasks", "/run/corral"])
+
+    /// Symlinks as a host might have them: `/var/run` is `/run`, `/data/link` points at corral's data.
+    static func resolve(_ path: String) -> String {
+        let links = ["/var/run": "/run", "/data/link": "/var/lib/corral", "/lnk": "/", "/dev/myfuse": "/dev/fuse"]
+        var normalized = HostPaths.normalize(path)
+        for (link, target) in links where HostPaths.isWithin(normalized, link) {
+            normalized = HostPaths.normalize(target + "/" + normalized.dropFirst(link.count))
+        }
+        return normalized
+    }
+
+    func problem(_ config: DriverConfig, policy: DriverPolicy = agent, driver: String = "exec",
+                 mounts: [MountRequest] = [], devices: [DeviceRequest] = []) -> String? {
+        policy.problem(task: "web", driver: driver, config: config, mounts: mounts, devices: devices, resolve: Self.resolve)
+    }
+
+    static func bind(_ source: String, readOnly: Bool = false) -> ConfigValue {
+        .object(["type": .string("bind"), "source": .string(source), "target": .string("/x"), "readonly": .bool(readOnly)])
+    }
+
+    @Test func rawExecIsRefusedUnlessEnabled() throws {
+        let message = try #require(problem(["command": .string("/bin/true")], driver: "raw_exec"))
+        #expect(message.contains("task \"web\""))
+        #expect(message.contains(#"plugin "raw_exec" { config { enabled = true } }"#))
+        var enabled = Self.agent
+        enabled.rawExecEnabled = true
+        #expect(problem(["command": .string("/bin/true")], policy: enabled, driver: "raw_exec") == nil)
+        #expect(problem(["command": .string("/bin/true")], policy: .unrestricted, driver: "raw_exec") == nil)
+        // Other drivers are not the policy's business.
+        #expect(problem(["cap_add": .list([.string("sys_admin")])], driver: "mock") == nil)
+    }
+
+    @Test func capAddMustStayWithinAllowCaps() throws {
+        for name in ["chown", "CAP_CHOWN", "Net_Raw", "kill", "audit_write"] {
+            #expect(problem(["cap_add": .list([.string(name)])]) == nil, "\(name)")
+        }
+        for name in ["sys_admin", "CAP_SYS_ADMIN", "sys_ptrace", "net_admin", "dac_read_search", "all", "ALL", "cap_all", "bpf"] {
+            let message = try #require(problem(["cap_add": .list([.string("chown"), .string(name)])]), "\(name)")
+            #expect(message.contains("config.cap_add[1] \"\(name)\""), "\(message)")
+            #expect(message.contains("allow_caps"))
+            #expect(message.contains("task \"web\""))
+        }
+        var wider = Self.agent
+        wider.allowedCapabilities = DriverPolicy.defaultAllowedCapabilities + ["sys_admin"]
+        #expect(problem(["cap_add": .list([.string("CAP_SYS_ADMIN")])], policy: wider) == nil)
+        wider.allowedCapabilities = ["all"]
+        #expect(problem(["cap_add": .list([.string("all")])], policy: wider) == nil)
+        wider.allowedCapabilities = []
+        #expect(problem(["cap_add": .list([.string("chown")])], policy: wider) != nil)
+        #expect(problem(["cap_drop": .list([.string("all")])], policy: wider) == nil, "dropping is always allowed")
+    }
+
+    @Test func bindSourcesMustBeInTheAllowList() throws {
+        for source in ["/data", "/data/sub/dir", "/srv/shared", "/data/./x"] {
+            #expect(problem(["mounts": .list([Self.bind(source)])]) == nil, "\(source)")
+            #expect(problem(["image": .string("/srv/images/a")], mounts: [MountRequest(source: source, target: "/x")]) == nil)
+        }
+        for source in ["/", "/etc", "/dat", "/data2", "/srv", "/srv/shared/../../etc", "/root/.ssh", "/lnk/etc", "/proc/1/root"] {
+            let message = try #require(problem(["mounts": .list([Self.bind("/data"), Self.bind(source, readOnly: true)])]), "\(source)")
+            #expect(message.contains("config.mounts[1].source \"\(source)\""), "\(message)")
+            #expect(message.contains("bind_allowlist"), "\(message)")
+            let viaTask = try #require(problem([:], mounts: [MountRequest(source: source, target: "/x", readOnly: true)]))
+            #expect(viaTask.contains("mounts[0].source"))
+        }
+        // No list: anything but corral's own directories.
+        var open = Self.agent
+        open.bindAllowlist = nil
+        #expect(problem(["mounts": .list([Self.bind("/etc")])], policy: open) == nil)
+        // Deny by default: an empty list allows nothing.
+        open.bindAllowlist = []
+        #expect(problem(["mounts": .list([Self.bind("/data")])], policy: open)?.contains("empty") == true)
+        // tmpfs mounts have no source to judge.
+        #expect(problem(["mounts": .list([.object(["type": .string("tmpfs"), "target": .string("/t")])])]) == nil)
+    }
+
+    @Test func devicesMustBeInTheAllowList() throws {
+        let device = { (path: String) -> ConfigValue in .list([.object(["host_path": .string(path)])]) }
+        for path in ["/dev/fuse", "/dev/dri/card0", "/dev/myfuse"] {
+            #expect(problem(["devices": device(path)]) == nil, "\(path)")
+            #expect(problem([:], devices: [DeviceRequest(hostPath: path)]) == nil, "\(path)")
+        }
+        for path in ["/dev/sda", "/dev/mem", "/dev/kmsg", "/dev/fuse2", "/dev", "/dev/dri/../sda", "/lnk/dev/sda"] {
+            let message = try #require(problem(["devices": device(path)]), "\(path)")
+            #expect(message.contains("config.devices[0].host_path \"\(path)\""), "\(message)")
+            #expect(message.contains("device_allowlist"))
+            #expect(try #require(problem([:], devices: [DeviceRequest(hostPath: path)])).contains("devices[0].host_path"))
+        }
+        var open = Self.agent
+        open.deviceAllowlist = nil
+        #expect(problem(["devices": device("/dev/sda")], policy: open) == nil)
+    }
+
+    @Test func noRootOrWritableBindReachesCorralsOwnDirectories() throws {
+        var open = Self.agent
+        open.bindAllowlist = nil
+        // Each class: the directory itself, inside it, above it, and through a symlink.
+        for source in ["/var/lib/corral", "/var/lib/corral/alloc", "/var/lib", "/var", "/", "/run", "/var/run/corral",
+                       "/run/corral/tasks/x", "/data/link", "/data/link/alloc", "/lnk", "/var/lib/corral/../corral"] {
+            let message = try #require(problem(["mounts": .list([Self.bind(source)])], policy: open), "\(source)")
+            #expect(message.contains("corral's own directory"), "\(message)")
+            #expect(message.contains("config.mounts[0].source \"\(source)\""), "\(message)")
+            #expect(problem([:], policy: open, mounts: [MountRequest(source: source, target: "/x")]) != nil, "\(source)")
+        }
+        // Read-only is no threat to them.
+        #expect(problem(["mounts": .list([Self.bind("/var/lib/corral", readOnly: true)])], policy: open) == nil)
+        #expect(problem(["mounts": .list([Self.bind("/var/lib/corralx")])], policy: open) == nil)
+        // An image is the task's root, writable: never over them, never the host's root.
+        for image in ["/", "/lnk", "/var/lib/corral", "/var/lib", "/run/corral/tasks/a/b", "/var/run", "/data/link", "//"] {
+            let message = try #require(problem(["image": .string(image)]), "\(image)")
+            #expect(message.contains("config.image \"\(image)\""), "\(message)")
+        }
+        #expect(try #require(problem(["image": .string("/")])).contains("the host's root directory"))
+        #expect(problem(["image": .string("/srv/images/alpine")]) == nil)
+    }
+
+    @Test func capabilityNamesAreCanonical() {
+        #expect(DriverPolicy.capabilityName("CAP_NET_RAW") == "net_raw")
+        #expect(DriverPolicy.capabilityName("Sys_Admin") == "sys_admin")
+        #expect(DriverPolicy.capabilityName("ALL") == "all")
+        #expect(DriverPolicy.capabilityName("cap_all") == "all")
+        #expect(DriverPolicy.capabilityName("net_foo") == nil)
+        #expect(DriverPolicy.defaultAllowedCapabilities.count == 14)
+    }
+}
