@@ -23,7 +23,7 @@ struct AgentFixture {
 
     init(driver: MockDriver = MockDriver(), store: MemoryStateStore = MemoryStateStore(), dataDir: String? = nil,
          metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, registerDriver: Bool = true,
-         mockDriver: (any TaskDriver)? = nil,
+         mockDriver: (any TaskDriver)? = nil, taskDirBuilder: any TaskDirBuilder = PlainTaskDirBuilder(),
          configure: (inout AgentSettings) -> Void = { _ in }) {
         // Short: the API socket lives in it, and a unix socket path has at most 107 bytes.
         let dataDir = dataDir ?? NSTemporaryDirectory() + "corral-agent-" + UUID().uuidString.prefix(8)
@@ -37,7 +37,7 @@ struct AgentFixture {
         logger.logLevel = .critical
         self.agent = Agent(settings: settings, node: Self.node(), drivers: registerDriver ? ["mock": mockDriver ?? driver] : [:],
                            fingerprints: ["mock": Fingerprint(health: .healthy)], store: store,
-                           taskDirBuilder: PlainTaskDirBuilder(), metricsFactory: metricsFactory, logger: logger)
+                           taskDirBuilder: taskDirBuilder, metricsFactory: metricsFactory, logger: logger)
         self.driver = driver
         self.store = store
         self.dataDir = dataDir
