@@ -85,3 +85,34 @@ extension APIRouteTests {
         }
     }
 }
+
+extension APIRouteTests {
+    /// How many of this process's fds are open on `path` (the agent runs in the test process).
+    func openDescriptors(on path: String) -> Int {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }.count
+    }
+
+    /// A client that leaves a follow of a quiet task (nothing more to write, so no write can fail)
+    /// ends the agent's reading: its file is closed.
+    @Test func aClientLeavingAFollowEndsTheAgentsReading() async throws {
+        try await withAPI { api in
+            let config = #"stdout_string = "once\n""# + "\n" + #"run_for = "1h""#
+            let answer = try await api.client.submitJob(source: mockJob("quiet", config: config), filename: "q.hcl")
+            let id = answer.allocations[0]
+            _ = try await running(api, id)
+            let log = api.agent.settings.allocRoot + "/" + id + "/alloc/logs/main.stdout"
+            do {
+                let stream = try await api.client.logs(alloc: id, task: nil, follow: true)
+                for try await chunk in stream where !chunk.isEmpty { break }
+                #expect(openDescriptors(on: log) >= 1, "the follow is not reading the log")
+            }
+            // The iteration stopped: the client closed its connection.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while openDescriptors(on: log) > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(openDescriptors(on: log) == 0, "the agent kept following for a client that left")
+        }
+    }
+}
