@@ -109,11 +109,17 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
 
     static func makeDirectory(_ path: String, mode: mode_t) throws(AllocDirError) {
         if mkdir(path, mode) != 0, errno != EEXIST { throw AllocDirError(operation: "mkdir", path: path, errno: errno) }
-        var info = stat()
-        guard lstat(path, &info) == 0 else { throw AllocDirError(operation: "stat", path: path, errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw AllocDirError(operation: "mkdir", path: path, errno: ENOTDIR) }
+        // Through an fd opened without following a link: a task of the allocation that swaps the
+        // directory for a link meanwhile (alloc/data -> /etc) cannot make us chmod a host file.
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            throw AllocDirError(operation: "mkdir", path: path, errno: code == ELOOP ? ENOTDIR : code,
+                                reason: code == ELOOP || code == ENOTDIR ? "exists and is not a directory" : nil)
+        }
+        defer { close(fd) }
         // umask narrowed mkdir's mode; the layout's modes are exact.
-        guard chmod(path, mode) == 0 else { throw AllocDirError(operation: "chmod", path: path, errno: errno) }
+        guard fchmod(fd, mode) == 0 else { throw AllocDirError(operation: "chmod", path: path, errno: errno) }
     }
 
     static func realPath(_ path: String) throws(AllocDirError) -> String {

@@ -50,6 +50,15 @@ import Testing
         }
         close(fd)
 
+        // A sibling task's build after a task swapped alloc/tmp for a link: refused, the target untouched.
+        try FileManager.default.removeItem(atPath: directory.sharedTmpDir)
+        try FileManager.default.createSymbolicLink(atPath: directory.sharedTmpDir, withDestinationPath: outside)
+        #expect(chmod(outside, 0o700) == 0)
+        await #expect(throws: AllocDirError.self) {
+            try await builder.build(TaskDirectory(allocRoot: base + "/root/allocs", allocID: "a1", task: "db"))
+        }
+        #expect((try FileManager.default.attributesOfItem(atPath: outside)[.posixPermissions] as? Int) == 0o700)
+
         try await builder.destroy(allocDir: directory.allocDir)
         #expect(!FileManager.default.fileExists(atPath: directory.allocDir))
         #expect(mountPoints(below: base).isEmpty)
