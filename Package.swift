@@ -11,6 +11,8 @@ import PackageDescription
 /// - `CSeccomp`, `CCap`: libseccomp and libcap through pkg-config.
 /// - `CorralCgroups`: cgroup v1 and v2 managers: limits, placement, stats, OOM, kill, removal.
 /// - `CorralSeccomp`: seccomp profiles (Docker's JSON format) compiled to BPF with libseccomp.
+/// - `CorralHostFS`: host-side access to what a task can write (allocation directories, images): no
+///   link followed, no blocking open, bounded reads, iterative removal.
 /// - `CorralIsolation`: launch plans, the launcher, users, rlimits, state directories (Swift).
 /// - `CorralDriver`: the driver API the runner uses (`TaskDriver`, `TaskConfig`, `TaskHandle`…) and
 ///   the `mock` driver.
@@ -69,7 +71,9 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .target(name: "CorralCgroups", dependencies: ["CCorralHost"]),
         .target(name: "CorralSeccomp", dependencies: ["CSeccomp"]),
-        .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CorralSeccomp", "CCorralLaunch", "CCorralHost", "CCap"]),
+        // Reading and removing what a task can write, without following its links or trusting its sizes.
+        .target(name: "CorralHostFS", dependencies: ["CCorralHost"]),
+        .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CorralSeccomp", "CorralHostFS", "CCorralLaunch", "CCorralHost", "CCap"]),
         .target(name: "CorralDriver", dependencies: ["CorralCgroups"]),
         .target(name: "CorralExecDriver", dependencies: ["CorralDriver", "CorralIsolation", "CorralCgroups", "CCorralHost"]),
         // The runner core: pure Swift over the driver API; never Glibc or a C target (a test checks).
@@ -82,13 +86,13 @@ let package = Package(
         // Job files: an HCL parser (lexer + recursive descent) and Nomad's HCL-as-JSON, to `Job`.
         .target(name: "CorralJobspec", dependencies: ["CorralRunner", "CorralDriver"]),
         // Host effects the runner delegates: allocation directories with a tmpfs `secrets/`.
-        .target(name: "CorralAllocDir", dependencies: ["CorralRunner"]),
+        .target(name: "CorralAllocDir", dependencies: ["CorralRunner", "CorralHostFS"]),
         // The agent's API bodies: plain Codable values over the runner's types.
         .target(name: "CorralAPI", dependencies: ["CorralRunner", "CorralDriver"]),
         // `corral agent`: the allocations of submitted jobs, their persistence and recovery, the HTTP API.
         .target(name: "CorralAgent", dependencies: [
             "CorralAPI", "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralDriver", "CorralExecDriver",
-            "CorralJobspec", "CCorralHost",
+            "CorralJobspec", "CCorralHost", "CorralHostFS",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -118,6 +122,7 @@ let package = Package(
             "CorralRunner",
             "CorralRunnerStore",
             "CorralAllocDir",
+            "CorralHostFS",
             "CorralJobspec",
             "CorralAPI",
             "CorralAgent",
@@ -130,6 +135,8 @@ let package = Package(
         ]),
         .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
         .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
+        // The host file-system primitives against planted links, FIFOs, devices, sparse files, deep trees.
+        .testTarget(name: "CorralHostFSTests", dependencies: ["CorralHostFS", "CCorralHost"]),
         .testTarget(name: "CorralCgroupsTests", dependencies: ["CorralCgroups"]),
         .testTarget(name: "CorralSeccompTests", dependencies: ["CorralSeccomp"]),
         .testTarget(name: "CorralDriverTests", dependencies: ["CorralDriver"]),
@@ -148,7 +155,7 @@ let package = Package(
         ]),
         // The agent over the mock driver, served on a temporary socket and driven through the client.
         .testTarget(name: "CorralAgentTests", dependencies: [
-            "CorralAgent", "CorralClient", "CorralAPI", "CorralRunner", "CorralDriver", "CorralJobspec",
+            "CorralAgent", "CorralClient", "CorralHostFS", "CorralAPI", "CorralRunner", "CorralDriver", "CorralJobspec",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CoreMetrics", package: "swift-metrics"),

@@ -97,6 +97,30 @@ int corral_open_in_root(const char *root, const char *path) {
     return fd < 0 ? -saved : fd;
 }
 
+int corral_openat2(int dirfd, const char *path, int flags, int mode) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    /* O_PATH takes no other flags but these (openat2 refuses the rest with EINVAL). */
+    how.flags = (uint64_t)(flags & O_PATH ? flags | O_CLOEXEC : flags | O_CLOEXEC | O_NOCTTY);
+    how.resolve = mode == CORRAL_IN_ROOT
+        ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS
+        : RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    int fd;
+    /* EAGAIN: a rename raced the lookup (the kernel asks to retry). Bounded: a task renaming in a
+     * loop must not keep us here. */
+    int tries = 0;
+    do { fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how); } while (fd < 0 && errno == EAGAIN && ++tries < 64);
+    return fd < 0 ? -errno : fd;
+}
+
+int corral_o_path(void) { return O_PATH; }
+
+long corral_last_index_of(const void *buf, long len, int byte) {
+    if (len <= 0) return -1;
+    const char *found = memrchr(buf, byte, (size_t)len);
+    return found ? (long)(found - (const char *)buf) : -1;
+}
+
 int corral_pidfd_open(pid_t pid) {
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
     return fd < 0 ? -errno : fd;

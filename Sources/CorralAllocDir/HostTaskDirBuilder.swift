@@ -1,9 +1,18 @@
+import CorralHostFS
 import CorralRunner
 import Glibc
 
 /// The runner's task directories on the host (DESIGN.md §4): plain directories, with each task's
 /// `secrets/` a private tmpfs (mode 0700, `nosuid,nodev,noexec`, 1 MiB, as Nomad), so secrets never
-/// reach the disk. Needs CAP_SYS_ADMIN for the mount; `destroy` unmounts before it removes.
+/// reach the disk. Needs CAP_SYS_ADMIN for the mounts; `destroy` unmounts before it removes.
+///
+/// What a task writes there must be of no use to anyone else on the host (docs/security.md): the
+/// allocation directory is root's and 0700, so no other host user can even reach it (the task
+/// itself reaches `alloc/`, `local/` and `secrets/` through its bind mounts, whose parents it never
+/// traverses), and it is a bind mount of itself with `nosuid,nodev`, so a setuid binary or a device
+/// node a task leaves there is inert on the host too, even for root. That mount belongs to the
+/// allocation: `build` makes it (once), `destroy` removes it with the directory; kept allocations
+/// (`corral run --keep`) keep it until they are removed.
 public struct HostTaskDirBuilder: TaskDirBuilder {
     /// The tmpfs size for `secrets/`.
     public var secretsSizeBytes: Int
@@ -12,17 +21,53 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
         self.secretsSizeBytes = secretsSizeBytes
     }
 
+    /// The layout's modes: the allocation directory root-only; inside it, what the task's user
+    /// (which need not be root) must be able to write through its bind mounts.
+    static func layout(_ directory: TaskDirectory) -> [(path: String, mode: mode_t)] {
+        [(directory.allocDir, 0o700), (directory.sharedDir, 0o755), (directory.sharedDataDir, 0o777),
+         (directory.logDir, 0o777), (directory.sharedTmpDir, 0o1777), (directory.taskDir, 0o755),
+         (directory.localDir, 0o777), (directory.secretsDir, 0o700), (directory.tmpDir, 0o1777)]
+    }
+
     public func build(_ directory: TaskDirectory) async throws {
         try Self.makeParents(of: directory.allocDir)
-        for (path, mode) in [(directory.allocDir, 0o755), (directory.sharedDir, 0o755), (directory.sharedDataDir, 0o777),
-                             (directory.logDir, 0o777), (directory.sharedTmpDir, 0o1777), (directory.taskDir, 0o755),
-                             (directory.localDir, 0o777), (directory.secretsDir, 0o700), (directory.tmpDir, 0o1777)] {
-            try Self.makeDirectory(path, mode: mode_t(mode))
+        try Self.makeDirectory(directory.allocDir, mode: 0o700)
+        try Self.makeInert(directory.allocDir)
+        for (path, mode) in Self.layout(directory).dropFirst() {
+            try Self.makeDirectory(path, mode: mode)
         }
         guard try !Self.isMountPoint(Self.realPath(directory.secretsDir)) else { return }
         let flags = UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC)
         guard mount("tmpfs", directory.secretsDir, "tmpfs", flags, "mode=0700,size=\(secretsSizeBytes)") == 0 else {
             throw AllocDirError(operation: "mount tmpfs", path: directory.secretsDir, errno: errno)
+        }
+    }
+
+    /// Makes the allocation directory a bind mount of itself with `nosuid,nodev` (unless it is one
+    /// already): set-user-id bits and device nodes below it mean nothing on the host. Not `noexec`:
+    /// tasks run programs from their `local/` (artifacts), and the task's own bind mounts inherit
+    /// these flags.
+    static func makeInert(_ allocDir: String) throws(AllocDirError) {
+        let real = try realPath(allocDir)
+        let mounts: [MountEntry]
+        do { mounts = try mountEntries(below: real) } catch let error as AllocDirError { throw error } catch {
+            throw AllocDirError(operation: "read", path: "/proc/self/mountinfo", errno: EIO)
+        }
+        let flags = UInt(MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV)
+        if let own = mounts.last(where: { $0.point == real }) {
+            guard !(own.options.contains("nosuid") && own.options.contains("nodev")) else { return }
+            guard mount(nil, real, nil, flags | (own.options.contains("ro") ? UInt(MS_RDONLY) : 0), nil) == 0 else {
+                throw AllocDirError(operation: "remount nosuid,nodev", path: real, errno: errno)
+            }
+            return
+        }
+        guard mount(real, real, nil, UInt(MS_BIND), nil) == 0 else {
+            throw AllocDirError(operation: "bind mount", path: real, errno: errno)
+        }
+        guard mount(nil, real, nil, flags, nil) == 0 else {
+            let code = errno
+            umount2(real, Int32(MNT_DETACH))
+            throw AllocDirError(operation: "remount nosuid,nodev", path: real, errno: code)
         }
     }
 
@@ -35,13 +80,19 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
         }
         let root = String(cString: resolved)
         free(resolved)
-        // Unmount every task's secrets first: removing files must never descend into a live mount.
+        // Unmount every task's secrets, then the directory's own bind mount: removing files must
+        // never descend into a live mount (the removal refuses to cross one anyway).
         for mountPoint in try Self.mountPoints(below: root).sorted(by: { $0.count > $1.count }) {
             guard umount2(mountPoint, Int32(MNT_DETACH)) == 0 || errno == EINVAL || errno == ENOENT else {
                 throw AllocDirError(operation: "unmount", path: mountPoint, errno: errno)
             }
         }
-        try Self.removeTree(root)
+        // On a thread of its own: a tree a task made can be deep and wide.
+        try await onOwnThread("corral remove \(root)") { _ in
+            do { try TreeRemover.remove(path: root) } catch let error as HostFSError {
+                throw AllocDirError(operation: error.operation, path: error.path, errno: error.errno, reason: error.reason)
+            }
+        }
     }
 
     /// Creates the allocation root and its missing parents (0711: traversable, not listable).
@@ -58,11 +109,17 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
 
     static func makeDirectory(_ path: String, mode: mode_t) throws(AllocDirError) {
         if mkdir(path, mode) != 0, errno != EEXIST { throw AllocDirError(operation: "mkdir", path: path, errno: errno) }
-        var info = stat()
-        guard lstat(path, &info) == 0 else { throw AllocDirError(operation: "stat", path: path, errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw AllocDirError(operation: "mkdir", path: path, errno: ENOTDIR) }
+        // Through an fd opened without following a link: a task of the allocation that swaps the
+        // directory for a link meanwhile (alloc/data -> /etc) cannot make us chmod a host file.
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            throw AllocDirError(operation: "mkdir", path: path, errno: code == ELOOP ? ENOTDIR : code,
+                                reason: code == ELOOP || code == ENOTDIR ? "exists and is not a directory" : nil)
+        }
+        defer { close(fd) }
         // umask narrowed mkdir's mode; the layout's modes are exact.
-        guard chmod(path, mode) == 0 else { throw AllocDirError(operation: "chmod", path: path, errno: errno) }
+        guard fchmod(fd, mode) == 0 else { throw AllocDirError(operation: "chmod", path: path, errno: errno) }
     }
 
     static func realPath(_ path: String) throws(AllocDirError) -> String {
@@ -78,19 +135,32 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
 
     /// Mount points at or below `root` (from /proc/self/mountinfo; octal escapes decoded).
     static func mountPoints(below root: String) throws -> [String] {
+        try mountEntries(below: root).map(\.point)
+    }
+
+    /// A line of /proc/self/mountinfo: the mount point and its per-mount options (`rw,nosuid,…`).
+    struct MountEntry {
+        var point: String
+        var options: Set<Substring>
+    }
+
+    /// The mounts at or below `root`, in the order of the mount table (later ones on top).
+    static func mountEntries(below root: String) throws -> [MountEntry] {
         guard let file = fopen("/proc/self/mountinfo", "re") else {
             throw AllocDirError(operation: "read", path: "/proc/self/mountinfo", errno: errno)
         }
         defer { fclose(file) }
-        var points: [String] = []
+        var points: [MountEntry] = []
         var line: UnsafeMutablePointer<CChar>?
         var capacity = 0
         defer { free(line) }
         while getline(&line, &capacity, file) > 0, let line {
             let fields = String(cString: line).split(separator: " ")
-            guard fields.count > 4 else { continue }
+            guard fields.count > 5 else { continue }
             let point = unescape(String(fields[4]))
-            if point == root || point.hasPrefix(root + "/") { points.append(point) }
+            if point == root || point.hasPrefix(root + "/") {
+                points.append(MountEntry(point: point, options: Set(fields[5].split(separator: ","))))
+            }
         }
         return points
     }
@@ -108,65 +178,6 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
-
-    /// Removes a tree through directory file descriptors (`openat` with `O_NOFOLLOW`, `unlinkat`):
-    /// a task that swaps a directory for a symlink while this runs cannot redirect it outside the
-    /// tree, and nothing on another file system (a mount left behind) is descended into.
-    static func removeTree(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return }
-            throw AllocDirError(operation: "open", path: path, errno: errno)
-        }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            close(fd)
-            throw AllocDirError(operation: "stat", path: path, errno: errno)
-        }
-        try removeContents(of: fd, path: path, device: info.st_dev)
-        guard rmdir(path) == 0 else { throw AllocDirError(operation: "rmdir", path: path, errno: errno) }
-    }
-
-    /// Empties the directory `fd` (taken over and closed): files unlinked, subdirectories on the same
-    /// device emptied and removed.
-    private static func removeContents(of fd: Int32, path: String, device: dev_t) throws {
-        guard let dir = fdopendir(fd) else {
-            close(fd)
-            throw AllocDirError(operation: "opendir", path: path, errno: errno)
-        }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        let dirFD = dirfd(dir)
-        for name in names {
-            let child = path + "/" + name
-            var info = stat()
-            guard fstatat(dirFD, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-                if errno == ENOENT { continue }
-                throw AllocDirError(operation: "stat", path: child, errno: errno)
-            }
-            if info.st_mode & S_IFMT == S_IFDIR {
-                guard info.st_dev == device else {
-                    throw AllocDirError(operation: "remove (another file system is mounted there)", path: child, errno: EBUSY)
-                }
-                let childFD = openat(dirFD, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard childFD >= 0 else { throw AllocDirError(operation: "open", path: child, errno: errno) }
-                try removeContents(of: childFD, path: child, device: device)
-                guard unlinkat(dirFD, name, AT_REMOVEDIR) == 0 else {
-                    throw AllocDirError(operation: "rmdir", path: child, errno: errno)
-                }
-            } else {
-                guard unlinkat(dirFD, name, 0) == 0 || errno == ENOENT else {
-                    throw AllocDirError(operation: "unlink", path: child, errno: errno)
-                }
-            }
-        }
-    }
 }
 
 /// A failed file-system call while building or removing an allocation directory.
@@ -174,12 +185,15 @@ public struct AllocDirError: Error, Equatable, Sendable, CustomStringConvertible
     public var operation: String
     public var path: String
     public var errno: Int32
+    /// Said instead of the errno's text when corral refused on its own.
+    public var reason: String?
 
-    public init(operation: String, path: String, errno: Int32) {
+    public init(operation: String, path: String, errno: Int32, reason: String? = nil) {
         self.operation = operation
         self.path = path
         self.errno = errno
+        self.reason = reason
     }
 
-    public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+    public var description: String { "\(operation) \(path): \(reason ?? String(cString: strerror(errno)))" }
 }

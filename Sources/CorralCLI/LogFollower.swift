@@ -2,13 +2,17 @@
 import Glibc
 #endif
 import CorralDriver
+import CorralHostFS
 import Synchronization
 
 /// Follows a task's log file as `tail -F` does (reopening it when the supervisor rotates it) and
 /// hands over complete lines. It samples the file every `period` (a polling period, as tail's, not a
 /// synchronisation); `finish()` reads what is left, the last partial line included.
+///
+/// The log is in the task's allocation directory, which the task can write: it is reached from the
+/// allocation directory without following any link (`HostDirectory`), and only a regular file is
+/// read, so a task that replaces `alloc/logs` or its log by a link or a FIFO gets nothing printed.
 final class LogFollower: Sendable {
-    private let path: String
     private let period: Duration
     private let onLine: @Sendable (String) -> Void
     private let stopping = Mutex(false)
@@ -16,12 +20,15 @@ final class LogFollower: Sendable {
     private let stopRequested = OneShot<Void>()
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let reader: Mutex<Reader>
+    /// A longer line is printed in pieces of this size.
+    static let longestLine = 1 << 20
 
-    init(path: String, period: Duration = .milliseconds(100), onLine: @escaping @Sendable (String) -> Void) {
-        self.path = path
+    /// The log at `relativePath` (`alloc/logs/<task>.<stream>`) beneath the allocation directory `allocDir`.
+    init(allocDir: String, relativePath: String, period: Duration = .milliseconds(100),
+         onLine: @escaping @Sendable (String) -> Void) {
         self.period = period
         self.onLine = onLine
-        self.reader = Mutex(Reader(path: path))
+        self.reader = Mutex(Reader(allocDir: allocDir, relativePath: relativePath))
     }
 
     /// Reads what the task has written so far, now (before its exit is reported, say).
@@ -58,25 +65,32 @@ final class LogFollower: Sendable {
         }
     }
 
-    /// The open file, its identity, and the bytes of an unfinished line.
+    /// The open file, the file last seen under the name, and the bytes of an unfinished line.
     private struct Reader {
-        let path: String
-        var fd: Int32 = -1
-        var inode: ino_t = 0
+        let allocDir: String
+        let relativePath: String
+        /// Opened once it exists (the runner makes it after the follower starts).
+        var directory: HostDirectory?
+        var file: HostFile?
+        /// What was under the name when we last looked (a file we refused is not tried again).
+        var named: FileIdentity?
         var pending: [UInt8] = []
 
-        init(path: String) { self.path = path }
+        init(allocDir: String, relativePath: String) {
+            self.allocDir = allocDir
+            self.relativePath = relativePath
+        }
 
-        /// Reads everything available; follows a rotation (a new file at `path`) after draining the old one.
+        /// Reads everything available; follows a rotation (a new file under the name) after draining the old one.
         mutating func drain(emit: (String) -> Void) {
-            if fd < 0 { reopen() }
-            guard fd >= 0 else { return }
+            if directory == nil { directory = try? HostDirectory.open(trusted: allocDir) }
+            guard let directory else { return }
             readAll(emit: emit)
-            var info = stat()
-            if stat(path, &info) == 0, info.st_ino != inode {
+            let now = directory.identity(of: relativePath)
+            if let now, now != named {
                 readAll(emit: emit)
-                close()
-                reopen()
+                named = now
+                file = try? directory.regularFile(relativePath)
                 readAll(emit: emit)
             }
         }
@@ -87,26 +101,21 @@ final class LogFollower: Sendable {
         }
 
         mutating func close() {
-            if fd >= 0 { Glibc.close(fd) }
-            fd = -1
-        }
-
-        private mutating func reopen() {
-            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { return }
-            var info = stat()
-            if fstat(fd, &info) == 0 { inode = info.st_ino }
+            file = nil
         }
 
         private mutating func readAll(emit: (String) -> Void) {
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                guard count > 0 else { return }
-                pending.append(contentsOf: buffer[0..<count])
+            guard let file else { return }
+            while let chunk = try? file.read(upTo: 65536), !chunk.isEmpty {
+                pending.append(contentsOf: chunk)
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     emit(String(decoding: pending[..<newline], as: UTF8.self))
                     pending.removeSubrange(...newline)
+                }
+                // A line without end is handed over in pieces, not held whole.
+                if pending.count >= LogFollower.longestLine {
+                    emit(String(decoding: pending, as: UTF8.self))
+                    pending = []
                 }
             }
         }

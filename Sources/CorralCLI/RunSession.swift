@@ -88,8 +88,8 @@ final class RunSession: Sendable {
         let followersByAlloc: [[String: [LogFollower]]] = allocations.map { allocation in
             Dictionary(uniqueKeysWithValues: (allocation.group?.tasks ?? []).map { task in
                 (task.name, LogStream.allCases.map { stream in
-                    LogFollower(path: TaskConfig.logPath(allocDir: allocRoot + "/" + allocation.id, task: task.name,
-                                                         stream: stream.rawValue)) { line in
+                    LogFollower(allocDir: allocRoot + "/" + allocation.id,
+                                relativePath: "alloc/logs/\(task.name).\(stream.rawValue)") { line in
                         printer.output(line, allocation: allocation, task: task.name, stream: stream)
                     }
                 })

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CCap
 import CCorralHost
+import CorralHostFS
 
 /// What a path on the host is.
 public enum FileKind: Equatable, Sendable {
@@ -19,8 +20,10 @@ public protocol HostEnvironment: Sendable {
     /// The contents of a text file, or nil when it cannot be read.
     func readTextFile(atPath path: String) -> String?
     /// A text file of a task's root (`/etc/passwd` of an image), resolved as if `root` were `/`,
-    /// so an image's symlinks cannot point the read at the host's files.
-    func readTextFile(atPath path: String, inRoot root: String) -> String?
+    /// so an image's symlinks cannot point the read at the host's files; nil when it does not
+    /// exist. Throws (saying why) when it is not a regular file or is too big to be one
+    /// (`ImageFile`): an image can make it a FIFO, a device or a terabyte.
+    func readTextFile(atPath path: String, inRoot root: String) throws -> String?
     /// The caller's current hard limit for an rlimit resource.
     func hardLimit(resource: Int32) -> UInt64
     /// Whether the caller may raise hard limits (CAP_SYS_RESOURCE in its effective set).
@@ -60,9 +63,8 @@ public struct LiveHost: HostEnvironment {
         return fd >= 0 ? readAll(fd) : nil
     }
 
-    public func readTextFile(atPath path: String, inRoot root: String) -> String? {
-        let fd = corral_open_in_root(root, path)
-        return fd >= 0 ? readAll(fd) : nil
+    public func readTextFile(atPath path: String, inRoot root: String) throws -> String? {
+        try ImageFile.readText(path, inRoot: root)
     }
 
     /// Reads an fd to EOF and closes it.

@@ -87,8 +87,8 @@ public struct LaunchPlanBuilder: Sendable {
 
         // Users and groups come from the task's own /etc (the image's, or the host's bound in).
         let root = rootImage ?? "/"
-        let passwd = host.readTextFile(atPath: "/etc/passwd", inRoot: root) ?? ""
-        let group = host.readTextFile(atPath: "/etc/group", inRoot: root) ?? ""
+        let passwd = try readAccounts("/etc/passwd", inRoot: root, image: rootImage != nil)
+        let group = try readAccounts("/etc/group", inRoot: root, image: rootImage != nil)
         let identity: UserIdentity
         if let user = spec.user {
             identity = try UserIdentity.resolve(user, passwd: passwd, group: group)
@@ -141,6 +141,14 @@ public struct LaunchPlanBuilder: Sendable {
             lastCapability: host.lastCapability, deviceRules: deviceRules, seccompProgram: seccompProgram, workdir: spec.workdir,
             executableCandidates: Self.executableCandidates(program, path: path, workdir: spec.workdir),
             arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings)
+    }
+
+    /// An account database of the task's root ("" when it has none); one that is not a plain,
+    /// reasonably small file is a bad root, said with the file and why.
+    func readAccounts(_ path: String, inRoot root: String, image: Bool) throws(LaunchError) -> String {
+        do { return try host.readTextFile(atPath: path, inRoot: root) ?? "" } catch {
+            throw .invalid(option: image ? "--rootfs" : "chroot_env", value: root, reason: "\(path): \(error)")
+        }
     }
 
     /// Where `execve` should look for `program`: itself if it has a slash (relative to the

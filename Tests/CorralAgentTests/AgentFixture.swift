@@ -24,6 +24,7 @@ struct AgentFixture {
     init(driver: MockDriver = MockDriver(), store: MemoryStateStore = MemoryStateStore(), dataDir: String? = nil,
          metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, registerDriver: Bool = true,
          mockDriver: (any TaskDriver)? = nil, extraDrivers: [String: any TaskDriver] = [:],
+         taskDirBuilder: any TaskDirBuilder = PlainTaskDirBuilder(),
          configure: (inout AgentSettings) -> Void = { _ in }) {
         // Short: the API socket lives in it, and a unix socket path has at most 107 bytes.
         let dataDir = dataDir ?? NSTemporaryDirectory() + "corral-agent-" + UUID().uuidString.prefix(8)
@@ -38,7 +39,7 @@ struct AgentFixture {
         let drivers = (registerDriver ? ["mock": mockDriver ?? driver] : [:]).merging(extraDrivers) { first, _ in first }
         self.agent = Agent(settings: settings, node: Self.node(), drivers: drivers,
                            fingerprints: ["mock": Fingerprint(health: .healthy)], store: store,
-                           taskDirBuilder: PlainTaskDirBuilder(), metricsFactory: metricsFactory, logger: logger)
+                           taskDirBuilder: taskDirBuilder, metricsFactory: metricsFactory, logger: logger)
         self.driver = driver
         self.store = store
         self.dataDir = dataDir

@@ -1,4 +1,5 @@
 @testable import CorralAgent
+import CorralHostFS
 import Foundation
 import Testing
 
@@ -48,5 +49,25 @@ import Testing
             #expect(try await read(path, lines: 1) == "partial")
             #expect(try await read(path, lines: 2) == "y\npartial")
         }
+    }
+}
+
+/// A follower whose client has gone stops, though the task still runs and writes nothing (without
+/// the flag it would follow until the time limit).
+@Suite(.timeLimit(.minutes(1))) struct LogStreamerDepartureTests {
+    @Test func aFollowStopsWhenItsClientGoes() async throws {
+        let dir = NSTemporaryDirectory() + "corral-logs-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "quiet\n".write(toFile: dir + "/t.stdout", atomically: true, encoding: .utf8)
+        let streamer = LogStreamer(source: TaskLogSource(path: dir + "/t.stdout", writer: { .writing }), fromEnd: false,
+                                   offset: 0, follow: true)
+        let gone = CancellationFlag()
+        let following = Task {
+            try await streamer.stream(try streamer.prepare(), clientGone: gone) { _ in }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        gone.raise()
+        await #expect(throws: CancellationError.self) { try await following.value }
     }
 }

@@ -38,11 +38,21 @@ struct FakeHost: HostEnvironment {
 
     func readTextFile(atPath path: String) -> String? { contents[path] }
 
-    func readTextFile(atPath path: String, inRoot root: String) -> String? {
-        contents[root == "/" ? path : root + path]
+    /// Paths whose reading fails (as an image's FIFO /etc/passwd does), with the message.
+    var unreadable: [String: String] = [:]
+
+    func readTextFile(atPath path: String, inRoot root: String) throws -> String? {
+        let full = root == "/" ? path : root + path
+        if let message = unreadable[full] { throw FakeReadError(message: message) }
+        return contents[full]
     }
 
     func hardLimit(resource: Int32) -> UInt64 { hardLimits[resource] ?? UInt64.max }
 
     func deviceNode(atPath path: String) -> DeviceNode? { devices[path] }
+}
+
+struct FakeReadError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

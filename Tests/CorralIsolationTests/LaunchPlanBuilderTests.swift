@@ -150,6 +150,21 @@ struct LaunchPlanBuilderTests {
         #expect(try build(s).identity == UserIdentity(uid: 405, gid: 100, supplementaryGroups: [100], home: "/dev/null"))
     }
 
+    /// An image whose account files cannot be read as plain files (a FIFO, a device, too big): the
+    /// start is refused, naming the file and why, instead of hanging or reading without end.
+    @Test func unreadableAccountFilesOfAnImageAreRefused() throws {
+        var host = FakeHost.debian()
+        host.unreadable["/images/alpine/etc/group"] = "open /images/alpine/etc/group: not a regular file (a FIFO)"
+        var s = spec()
+        s.rootfs = "/images/alpine"
+        #expect {
+            try LaunchPlanBuilder(host: host).build(s, rootMountpoint: "/run/corral/isolate/x/rootfs")
+        } throws: { error in
+            guard case .invalid(let option, let value, let reason) = error as? LaunchError else { return false }
+            return option == "--rootfs" && value == "/images/alpine" && reason.contains("/etc/group") && reason.contains("a FIFO")
+        }
+    }
+
     @Test func rlimitsAboveTheHardLimitAreClampedWithAWarning() throws {
         var host = FakeHost.debian()
         let nofile = ResourceLimit.resources["nofile"]!

@@ -21,10 +21,14 @@ import Testing
         try await builder.build(directory)
         try await builder.build(directory)  // idempotent: one mount, not two stacked
 
+        // The allocation directory is a nosuid,nodev bind mount of itself (once), secrets a tmpfs.
         let mounts = mountPoints(below: base)
-        #expect(mounts == [directory.secretsDir])
-        for (path, mode) in [(directory.secretsDir, 0o700), (directory.localDir, 0o777), (directory.sharedTmpDir, 0o1777),
-                             (directory.logDir, 0o777)] {
+        #expect(mounts == [directory.allocDir, directory.secretsDir])
+        var fs = statvfs()
+        #expect(statvfs(directory.sharedDataDir, &fs) == 0)
+        #expect(fs.f_flag & stNoSUID != 0 && fs.f_flag & stNoDev != 0)
+        for (path, mode) in [(directory.allocDir, 0o700), (directory.secretsDir, 0o700), (directory.localDir, 0o777),
+                             (directory.sharedTmpDir, 0o1777), (directory.logDir, 0o777)] {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             #expect((attributes[.posixPermissions] as? Int) == mode, "\(path)")
         }
@@ -33,6 +37,27 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: directory.localDir + "/file-link",
                                                    withDestinationPath: outside + "/precious")
         try Data("secret".utf8).write(to: URL(fileURLWithPath: directory.secretsDir + "/token"))
+        // A FIFO, a directory made unreadable, a deep chain.
+        #expect(mkfifo(directory.sharedDataDir + "/fifo", 0o666) == 0)
+        try FileManager.default.createDirectory(atPath: directory.localDir + "/locked/inner", withIntermediateDirectories: true)
+        #expect(chmod(directory.localDir + "/locked", 0) == 0)
+        var fd = open(directory.sharedDataDir, O_RDONLY | O_DIRECTORY)
+        for _ in 0..<5000 {
+            mkdirat(fd, "d", 0o755)
+            let child = openat(fd, "d", O_RDONLY | O_DIRECTORY)
+            close(fd)
+            fd = child
+        }
+        close(fd)
+
+        // A sibling task's build after a task swapped alloc/tmp for a link: refused, the target untouched.
+        try FileManager.default.removeItem(atPath: directory.sharedTmpDir)
+        try FileManager.default.createSymbolicLink(atPath: directory.sharedTmpDir, withDestinationPath: outside)
+        #expect(chmod(outside, 0o700) == 0)
+        await #expect(throws: AllocDirError.self) {
+            try await builder.build(TaskDirectory(allocRoot: base + "/root/allocs", allocID: "a1", task: "db"))
+        }
+        #expect((try FileManager.default.attributesOfItem(atPath: outside)[.posixPermissions] as? Int) == 0o700)
 
         try await builder.destroy(allocDir: directory.allocDir)
         #expect(!FileManager.default.fileExists(atPath: directory.allocDir))
@@ -60,3 +85,7 @@ import Testing
         }
     }
 }
+
+/// statvfs's f_flag bits (Linux's ST_NOSUID and ST_NODEV; Swift's Glibc module leaves them out).
+private let stNoSUID: UInt = 2
+private let stNoDev: UInt = 4

@@ -88,6 +88,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: harness.root + "/" + alloc.id))
     }
 
+    /// A directory that cannot be removed (a mount left in it, say) does not keep the allocation
+    /// alive: its stored state goes all the same, so it does not come back at the next start, and
+    /// the directory left behind is reported.
+    @Test func aDestroyWhoseDirectoryStaysStillForgetsTheAllocation() async throws {
+        struct StuckDirectory: TaskDirBuilder {
+            func build(_ directory: TaskDirectory) async throws { try await PlainTaskDirBuilder().build(directory) }
+            func destroy(allocDir: String) async throws { throw CancellationError() }
+        }
+        let harness = RunnerHarness()
+        let alloc = makeAllocation([mockTask("a", ["run_for": .string("10ms")])], type: .batch)
+        let runner = try AllocRunner(allocation: alloc, drivers: ["mock": harness.driver], store: harness.store, clock: harness.clock,
+                                     config: harness.config, taskDirBuilder: StuckDirectory(), metricsFactory: harness.metrics)
+        try await runner.run()
+        #expect(try await harness.store.allocations().map(\.id) == [alloc.id])
+        await #expect(throws: AllocDirectoryLeft.self) { try await runner.destroy() }
+        #expect(try await harness.store.allocations().isEmpty)
+        #expect(try await harness.store.taskState(allocID: alloc.id, task: "a") == nil)
+    }
+
     @Test func aFailedStoreEndsRunAndItsUpdates() async throws {
         final class RefusingStore: StateStore {
             let base = MemoryStateStore()

@@ -41,6 +41,18 @@ int corral_open_in_root(const char *root, const char *path);
  * Returns the fd or -errno. */
 int corral_sealed_copy(const char *path, const char *name);
 
+/* Opens `path` relative to the directory `dirfd` with openat2, for paths a task can write:
+ * mode CORRAL_BENEATH resolves every component without following any symlink (magic links
+ * included), without leaving `dirfd` (no "..", no absolute path) and without crossing a mount
+ * point; mode CORRAL_IN_ROOT resolves as if `dirfd` were "/" (an image's own absolute links stay
+ * inside it). `flags` are open(2)'s; O_CLOEXEC and O_NOCTTY are always added. Returns the fd or -errno. */
+enum { CORRAL_BENEATH = 0, CORRAL_IN_ROOT = 1 };
+int corral_openat2(int dirfd, const char *path, int flags, int mode);
+/* The index of the last byte `byte` in buf[0..len), or -1 (memrchr, which Swift's Glibc module lacks). */
+long corral_last_index_of(const void *buf, long len, int byte);
+/* O_PATH (Swift's Glibc module does not export it). */
+int corral_o_path(void);
+
 /* major() and minor() are macros. */
 uint32_t corral_dev_major(uint64_t dev);
 uint32_t corral_dev_minor(uint64_t dev);

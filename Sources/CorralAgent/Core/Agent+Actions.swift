@@ -119,8 +119,8 @@ extension Agent {
             throw .notFound(what: "task", id: task ?? "")
         }
         let id = record.allocation.id, name = runner.taskName
-        let path = TaskConfig.logPath(allocDir: settings.allocRoot + "/" + id, task: name, stream: type)
-        return TaskLogSource(path: path, writer: { [weak self] in
+        return TaskLogSource(allocDir: settings.allocRoot + "/" + id, logDirectory: "alloc/logs", fileName: "\(name).\(type)",
+                             writer: { [weak self] in
             guard let self else { return .agentStopping }
             return await self.logWriterState(id, name)
         })
@@ -160,9 +160,31 @@ extension Agent {
 
 /// A task's log file and whether the task may still write to it.
 public struct TaskLogSource: Sendable {
-    /// The live file (`alloc/logs/<task>.<stream>`); rotated files are `<path>.1` (newest) to `<path>.N`.
-    public let path: String
+    /// The allocation directory: corral's own, trusted. Everything beneath it is the task's to
+    /// write, and is resolved without following links.
+    public let allocDir: String
+    /// The log directory, relative to `allocDir` (`alloc/logs`).
+    public let logDirectory: String
+    /// The live file's name (`<task>.<stream>`); rotated files are `<name>.1` (newest) to `<name>.N`.
+    public let fileName: String
     public let writer: @Sendable () async -> WriterState
+
+    public init(allocDir: String, logDirectory: String, fileName: String, writer: @escaping @Sendable () async -> WriterState) {
+        self.allocDir = allocDir
+        self.logDirectory = logDirectory
+        self.fileName = fileName
+        self.writer = writer
+    }
+
+    /// The log at `path`, its directory trusted (for tests and callers that own the directory).
+    public init(path: String, writer: @escaping @Sendable () async -> WriterState) {
+        let slash = path.lastIndex(of: "/") ?? path.startIndex
+        self.init(allocDir: slash == path.startIndex ? "/" : String(path[..<slash]), logDirectory: ".",
+                  fileName: String(path[path.index(after: slash)...]), writer: writer)
+    }
+
+    /// The live file's path, for messages.
+    public var path: String { allocDir + "/" + logDirectory + "/" + fileName }
 
     public enum WriterState: Sendable {
         /// The task runs: more may come.

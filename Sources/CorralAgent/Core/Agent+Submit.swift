@@ -156,7 +156,12 @@ extension Agent {
         await withTaskGroup(of: Void.self) { group in
             for runner in runners { group.addTask { await runner.kill(reason: reason) } }
         }
-        for id in ids { try await destroyAllocation(id, reason: reason) }
+        // One that fails does not spare the others.
+        var firstFailure: AgentError?
+        for id in ids {
+            do { try await destroyAllocation(id, reason: reason) } catch { firstFailure = firstFailure ?? error }
+        }
+        if let firstFailure { throw firstFailure }
     }
 
     /// Kills an allocation's tasks, waits for its runner to end, then removes its directory and
@@ -165,12 +170,20 @@ extension Agent {
         guard let record = records[id] else { return }
         await record.runner.kill(reason: reason)
         await runs[id]?.value
-        do { try await record.runner.destroy() } catch {
+        var leftBehind: AllocDirectoryLeft?
+        do { try await record.runner.destroy() } catch let error as AllocDirectoryLeft {
+            // Removed from the store all the same: forgotten here too, and said.
+            leftBehind = error
+        } catch {
             throw .failed("cannot remove allocation \(id): \(error)")
         }
         records[id] = nil
         order.removeAll { $0 == id }
         resumeWaiters(id, all: true)
+        if let leftBehind {
+            logger.error("allocation removed, its directory left", metadata: ["alloc_id": "\(id)", "error": "\(leftBehind)"])
+            throw .failed(leftBehind.description)
+        }
         logger.info("allocation removed", metadata: ["alloc_id": "\(id)", "reason": "\(reason)"])
     }
 

@@ -20,8 +20,8 @@ public enum APIRouter {
         }
     }
 
-    /// The context every route gets (WebSocket-capable, for `exec`).
-    public typealias Context = BasicWebSocketRequestContext
+    /// The context every route gets (WebSocket-capable, for `exec`; with the connection, for streams).
+    public typealias Context = AgentRequestContext
 
     /// `token`: every request must carry it (the TCP listener's router).
     public static func build(agent: Agent, environment: Environment, token: String? = nil) -> Router<Context> {

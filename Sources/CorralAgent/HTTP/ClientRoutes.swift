@@ -1,6 +1,8 @@
 import CorralAPI
 import CorralDriver
+import CorralHostFS
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -37,10 +39,24 @@ struct ClientRoutes {
             var streamer = LogStreamer(source: source, fromEnd: origin == "end", offset: try request.intQuery("offset", default: 0),
                                        follow: try request.boolQuery("follow"))
             if request.query("lines") != nil { streamer.lines = try request.intQuery("lines", default: 0) }
-            let prepared = streamer
-            return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
+            // Everything the task could have planted (a link, a FIFO) fails here, as an answer of its own.
+            let prepared: LogStreamer.Prepared
+            do { prepared = try streamer.prepare() } catch let error as HostFSError { throw Self.logError(error, source) }
+            var headers: HTTPFields = [.contentType: "application/octet-stream"]
+            if prepared.scanLimited {
+                // `-tail`: the lines were not all within the scanned end of the log; the answer starts there.
+                headers[HTTPField.Name(Self.tailScanLimitedHeader)!] = String(streamer.scanLimit)
+                logger.info("log tail scan limited", metadata: ["log": "\(source.path)", "scanned_bytes": "\(streamer.scanLimit)"])
+            }
+            let log = streamer, channel = context.channel
+            return Response(status: .ok, headers: headers,
                             body: ResponseBody { writer in
-                                try await prepared.stream { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+                                // A client that goes away ends the reading (a follow of a quiet task included).
+                                try await ClientDeparture.watching(channel) { gone in
+                                    try await log.stream(prepared, clientGone: gone) { bytes in
+                                        try await writer.write(ByteBuffer(bytes: bytes))
+                                    }
+                                }
                                 try await writer.finish(nil)
                             })
         }
@@ -62,6 +78,21 @@ struct ClientRoutes {
             }
             await ExecBridge(agent: agent, logger: logger).run(request, inbound: inbound, outbound: outbound)
         })
+    }
+}
+
+extension ClientRoutes {
+    /// Set on a `-tail` answer (`lines=`) when the lines were not found within this many bytes from
+    /// the log's end: the answer then starts that many bytes before the end.
+    static let tailScanLimitedHeader = "X-Corral-Log-Scan-Limited"
+
+    /// A log that cannot be read safely: missing, or something the task put in its place.
+    static func logError(_ error: HostFSError, _ source: TaskLogSource) -> AgentError {
+        if error.isMissing {
+            return .notFound(what: "log", id: "\(source.logDirectory)/\(source.fileName)\" of allocation directory \"\(source.allocDir)")
+        }
+        return .badRequest("cannot read the log \(source.logDirectory)/\(source.fileName): \(error) "
+                           + "(corral follows no link and reads only regular files in an allocation directory)")
     }
 }
 

@@ -103,11 +103,17 @@ public actor AllocRunner {
     }
 
     /// Kills the tasks, then removes the allocation directory and the allocation's stored state.
+    /// The stored state goes even when the directory cannot be removed (a mount left inside, say):
+    /// the allocation is gone for good, and must not come back at the next start; the directory
+    /// left behind is reported (`AllocDirectoryLeft`) for the operator to remove.
     public func destroy() async throws {
         await kill()
-        try await taskDirBuilder.destroy(allocDir: TaskDirectory(allocRoot: config.allocRoot, allocID: allocID, task: "").allocDir)
+        let allocDir = TaskDirectory(allocRoot: config.allocRoot, allocID: allocID, task: "").allocDir
+        var directoryFailure: (any Error)?
+        do { try await taskDirBuilder.destroy(allocDir: allocDir) } catch { directoryFailure = error }
         try await store.deleteAllocation(id: allocID)
         for runner in runners.values { await runner.releaseMetrics() }
+        if let directoryFailure { throw AllocDirectoryLeft(allocID: allocID, path: allocDir, reason: "\(directoryFailure)") }
     }
 
     /// A changed allocation: persisted, then given to every task runner. `desiredStatus = stop` kills.
@@ -166,4 +172,16 @@ private final class WeakAllocRunner: Sendable {
 
 private struct WeakReference: Sendable {
     weak var value: AllocRunner?
+}
+
+/// An allocation was destroyed (its tasks dead, its stored state deleted) but its directory could
+/// not be removed: it is left on the host, and nothing will remove it by itself.
+public struct AllocDirectoryLeft: Error, Sendable, CustomStringConvertible {
+    public var allocID: String
+    public var path: String
+    public var reason: String
+
+    public var description: String {
+        "allocation \(allocID) is removed, but its directory \(path) is left behind: \(reason)"
+    }
 }

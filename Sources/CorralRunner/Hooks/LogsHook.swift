@@ -13,9 +13,11 @@ public struct LogsHook: TaskPrestartHook {
 
     public func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
         let logDir = context.directory.logDir
+        // Not following a link: the directory is the task's to write, and may have been replaced.
         let type = (try? FileManager.default.attributesOfItem(atPath: logDir))?[.type] as? FileAttributeType
         guard type == .typeDirectory else {
-            throw HookFailure("log directory \(logDir) is missing", recoverable: true)
+            let what = type == nil ? "is missing" : "is not a directory (\(type == .typeSymbolicLink ? "a symbolic link" : "something else"))"
+            throw HookFailure("log directory \(logDir) \(what)", recoverable: true)
         }
         return PrestartResponse(logging: context.task.logs)
     }

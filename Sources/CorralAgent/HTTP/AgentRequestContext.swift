@@ -1,0 +1,17 @@
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+
+/// The context every route gets: WebSocket-capable (for `exec`), and with the request's
+/// connection, so that a long answer (a followed log) can stop as soon as its client has gone.
+public struct AgentRequestContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+    let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}
