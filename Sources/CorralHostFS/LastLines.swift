@@ -19,7 +19,7 @@ package struct LastLines: Sendable {
     /// the last `count` lines (a final newline ends the last line; it starts none).
     package static func find(_ count: Int, in files: [HostFile], sizes: [Int], scanLimit: Int = defaultScanLimit)
         throws(HostFSError) -> LastLines {
-        let total = sizes.reduce(0, +)
+        let total = try LogTotal.of(sizes, path: "log")
         guard count > 0 else { return LastLines(offset: total, limited: false) }
         var end = total
         var newlines = 0

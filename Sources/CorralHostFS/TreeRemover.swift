@@ -154,12 +154,22 @@ package enum TreeRemover {
                 : corral_openat2(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, Int32(CORRAL_BENEATH))
             if fd >= 0 { return fd }
             let code: Int32 = crossMount ? errno : 0 - fd
-            guard attempt == 0, code == EACCES, fchmodat(dirfd, name, 0o700, 0) == 0 else {
+            guard attempt == 0, code == EACCES, chmodDirectoryNoFollow(dirfd, name, 0o700) else {
                 throw HostFSError(operation: "open directory", path: shown(), errno: code,
                                   reason: code == EXDEV ? "a mount point: unmount it first" : nil)
             }
         }
         throw HostFSError(operation: "open directory", path: shown(), errno: EACCES)
+    }
+
+    /// chmod of the directory `name` in `dirfd`, never through a link: fchmodat follows one (a task
+    /// could swap the directory for a link to a host directory between our open and the chmod), so
+    /// the directory is opened O_PATH|O_NOFOLLOW, checked to be one, and changed through that fd.
+    static func chmodDirectoryNoFollow(_ dirfd: Int32, _ name: [CChar], _ mode: mode_t) -> Bool {
+        let fd = openat(dirfd, name, corral_o_path() | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fchmodat(AT_FDCWD, "/proc/self/fd/\(fd)", mode, 0) == 0
     }
 
     static func identity(_ fd: Int32, _ shown: @autoclosure () -> String) throws(HostFSError) -> FileIdentity {

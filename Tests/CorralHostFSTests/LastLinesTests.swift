@@ -15,6 +15,15 @@ import Testing
         return (opened, parts.map { $0.utf8.count })
     }
 
+    @Test func sizesThatCannotBeALogAreRefusedNotSummedIntoATrap() throws {
+        // Two sparse files of almost 2^63 bytes each (possible on tmpfs, xfs, btrfs) overflow a sum.
+        #expect(throws: HostFSError.self) { try LogTotal.of([Int.max - 1, Int.max - 1], path: "log") }
+        #expect(throws: HostFSError.self) { try LogTotal.of([Int.max, 1], path: "log") }
+        #expect(throws: HostFSError.self) { try LogTotal.of([-1], path: "log") }
+        #expect(try LogTotal.of([1 << 40, 1 << 40, 5], path: "log") == (1 << 41) + 5)
+        #expect(try LogTotal.of([], path: "log") == 0)
+    }
+
     @Test func findsLinesAcrossFiles() throws {
         try withScratch { root in
             let (opened, sizes) = try files(root, ["a1\na2\n", "b1\nb2\n", "c1\nc2\n"])

@@ -21,9 +21,9 @@ struct LogStreamer: Sendable {
     var period: Duration = .milliseconds(50)
     var scanLimit = LastLines.defaultScanLimit
     static let chunkSize = 64 * 1024
-    /// Rotated files beyond this many are not read (the supervisor keeps `max_files`; a task may
-    /// plant a million).
-    static let maxRotatedFiles = 1024
+    /// Rotated files beyond this many are not read (the supervisor keeps `max_files`, 10 by default;
+    /// a task may plant a million, and each one read is an fd held while the request lasts).
+    static let maxRotatedFiles = 128
 
     /// The log opened and measured, where reading starts: everything that can fail on the task's
     /// doing has failed by now, before the answer's status is sent.
@@ -49,7 +49,7 @@ struct LogStreamer: Sendable {
         let files = rotated + (live.map { [$0] } ?? [])
         var sizes: [Int] = []
         for file in files { sizes.append(try file.size()) }
-        let total = sizes.reduce(0, +)
+        let total = try LogTotal.of(sizes, path: source.fileName)
         if let lines {
             let found = try LastLines.find(lines, in: files, sizes: sizes, scanLimit: scanLimit)
             return Prepared(directory: directory, rotated: rotated, live: live, start: found.offset, scanLimited: found.limited)
