@@ -25,6 +25,7 @@ public struct LaunchPlanBuilder: Sendable {
 
         var steps: [MountStep] = []
         let rootImage: String?
+        var generatedEtc: GeneratedEtc?
         if let rootfs = spec.rootfs {
             guard rootfs.hasPrefix("/") else {
                 throw .usage(option: "--rootfs", value: rootfs, reason: "must be an absolute path")
@@ -48,6 +49,11 @@ public struct LaunchPlanBuilder: Sendable {
                 throw .usage(option: "chroot_env", value: entry, reason: "must be an absolute path")
             }
             rootImage = nil
+            if !GeneratedEtc.isReplaced(byChrootEntries: spec.chrootEnv) {
+                let etc = GeneratedEtc(host: host, hostname: spec.hostname, users: [spec.user ?? spec.defaultUser])
+                steps += etc.steps
+                generatedEtc = etc
+            }
             steps += RootfsLayout.chrootSteps(entries: spec.chrootEnv, host: host)
         }
         let ownTmp = spec.tmpfs.contains { $0.destination.split(separator: "/") == ["tmp"] }
@@ -85,16 +91,22 @@ public struct LaunchPlanBuilder: Sendable {
             deviceRules.append(rule)
         }
 
-        // Users and groups come from the task's own /etc (the image's, or the host's bound in).
+        // Users and groups come from the task's own /etc: the image's, the generated one, or the
+        // host's when the operator listed it in chroot_env.
         let root = rootImage ?? "/"
-        let passwd = try readAccounts("/etc/passwd", inRoot: root, image: rootImage != nil)
-        let group = try readAccounts("/etc/group", inRoot: root, image: rootImage != nil)
+        let passwd = try generatedEtc?.passwd ?? readAccounts("/etc/passwd", inRoot: root, image: rootImage != nil)
+        let group = try generatedEtc?.group ?? readAccounts("/etc/group", inRoot: root, image: rootImage != nil)
         let identity: UserIdentity
         if let user = spec.user {
             identity = try UserIdentity.resolve(user, passwd: passwd, group: group)
+        } else if let builtIn = UserIdentity.builtIn(spec.defaultUser) {
+            // Root by uid, as it always was. Any other default (nobody) is the fixed built-in
+            // identity, never looked up: an image's passwd could name nobody uid 0, or its group
+            // file hand it gid 0 or disk as supplementary groups.
+            identity = builtIn.uid == 0
+                ? ((try? UserIdentity.resolve("0", passwd: passwd, group: group)) ?? builtIn) : builtIn
         } else {
-            identity = (try? UserIdentity.resolve("0", passwd: passwd, group: group))
-                ?? UserIdentity(uid: 0, gid: 0, home: "/root")
+            identity = try UserIdentity.resolve(spec.defaultUser, passwd: passwd, group: group)
         }
 
         var warnings: [String] = []

@@ -184,12 +184,14 @@ import Testing
 
     @Test func aNegativePidsLimitIsRefusedAndZeroMeansNone() throws {
         #expect(error(config(["pids_limit": .integer(-1)])) == .invalidConfig(
-            key: "config.pids_limit", reason: "must be at least 0 (0: no limit), got -1"))
+            key: "config.pids_limit", reason: "must be 0 (no limit) to 4194304, got -1"))
         #expect(try ExecTaskConfig.parse(config(["pids_limit": .integer(0)])).pidsLimit == 0)
         #expect(PidsLimit.resolve(configured: 0, resources: 100) == nil)
         #expect(PidsLimit.resolve(configured: 64, resources: 100) == 64)
         #expect(PidsLimit.resolve(configured: nil, resources: 100) == 100)
         #expect(PidsLimit.resolve(configured: nil, resources: nil) == 2048)
+        #expect(error(config(["pids_limit": .integer(4_194_305)])) == .invalidConfig(
+            key: "config.pids_limit", reason: "must be 0 (no limit) to 4194304, got 4194305"))
     }
 
     @Test func anArgumentThatIsNotAStringIsNamedByIndex() {

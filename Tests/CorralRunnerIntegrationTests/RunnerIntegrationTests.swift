@@ -82,6 +82,8 @@ struct RunnerIntegrationTests {
         try await HostTaskDirBuilder().build(world.directory(task: "t"))
         let fifo = world.directory(task: "t").sharedDataDir + "/ready"
         try #require(mkfifo(fifo, 0o666) == 0, "mkfifo \(fifo)")
+        // Writable by the task's user (nobody), whatever the umask made of the mode.
+        chmod(fifo, 0o666)
         let running = Task { await runner.run() }
         try #require(await log.waitFor { $0.state == .running } != nil, "the task did not start")
         // The trap is set once the task has written to the FIFO.
