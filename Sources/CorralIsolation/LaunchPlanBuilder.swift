@@ -94,8 +94,13 @@ public struct LaunchPlanBuilder: Sendable {
         // Users and groups come from the task's own /etc: the image's, the generated one, or the
         // host's when the operator listed it in chroot_env.
         let root = rootImage ?? "/"
-        let passwd = try generatedEtc?.passwd ?? readAccounts("/etc/passwd", inRoot: root, image: rootImage != nil)
-        let group = try generatedEtc?.group ?? readAccounts("/etc/group", inRoot: root, image: rootImage != nil)
+        let passwd: String, group: String
+        if let generatedEtc {
+            (passwd, group) = (generatedEtc.passwd, generatedEtc.group)
+        } else {
+            passwd = try readAccounts("/etc/passwd", inRoot: root, image: rootImage != nil)
+            group = try readAccounts("/etc/group", inRoot: root, image: rootImage != nil)
+        }
         let identity: UserIdentity
         if let user = spec.user {
             identity = try UserIdentity.resolve(user, passwd: passwd, group: group)
