@@ -102,6 +102,12 @@ static int open_parent(int rootfd, const char *rel, char buf[PATH_BUF], const ch
         char *end = comp;
         while (*end != '/') end++;
         *end = 0;
+        /* "." and ".." would name a place other than the spelling the plan was checked with. */
+        if (comp[0] == '.' && (comp[1] == 0 || (comp[1] == '.' && comp[2] == 0))) {
+            close(parent);
+            errno = EINVAL;
+            return -1;
+        }
         if (*comp) {
             int dir = open_beneath(parent, comp, O_PATH | O_DIRECTORY, 0);
             if (dir < 0 && errno == ENOENT) {
@@ -169,6 +175,19 @@ static int bind_tree(int dirfd, const char *path, int target, uint64_t attr) {
     close(tree);
     errno = saved;
     return rc;
+}
+
+/* Applies `attr` to all of the detached tree `tree` (made by the caller), attaches it at `target`.
+ * The tree was cloned in the caller's mount namespace: a mount of another namespace cannot be cloned
+ * here (EINVAL), but a detached one can be attached. */
+static int attach_tree(int tree, int target, uint64_t attr) {
+    if (attr) {
+        struct mount_attr ma;
+        memset(&ma, 0, sizeof ma);
+        ma.attr_set = attr;
+        if (corral_sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) return -1;
+    }
+    return attach(tree, target);
 }
 
 /* MS_* flags of a new mount as MOUNT_ATTR_* attributes of fsmount. */
@@ -287,7 +306,7 @@ static int do_mount(int rootfd, struct kept_mounts *kept, uint32_t index, const 
     case CORRAL_MOUNT_BIND:
         fd = corral_make_mountpoint(rootfd, m->target, (int)m->target_is_file);
         if (fd < 0) return -1;
-        rc = bind_tree(AT_FDCWD, m->source, fd, m->attr);
+        rc = m->source_fd >= 0 ? attach_tree(m->source_fd, fd, m->attr) : bind_tree(AT_FDCWD, m->source, fd, m->attr);
         break;
     case CORRAL_MOUNT_FS: {
         fd = corral_make_mountpoint(rootfd, m->target, 0);
@@ -500,12 +519,53 @@ static void enter_cgroup(const struct corral_plan *p, int placed_by_clone) {
         fail(p, CORRAL_STAGE_CGROUP, (int32_t)p->n_cgroup_procs_fds, 125);
 }
 
+/* Whether the components of `a` are a prefix of (or all of) those of `b` (empty components skipped). */
+static int covers(const char *a, const char *b) {
+    for (;;) {
+        while (*a == '/') a++;
+        while (*b == '/') b++;
+        if (!*a) return 1;
+        if (!*b) return 0;
+        while (*a && *a != '/' && *a == *b) { a++; b++; }
+        if ((*a && *a != '/') || (*b && *b != '/')) return 0;
+    }
+}
+
+/* One of corral's own file systems at /proc, /sys or /dev, or below them. */
+static int is_system_mount(const struct corral_mount *m) {
+    return m->kind == CORRAL_MOUNT_FS && !m->user && m->relative_to == 0
+        && (covers("proc", m->target) || covers("sys", m->target) || covers("dev", m->target));
+}
+
+/* Refuses (EBUSY, naming the entry) a user mount whose target is on or above one of corral's own
+ * mounts of /proc, /sys, /dev or below: it would hide them, or the protections made beneath them. */
+static void refuse_user_over_system(const struct corral_plan *p) {
+    for (uint32_t i = 0; i < p->n_mounts; i++) {
+        const struct corral_mount *m = &p->mounts[i];
+        if (!m->user || (m->kind != CORRAL_MOUNT_BIND && m->kind != CORRAL_MOUNT_FS)) continue;
+        for (uint32_t j = 0; j < p->n_mounts; j++) {
+            if (j != i && is_system_mount(&p->mounts[j]) && covers(m->target, p->mounts[j].target)) {
+                errno = EBUSY;
+                fail(p, CORRAL_STAGE_MOUNT, (int32_t)i, 125);
+            }
+        }
+    }
+}
+
 /* Builds the task's root in its new mount namespace and pivots into it; sets hostname and loopback. */
 static void build_root(const struct corral_plan *p) {
     /* Never touch mounts outside a mount namespace of our own; nothing may propagate back. */
     if (!(p->clone_flags & CLONE_NEWNS)) { errno = EINVAL; fail(p, CORRAL_STAGE_MOUNT_PRIVATE, 1, 125); }
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) fail(p, CORRAL_STAGE_MOUNT_PRIVATE, 0, 125);
-    if (p->root_image) {
+    refuse_user_over_system(p);
+    if (p->root_image && p->root_image_fd >= 0) {
+        /* The image as the caller opened it (never its path again), device nodes inert: the task's
+         * devices are the ones in our /dev. */
+        int mountpoint = open(p->root_mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (mountpoint < 0) fail(p, CORRAL_STAGE_ROOT, 0, 125);
+        if (attach_tree(p->root_image_fd, mountpoint, MOUNT_ATTR_NODEV) < 0) fail(p, CORRAL_STAGE_ROOT, 0, 125);
+        close(mountpoint);
+    } else if (p->root_image) {
         if (mount(p->root_image, p->root_mountpoint, NULL, MS_BIND | MS_REC, NULL) < 0)
             fail(p, CORRAL_STAGE_ROOT, 0, 125);
         /* Device nodes an image carries are inert: the task's devices are the ones in our /dev. */
@@ -561,12 +621,19 @@ static __attribute__((noreturn)) void task_main(const struct corral_plan *p, int
     bind_to_supervisor(p, lifeline);
     struct corral_fd_map stdio[3] = { { p->task_stdio[0], 0 }, { p->task_stdio[1], 1 }, { p->task_stdio[2], 2 } };
     if (remap_fds(stdio, 3) < 0) fail(p, CORRAL_STAGE_STDIO, 0, 125);
-    if (close_fds_except(p->report_fd, lifeline, p->barrier_fd > 0 ? p->barrier_fd : -1, p->exec_helper_fd) < 0)
+    /* Building a root needs the caller's O_PATH fds of the mount sources: it resolves nothing but
+     * beneath its own fds, and everything of the caller's is closed right after it. */
+    if (!p->setup_root
+        && close_fds_except(p->report_fd, lifeline, p->barrier_fd > 0 ? p->barrier_fd : -1, p->exec_helper_fd) < 0)
         fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
     if (setsid() < 0) fail(p, CORRAL_STAGE_TTY, 0, 125);
     if (p->task_tty && ioctl(0, TIOCSCTTY, 0) < 0) fail(p, CORRAL_STAGE_TTY, 1, 125);
 
-    if (p->setup_root) build_root(p);
+    if (p->setup_root) {
+        build_root(p);
+        if (close_fds_except(p->report_fd, lifeline, p->barrier_fd > 0 ? p->barrier_fd : -1, p->exec_helper_fd) < 0)
+            fail(p, CORRAL_STAGE_CLOSE_FDS, 0, 125);
+    }
 
     for (uint32_t i = 0; i < p->n_rlimits; i++) {
         struct rlimit rl = { (rlim_t)p->rlimits[i].soft, (rlim_t)p->rlimits[i].hard };

@@ -64,7 +64,8 @@ enum ExecSessionRunner {
         fds.closeAll()
 
         let terminal = TerminalMaster(fd: master)
-        let commandPidfd = corral_pidfd_open(launched.taskPID)
+        // Only a pid proven to be the supervisor's child is ever signalled (TaskProcess).
+        let commandPidfd = TaskProcess.openValidatedPidfd(taskPID: launched.taskPID, supervisorPID: launched.supervisorPID)
         let supervisorPidfd = launched.supervisorPidfd >= 0 ? launched.supervisorPidfd : corral_pidfd_open(launched.supervisorPID)
         let outputStream = readStream(stdout.read)
         let errorStream = readStream(stderr.read)
@@ -87,7 +88,7 @@ enum ExecSessionRunner {
         // The pidfd a kill goes through is closed only once nothing can signal through it any more
         // (a closed fd number may be reused, by another process's pidfd): under the lock, once the
         // command has exited.
-        let killer = CommandKiller(pidfd: commandPidfd, processGroup: launched.taskPID)
+        let killer = CommandKiller(pidfd: commandPidfd, pid: launched.taskPID)
         let exit = Task<Int32, Never> {
             await ExitWatcher.shared.waitForExit(pidfd: supervisorPidfd)
             var code: Int32 = 0, status: Int32 = 0
@@ -110,21 +111,24 @@ enum ExecSessionRunner {
                            terminate: { killer.kill() })
     }
 
-    /// Kills an exec'd command and its process group (it leads one: it called setsid), through its
-    /// pidfd, which proves the pid is still the command's; a no-op once the command has exited.
+    /// Kills an exec'd command and its process group through its pidfd, which was opened only once
+    /// the pid was proven the supervisor's child (`TaskProcess`) and proves it is still the command's;
+    /// a no-op once the command has exited, or when no pidfd could be validated. The group is signalled
+    /// only while the pidfd shows the command alive and it leads the group (it called setsid): never
+    /// a group number taken from a report (-1 would be every process we may signal).
     final class CommandKiller: Sendable {
         private let state: Mutex<Int32>
-        private let processGroup: pid_t
+        private let pid: pid_t
 
-        init(pidfd: Int32, processGroup: pid_t) {
+        init(pidfd: Int32, pid: pid_t) {
             state = Mutex(pidfd)
-            self.processGroup = processGroup
+            self.pid = pid
         }
 
         func kill() {
             state.withLock { pidfd in
-                guard pidfd >= 0, corral_pidfd_send_signal(pidfd, 0) == 0 else { return }
-                _ = Glibc.kill(-processGroup, SIGKILL)
+                guard pidfd >= 0, pid > 1, corral_pidfd_send_signal(pidfd, 0) == 0 else { return }
+                if getpgid(pid) == pid { _ = Glibc.kill(-pid, SIGKILL) }
                 _ = corral_pidfd_send_signal(pidfd, SIGKILL)
             }
         }

@@ -136,12 +136,12 @@ struct ExecTaskConfig: Equatable, Sendable {
             useInit: reader.bool("init") ?? false)
     }
 
-    /// A path inside the task: absolute, without `..`, and (unless `allowRoot`) not the root itself.
+    /// A path inside the task: absolute, canonical (no `..`, `.` or empty component: `InsidePath`) and
+    /// (unless `allowRoot`) not the root itself.
     static func checkInsidePath(_ path: String, key: String, allowRoot: Bool = false) throws(DriverError) {
-        guard path.hasPrefix("/") else { throw .invalidConfig(key: key, reason: "\"\(path)\" must be an absolute path") }
-        let components = path.split(separator: "/")
-        guard !components.contains("..") else { throw .invalidConfig(key: key, reason: "\"\(path)\" must not contain \"..\"") }
-        guard allowRoot || !components.isEmpty else { throw .invalidConfig(key: key, reason: "cannot mount over the task's root") }
+        if let reason = InsidePath.problem(path, allowRoot: allowRoot) {
+            throw .invalidConfig(key: key, reason: "\"\(path)\": \(reason)")
+        }
     }
 
     /// The driver config key a launch-plan error is about (the plan builder speaks in CLI flags).

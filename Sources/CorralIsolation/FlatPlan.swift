@@ -65,7 +65,8 @@ final class FlatPlan {
 
     /// `helperFD`: the sealed helper the task execs last (`SealedHelper`); -1 execs the candidates directly.
     init(_ launch: LaunchPlan, taskStdio: (Int32, Int32, Int32), supervisor: SupervisorLaunch, reportFD: Int32,
-         lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil, helperFD: Int32 = -1, barrierFD: Int32 = -1) {
+         lifelineTo: Int32 = -1, cgroup: CgroupPlacement? = nil, helperFD: Int32 = -1, barrierFD: Int32 = -1,
+         sources: MountSources = MountSources()) {
         let isolated = launch.mode == .isolated
         plan.clone_flags = isolated ? launch.namespaces.cloneFlags : 0
         plan.setup_root = isolated ? 1 : 0
@@ -76,11 +77,15 @@ final class FlatPlan {
         }
         plan.root_mountpoint = UnsafePointer(arena.string(launch.rootMountpoint))
         plan.root_image = arena.optionalString(launch.rootImage)
+        plan.root_image_fd = sources.imageFD
         plan.root_readonly = launch.rootReadOnly ? 1 : 0
         let steps = launch.mounts
         plan.mounts = UnsafePointer(arena.array(Self.protectedMounts(steps).enumerated().map { index, entry in
-            flatten(steps[index], target: Self.relativeTarget(steps[index], within: steps, relativeTo: entry.relativeTo),
-                    relativeTo: entry.relativeTo, keep: entry.keep)
+            var m = flatten(steps[index], target: Self.relativeTarget(steps[index], within: steps, relativeTo: entry.relativeTo),
+                            relativeTo: entry.relativeTo, keep: entry.keep)
+            m.source_fd = sources.bindFDs[index] ?? -1
+            m.user = launch.firstUserMount.map { index >= $0 } ?? false ? 1 : 0
+            return m
         }))
         plan.n_mounts = UInt32(launch.mounts.count)
         plan.hostname = isolated ? arena.optionalString(launch.hostname) : nil
@@ -103,7 +108,7 @@ final class FlatPlan {
         plan.argv = UnsafePointer(arena.stringArray(launch.arguments))
         plan.envp = UnsafePointer(arena.stringArray(launch.environment))
         plan.exec_helper_fd = helperFD
-        plan.helper_reports = launch.runUnderInit ? 0 : 1
+        plan.helper_reports = !launch.runUnderInit && Self.helperMayReport(launch) ? 1 : 0
         plan.helper_argv = UnsafePointer(arena.stringArray(Self.helperArguments(launch, reportFD: reportFD)))
         plan.task_stdio = taskStdio
         plan.task_tty = launch.terminal ? 1 : 0
@@ -145,10 +150,21 @@ final class FlatPlan {
         try withExtendedLifetime(self) { try withUnsafePointer(to: plan, body) }
     }
 
-    /// The helper's argv: as the task's init, or execing the candidates (reporting through `reportFD`).
+    /// Whether the helper may hold the report pipe across its exec: only when no other process can see
+    /// it, i.e. it is alone in a new pid namespace. An exec into a running task (the task's processes
+    /// share its pid namespace), a task in the host's pid namespace or a `raw_exec` task could open
+    /// `/proc/<helper>/fd/N` in the moment before the helper makes itself non-dumpable and forge
+    /// reports; there the helper says why the command could not run on stderr (status 126/127).
+    static func helperMayReport(_ launch: LaunchPlan) -> Bool {
+        launch.mode == .isolated && launch.namespaces.pid == .private
+    }
+
+    /// The helper's argv: as the task's init, or execing the candidates (reporting through `reportFD`,
+    /// or "-" for none: see `helperMayReport`).
     static func helperArguments(_ launch: LaunchPlan, reportFD: Int32) -> [String] {
         if launch.runUnderInit { return ["corral-init", "--init", "--"] + launch.arguments }
-        return ["corral-init", "--exec", String(reportFD), String(launch.executableCandidates.count)]
+        let report = helperMayReport(launch) ? String(reportFD) : "-"
+        return ["corral-init", "--exec", report, String(launch.executableCandidates.count)]
             + launch.executableCandidates + ["--"] + launch.arguments
     }
 

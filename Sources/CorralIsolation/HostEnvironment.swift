@@ -36,6 +36,13 @@ public protocol HostEnvironment: Sendable {
     var kernelRelease: String { get }
     /// The device node at `path` (following symlinks), or nil if it is missing or not a device.
     func deviceNode(atPath path: String) -> DeviceNode?
+    /// `path` with every symlink resolved (`realpath`), or nil when it cannot be resolved.
+    func canonicalPath(_ path: String) -> String?
+}
+
+extension HostEnvironment {
+    /// Fakes keep paths as they are.
+    public func canonicalPath(_ path: String) -> String? { path }
 }
 
 /// The real host, through system calls.
@@ -58,10 +65,21 @@ public struct LiveHost: HostEnvironment {
         }
     }
 
+    /// Non-blocking, regular files only, at most `maximumTextFileBytes` (nil otherwise): a FIFO or a
+    /// device put where a file is expected neither blocks nor floods the caller.
+    public func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     public func readTextFile(atPath path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         return fd >= 0 ? readAll(fd) : nil
     }
+
+    /// The most `readTextFile` reads (profiles, exit records).
+    public static let maximumTextFileBytes = 1 << 20
 
     public func readTextFile(atPath path: String, inRoot root: String) throws -> String? {
         try ImageFile.readText(path, inRoot: root)
@@ -70,6 +88,8 @@ public struct LiveHost: HostEnvironment {
     /// Reads an fd to EOF and closes it.
     private func readAll(_ fd: Int32) -> String? {
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= Self.maximumTextFileBytes else { return nil }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -78,6 +98,7 @@ public struct LiveHost: HostEnvironment {
             if n < 0 { return nil }
             if n == 0 { break }
             bytes += chunk[0..<n]
+            if bytes.count > Self.maximumTextFileBytes { return nil }
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -52,4 +52,7 @@ public struct LaunchPlan: Equatable, Sendable {
     public var runUnderInit: Bool = false
     /// The helper program (`corral-init`) to seal; nil: `ProgramLocator.initProgram()`.
     public var helperPath: String?
+    /// The index in `mounts` from which steps are the user's (binds, tmpfs mounts, devices); the
+    /// launch refuses any of them on or above corral's own /proc, /sys and /dev mounts. nil: none are.
+    public var firstUserMount: Int?
 }

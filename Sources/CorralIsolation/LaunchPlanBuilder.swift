@@ -43,7 +43,9 @@ public struct LaunchPlanBuilder: Sendable {
                 throw .invalid(option: "--rootfs", value: rootfs,
                                reason: "\(resolvedRoot) overlaps corral's own state (\(Self.corralStateDirectory)): the task could write other tasks' state")
             }
-            rootImage = rootfs
+            // Canonical once, here: the launcher opens exactly this path without following any symlink
+            // (MountSources), so a component swapped for a symlink later fails instead of moving the root.
+            rootImage = host.canonicalPath(rootfs) ?? rootfs
         } else {
             for entry in spec.chrootEnv where !entry.hasPrefix("/") {
                 throw .usage(option: "chroot_env", value: entry, reason: "must be an absolute path")
@@ -77,6 +79,7 @@ public struct LaunchPlanBuilder: Sendable {
             try validateInsidePath(mount.destination, option: "--tmpfs", allowRoot: false)
             try refuseOverSystemMounts(mount.destination, option: "--tmpfs", value: mount.destination)
         }
+        let firstUserMount = steps.count
         steps += RootfsLayout.userSteps(binds: spec.binds, tmpfs: spec.tmpfs, host: host)
         var deviceRules: [DeviceRule] = []
         for device in spec.devices {
@@ -90,6 +93,8 @@ public struct LaunchPlanBuilder: Sendable {
             }
             deviceRules.append(rule)
         }
+
+        steps = steps.map(canonicalizingSource)
 
         // Users and groups come from the task's own /etc: the image's, the generated one, or the
         // host's when the operator listed it in chroot_env.
@@ -157,7 +162,16 @@ public struct LaunchPlanBuilder: Sendable {
             rlimits: rlimits, capabilities: TaskCapabilities(granted: granted.set, added: granted.added, uid: identity.uid),
             lastCapability: host.lastCapability, deviceRules: deviceRules, seccompProgram: seccompProgram, workdir: spec.workdir,
             executableCandidates: Self.executableCandidates(program, path: path, workdir: spec.workdir),
-            arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings)
+            arguments: spec.command, environment: environment, terminal: spec.terminal, warnings: warnings,
+            firstUserMount: firstUserMount)
+    }
+
+    /// A bind whose source is its canonical host path (resolved once, here): the launcher opens that
+    /// path without following any symlink and mounts from the fd it got (`MountSources`).
+    func canonicalizingSource(_ step: MountStep) -> MountStep {
+        guard case .bind(let source, let target, let isFile, let attributes) = step,
+              let canonical = host.canonicalPath(source) else { return step }
+        return .bind(source: canonical, target: target, isFile: isFile, attributes: attributes)
     }
 
     /// An account database of the task's root ("" when it has none); one that is not a plain,
@@ -236,7 +250,8 @@ public struct LaunchPlanBuilder: Sendable {
     /// Reads and compiles a seccomp profile for the task's capabilities (cached per process).
     func compileSeccomp(_ path: String, capabilities: CapabilitySet) throws(LaunchError) -> CompiledFilter {
         guard let text = host.readTextFile(atPath: path) else {
-            throw .invalid(option: "--seccomp", value: path, reason: "cannot read the profile")
+            throw .invalid(option: "--seccomp", value: path,
+                           reason: "cannot read the profile (a readable regular file of at most 1 MiB)")
         }
         let names = Set(capabilities.members.map { "CAP_" + CapabilityNames.name($0).uppercased() })
         do {
@@ -271,17 +286,10 @@ public struct LaunchPlanBuilder: Sendable {
         }
     }
 
-    /// Paths inside the task must be absolute and free of `..` (clear errors beat surprising mounts).
+    /// Paths inside the task must be absolute and canonical (`InsidePath`): clear errors beat surprising mounts.
     func validateInsidePath(_ path: String, option: String, allowRoot: Bool, value: String? = nil) throws(LaunchError) {
-        let shown = value ?? path
-        guard path.hasPrefix("/") else {
-            throw .usage(option: option, value: shown, reason: "the path inside the task \"\(path)\" must be absolute")
-        }
-        guard !path.split(separator: "/").contains("..") else {
-            throw .usage(option: option, value: shown, reason: "the path inside the task must not contain \"..\"")
-        }
-        if !allowRoot && path.split(separator: "/").isEmpty {
-            throw .usage(option: option, value: shown, reason: "cannot mount over the task's root")
+        if let reason = InsidePath.problem(path, allowRoot: allowRoot) {
+            throw .usage(option: option, value: value ?? path, reason: reason)
         }
     }
 

@@ -91,11 +91,12 @@ public struct Launcher: Sendable {
         if let path = plan.helperPath { helperPath = path } else { helperPath = try ProgramLocator.initProgram() }
         let helperFD = try SealedHelper.fd(forPath: helperPath, name: "corral-init")
         let supervisorFD = try SealedHelper.fd(forPath: supervisorPath, name: "corral-supervisor")
+        let sources = try MountSources.open(plan, into: &resources)
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds,
                                                          sealedFD: supervisorFD),
                             reportFD: report.write, lifelineTo: 6, cgroup: cgroup, helperFD: helperFD,
-                            barrierFD: barrier?.read ?? -1)
+                            barrierFD: barrier?.read ?? -1, sources: sources)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
         let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }
@@ -103,7 +104,7 @@ public struct Launcher: Sendable {
         // Only the children need these now; our copies would keep the pipes from reaching EOF.
         resources.closeAll(except: [report.read] + (barrier.map { [$0.write] } ?? []))
 
-        let outcome = readReports(report.read) { taskPID in
+        let outcome = Self.readReports(report.read) { taskPID in
             whileStarting(supervisorPID, taskPID)
             guard let barrier, let confirmStart else { return }
             if confirmStart(supervisorPID, taskPID) {
@@ -117,6 +118,12 @@ public struct Launcher: Sendable {
         close(report.read)
         resources.forget(report.read)
         let pidfd = supervisorPidfd >= 0 ? supervisorPidfd : max(-1, corral_pidfd_open(supervisorPID))
+        if let violation = outcome.violation {
+            // The task dies with its supervisor (its parent-death signal): never a pid from the reports.
+            if pidfd >= 0 { _ = corral_pidfd_send_signal(pidfd, SIGKILL) } else { kill(supervisorPID, SIGKILL) }
+            Self.reap(supervisorPID, pidfd: pidfd)
+            throw .internal("launch protocol violation: \(violation); the task was killed")
+        }
         if let failure = outcome.failure {
             Self.reap(supervisorPID, pidfd: pidfd)
             throw explain(failure, plan: plan, cgroup: cgroup)
@@ -143,32 +150,78 @@ public struct Launcher: Sendable {
         return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
     }
 
-    private struct ReportOutcome {
+    struct ReportOutcome {
         var taskPID: pid_t?
         var failure: corral_report?
+        /// Why the reports cannot be trusted (a second task pid, too many records, no end in time):
+        /// the launch fails and the task is killed with its supervisor.
+        var violation: String?
     }
 
-    /// Reads report records until EOF, which comes when both children have exec'd or died.
-    private func readReports(_ fd: Int32, onTaskPID: (pid_t) -> Void) -> ReportOutcome {
+    /// How long the children may take to exec (or fail): generous, for slow mounts and emulated hosts.
+    static let reportDeadlineMilliseconds: Int64 = 120_000
+    /// More records than a launch ever writes (a task pid, a failure from the task or the helper, one
+    /// from the supervisor) means someone else is writing.
+    static let maximumReports = 4
+
+    /// Reads report records until EOF, which comes when both children have exec'd or died; bounded in
+    /// records and in time (poll with a deadline), never blocking for good on a pipe someone else holds.
+    /// The supervisor writes the task's pid once, before anything of the task's can run; the first
+    /// task pid wins and any later one is a forgery (a protocol violation), never believed.
+    static func readReports(_ fd: Int32, deadlineMilliseconds: Int64 = reportDeadlineMilliseconds,
+                            onTaskPID: (pid_t) -> Void) -> ReportOutcome {
         var outcome = ReportOutcome()
         var record = corral_report()
         let size = MemoryLayout<corral_report>.size
+        let deadline = Self.monotonicMilliseconds() + deadlineMilliseconds
+        var count = 0
         while true {
+            let left = deadline - Self.monotonicMilliseconds()
+            guard left > 0 else {
+                outcome.violation = "the task did not finish starting within \(deadlineMilliseconds) ms"
+                break
+            }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, Int32(min(left, 60_000)))
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 { continue }
+            guard ready > 0 else { break }
             let n = withUnsafeMutableBytes(of: &record) { read(fd, $0.baseAddress, size) }
             if n < 0 && errno == EINTR { continue }
-            guard n == size else { break }
+            guard n == size else {
+                if n > 0 { outcome.violation = "a malformed launch report (\(n) bytes)" }
+                break
+            }
+            count += 1
+            if count > Self.maximumReports {
+                outcome.violation = "more launch reports than a launch writes"
+                break
+            }
             if record.kind == CORRAL_REPORT_TASK_PID.rawValue {
-                // Only the supervisor reports the task's pid, once, before the task runs anything of
-                // its own. A second record can only be forged by a process that got hold of the pipe:
-                // ignore it (a pid of 1 would turn a later kill into a kill of every process).
-                guard outcome.taskPID == nil, record.pid > 1 else { continue }
+                guard outcome.taskPID == nil else {
+                    outcome.violation = "a second task pid report (\(record.pid)) after \(outcome.taskPID ?? 0)"
+                    break
+                }
+                guard record.pid > 1 else {
+                    outcome.violation = "a task pid report of \(record.pid)"
+                    break
+                }
                 outcome.taskPID = record.pid
                 onTaskPID(record.pid)
-            } else if outcome.failure == nil {
-                outcome.failure = record
+            } else if record.kind == CORRAL_REPORT_FAILURE.rawValue {
+                if outcome.failure == nil { outcome.failure = record }
+            } else {
+                outcome.violation = "a launch report of unknown kind \(record.kind)"
+                break
             }
         }
         return outcome
+    }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     /// Why a mount target was refused, when the errno says it was its shape (not the mount itself).
@@ -178,6 +231,7 @@ public struct Launcher: Sendable {
         case ENOTDIR: return " must be mounted on an ordinary directory inside the root (a component is not a directory)"
         case EISDIR: return " must be mounted on an ordinary file, not a directory"
         case EXDEV: return " is hidden by another mount: it cannot be protected"
+        case EBUSY: return " would cover one of corral's own mounts (/proc, /sys, /dev and below)"
         default: return ""
         }
     }

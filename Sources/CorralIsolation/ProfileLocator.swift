@@ -15,11 +15,32 @@ public enum ProfileLocator {
         case "default":
             return try shipped("seccomp/default.json")
         default:
-            guard access(value, R_OK) == 0 else {
-                throw .invalid(option: option, value: value,
-                               reason: "no such profile file (or use default or unconfined)")
-            }
+            try checkProfileFile(value, option: option)
             return value
+        }
+    }
+
+    /// The most a profile file may hold (the shipped default is about 20 KiB).
+    public static let maximumProfileBytes = 1 << 20
+
+    /// A profile must be a readable regular file of at most `maximumProfileBytes`: opened (following
+    /// the operator's path) non-blocking, so a FIFO or a device never blocks or floods the caller.
+    /// The error names the option and the path, never anything of the file's content.
+    public static func checkProfileFile(_ path: String, option: String) throws(LaunchError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "no such profile file (or use default or unconfined)"
+                : "cannot open the profile file: \(String(cString: strerror(errno)))"
+            throw .invalid(option: option, value: path, reason: reason)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw .invalid(option: option, value: path, reason: "a seccomp profile must be a regular file")
+        }
+        guard st.st_size <= maximumProfileBytes else {
+            throw .invalid(option: option, value: path,
+                           reason: "a seccomp profile must be at most \(maximumProfileBytes >> 20) MiB")
         }
     }
 

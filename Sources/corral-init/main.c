@@ -30,6 +30,9 @@
  * (signalfd, fork); 127 if the command was not found, 126 if it could not be executed.
  * --exec: execve's the N candidate paths in order with ARGV (execvp semantics); if none runs, writes a
  * failure record to REPORT_FD (as the launcher's task would) and exits 127 (not found) or 126.
+ * REPORT_FD "-": there is no report pipe (the launcher gives none when other processes can see this one:
+ * an exec into a running task, a task in the host's pid namespace, a raw_exec task; any of them could
+ * otherwise open /proc/<pid>/fd/N and forge reports): the failure goes to stderr, with the same status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -145,15 +148,13 @@ static long parse_number(const char *s) {
 
 /* --exec REPORT_FD N CANDIDATE... -- ARGV...: the launcher's candidate execs, from this sealed copy. */
 static int exec_candidates(int argc, char **argv) {
-    long fd = argc > 3 ? parse_number(argv[2]) : -1, n = argc > 3 ? parse_number(argv[3]) : -1;
-    if (fd < 3 || n < 0 || 4 + n >= argc || strcmp(argv[4 + n], "--") || 5 + n >= argc) {
+    int no_pipe = argc > 3 && !strcmp(argv[2], "-");
+    long fd = no_pipe ? -1 : argc > 3 ? parse_number(argv[2]) : -1, n = argc > 3 ? parse_number(argv[3]) : -1;
+    if ((fd < 3 && !no_pipe) || n < 0 || 4 + n >= argc || strcmp(argv[4 + n], "--") || 5 + n >= argc) {
         fputs("corral-init: refusing to run: not started by corral\n", stderr);
         return 126;
     }
-    /* Not dumpable until the command runs (its execve makes it dumpable again): the task's other
-     * processes cannot attach to us meanwhile. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+    if (!no_pipe) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
     char **command = argv + 5 + n;
     int denied = -1, err = ENOENT;
     for (long i = 0; i < n; i++) {
@@ -165,6 +166,11 @@ static int exec_candidates(int argc, char **argv) {
         break;
     }
     if (denied >= 0 && err == ENOENT) err = EACCES;
+    if (no_pipe) {
+        fprintf(stderr, "corral-init: cannot execute \"%s\": %s\n",
+                strchr(command[0], '/') || denied < 0 || err == ENOENT ? command[0] : argv[4 + denied], strerror(err));
+        return denied >= 0 ? 126 : 127;
+    }
     struct exec_report r = { 2, 22, err, denied >= 0 ? denied : 0, 0 };
     ssize_t w;
     do { w = write((int)fd, &r, sizeof r); } while (w < 0 && errno == EINTR);
@@ -172,6 +178,10 @@ static int exec_candidates(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    /* First of all: not dumpable until the command runs (its execve makes it dumpable again), so the
+     * task's other processes can neither ptrace us nor open /proc/<us>/fd (a report pipe) or
+     * /proc/<us>/exe (the sealed copy every later start execs). */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     /* Run from a memfd, our name would be the fd's number. */
     prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
     if (argc > 1 && !strcmp(argv[1], "--exec")) return exec_candidates(argc, argv);

@@ -35,6 +35,27 @@ struct ExecDriverConfinementTests {
         try await driver.destroy(handle.id, force: true)
     }
 
+    /// The helper of an exec holds no report pipe (the task's processes share its pid namespace and
+    /// could forge reports through /proc/<pid>/fd): a command that cannot run is reported on stderr
+    /// with the usual status, 127 (not found) or 126 (not executable).
+    @Test func anExecThatCannotRunSaysSoOnStderrWithItsStatus() async throws {
+        let fixture = try DriverFixture()
+        defer { fixture.finish() }
+        let driver = ExecDriver(options: fixture.options)
+        let handle = try await startWaitingTask(driver, fixture)
+        let missing = try await driver.exec(handle.id, command: ["/nonexistent/cmd"], timeout: .seconds(10))
+        #expect(missing.exitCode == 127, "\(missing.stderrText)")
+        #expect(missing.stderrText.contains("\"/nonexistent/cmd\""), "\(missing.stderrText)")
+        let searched = try await driver.exec(handle.id, command: ["nosuchcommand"], timeout: .seconds(10))
+        #expect(searched.exitCode == 127, "\(searched.stderrText)")
+        let denied = try await driver.exec(handle.id, command: ["/etc/passwd"], timeout: .seconds(10))
+        #expect(denied.exitCode == 126, "\(denied.stderrText)")
+        // The task itself is untouched.
+        let alive = try await driver.exec(handle.id, command: ["cat", "/tmp/marker"], timeout: .seconds(10))
+        #expect(alive.stdoutText == "inside\n")
+        try await driver.destroy(handle.id, force: true)
+    }
+
     @Test func execIsConfinedLikeTheTask() async throws {
         let fixture = try DriverFixture()
         defer { fixture.finish() }
@@ -159,11 +180,13 @@ struct ExecDriverConfinementTests {
         #expect(eventually { fixture.stdout().contains("ready") })
         let ps = try await driver.exec(handle.id, command: ["sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"], timeout: .seconds(5))
         #expect(ps.stdoutText.hasPrefix("corral-init --init -- /bin/sh"))
-        // Init runs from the sealed copy: not a host file, not writable.
-        let exe = try await driver.exec(handle.id, command: ["sh", "-c", "readlink /proc/1/exe; (exec 3>>/proc/1/exe) 2>/dev/null && echo writable"],
+        // Init runs from the sealed copy and is not dumpable: its /proc/1/exe (the copy every later
+        // start execs) can be neither read, nor written, nor chmod'ed by the task's processes.
+        let exe = try await driver.exec(handle.id, command: ["sh", "-c", "readlink /proc/1/exe || echo hidden; "
+                                                             + "(exec 3>>/proc/1/exe) 2>/dev/null && echo writable; "
+                                                             + "chmod 0 /proc/1/exe 2>/dev/null && echo chmoded"],
                                         timeout: .seconds(5))
-        #expect(exe.stdoutText.hasPrefix("/memfd:corral-init"), "\(exe.stdoutText)")
-        #expect(!exe.stdoutText.contains("writable"))
+        #expect(exe.stdoutText == "hidden\n", "\(exe.stdoutText)")
         // The orphaned `sleep 0.1`, reparented to init, is reaped once it ends: no zombie stays.
         let zombies = try await driver.exec(handle.id, command: ["sh", "-c", "sleep 0.5; grep -l '^State:.*Z' /proc/[0-9]*/status"],
                                             timeout: .seconds(5))

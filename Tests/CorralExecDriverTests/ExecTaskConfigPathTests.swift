@@ -29,6 +29,11 @@ struct ExecTaskConfigPathTests {
         #expect(key(of: ["command": .string("/bin/true"),
                          "mounts": .list([.object(["type": .string("tmpfs"), "target": .string("/scratch"),
                                                    "readonly": .bool(true)])])]) == "config.mounts[0].readonly")
+        // Spelled around the checks of corral's own mounts: "." and empty components.
+        for target in ["/./proc", "//sys", "/dev/.", "/data//x", "/data/", "/."] {
+            #expect(key(of: mount("/srv", target)) == "config.mounts[0].target", "\(target)")
+        }
+        #expect(key(of: ["command": .string("/bin/true"), "work_dir": .string("/./tmp")]) == "config.work_dir")
         #expect(key(of: mount("/srv", "/data")) == nil)
     }
 }

@@ -40,6 +40,12 @@ int corral_open_in_root(const char *root, const char *path);
  * exec through it (and find at /proc/self/exe) can neither be changed nor lead to the host's file.
  * Returns the fd or -errno. */
 int corral_sealed_copy(const char *path, const char *name);
+/* An O_PATH, CLOEXEC fd of the absolute `path`, resolved without following any symbolic link (openat2
+ * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS): ELOOP if a component is one. Returns the fd or -errno. */
+int corral_open_path_no_symlinks(const char *path);
+/* A detached copy of the mount tree at the O_PATH fd `fd` and below (open_tree OPEN_TREE_CLONE |
+ * AT_RECURSIVE, CLOEXEC), for a child in a new mount namespace to attach. Returns the fd or -errno. */
+int corral_clone_tree(int fd);
 
 /* Opens `path` relative to the directory `dirfd` with openat2, for paths a task can write:
  * mode CORRAL_BENEATH resolves every component without following any symlink (magic links

@@ -54,6 +54,14 @@ struct corral_mount {
                                 into another mount: masks and read-only paths act on the very procfs or
                                 sysfs they protect, whatever the image or a later mount did to the path */
     uint32_t keep;           /* FS: keep the new mount's root for the entries relative to it */
+    int32_t source_fd;       /* BIND: a detached mount tree of the source, made by the caller (open_tree
+                                OPEN_TREE_CLONE | AT_RECURSIVE from an fd opened without following any
+                                symlink: openat2 RESOLVE_NO_SYMLINKS on the path checked on the host side);
+                                attached as it is, `source` is never resolved again. A tree must be cloned
+                                in the namespace its mounts belong to, hence by the caller.
+                                -1: clone `source` by path (tests) */
+    uint32_t user;           /* BIND, FS: a mount the user asked for. Refused (EBUSY) if its target is on
+                                or above one of corral's own mounts of /proc, /sys or /dev (or below them) */
     const char *source;
     const char *target;
     const char *fstype;
@@ -136,6 +144,8 @@ struct corral_plan {
                                       (a host process, or one joining a task's mount namespace) */
     const char *root_mountpoint;   /* absolute, existing, empty host directory */
     const char *root_image;        /* NULL: a fresh tmpfs root; else this host directory */
+    int32_t root_image_fd;         /* with root_image: a detached mount tree of it, made as bind sources'
+                                      (see source_fd) and attached as the root; -1: bind root_image by path */
     int32_t root_readonly;         /* remount the root itself read-only once assembled */
     const struct corral_mount *mounts;
     uint32_t n_mounts;
