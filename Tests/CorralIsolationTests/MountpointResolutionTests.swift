@@ -95,4 +95,14 @@ import Testing
         #expect(make("real", file: false) == 0)
         #expect(make("real", file: true) == EISDIR)
     }
+
+    /// "." and ".." components are refused (EINVAL) wherever they are: `./proc` would otherwise name
+    /// `proc` under another spelling than the one the plan was checked with.
+    @Test(arguments: ["./proc", "a/./b", "a/.", "a/../b", "../proc", "a/b/..", "./", "."])
+    func dotComponentsAreRefused(rel: String) throws {
+        defer { cleanUp() }
+        try FileManager.default.createDirectory(atPath: root + "/a/b", withIntermediateDirectories: true)
+        #expect(make(rel) == EINVAL, "\(rel)")
+        #expect(!exists(root + "/proc"))
+    }
 }
