@@ -56,18 +56,16 @@ extension Isolate {
         }
         if let pids {
             if pids != "0" && pids != "max" {
-                guard let count = Int(pids), count >= 1, count <= Int(Int32.max) else {
+                guard let count = Int(pids), count >= 1 else {
                     throw .usage(option: "--pids", value: pids, reason: "expected a number of at least 1, or 0 or max for no limit")
+                }
+                guard count <= Self.maximumPids else {
+                    throw .usage(option: "--pids", value: pids, reason: "expected at most \(Self.maximumPids)")
                 }
                 limits.pidsMax = count
             }
         } else if !noCgroup {
             limits.pidsMax = Self.defaultPids
-            guard pids >= 1 else { throw .usage(option: "--pids", value: String(pids), reason: "expected at least 1") }
-            guard pids <= Self.maximumPids else {
-                throw .usage(option: "--pids", value: String(pids), reason: "expected at most \(Self.maximumPids)")
-            }
-            limits.pidsMax = pids
         }
         if let cpuset {
             guard CgroupLimits.isKernelList(cpuset) else {
