@@ -196,6 +196,23 @@ static int do_mount(int rootfd, const struct corral_mount *m) {
         else if (fchmodat(parent, name, (mode_t)(m->mode & 07777), 0) < 0) rc = -1;  /* our own new node */
         close(parent);
         return rc;
+    case CORRAL_MOUNT_FILE: {
+        /* A file corral generates (the default chroot's /etc): O_EXCL, so it is always our own new file. */
+        parent = open_parent(rootfd, m->target, buf, &name);
+        if (parent < 0) return -1;
+        fd = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+        close(parent);
+        if (fd < 0) return -1;
+        uint64_t done = 0;
+        while (done < m->data_len) {
+            ssize_t n = write(fd, m->data + done, (size_t)(m->data_len - done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) { if (n == 0) errno = EIO; rc = -1; break; }
+            done += (uint64_t)n;
+        }
+        if (rc == 0 && fchmod(fd, (mode_t)m->mode) < 0) rc = -1;
+        break;
+    }
     case CORRAL_MOUNT_BIND:
         fd = corral_make_mountpoint(rootfd, m->target, (int)m->target_is_file);
         if (fd < 0) return -1;

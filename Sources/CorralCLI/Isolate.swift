@@ -16,7 +16,7 @@ public struct Isolate: ParsableCommand {
             not start it; 126 when it cannot be executed; 127 when it is not found; 2 for usage errors.
             """)
 
-    @Option(help: ArgumentHelp("An unpacked image to use as the root (default: a read-only chroot of the host's /bin /etc /lib /lib32 /lib64 /sbin /usr).", valueName: "dir"))
+    @Option(help: ArgumentHelp("An unpacked image to use as the root (default: a read-only chroot of the host's /bin /lib /lib32 /lib64 /sbin /usr, with a generated /etc).", valueName: "dir"))
     var rootfs: String?
 
     @Option(help: "Network: none (own namespace, only lo) or host.")
@@ -37,22 +37,22 @@ public struct Isolate: ParsableCommand {
     @Option(help: "Working directory inside the task.")
     var workdir: String = "/"
 
-    @Option(help: ArgumentHelp("Run as this user (name or uid, optionally :group or :gid), looked up in the task's /etc.", valueName: "user[:group]"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Run as this user (name or uid, optionally :group or :gid), looked up in the task's /etc.", valueName: "user[:group]"))
     var user: String?
 
     @Option(help: ArgumentHelp("Bind a host path into the task (repeatable).", valueName: "src:dst[:ro]"))
     var bind: [BindMount] = []
 
-    @Option(help: ArgumentHelp("Mount a tmpfs in the task (repeatable; size like 64m, or size=64m,mode=700).", valueName: "dst[:size|:size=S,mode=M]"))
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Mount a tmpfs in the task (repeatable; size like 64m, or size=64m,mode=700).", valueName: "dst[:size|:size=S,mode=M]"))
     var tmpfs: [TmpfsMount] = []
 
-    @Option(help: ArgumentHelp("Set an rlimit (repeatable), e.g. nofile=1024:4096.", valueName: "name=soft[:hard]"))
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Set an rlimit (repeatable), e.g. nofile=1024:4096.", valueName: "name=soft[:hard]"))
     var rlimit: [String] = []
 
     @Option(name: .customLong("cap-add"), help: ArgumentHelp("Give the task a capability beyond Docker's default set (repeatable or comma-separated; all for every one).", valueName: "cap"))
     var capAdd: [String] = []
 
-    @Option(help: ArgumentHelp("Give the task a host device (repeatable): the node appears under /dev with the same numbers, and the device cgroup allows it (perms: some of r, w, m; default rwm).", valueName: "host[:container[:perms]]"))
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("Give the task a host device (repeatable): the node appears under /dev with the same numbers, and the device cgroup allows it (perms: some of r, w, m; default rwm).", valueName: "host[:container[:perms]]"))
     var device: [DeviceMapping] = []
 
     @Option(help: ArgumentHelp("Seccomp profile: default (an allow-list at least as strict as Docker's), unconfined (no filter), or a profile file in Docker's JSON format.", valueName: "profile"))
@@ -64,34 +64,34 @@ public struct Isolate: ParsableCommand {
     @Option(help: ArgumentHelp("Keep the task's state (exit.json, logs) here (default: a directory under /run/corral/isolate, removed afterwards).", valueName: "dir"))
     var stateDir: String?
 
-    @Option(help: ArgumentHelp("Rotate stdout.log and stderr.log at this size (like 10m).", valueName: "size"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Rotate stdout.log and stderr.log at this size (like 10m).", valueName: "size"))
     var logMaxSize: String = "10m"
 
-    @Option(help: ArgumentHelp("Log files kept per stream, the current one included.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Log files kept per stream, the current one included.", valueName: "n"))
     var logMaxFiles: Int = 10
 
     @Flag(name: .customLong("no-tty"), help: "Do not give the task a terminal even when corral has one.")
     var noTTY = false
 
-    @Option(help: ArgumentHelp("Memory limit (like 64m or 1g): beyond it the task is OOM-killed. Swap is off unless --memory-swap.", valueName: "size"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Memory limit (like 64m or 1g): beyond it the task is OOM-killed. Swap is off unless --memory-swap.", valueName: "size"))
     var memory: String?
 
-    @Option(name: .customLong("memory-reservation"), help: ArgumentHelp("Memory kept for the task under host memory pressure (soft; at most --memory).", valueName: "size"))
+    @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: ArgumentHelp("Memory kept for the task under host memory pressure (soft; at most --memory).", valueName: "size"))
     var memoryReservation: String?
 
     @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: ArgumentHelp("Memory plus swap the task may use (at least --memory), or -1 for unlimited swap.", valueName: "size"))
     var memorySwap: String?
 
-    @Option(name: .customLong("cpu-shares"), help: ArgumentHelp("Relative CPU weight under contention (2 to 262144; 1024 is the default task's).", valueName: "n"))
+    @Option(name: .customLong("cpu-shares"), parsing: .unconditional, help: ArgumentHelp("Relative CPU weight under contention (2 to 262144; 1024 is the default task's).", valueName: "n"))
     var cpuShares: UInt64?
 
-    @Option(help: ArgumentHelp("Hard CPU limit in CPUs, like 0.5 or 1.5 (a CFS quota per 100 ms period).", valueName: "cpus"))
-    var cpus: Double?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Hard CPU limit in CPUs, like 0.5 or 1.5 (a CFS quota per 100 ms period).", valueName: "cpus"))
+    var cpus: String?
 
-    @Option(help: ArgumentHelp("Most processes and threads the task may have at once.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Most processes and threads the task may have at once.", valueName: "n"))
     var pids: Int?
 
-    @Option(help: ArgumentHelp("CPUs the task may run on, like 0-1 or 0,2.", valueName: "list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("CPUs the task may run on, like 0-1 or 0,2.", valueName: "list"))
     var cpuset: String?
 
     @Option(name: .customLong("cgroup-parent"), help: ArgumentHelp("The cgroup the task's cgroup is created under, relative to each hierarchy's root.", valueName: "path"))
@@ -125,8 +125,9 @@ public struct Isolate: ParsableCommand {
         for text in rlimit {
             do { _ = try ResourceLimit.parse(text) } catch { throw ValidationError(error.description) }
         }
-        guard parseByteSize(logMaxSize) != nil else {
-            throw ValidationError("--log-max-size \"\(logMaxSize)\": expected a size like 512k, 10m or 1g")
+        guard let logSize = parseByteSize(logMaxSize), logSize <= Self.maximumLogFileSize else {
+            throw ValidationError("--log-max-size \"\(logMaxSize)\": expected a size like 512k, 10m or 1g, "
+                                  + "at most \(ByteCount.describe(Self.maximumLogFileSize))")
         }
         guard (1...1000).contains(logMaxFiles) else {
             throw ValidationError("--log-max-files \"\(logMaxFiles)\": expected 1 to 1000")
@@ -157,6 +158,9 @@ public struct Isolate: ParsableCommand {
         if let term { spec.term = term }
         return spec
     }
+
+    /// The largest log file size before rotation.
+    static let maximumLogFileSize: UInt64 = 1 << 40
 
     /// Log rotation for the supervisor (checked in validate()).
     var logRotation: LogRotation {

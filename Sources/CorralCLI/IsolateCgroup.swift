@@ -9,8 +9,8 @@ extension IsolateRun {
     /// A limit beyond the host's CPUs can never be met: say so instead of starting an unlimited task.
     func checkCPUs() throws(LaunchError) {
         let online = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        if let cpus = options.cpus, online > 0, cpus > Double(online) {
-            throw .invalid(option: "--cpus", value: String(cpus), reason: "this host has \(online) CPUs")
+        if let cpus = options.cpus, let count = Double(cpus), online > 0, count > Double(online) {
+            throw .invalid(option: "--cpus", value: cpus, reason: "this host has \(online) CPUs")
         }
     }
 

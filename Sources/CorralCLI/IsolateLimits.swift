@@ -5,6 +5,14 @@ import CorralIsolation
 extension Isolate {
     /// Docker's minimum: below it a task's own start-up (the dynamic loader, a shell) is OOM-killed.
     static let minimumMemory: UInt64 = 6 << 20
+    /// The largest memory size any flag takes (1 PiB, as job files): far from overflow in any
+    /// conversion, and beyond any host.
+    static let maximumMemory: UInt64 = 1 << 50
+    /// The most CPUs `--cpus` takes (the quota stays far inside the kernel's range); the host's own
+    /// count is checked at start.
+    static let maximumCPUs: Double = 8192
+    /// The kernel's PID_MAX_LIMIT: no task can have more.
+    static let maximumPids = 4_194_304
 
     /// The limits the flags ask for; a malformed or contradictory value names its flag (exit 2).
     func cgroupLimits() throws(LaunchError) -> CgroupLimits {
@@ -41,14 +49,14 @@ extension Isolate {
             }
             limits.cpuShares = cpuShares
         }
-        if let cpus {
-            guard cpus.isFinite, cpus >= 0.01 else {
-                throw .usage(option: "--cpus", value: String(cpus), reason: "expected at least 0.01")
-            }
+        if let cpus = try cpuCount() {
             limits.cpuQuota = CPUQuota(cpus: cpus)
         }
         if let pids {
             guard pids >= 1 else { throw .usage(option: "--pids", value: String(pids), reason: "expected at least 1") }
+            guard pids <= Self.maximumPids else {
+                throw .usage(option: "--pids", value: String(pids), reason: "expected at most \(Self.maximumPids)")
+            }
             limits.pidsMax = pids
         }
         if let cpuset {
@@ -63,10 +71,28 @@ extension Isolate {
         return limits
     }
 
+    /// `--cpus` as a number of CPUs: finite, 0.01 to `maximumCPUs` (NaN, infinities and huge
+    /// values would overflow the quota's conversion to an integer).
+    func cpuCount() throws(LaunchError) -> Double? {
+        guard let cpus else { return nil }
+        // Decimal only (Double also reads hexadecimal floats, "nan" and "inf").
+        guard cpus.allSatisfy({ "0123456789.eE+-".contains($0) }), let value = Double(cpus), value.isFinite else {
+            throw .usage(option: "--cpus", value: cpus, reason: "expected a number of CPUs like 0.5 or 2")
+        }
+        guard value >= 0.01 else { throw .usage(option: "--cpus", value: cpus, reason: "expected at least 0.01") }
+        guard value <= Self.maximumCPUs else {
+            throw .usage(option: "--cpus", value: cpus, reason: "expected at most \(Int(Self.maximumCPUs))")
+        }
+        return value
+    }
+
     private func size(_ option: String, _ text: String?) throws(LaunchError) -> UInt64? {
         guard let text else { return nil }
         guard let bytes = parseByteSize(text) else {
             throw .usage(option: option, value: text, reason: "expected a size like 64m or 1g")
+        }
+        guard bytes <= Self.maximumMemory else {
+            throw .usage(option: option, value: text, reason: "expected at most \(ByteCount.describe(Self.maximumMemory))")
         }
         return bytes
     }

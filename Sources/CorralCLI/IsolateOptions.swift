@@ -57,7 +57,7 @@ extension TmpfsMount: ExpressibleByArgument {
     }
 }
 
-/// Parses `512`, `64k`, `64m`, `1g` (binary units, case-insensitive, optional trailing `b`).
+/// Parses `512`, `64k`, `64m`, `1g` (binary units, case-insensitive, optional trailing `b`), at most 1 PiB.
 func parseByteSize(_ text: String) -> UInt64? {
-    ByteCount.parse(text)
+    ByteCount.parse(text).flatMap { $0 <= Isolate.maximumMemory ? $0 : nil }
 }

@@ -72,6 +72,9 @@ public struct CgroupLimits: Equatable, Sendable {
         }
     }
 
+    /// The highest CPU or memory node number a list may name (the kernel's NR_CPUS is at most 8192).
+    public static let maximumListedIndex = 65535
+
     /// `N`, `N-M`, comma-separated.
     public static func isKernelList(_ text: String) -> Bool {
         guard !text.isEmpty else { return false }
@@ -79,7 +82,9 @@ public struct CgroupLimits: Equatable, Sendable {
             let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
             guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) })
             else { return false }
-            return bounds.count == 1 || Int(bounds[0])! <= Int(bounds[1])!
+            // Numbers beyond any CPU or memory node the kernel can have (and beyond Int) are refused.
+            guard let first = Int(bounds[0]), let last = Int(bounds.last!), last <= maximumListedIndex else { return false }
+            return first <= last
         }
     }
 }

@@ -42,6 +42,7 @@ public final class ExecDriver: SupervisedTaskDriver {
         let rootMountpoint = "\(core.options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)"
         let plan = try buildPlan(config, exec: exec, command: nil, rootMountpoint: rootMountpoint)
         let limits = try cgroupLimits(config.resources, exec: exec, plan: plan)
+        Self.handTaskDirectories(config, to: plan.identity)
         return try core.start(config, plan: plan, limits: limits, namespaces: Self.joinFlags(exec.namespaces))
     }
 
@@ -77,6 +78,7 @@ public final class ExecDriver: SupervisedTaskDriver {
         spec.environment = config.env.keys.sorted().map { "\($0)=\(config.env[$0]!)" }
         spec.workdir = exec.workDir
         spec.user = config.user.isEmpty ? nil : config.user
+        spec.defaultUser = Self.defaultUser
         spec.binds = Self.allocBinds(config) + config.mounts.map {
             BindMount(source: $0.source, destination: $0.target, readOnly: $0.readOnly)
         } + exec.binds
@@ -104,6 +106,16 @@ public final class ExecDriver: SupervisedTaskDriver {
         }
     }
 
+    /// Who a task that names no `user` runs as, as Nomad's exec driver does: an unprivileged user,
+    /// never root unless the job asks for it.
+    public static let defaultUser = "nobody"
+
+    /// The user a task of this driver runs as (`USER[:GROUP]`): its `user`, or `defaultUser`.
+    /// What an agent's allow/deny list of users checks.
+    public static func taskUser(_ config: TaskConfig) -> String {
+        config.user.isEmpty ? defaultUser : config.user
+    }
+
     /// Where `init = true` puts corral-init in the task: `/dev` is always corral's own tmpfs, so the
     /// bind needs no directory in the image.
     static let initPathInTask = "/dev/corral-init"
@@ -114,6 +126,19 @@ public final class ExecDriver: SupervisedTaskDriver {
                           (config.taskDir + "/secrets", "/secrets")]
         return candidates.filter { FileManager.default.fileExists(atPath: $0.0) }
             .map { BindMount(source: $0.0, destination: $0.1) }
+    }
+
+    /// Gives the task's own `local` and `secrets` directories to the user it runs as (nobody by
+    /// default), as Nomad does: `secrets` is 0700 and would otherwise be closed to the task. Only
+    /// a root-owned directory is changed, never through a symlink; a failure leaves it as it was
+    /// (the task then finds it unreadable, which is safe).
+    static func handTaskDirectories(_ config: TaskConfig, to identity: UserIdentity) {
+        guard identity.uid != 0 else { return }
+        for path in [config.taskDir + "/local", config.taskDir + "/secrets"] {
+            var st = stat()
+            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == 0 else { continue }
+            _ = fchownat(AT_FDCWD, path, identity.uid, identity.gid, AT_SYMLINK_NOFOLLOW)
+        }
     }
 
     /// The task's name when it is a valid hostname, else `task`.

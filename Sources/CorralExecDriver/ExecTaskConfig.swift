@@ -35,6 +35,11 @@ struct ExecTaskConfig: Equatable, Sendable {
         ConfigAttribute("init", .bool),
     ])
 
+    /// The kernel's PID_MAX_LIMIT: no task can have more.
+    static let maximumPids: Int64 = 4_194_304
+    /// The largest tmpfs size (as `corral isolate --tmpfs`).
+    static let maximumTmpfsBytes: UInt64 = 1 << 50
+
     var command: [String]
     var namespaces: NamespaceSet
     var hostname: String?
@@ -62,8 +67,8 @@ struct ExecTaskConfig: Equatable, Sendable {
                 throw .invalidConfig(key: "config.\(key)[\(index)]", reason: "unknown capability \"\(name)\"")
             }
         }
-        if let pids = reader.integer("pids_limit"), pids < 1 {
-            throw .invalidConfig(key: "config.pids_limit", reason: "must be at least 1, got \(pids)")
+        if let pids = reader.integer("pids_limit"), pids < 1 || pids > maximumPids {
+            throw .invalidConfig(key: "config.pids_limit", reason: "must be 1 to \(maximumPids), got \(pids)")
         }
         var devices: [DeviceMapping] = []
         for (index, block) in reader.blocks("devices").enumerated() {
@@ -86,7 +91,11 @@ struct ExecTaskConfig: Equatable, Sendable {
                 if block.bool("readonly") == true {
                     throw .invalidConfig(key: "config.mounts[\(index)].readonly", reason: "a tmpfs mount is always writable")
                 }
-                tmpfs.append(TmpfsMount(destination: target, sizeBytes: block.byteSize("size")))
+                let size = block.byteSize("size")
+                if let size, size > maximumTmpfsBytes {
+                    throw .invalidConfig(key: "config.mounts[\(index)].size", reason: "at most 1 PiB, got \(size) bytes")
+                }
+                tmpfs.append(TmpfsMount(destination: target, sizeBytes: size))
             default:
                 guard let source = block.string("source") else {
                     throw .invalidConfig(key: "config.mounts[\(index)].source", reason: "is required for a bind mount")

@@ -164,6 +164,11 @@ final class FlatPlan {
         case .readOnly:
             m.kind = CORRAL_MOUNT_READONLY.rawValue
             m.optional = 1
+        case .file(_, let contents, let mode):
+            m.kind = CORRAL_MOUNT_FILE.rawValue
+            m.mode = mode
+            m.data = UnsafePointer(arena.string(contents))
+            m.data_len = UInt64(contents.utf8.count)
         }
         return m
     }

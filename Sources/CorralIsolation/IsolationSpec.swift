@@ -11,8 +11,12 @@ public struct IsolationSpec: Equatable, Sendable {
     /// Extra environment, `KEY=VALUE`, applied over the defaults in order.
     public var environment: [String] = []
     public var workdir: String = "/"
-    /// `USER[:GROUP]`; nil runs as root (uid 0, gid 0, root's groups in the task's /etc/group).
+    /// `USER[:GROUP]`; nil runs as `defaultUser`.
     public var user: String?
+    /// Who a task that names no user runs as: root for `corral isolate` (as `docker run`), `nobody`
+    /// for driver tasks (as Nomad's exec driver). A default the task's `/etc/passwd` lacks is
+    /// still known by its id (`UserIdentity.builtIn`).
+    public var defaultUser = "root"
     public var binds: [BindMount] = []
     public var tmpfs: [TmpfsMount] = []
     public var rlimits: [ResourceLimit] = []

@@ -25,6 +25,7 @@ public struct LaunchPlanBuilder: Sendable {
 
         var steps: [MountStep] = []
         let rootImage: String?
+        var generatedEtc: GeneratedEtc?
         if let rootfs = spec.rootfs {
             guard rootfs.hasPrefix("/") else {
                 throw .usage(option: "--rootfs", value: rootfs, reason: "must be an absolute path")
@@ -48,6 +49,11 @@ public struct LaunchPlanBuilder: Sendable {
                 throw .usage(option: "chroot_env", value: entry, reason: "must be an absolute path")
             }
             rootImage = nil
+            if !GeneratedEtc.isReplaced(byChrootEntries: spec.chrootEnv) {
+                let etc = GeneratedEtc(host: host, hostname: spec.hostname, users: [spec.user ?? spec.defaultUser])
+                steps += etc.steps
+                generatedEtc = etc
+            }
             steps += RootfsLayout.chrootSteps(entries: spec.chrootEnv, host: host)
         }
         steps += RootfsLayout.systemSteps()
@@ -76,16 +82,19 @@ public struct LaunchPlanBuilder: Sendable {
             deviceRules.append(rule)
         }
 
-        // Users and groups come from the task's own /etc (the image's, or the host's bound in).
-        let root = rootImage ?? "/"
-        let passwd = host.readTextFile(atPath: "/etc/passwd", inRoot: root) ?? ""
-        let group = host.readTextFile(atPath: "/etc/group", inRoot: root) ?? ""
+        // Users and groups come from the task's own /etc: the image's, the generated one, or the
+        // host's when the operator listed it in chroot_env.
+        let passwd = generatedEtc?.passwd ?? host.readTextFile(atPath: "/etc/passwd", inRoot: rootImage ?? "/") ?? ""
+        let group = generatedEtc?.group ?? host.readTextFile(atPath: "/etc/group", inRoot: rootImage ?? "/") ?? ""
         let identity: UserIdentity
         if let user = spec.user {
             identity = try UserIdentity.resolve(user, passwd: passwd, group: group)
+        } else if let builtIn = UserIdentity.builtIn(spec.defaultUser) {
+            // Root by uid, as it always was: an image may name uid 0 otherwise.
+            let lookup = builtIn.uid == 0 ? "0" : spec.defaultUser
+            identity = (try? UserIdentity.resolve(lookup, passwd: passwd, group: group)) ?? builtIn
         } else {
-            identity = (try? UserIdentity.resolve("0", passwd: passwd, group: group))
-                ?? UserIdentity(uid: 0, gid: 0, home: "/root")
+            identity = try UserIdentity.resolve(spec.defaultUser, passwd: passwd, group: group)
         }
 
         var warnings: [String] = []

@@ -18,12 +18,15 @@ public enum MountStep: Equatable, Sendable {
     case mask(target: String)
     /// Make a path read-only by binding it onto itself. Skipped when missing.
     case readOnly(target: String)
+    /// Create a new file holding `contents` (the generated `/etc` of a default chroot); fails if the
+    /// path exists, so it never writes into a file it did not create.
+    case file(target: String, contents: String, mode: UInt32)
 
     /// The path inside the task this step acts on.
     public var target: String {
         switch self {
         case .directory(let t, _), .symlink(let t, _), .bind(_, let t, _, _), .filesystem(_, let t, _, _),
-             .deviceNode(let t, _, _, _), .mask(let t), .readOnly(let t):
+             .deviceNode(let t, _, _, _), .mask(let t), .readOnly(let t), .file(let t, _, _):
             return t
         }
     }

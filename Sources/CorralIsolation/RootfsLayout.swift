@@ -2,8 +2,9 @@
 /// directories, a fresh `/proc` with masked and read-only paths, a read-only `/sys` of the task's
 /// own network namespace, a minimal `/dev`, a writable `/tmp`; then the user's mounts.
 public enum RootfsLayout {
-    /// Host directories a chroot is assembled from by default (those that exist).
-    public static let defaultChrootEnv = ["/bin", "/etc", "/lib", "/lib32", "/lib64", "/sbin", "/usr"]
+    /// Host directories a chroot is assembled from by default (those that exist). Not `/etc`: a
+    /// default chroot gets a generated one (`GeneratedEtc`) unless the operator lists `/etc`.
+    public static let defaultChrootEnv = ["/bin", "/lib", "/lib32", "/lib64", "/sbin", "/usr"]
 
     /// Paths hidden from the task (as in runc/Docker defaults).
     public static let maskedPaths = [

@@ -13,13 +13,45 @@ public struct UserIdentity: Equatable, Sendable {
         self.home = home
     }
 
+    /// The uid and gid of `nobody` (and `nogroup`) on Linux.
+    public static let nobodyID: UInt32 = 65534
+
+    /// The highest uid or gid a task may have, as runc allows: above it `setuid` would read the
+    /// value as -1 ("unchanged") or the kernel as an invalid id, and a task asked to run as
+    /// 4294967295 would stay root.
+    public static let maximumID: UInt32 = 0x7fff_ffff
+
+    /// The identity of a default user the task's `/etc/passwd` lacks (an image without `nobody`).
+    public static func builtIn(_ name: String) -> UserIdentity? {
+        switch name {
+        case "root": UserIdentity(uid: 0, gid: 0, home: "/root")
+        case "nobody": UserIdentity(uid: nobodyID, gid: nobodyID, home: "/")
+        default: nil
+        }
+    }
+
     /// Resolves `USER[:GROUP]` (names or numeric ids). A numeric uid absent from passwd runs with
-    /// gid 0 and home `/`, as Docker does; a name that is absent is an error.
+    /// gid 0 and home `/`, as Docker does; a name that is absent is an error. Every id, given or
+    /// found in passwd and group, must be at most `maximumID`.
     public static func resolve(_ spec: String, passwd: String, group: String) throws(LaunchError) -> UserIdentity {
+        let identity = try resolveIDs(spec, passwd: passwd, group: group)
+        for (what, id) in [("user id", identity.uid), ("group id", identity.gid)] + identity.supplementaryGroups.map({ ("group id", $0) })
+        where id > maximumID {
+            throw .usage(option: "--user", value: spec,
+                         reason: "resolves to \(what) \(id), above the highest allowed (\(maximumID))")
+        }
+        return identity
+    }
+
+    private static func resolveIDs(_ spec: String, passwd: String, group: String) throws(LaunchError) -> UserIdentity {
         let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let userPart = parts[0]
         guard !userPart.isEmpty else {
             throw .usage(option: "--user", value: spec, reason: "the user is empty")
+        }
+        for (what, part) in [("user id", userPart), ("group id", parts.count == 2 ? parts[1] : "")]
+        where looksNumeric(part) && (part.first?.isNumber != true || (UInt32(part).map { $0 > maximumID } ?? true)) {
+            throw .usage(option: "--user", value: spec, reason: "the \(what) \(part) is out of range: expected 0 to \(maximumID)")
         }
         let users = PasswdEntry.parse(passwd)
         let groups = GroupEntry.parse(group)
@@ -57,6 +89,13 @@ public struct UserIdentity: Equatable, Sendable {
         }
         return identity
     }
+}
+
+/// A number, signed or too big for any id: never a user or group name (a signed one is refused:
+/// `-0` or `+0` would otherwise be read as root).
+private func looksNumeric(_ text: String) -> Bool {
+    let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+    return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
 }
 
 /// One line of `/etc/passwd`.

@@ -47,7 +47,7 @@ struct IsolateLimitOptionsTests {
         (["--cpu-shares", "1"], "--cpu-shares \"1\": expected 2 to 262144"),
         (["--cpu-shares", "300000"], "--cpu-shares \"300000\": expected 2 to 262144"),
         (["--cpus", "0.001"], "--cpus \"0.001\": expected at least 0.01"),
-        (["--cpus=-1"], "--cpus \"-1.0\": expected at least 0.01"),
+        (["--cpus=-1"], "--cpus \"-1\": expected at least 0.01"),
         (["--memory", "1m"], "--memory \"1m\": below the minimum of 6 MiB (the task could not even start)"),
         (["--pids", "0"], "--pids \"0\": expected at least 1"),
         (["--cpuset", "0-"], "--cpuset \"0-\": expected a CPU list like 0-1 or 0,2"),

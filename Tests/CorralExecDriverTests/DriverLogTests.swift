@@ -75,8 +75,9 @@ struct DriverLogTests {
         let elsewhere = fixture.allocDir + "/elsewhere"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         // Run 0 turns its log directory into a symlink to a host directory.
+        // As root: the worst a job can ask for.
         let first = try await driver.start(fixture.task(fixture.shell(
-            "mv /alloc/logs /alloc/logs.old && ln -s \(elsewhere) /alloc/logs")))
+            "mv /alloc/logs /alloc/logs.old && ln -s \(elsewhere) /alloc/logs"), user: "root"))
         #expect(try await driver.wait(first.id) == ExitResult(exitCode: 0))
         try await driver.destroy(first.id, force: false)
         do {

@@ -9,7 +9,7 @@ struct DriverRecoveryTests {
     @Test func aRecoveredTaskReportsItsExitToTheNewInstance() async throws {
         let fixture = try DriverFixture()
         defer { fixture.finish() }
-        try #require(mkfifo(fixture.allocDir + "/alloc/data/fifo", 0o600) == 0)
+        try #require(mkfifo(fixture.allocDir + "/alloc/data/fifo", 0o666) == 0)
         var first: ExecDriver? = ExecDriver(options: fixture.options)
         let handle = try await first!.start(fixture.task(fixture.shell("echo ready; read line < /alloc/data/fifo; exit 42")))
         #expect(eventually { fixture.stdout().contains("ready") })
@@ -44,7 +44,7 @@ struct DriverRecoveryTests {
         let corral = DriverTests.productsDirectory + "/corral"
         try #require(access(corral, X_OK) == 0, "no corral binary next to the tests")
         let config = fixture.task(fixture.shell("echo before; read line < /alloc/data/fifo; echo after; exit 44"))
-        try #require(mkfifo(fixture.allocDir + "/alloc/data/fifo", 0o600) == 0)
+        try #require(mkfifo(fixture.allocDir + "/alloc/data/fifo", 0o666) == 0)
         let starter = Process()
         starter.executableURL = URL(fileURLWithPath: corral)
         starter.arguments = ["driver-start", "--driver", "exec", "--state-root", fixture.stateRoot,

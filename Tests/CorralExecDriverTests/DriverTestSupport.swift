@@ -65,8 +65,11 @@ final class DriverFixture: Sendable {
         cgroupParent = "corral-test-\(name)"
         allocID = "alloc-\(name)"
         allocDir = NSTemporaryDirectory() + "corral-driver-\(name)"
-        for sub in ["alloc/logs", "alloc/data", "alloc/tmp", "web/local", "web/secrets", "web/tmp"] {
+        // The modes the runner gives them (HostTaskDirBuilder): tasks run as nobody by default.
+        for (sub, mode) in [("alloc/logs", 0o777), ("alloc/data", 0o777), ("alloc/tmp", 0o1777), ("web/local", 0o777),
+                            ("web/secrets", 0o700), ("web/tmp", 0o1777)] {
             try FileManager.default.createDirectory(atPath: allocDir + "/" + sub, withIntermediateDirectories: true)
+            chmod(allocDir + "/" + sub, mode_t(mode))
         }
     }
 
@@ -77,10 +80,11 @@ final class DriverFixture: Sendable {
     }
 
     /// A task config for the task `web`, restart `restart`, with the given driver config.
+    /// `user` empty: the driver's default (nobody).
     func task(_ driverConfig: DriverConfig, resources: TaskResources = TaskResources(), restart: Int = 0,
-              logging: LogConfig = LogConfig(), env: [String: String] = [:]) -> TaskConfig {
+              logging: LogConfig = LogConfig(), env: [String: String] = [:], user: String = "") -> TaskConfig {
         TaskConfig(id: TaskConfig.makeID(allocID: allocID, task: "web", restart: restart), name: "web",
-                   jobName: "job", groupName: "group", allocID: allocID, env: env, resources: resources,
+                   jobName: "job", groupName: "group", allocID: allocID, env: env, user: user, resources: resources,
                    allocDir: allocDir, taskDir: allocDir + "/web", logging: logging, driverConfig: driverConfig)
     }
 

@@ -184,7 +184,7 @@ import Testing
 
     @Test func aPidsLimitBelowOneIsRefused() {
         #expect(error(config(["pids_limit": .integer(0)])) == .invalidConfig(
-            key: "config.pids_limit", reason: "must be at least 1, got 0"))
+            key: "config.pids_limit", reason: "must be 1 to 4194304, got 0"))
     }
 
     @Test func anArgumentThatIsNotAStringIsNamedByIndex() {

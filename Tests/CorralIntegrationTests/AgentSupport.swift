@@ -14,10 +14,13 @@ final class AgentUnderTest: Sendable {
     var log: String { NSTemporaryDirectory() + "corral-agent-log-\(name)" }
     private let process = Mutex<Process?>(nil)
 
-    /// Starts an agent and waits until it answers.
-    func start(extra: [String] = []) throws {
+    /// Starts an agent (with `environment` added to the test's own) and waits until it answers.
+    func start(extra: [String] = [], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Integration.corral)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.arguments = ["agent", "--data-dir", dataDir, "--listen", socket, "--state-root", stateRoot,
                              "--cgroup-parent", cgroupParent, "--log-level", "debug"] + extra
         FileManager.default.createFile(atPath: log, contents: nil)

@@ -19,11 +19,16 @@ struct FakeHost: HostEnvironment {
             "/bin": .symlink("usr/bin"), "/lib": .symlink("usr/lib"), "/lib64": .symlink("usr/lib64"),
             "/sbin": .symlink("usr/sbin"), "/etc": .directory, "/usr": .directory,
             "/srv/data": .directory, "/srv/file.txt": .file, "/images/alpine": .directory,
+            "/etc/passwd": .file, "/etc/group": .file, "/etc/shadow": .file, "/etc/resolv.conf": .file,
+            "/etc/ld.so.cache": .file, "/etc/ld.so.conf.d": .directory, "/etc/ssl/certs": .directory,
+            "/etc/localtime": .symlink("/usr/share/zoneinfo/Etc/UTC"), "/etc/os-release": .symlink("../usr/lib/os-release"),
         ]
         host.contents = [
             "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
                 + "app:x:1000:1000::/home/app:/bin/sh\n",
             "/etc/group": "root:x:0:\nadm:x:4:app\nnogroup:x:65534:\napp:x:1000:\nvideo:x:44:app, root\n",
+            "/etc/shadow": "root:$6$secret:19000:0:99999:7:::\n",
+            "/etc/resolv.conf": "nameserver 192.0.2.53\n",
             "/images/alpine/etc/passwd": "root:x:0:0:root:/root:/bin/ash\nguest:x:405:100:guest:/dev/null:/sbin/nologin\n",
             "/images/alpine/etc/group": "root:x:0:root\nusers:x:100:guest\n",
         ]

@@ -30,6 +30,7 @@ enum corral_mount_kind {
     CORRAL_MOUNT_NODE,       /* create device node `target` with `mode` and `dev` */
     CORRAL_MOUNT_MASK,       /* hide `target`: /dev/null over a file, empty read-only tmpfs over a dir */
     CORRAL_MOUNT_READONLY,   /* make `target` read-only by binding it onto itself */
+    CORRAL_MOUNT_FILE,       /* create the new file `target` with `mode`, holding `data_len` bytes of `data` */
 };
 
 /* One step of building the root filesystem. */
@@ -45,6 +46,7 @@ struct corral_mount {
     const char *target;
     const char *fstype;
     const char *data;
+    uint64_t data_len;       /* FILE: bytes of `data` to write */
 };
 
 /* An rlimit to set in the task. */

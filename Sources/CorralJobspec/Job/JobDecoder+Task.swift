@@ -6,6 +6,12 @@ extension JobDecoder {
     /// Memory bounds keep MiB-to-bytes arithmetic far from overflow: 1 PiB.
     static let maximumMemoryMiB = 1 << 30
     static let maximumCores = 65536
+    /// 10 THz (a thousand 10 GHz cores): beyond any node, and far from overflow in any sum.
+    static let maximumCPUMHz = 10_000_000
+    /// The most log files kept per stream (as `corral isolate --log-max-files`).
+    static let maximumLogFiles = 1000
+    /// The longest kill timeout or shutdown delay: a year.
+    static let maximumWait: Duration = .seconds(365 * 24 * 3600)
 
     mutating func decodeTask(_ block: BlockView, restartDefaults: RestartPolicy) -> TaskSpec {
         let name = checkedName(of: block)
@@ -31,9 +37,13 @@ extension JobDecoder {
         }
         if let env = single("env", of: content, in: context) { task.env = reader.stringMap(env, "env", &diagnostics) }
         if let meta = single("meta", of: content, in: context) { task.meta = reader.stringMap(meta, "meta", &diagnostics) }
-        if let value = content.value("user"), let user = reader.string(value, "user", &diagnostics) { task.user = user }
+        if let value = content.value("user"), let user = reader.string(value, "user", &diagnostics) {
+            if let problem = Self.userIDProblem(user) { diagnostics.error("user: \(quoted(user)): \(problem)", at: value.range.start) }
+            task.user = user
+        }
         if let value = content.value("leader"), let leader = reader.bool(value, "leader", &diagnostics) { task.leader = leader }
         if let value = content.value("kill_timeout"), let timeout = reader.duration(value, "kill_timeout", &diagnostics) {
+            checkWait(timeout, "kill_timeout", at: value.range.start)
             task.killTimeout = timeout
         }
         if let value = content.value("kill_signal"), let signal = reader.string(value, "kill_signal", &diagnostics) {
@@ -43,6 +53,7 @@ extension JobDecoder {
             task.killSignal = signal
         }
         if let value = content.value("shutdown_delay"), let delay = reader.duration(value, "shutdown_delay", &diagnostics) {
+            checkWait(delay, "shutdown_delay", at: value.range.start)
             task.shutdownDelay = delay
         }
         if let resources = single("resources", of: content, in: context) { task.resources = decodeResources(resources) }
@@ -51,6 +62,25 @@ extension JobDecoder {
             task.restart = decodeRestart(restart, defaults: restartDefaults)
         }
         return task
+    }
+
+    /// A wait longer than `maximumWait` is refused.
+    mutating func checkWait(_ duration: Duration, _ path: String, at position: SourcePosition) {
+        if duration > Self.maximumWait {
+            diagnostics.error("\(path): at most 8760h (a year), got \(GoDuration.format(duration))", at: position)
+        }
+    }
+
+    /// Why a `USER[:GROUP]` cannot be: a numeric id outside 0...2147483647 (as runc refuses them:
+    /// 4294967295 would read as -1, "unchanged", and leave the task root). Names are checked at start.
+    static func userIDProblem(_ user: String) -> String? {
+        for part in user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false) {
+            let digits = part.hasPrefix("-") || part.hasPrefix("+") ? part.dropFirst() : part
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
+            if part.first?.isNumber == true, let id = UInt32(part), id <= 0x7fff_ffff { continue }
+            return "the id \(part) is out of range: expected 0 to 2147483647"
+        }
+        return nil
     }
 
     /// An unknown driver, when the known ones are given: `driver "docker" is not available here (exec, raw_exec, mock)`.
@@ -70,7 +100,8 @@ extension JobDecoder {
     mutating func decodeResources(_ block: BlockView) -> TaskResourceSpec {
         let content = block.body.content(JobSchema.resources, in: "resources", diagnostics: &diagnostics)
         var resources = TaskResourceSpec()
-        if let value = content.value("cpu"), let cpu = reader.integer(value, "resources.cpu", minimum: 1, &diagnostics) {
+        if let value = content.value("cpu"), let cpu = reader.integer(value, "resources.cpu", minimum: 1, maximum: Self.maximumCPUMHz,
+                                                                        &diagnostics) {
             resources.cpuMHz = cpu
         }
         if let value = content.value("memory"),
@@ -101,7 +132,7 @@ extension JobDecoder {
         let content = block.body.content(JobSchema.logs, in: "logs", diagnostics: &diagnostics)
         var logs = LogConfig()
         if let value = content.value("max_files"),
-           let files = reader.integer(value, "logs.max_files", minimum: 1, &diagnostics) {
+           let files = reader.integer(value, "logs.max_files", minimum: 1, maximum: Self.maximumLogFiles, &diagnostics) {
             logs.maxFiles = files
         }
         if let value = content.value("max_file_size"),

@@ -65,12 +65,15 @@ struct JobDecoder {
         return job
     }
 
+    /// The most instances of one group: a single node runs them all.
+    static let maximumCount = 10_000
+
     mutating func decodeGroup(_ block: BlockView, jobType: JobType) -> TaskGroup {
         let name = checkedName(of: block)
         let context = Self.context(of: block, name: name)
         let content = block.body.content(JobSchema.group, in: context, diagnostics: &diagnostics)
         var group = TaskGroup(name: name)
-        if let value = content.value("count"), let count = reader.integer(value, "count", minimum: 1, &diagnostics) {
+        if let value = content.value("count"), let count = reader.integer(value, "count", minimum: 1, maximum: Self.maximumCount, &diagnostics) {
             group.count = count
         }
         if let restart = single("restart", of: content, in: context) {

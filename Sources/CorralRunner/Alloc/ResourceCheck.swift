@@ -17,8 +17,9 @@ public struct ResourceCheck: Sendable {
         var cpu = 0
         for group in job.groups {
             for task in group.tasks {
-                memory += task.resources.memoryMiB * max(group.count, 1)
-                cpu += task.resources.cpuMHz * max(group.count, 1)
+                // Saturating: a job from the API is not range-checked like a job file, and must not trap.
+                memory = saturatingAdd(memory, saturatingMultiply(task.resources.memoryMiB, max(group.count, 1)))
+                cpu = saturatingAdd(cpu, saturatingMultiply(task.resources.cpuMHz, max(group.count, 1)))
             }
         }
         return (memory, cpu)
@@ -30,8 +31,8 @@ public struct ResourceCheck: Sendable {
         var memory = 0
         var cpu = 0
         for task in group.tasks where states[task.name]?.state != .dead {
-            memory += task.resources.memoryMiB
-            cpu += task.resources.cpuMHz
+            memory = saturatingAdd(memory, task.resources.memoryMiB)
+            cpu = saturatingAdd(cpu, task.resources.cpuMHz)
         }
         return (memory, cpu)
     }
@@ -50,4 +51,14 @@ public struct ResourceCheck: Sendable {
         }
         return short.isEmpty ? nil : "job \"\(job.name)\" does not fit this node: " + short.joined(separator: "; ")
     }
+}
+
+private func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b > 0 ? .max : .min) : sum
+}
+
+private func saturatingMultiply(_ a: Int, _ b: Int) -> Int {
+    let (product, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? ((a < 0) == (b < 0) ? .max : .min) : product
 }
