@@ -21,6 +21,15 @@ client {
   # none unless listed.
   # bind_allowlist   = ["/srv/shared"]
   # device_allowlist = ["/dev/fuse"]
+  # Directories of images (an exec task's `image`, its writable root): none unless listed.
+  # image_allowlist  = ["/srv/images"]
+  # An image, or the source of a writable bind, must lie on a nosuid,nodev host mount (a root task
+  # could otherwise plant set-uid binaries or device nodes there for local users); true lifts that.
+  # allow_suid_writable_sources = false
+  # Who exec tasks may run as, judged by uid and groups by number (names through the host's /etc):
+  # root is denied by default, as Nomad's user.denylist; [] allows it.
+  # user_denylist  = ["root"]
+  # user_allowlist = ["nobody", "1000"]
 }
 
 # Whoever can submit jobs is root-equivalent: these knobs are what narrows it.
@@ -32,5 +41,9 @@ client {
 #     # What cap_add may name (default Docker's 14); "all" allows any.
 #     allow_caps = ["audit_write", "chown", "dac_override", "fowner", "fsetid", "kill", "mknod",
 #                   "net_bind_service", "net_raw", "setfcap", "setgid", "setpcap", "setuid", "sys_chroot"]
+#     # The host's pid, IPC and network namespaces (pid_mode, ipc_mode, network_mode = "host"): off.
+#     allow_host_pid     = false
+#     allow_host_ipc     = false
+#     allow_host_network = false
 #   }
 # }

@@ -34,13 +34,20 @@ public final class ExecDriver: SupervisedTaskDriver {
     public func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
         let exec = try ExecTaskConfig.parse(config.driverConfig)
         // The agent refuses such a job at submission; this holds for whatever reaches a start anyway.
-        if let problem = core.options.policy.problem(task: config.name, driver: name, config: config.driverConfig,
-                                                     mounts: config.mounts, devices: config.devices) {
-            throw .startFailed(reason: problem, recoverable: false)
+        // The paths judged (resolved once) are the ones mounted.
+        let approval: DriverPolicy.Approval
+        switch core.options.policy.approve(task: config.name, driver: name, config: config.driverConfig,
+                                           mounts: config.mounts, devices: config.devices) {
+        case .success(let approved): approval = approved
+        case .failure(let refusal): throw .startFailed(reason: refusal.message, recoverable: false)
         }
         let id = try TaskConfig.parseID(config.id)
         let rootMountpoint = "\(core.options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)"
-        let plan = try buildPlan(config, exec: exec, command: nil, rootMountpoint: rootMountpoint)
+        let plan = try buildPlan(config, exec: exec, command: nil, rootMountpoint: rootMountpoint, approval: approval)
+        // Judged on the identity the task really gets, as its /etc resolved it.
+        if let problem = core.options.policy.users.problem(task: config.name, user: config.user, identity: plan.identity) {
+            throw .startFailed(reason: problem, recoverable: false)
+        }
         let limits = try cgroupLimits(config.resources, exec: exec, plan: plan)
         Self.handTaskDirectories(config, to: plan.identity)
         return try core.start(config, plan: plan, limits: limits, namespaces: Self.joinFlags(exec.namespaces))
@@ -53,6 +60,9 @@ public final class ExecDriver: SupervisedTaskDriver {
         let exec = try ExecTaskConfig.parse(task.config.driverConfig)
         var plan = try buildPlan(task.config, exec: exec, command: command, rootMountpoint: task.state.stateDirectory,
                                  terminal: options.tty)
+        if let problem = core.options.policy.users.problem(task: task.config.name, user: task.config.user, identity: plan.identity) {
+            throw .startFailed(reason: problem, recoverable: false)
+        }
         plan.mode = .join(pidfd: task.taskPidfd, namespaces: task.state.namespaces)
         // The task (and with it the pidfd the plan names) stays alive until the command has started.
         return try withExtendedLifetime(task) { () throws(DriverError) -> ExecSession in
@@ -70,18 +80,18 @@ public final class ExecDriver: SupervisedTaskDriver {
 
     /// The task's launch plan (or, with `command`, the plan of a command run inside it).
     func buildPlan(_ config: TaskConfig, exec: ExecTaskConfig, command: [String]?, rootMountpoint: String,
-                   terminal: Bool = false) throws(DriverError) -> LaunchPlan {
+                   terminal: Bool = false, approval: DriverPolicy.Approval = .init()) throws(DriverError) -> LaunchPlan {
         var spec = IsolationSpec(command: command ?? exec.command, hostname: exec.hostname ?? Self.hostname(for: config))
-        spec.rootfs = exec.image
+        spec.rootfs = exec.image.map(approval.path)
         spec.chrootEnv = core.options.chrootEnv
         spec.namespaces = exec.namespaces
         spec.environment = config.env.keys.sorted().map { "\($0)=\(config.env[$0]!)" }
         spec.workdir = exec.workDir
         spec.user = config.user.isEmpty ? nil : config.user
         spec.defaultUser = Self.defaultUser
-        spec.binds = Self.allocBinds(config) + config.mounts.map {
+        spec.binds = Self.allocBinds(config) + (config.mounts.map {
             BindMount(source: $0.source, destination: $0.target, readOnly: $0.readOnly)
-        } + exec.binds
+        } + exec.binds).map { BindMount(source: approval.path($0.source), destination: $0.destination, readOnly: $0.readOnly) }
         spec.tmpfs = exec.tmpfs
         spec.capabilities = exec.capabilities
         spec.devices = config.devices.map {

@@ -51,6 +51,33 @@ public enum HostPaths {
         return nil
     }
 
+    /// Whether a host mount lets set-uid bits and device nodes take effect.
+    public struct MountFlags: Sendable, Equatable {
+        public var nosuid: Bool
+        public var nodev: Bool
+
+        public init(nosuid: Bool, nodev: Bool) {
+            self.nosuid = nosuid
+            self.nodev = nodev
+        }
+    }
+
+    /// The flags of the mount `path` (resolved already: no symlink is followed, the last component
+    /// included) lies on, read from the opened path itself; nil when it cannot be opened.
+    public static func mountFlags(_ path: String) -> MountFlags? {
+        let fd = open(path, oPath | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = statvfs()
+        guard fstatvfs(fd, &info) == 0 else { return nil }
+        return MountFlags(nosuid: info.f_flag & stNoSUID != 0, nodev: info.f_flag & stNoDev != 0)
+    }
+
+    // Linux's values; Glibc's module leaves them out (they are GNU extensions in its headers).
+    private static let oPath: Int32 = 0o10_000_000
+    private static let stNoSUID: UInt = 2
+    private static let stNoDev: UInt = 4
+
     public enum Overlap: String, Sendable {
         case same = "is", inside = "is inside", above = "contains"
     }

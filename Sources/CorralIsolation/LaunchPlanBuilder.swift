@@ -106,18 +106,7 @@ public struct LaunchPlanBuilder: Sendable {
             passwd = try readAccounts("/etc/passwd", inRoot: root, image: rootImage != nil)
             group = try readAccounts("/etc/group", inRoot: root, image: rootImage != nil)
         }
-        let identity: UserIdentity
-        if let user = spec.user {
-            identity = try UserIdentity.resolve(user, passwd: passwd, group: group)
-        } else if let builtIn = UserIdentity.builtIn(spec.defaultUser) {
-            // Root by uid, as it always was. Any other default (nobody) is the fixed built-in
-            // identity, never looked up: an image's passwd could name nobody uid 0, or its group
-            // file hand it gid 0 or disk as supplementary groups.
-            identity = builtIn.uid == 0
-                ? ((try? UserIdentity.resolve("0", passwd: passwd, group: group)) ?? builtIn) : builtIn
-        } else {
-            identity = try UserIdentity.resolve(spec.defaultUser, passwd: passwd, group: group)
-        }
+        let identity = try Self.identity(spec, passwd: passwd, group: group)
 
         var warnings: [String] = []
         var rlimits: [ResourceLimit] = []
@@ -215,6 +204,29 @@ public struct LaunchPlanBuilder: Sendable {
 
     /// Where corral keeps what tasks must not change: state directories and the compiled-filter cache.
     public static let corralStateDirectory = "/run/corral"
+
+    /// Who a task of `spec` runs as in the default chroot (without an image): its user resolved
+    /// through the generated `/etc` (or the host's, when `chroot_env` lists `/etc`), as `build` does.
+    /// Reads host files only, never a task's.
+    public func chrootIdentity(_ spec: IsolationSpec) throws(LaunchError) -> UserIdentity {
+        if !GeneratedEtc.isReplaced(byChrootEntries: spec.chrootEnv) {
+            let etc = GeneratedEtc(host: host, hostname: spec.hostname, users: [spec.user ?? spec.defaultUser])
+            return try Self.identity(spec, passwd: etc.passwd, group: etc.group)
+        }
+        return try Self.identity(spec, passwd: host.readTextFile(atPath: "/etc/passwd") ?? "",
+                                 group: host.readTextFile(atPath: "/etc/group") ?? "")
+    }
+
+    /// `spec`'s user through `passwd` and `group`. Root by uid (with root's groups), as it always
+    /// was. Any other default is fixed by number and has no supplementary groups: never looked up
+    /// in the task's /etc, where an image could make `nobody` uid 0 or put it in group 0 or disk.
+    static func identity(_ spec: IsolationSpec, passwd: String, group: String) throws(LaunchError) -> UserIdentity {
+        if let user = spec.user { return try UserIdentity.resolve(user, passwd: passwd, group: group) }
+        if let builtIn = UserIdentity.builtIn(spec.defaultUser) {
+            return builtIn.uid == 0 ? (try? UserIdentity.resolve("0", passwd: passwd, group: group)) ?? builtIn : builtIn
+        }
+        return try UserIdentity.resolve(spec.defaultUser, passwd: passwd, group: group)
+    }
 
     /// Whether a bind of `source` reaches corral's state: the directory itself, inside it, or above it.
     static func exposesCorralState(_ source: String) -> Bool {

@@ -344,6 +344,43 @@ import Testing
         }
     }
 
+    /// `alloc exec` is a WebSocket upgrade: the token guards it on the TCP listener like every
+    /// other route (a task's shell is root's), without the token or with a wrong one: the upgrade
+    /// is refused and the command never runs.
+    @Test func execOverTCPNeedsTheToken() async throws {
+        let token = "exec-token-0123456789abcdef"
+        try await withAPI(configure: {
+            $0.tcpAddress = AgentSettings.TCPAddress(host: "127.0.0.1", port: 0)
+            $0.tcpToken = token
+        }) { api in
+            let answer = try await api.client.submitJob(source: mockJob("tcpexec"), filename: "ex.hcl")
+            let id = answer.allocations[0]
+            _ = try await running(api, id)
+            let address = try AgentAddress.parse(try #require(api.tcpAddress))
+            for client in [AgentClient(address: address), AgentClient(address: address, token: String(token.dropLast()) + "0"),
+                           AgentClient(address: address, token: "")] {
+                let output = OutputCollector()
+                let refused = await failure { () async throws(AgentClientError) in
+                    try await client.exec(alloc: id, task: nil, command: ["echo", "hello"], tty: false, stdin: nil,
+                                          terminalSizes: nil, output: { output.append($0, $1) })
+                }
+                // Refused before the upgrade: the HTTP codec answers any refused upgrade with an empty 400.
+                #expect(refused?.0 == 400 || refused?.0 == 401, "\(String(describing: refused?.1))")
+                #expect(output.stdout.isEmpty, "the command ran without the token")
+            }
+            // A bare upgrade request, as any client could send it.
+            let bare = try await AgentClient(address: address).send(method: "GET", path: "/v1/client/allocation/\(id)/exec",
+                                                                   query: ["command": #"["echo","x"]"#])
+            #expect(bare.status == 401)
+            let output = OutputCollector()
+            let code = try await AgentClient(address: address, token: token).exec(alloc: id, task: nil, command: ["echo", "hello"],
+                                                                                  tty: false, stdin: nil, terminalSizes: nil,
+                                                                                  output: { output.append($0, $1) })
+            #expect(code == 0)
+            #expect(output.stdout == "echo hello\n")
+        }
+    }
+
     @Test func aTCPListenerWithoutATokenIsRefused() throws {
         let fixture = AgentFixture { $0.tcpAddress = AgentSettings.TCPAddress(host: "127.0.0.1", port: 0) }
         defer { fixture.remove() }

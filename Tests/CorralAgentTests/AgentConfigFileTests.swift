@@ -375,6 +375,59 @@ struct AgentConfigFileTests {
         #expect(defaults.driverPolicy.protectedPaths == ["/var/lib/corral", "/run/corral/tasks", "/run/corral"])
     }
 
+    @Test("images, set-uid sources, host namespaces and users: knobs in HCL and JSON, safe defaults")
+    func isolationKnobs() throws {
+        let hcl = """
+            plugin "exec" {
+              config {
+                allow_host_pid     = true
+                allow_host_ipc     = true
+                allow_host_network = true
+              }
+            }
+            client {
+              image_allowlist             = ["/srv/images"]
+              allow_suid_writable_sources = true
+              user_allowlist              = ["nobody", "1000"]
+              user_denylist               = ["root", "00"]
+            }
+            """
+        let json = """
+            {"plugin": {"exec": {"config": {"allow_host_pid": true, "allow_host_ipc": true, "allow_host_network": true}}},
+             "client": {"image_allowlist": ["/srv/images"], "allow_suid_writable_sources": true,
+                        "user_allowlist": ["nobody", "1000"], "user_denylist": ["root", "00"]}}
+            """
+        for (text, file) in [(hcl, "agent.hcl"), (json, "agent.json")] {
+            let settings = try AgentConfigFile.parse(text, file: file)
+            #expect(settings.allowHostPID && settings.allowHostIPC && settings.allowHostNetwork)
+            #expect(settings.imageAllowlist == ["/srv/images"])
+            #expect(settings.allowSuidWritableSources)
+            #expect(settings.userAllowlist == ["nobody", "1000"])
+            #expect(settings.userDenylist == ["root", "00"])
+            let policy = settings.driverPolicy
+            #expect(policy.hostNamespaces == .allowed && policy.imageAllowlist == ["/srv/images"] && policy.allowSuidWritableSources)
+            #expect(policy.users.deny.map(\.uid) == [0, 0])
+            #expect(policy.users.allow?.map(\.uid) == [65534, 1000])
+        }
+        // The defaults: no image, writable sources only from nosuid,nodev mounts, no host
+        // namespace, root denied (as Nomad's user.denylist), anyone else allowed.
+        let policy = AgentSettings().driverPolicy
+        #expect(policy.imageAllowlist == [])
+        #expect(!policy.allowSuidWritableSources)
+        #expect(policy.hostNamespaces == .denied)
+        #expect(policy.users.deny.map(\.written) == ["root"] && policy.users.deny.first?.uid == 0)
+        #expect(policy.users.allow == nil)
+        #expect(problems(#"client { user_denylist = ["root", "no-such-user-here", 5, "4294967295"] }"#) == [
+            #"agent.hcl:1:35: client.user_denylist[1]: "no-such-user-here" is no user or group of this host, nor an id from 0 to 2147483647"#,
+            "agent.hcl:1:56: client.user_denylist[2]: expected a non-empty string, found 5",
+            #"agent.hcl:1:59: client.user_denylist[3]: "4294967295" is no user or group of this host, nor an id from 0 to 2147483647"#,
+        ])
+        #expect(problems(#"plugin "exec" { config { allow_host_pid = "yes" } }"#) == [
+            #"agent.hcl:1:43: plugin.exec.config.allow_host_pid: expected true or false, found "yes""#,
+        ])
+        #expect(problems(#"client { image_allowlist = ["images"] }"#).first?.contains("client.image_allowlist[0]: expected an absolute path") == true)
+    }
+
     @Test("bad policy knobs are reported at their values")
     func badPolicyKnobs() {
         #expect(problems(#"plugin "raw_exec" { config { enabled = "yes" } }"#) == [

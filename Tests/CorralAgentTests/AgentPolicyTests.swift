@@ -3,6 +3,8 @@ import CorralAPI
 import CorralClient
 import CorralDriver
 import CorralExecDriver
+import CorralJobspec
+import CorralRunner
 import Foundation
 import Testing
 
@@ -108,6 +110,87 @@ import Testing
             let mounts = "mounts = [{\n" + #"type = "bind"\#nsource = "\#(source)"\#ntarget = "/x""# + "\n}]"
             await Self.expectRefused(fixture, Self.job("binds", driver: "exec", config: #"command = "/bin/true""# + "\n" + mounts),
                                      [#"task "risky""#, #"config.mounts[0].source "\#(source)""#, "corral's own directory"])
+        }
+    }
+
+    @Test func imagesAndHostNamespacesAreDeniedByDefault() async {
+        let fixture = Self.fixture()
+        defer { fixture.remove() }
+        for image in ["/usr", "/srv/images/alpine", "/opt", "/home"] {
+            await Self.expectRefused(fixture, Self.job("image", driver: "exec", config: #"command = "/bin/true""# + "\n" + #"image = "\#(image)""#),
+                                     [#"task "risky""#, #"config.image "\#(image)""#, "image_allowlist"])
+        }
+        for (key, knob) in [("pid_mode", "allow_host_pid"), ("ipc_mode", "allow_host_ipc"), ("network_mode", "allow_host_network")] {
+            await Self.expectRefused(fixture, Self.job("ns", driver: "exec", config: #"command = "/bin/true""# + "\n" + #"\#(key) = "host""#),
+                                     [#"task "risky""#, #"config.\#(key) "host""#, "\(knob) = true"])
+        }
+    }
+
+    /// Root is denied to exec tasks by default (Nomad's user.denylist), by number: every spelling.
+    @Test func rootIsDeniedByDefault() async {
+        let fixture = Self.fixture()
+        defer { fixture.remove() }
+        for user in ["root", "0", "00", "0:0", "nobody:0", "nobody:root"] {
+            await Self.expectRefused(fixture, Self.job("user", driver: "exec", config: #"command = "/bin/true""#, extra: #"user = "\#(user)""#),
+                                     [#"task "risky""#, "user_denylist", #""root""#])
+        }
+        // In an image, ids written as numbers are judged at submission (names at the start).
+        let withImage = Self.fixture {
+            $0.imageAllowlist = ["/"]
+            $0.allowSuidWritableSources = true
+        }
+        defer { withImage.remove() }
+        for user in ["0", "000:65534", "65534:0"] {
+            await Self.expectRefused(withImage, Self.job("user", driver: "exec", config: #"command = "/bin/true""# + "\n" + #"image = "/srv/img""#,
+                                                         extra: #"user = "\#(user)""#),
+                                     [#"task "risky""#, "user_denylist"])
+        }
+    }
+
+    /// The model's ranges hold for a job however it arrives: here one built by a program, whose
+    /// numbers no decoder saw.
+    @Test func outOfRangeNumbersAreRefusedOnEveryPath() async throws {
+        let fixture = Self.fixture()
+        defer { fixture.remove() }
+        let base = try Jobspec.parse(Self.job("big", driver: "mock", config: #"run_for = "1h""#), file: "big.hcl")
+        let cases: [(String, (inout Job) -> Void)] = [
+            ("resources.memory", { $0.groups[0].tasks[0].resources.memoryMiB = Int.max / 2 }),
+            ("resources.memory", { $0.groups[0].tasks[0].resources.memoryMiB = -1 }),
+            ("resources.memory_max", { $0.groups[0].tasks[0].resources.memoryMaxMiB = 1 << 40 }),
+            ("resources.cpu", { $0.groups[0].tasks[0].resources.cpuMHz = Int.max }),
+            ("resources.cores", { $0.groups[0].tasks[0].resources.cores = 1 << 20 }),
+            ("resources.pids", { $0.groups[0].tasks[0].resources.pids = -5 }),
+            ("logs.max_files", { $0.groups[0].tasks[0].logs.maxFiles = 1_000_000_000 }),
+            ("logs.max_file_size", { $0.groups[0].tasks[0].logs.maxFileSizeMiB = 1 << 44 }),
+            ("logs.max_file_size", { $0.groups[0].tasks[0].logs.maxFileSizeMiB = 0 }),
+            ("kill_timeout", { $0.groups[0].tasks[0].killTimeout = .seconds(400 * 24 * 3600) }),
+            ("shutdown_delay", { $0.groups[0].tasks[0].shutdownDelay = .seconds(-1) }),
+            ("count", { $0.groups[0].count = 1 << 40 }),
+            ("count", { $0.groups[0].count = 0 }),
+            ("user", { $0.groups[0].tasks[0].user = "4294967295" }),
+            ("restart.attempts", {
+                $0.groups[0].tasks[0].restart = RestartPolicy(attempts: Int.max, interval: .seconds(60), delay: .seconds(1), mode: .fail)
+            }),
+        ]
+        for (field, change) in cases {
+            var job = base
+            change(&job)
+            await #expect {
+                _ = try await fixture.agent.submit(job)
+            } throws: { error in
+                guard let error = error as? AgentError, error.status == 400 else { return false }
+                let message = "\(error)"
+                #expect(message.contains(field), "\(field): \(message)")
+                return true
+            }
+            #expect(JobLimits.problems(job).contains { $0.contains(field) }, "\(field)")
+        }
+        #expect(await fixture.agent.jobs().isEmpty)
+        #expect(JobLimits.problems(base).isEmpty)
+        // The job file decoder, HCL and JSON alike, refuses them with the model's bounds too.
+        #expect(throws: JobspecError.self) {
+            try Jobspec.parse(Self.job("big", driver: "mock", config: #"run_for = "1h""#).replacingOccurrences(of: "memory = 16", with: "memory = 1099511627776"),
+                              file: "big.hcl")
         }
     }
 

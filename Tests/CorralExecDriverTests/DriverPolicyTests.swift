@@ -115,8 +115,12 @@ import Testing
             #expect(message.contains("config.mounts[0].source \"\(source)\""), "\(message)")
             #expect(problem([:], policy: open, mounts: [MountRequest(source: source, target: "/x")]) != nil, "\(source)")
         }
-        // Read-only is no threat to them.
-        #expect(problem(["mounts": .list([Self.bind("/var/lib/corral", readOnly: true)])], policy: open) == nil)
+        // Read-only neither: they hold the agent's state, other tasks' files and the socket.
+        for source in ["/var/lib/corral", "/var/lib/corral/alloc/x/alloc/data", "/var/lib", "/run/corral/corral.sock", "/data/link"] {
+            let message = try #require(problem(["mounts": .list([Self.bind(source, readOnly: true)])], policy: open), "\(source)")
+            #expect(message.contains("not even read-only"), "\(message)")
+            #expect(problem([:], policy: open, mounts: [MountRequest(source: source, target: "/x", readOnly: true)]) != nil)
+        }
         #expect(problem(["mounts": .list([Self.bind("/var/lib/corralx")])], policy: open) == nil)
         // An image is the task's root, writable: never over them, never the host's root.
         for image in ["/", "/lnk", "/var/lib/corral", "/var/lib", "/run/corral/tasks/a/b", "/var/run", "/data/link", "//"] {
@@ -125,6 +129,108 @@ import Testing
         }
         #expect(try #require(problem(["image": .string("/")])).contains("the host's root directory"))
         #expect(problem(["image": .string("/srv/images/alpine")]) == nil)
+    }
+
+    /// Images come only from the image allow-list (deny by default, as bind sources), judged
+    /// after symlinks; the host's root and corral's own directories never.
+    @Test func imagesMustBeInTheImageAllowList() throws {
+        var agent = Self.agent
+        agent.imageAllowlist = ["/srv/images"]
+        for image in ["/srv/images/alpine", "/srv/images/a/b", "/srv/images/./c"] {
+            #expect(problem(["image": .string(image)], policy: agent) == nil, "\(image)")
+        }
+        for image in ["/usr", "/srv/images2", "/srv", "/srv/images/../../usr", "/etc", "/home/user/img", "/lnk/usr", "/data"] {
+            let message = try #require(problem(["image": .string(image)], policy: agent), "\(image)")
+            #expect(message.contains("config.image \"\(image)\""), "\(message)")
+            #expect(message.contains("image_allowlist"), "\(message)")
+        }
+        agent.imageAllowlist = []
+        #expect(try #require(problem(["image": .string("/srv/images/alpine")], policy: agent)).contains("empty"))
+        // corral's own directories and the host's root stay refused even when allow-listed.
+        agent.imageAllowlist = ["/"]
+        for image in ["/", "/var/lib/corral/alloc/x", "/run/corral", "/lnk"] {
+            #expect(problem(["image": .string(image)], policy: agent) != nil, "\(image)")
+        }
+    }
+
+    /// An image or a writable bind must lie on a nosuid,nodev host mount unless the operator opts
+    /// in; read-only binds need not (nothing can be planted through them).
+    @Test func writableSourcesMustBeOnNosuidNodevMounts() throws {
+        var agent = Self.agent
+        agent.allowSuidWritableSources = false
+        agent.imageAllowlist = nil
+        // /data is nosuid,nodev; /srv/shared lacks nodev; /srv/images lacks both; /gone cannot be read.
+        let flags = { (path: String) -> HostPaths.MountFlags? in
+            if HostPaths.isWithin(path, "/data") { return .init(nosuid: true, nodev: true) }
+            if HostPaths.isWithin(path, "/srv/shared") { return .init(nosuid: true, nodev: false) }
+            if HostPaths.isWithin(path, "/srv/images") { return .init(nosuid: false, nodev: false) }
+            return nil
+        }
+        func check(_ config: DriverConfig, mounts: [MountRequest] = []) -> String? {
+            agent.problem(task: "web", driver: "exec", config: config, mounts: mounts, resolve: Self.resolve, mountFlags: flags)
+        }
+        #expect(check(["mounts": .list([Self.bind("/data/x")])]) == nil)
+        #expect(check([:], mounts: [MountRequest(source: "/data", target: "/x")]) == nil)
+        #expect(check(["mounts": .list([Self.bind("/srv/shared", readOnly: true)])]) == nil)
+        for (config, mounts, key, missing) in [
+            (["mounts": .list([Self.bind("/srv/shared/x")])], [], "config.mounts[0].source", "nodev"),
+            ([:], [MountRequest(source: "/srv/shared", target: "/x")], "mounts[0].source", "nodev"),
+            (["image": .string("/srv/images/alpine")], [], "config.image", "nosuid and nodev"),
+            (["image": .string("/data/../srv/images/a")], [], "config.image", "nosuid and nodev"),
+        ] as [(DriverConfig, [MountRequest], String, String)] {
+            let message = try #require(check(config, mounts: mounts), "\(key)")
+            #expect(message.contains(key), "\(message)")
+            #expect(message.contains("without \(missing)"), "\(message)")
+            #expect(message.contains("allow_suid_writable_sources"), "\(message)")
+        }
+        #expect(try #require(check(["image": .string("/gone/img")])).contains("cannot read its host mount's flags"))
+        agent.allowSuidWritableSources = true
+        #expect(check(["image": .string("/srv/images/alpine")]) == nil)
+        // The real host: the flags of /proc are those the mount table lists for it.
+        let proc = try #require(HostPaths.mountFlags("/proc"))
+        let table = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        let options = try #require(table.split(separator: "\n").map { $0.split(separator: " ") }.last { $0.count > 3 && $0[1] == "/proc" })[3]
+            .split(separator: ",")
+        #expect(proc == HostPaths.MountFlags(nosuid: options.contains("nosuid"), nodev: options.contains("nodev")))
+        #expect(HostPaths.mountFlags("/nonexistent-\(getpid())") == nil)
+    }
+
+    /// The paths the driver mounts are the ones judged: each resolved once.
+    @Test func theApprovalCarriesTheCanonicalPaths() throws {
+        var agent = Self.agent
+        agent.imageAllowlist = nil
+        let approval = try agent.approve(task: "web", driver: "exec",
+                                         config: ["image": .string("/srv/images/./a"), "mounts": .list([Self.bind("/data//sub/../x")])],
+                                         mounts: [MountRequest(source: "/data/./y", target: "/y")],
+                                         resolve: Self.resolve, mountFlags: { _ in nil }).get()
+        #expect(approval.path("/srv/images/./a") == "/srv/images/a")
+        #expect(approval.path("/data//sub/../x") == "/data/x")
+        #expect(approval.path("/data/./y") == "/data/y")
+        #expect(approval.path("/other") == "/other")
+        #expect(throws: DriverPolicy.Refusal.self) {
+            try agent.approve(task: "web", driver: "exec", config: ["image": .string("/lnk")], resolve: Self.resolve).get()
+        }
+    }
+
+    /// pid, ipc and network modes of "host" are each behind their own knob, off in an agent.
+    @Test func hostNamespacesNeedTheirKnobs() throws {
+        var agent = Self.agent
+        agent.hostNamespaces = .denied
+        for (key, knob) in [("pid_mode", "allow_host_pid"), ("ipc_mode", "allow_host_ipc"), ("network_mode", "allow_host_network")] {
+            let message = try #require(problem([key: .string("host")], policy: agent), "\(key)")
+            #expect(message.contains("config.\(key) \"host\""), "\(message)")
+            #expect(message.contains("\(knob) = true"), "\(message)")
+            #expect(problem([key: .string(key == "network_mode" ? "none" : "private")], policy: agent) == nil)
+        }
+        agent.hostNamespaces = HostNamespacesAllowingOnly.pid
+        #expect(problem(["pid_mode": .string("host")], policy: agent) == nil)
+        #expect(problem(["ipc_mode": .string("host")], policy: agent) != nil)
+        #expect(problem(["network_mode": .string("host")], policy: agent) != nil)
+        #expect(problem(["network_mode": .string("host")], policy: .unrestricted) == nil)
+    }
+
+    enum HostNamespacesAllowingOnly {
+        static let pid = DriverPolicy.HostNamespaces(pid: true, ipc: false, network: false)
     }
 
     @Test func capabilityNamesAreCanonical() {

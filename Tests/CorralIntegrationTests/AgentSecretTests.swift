@@ -31,7 +31,11 @@ struct AgentSecretTests {
     @Test func anExecTaskReachesNoAgentSecret() async throws {
         let agent = AgentUnderTest()
         let token = "agent-token-\(UUID().uuidString)"
-        try agent.start(environment: ["CORRAL_TOKEN": token])
+        // Root is denied to exec tasks by default; this agent allows it, to show root sees no secret either.
+        let config = NSTemporaryDirectory() + "corral-secret-agent-\(agent.name).hcl"
+        try "client {\n  user_denylist = []\n}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try agent.start(extra: ["--config", config], environment: ["CORRAL_TOKEN": token])
         defer { agent.forceCleanup() }
         for (name, user, uid) in [("secrets-default", nil, "65534"), ("secrets-root", "root", "0")] {
             let file = try writeJob(probeJob(name, user: user, agent: agent), name: name)

@@ -106,7 +106,7 @@ struct GeneratedEtcTests {
     }
 
     @Test func driverTasksDefaultToNobody() throws {
-        #expect(try build(spec(defaultUser: "nobody")).identity == UserIdentity(uid: 65534, gid: 65534, home: "/nonexistent"))
+        #expect(try build(spec(defaultUser: "nobody")).identity == UserIdentity(uid: 65534, gid: 65534, home: "/"))
         // An image without nobody: still uid 65534, never root.
         var s = spec(defaultUser: "nobody")
         s.rootfs = "/images/alpine"
@@ -114,6 +114,27 @@ struct GeneratedEtcTests {
         // A user the task names wins over the default.
         #expect(try build(spec(user: "root", defaultUser: "nobody")).identity.uid == 0)
         #expect(try build(spec()).identity.uid == 0)
+    }
+
+    /// The default user is fixed by number: an image whose `/etc` makes `nobody` root, or puts it in
+    /// root's, disk's or any other group, changes nothing (65534:65534, no supplementary groups).
+    @Test(arguments: [
+        ("nobody:x:0:0:nobody:/:/bin/sh\n", ""),
+        ("nobody:x:00:00::/:/bin/sh\n", ""),
+        ("nobody:x:65534:0::/:/bin/sh\n", "root:x:0:nobody\n"),
+        ("nobody:x:65534:65534::/:/bin/sh\n", "root:x:0:nobody\ndisk:x:6:nobody\nshadow:x:42:nobody\n"),
+        ("toor:x:0:0::/:/bin/sh\nnobody:x:0:6::/:/bin/sh\n", "nogroup:x:65534:\ndisk:x:6:nobody,toor\n"),
+    ])
+    func theDefaultUserIsNeverLookedUpInTheImage(passwd: String, group: String) throws {
+        var host = FakeHost.debian()
+        host.contents["/images/alpine/etc/passwd"] = passwd
+        host.contents["/images/alpine/etc/group"] = group
+        var s = spec(defaultUser: "nobody")
+        s.rootfs = "/images/alpine"
+        let identity = try build(s, host: host).identity
+        #expect(identity == UserIdentity(uid: 65534, gid: 65534, supplementaryGroups: [], home: "/"), "\(identity)")
+        // In the default chroot as well.
+        #expect(try build(spec(defaultUser: "nobody"), host: host).identity.supplementaryGroups.isEmpty)
     }
 
     /// Every way of writing an id outside 0...2^31-1 is refused with the option and the value.

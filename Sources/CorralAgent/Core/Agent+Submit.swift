@@ -1,4 +1,5 @@
 import CorralAPI
+import CorralDriver
 import CorralExecDriver
 import CorralJobspec
 import CorralRunner
@@ -47,6 +48,9 @@ extension Agent {
 
     private func submitNow(_ job: Job, enforceIndex: UInt64?) async throws(AgentError) -> JobSubmitResponse {
         guard !shuttingDown else { throw .conflict("the agent is shutting down") }
+        // Every path (HCL, JSON, a Job built by a program): no number may wrap further on.
+        let outOfRange = JobLimits.problems(job)
+        guard outOfRange.isEmpty else { throw .badRequest("job \"\(job.id)\": " + outOfRange.joined(separator: "; ")) }
         if let (id, entry) = unrestored.first(where: { $0.value.allocation.job.id == job.id }) {
             throw .conflict("allocation \(id) of job \(job.id) was not restored (\(entry.reason)); its tasks may still run: remove it with `corral alloc-run --destroy \(id)` (agent stopped) before submitting the job again")
         }
@@ -70,6 +74,12 @@ extension Agent {
             for task in group.tasks {
                 if let problem = policy.problem(task: task.name, driver: task.driver, config: task.config, mounts: task.mounts,
                                                 devices: task.devices) {
+                    throw .badRequest(problem)
+                }
+                if task.driver == "exec",
+                   let problem = policy.users.submissionProblem(task: task.name, user: task.user,
+                                                                image: ConfigReader(task.config).string("image"),
+                                                                chrootEnv: settings.chrootEnv ?? DriverOptions().chrootEnv) {
                     throw .badRequest(problem)
                 }
             }

@@ -1,6 +1,7 @@
 import CorralDriver
 import CorralExecDriver
 import CorralJobspec
+import Foundation
 
 /// Typed reads of the configuration's values. Each problem is reported at the value as
 /// `path: expected X, found Y` (or `path: problem`), and the read gives nil.
@@ -181,6 +182,25 @@ extension AgentConfigDecoder {
             if !names.contains(name) { names.append(name) }
         }
         return valid ? names : nil
+    }
+
+    /// A list of users (names or ids) as the host's `/etc/passwd` and `/etc/group` know them; an
+    /// entry that is neither a host user or group nor an id from 0 to 2147483647 is reported.
+    mutating func userList(_ value: HCLExpression, _ path: String) -> [String]? {
+        guard case .list(let elements) = value.kind else { return mismatch(value, path, expected: "a list of user names or ids") }
+        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
+        let group = (try? String(contentsOfFile: "/etc/group", encoding: .utf8)) ?? ""
+        var users: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard let text = nonEmptyString(element, "\(path)[\(index)]") else { continue }
+            do { _ = try UserPolicy.entries([text], passwd: passwd, group: group) } catch {
+                diagnostics.error("\(path)[\(index)]: \(element.foundDescription) is no user or group of this host, nor an id from 0 to 2147483647",
+                                  at: element.range.start)
+                continue
+            }
+            users.append(text)
+        }
+        return users.count == elements.count ? users : nil
     }
 
     /// Reports `path: expected X, found Y` at the value; nil.

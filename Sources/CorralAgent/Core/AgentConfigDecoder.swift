@@ -10,11 +10,12 @@ struct AgentConfigDecoder {
     static let listen = ConfigSchema(attributes: ["socket", "tcp", "token"], blocks: ["tls"])
     static let tls = ConfigSchema(attributes: ["cert_file", "key_file"])
     static let client = ConfigSchema(attributes: ["max_kill_timeout", "chroot_env", "cgroup_parent", "gc_max_allocs",
-                                                  "max_request_bytes", "bind_allowlist", "device_allowlist"],
+                                                  "max_request_bytes", "bind_allowlist", "device_allowlist", "image_allowlist",
+                                                  "allow_suid_writable_sources", "user_allowlist", "user_denylist"],
                                      maps: ["meta"])
     /// `plugin "NAME" { config { ... } }`: the drivers' options, as Nomad writes them.
     static let plugin = ConfigSchema(attributes: [], blocks: ["config"])
-    static let pluginConfigs = ["exec": ConfigSchema(attributes: ["allow_caps"]),
+    static let pluginConfigs = ["exec": ConfigSchema(attributes: ["allow_caps", "allow_host_pid", "allow_host_ipc", "allow_host_network"]),
                                 "raw_exec": ConfigSchema(attributes: ["enabled"])]
     /// swift-log's levels, by the names `--log-level` takes.
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -55,6 +56,11 @@ struct AgentConfigDecoder {
         if let value = values.attributes["enabled"], let flag = bool(value, "\(path).enabled") { settings.rawExecEnabled = flag }
         if let value = values.attributes["allow_caps"], let caps = capabilities(value, "\(path).allow_caps") {
             settings.allowCaps = caps
+        }
+        if let value = values.attributes["allow_host_pid"], let flag = bool(value, "\(path).allow_host_pid") { settings.allowHostPID = flag }
+        if let value = values.attributes["allow_host_ipc"], let flag = bool(value, "\(path).allow_host_ipc") { settings.allowHostIPC = flag }
+        if let value = values.attributes["allow_host_network"], let flag = bool(value, "\(path).allow_host_network") {
+            settings.allowHostNetwork = flag
         }
     }
 
@@ -97,6 +103,19 @@ struct AgentConfigDecoder {
         }
         if let value = content.attributes["device_allowlist"], let paths = absolutePaths(value, "client.device_allowlist") {
             settings.deviceAllowlist = paths
+        }
+        if let value = content.attributes["image_allowlist"], let paths = absolutePaths(value, "client.image_allowlist") {
+            settings.imageAllowlist = paths
+        }
+        if let value = content.attributes["allow_suid_writable_sources"],
+           let flag = bool(value, "client.allow_suid_writable_sources") {
+            settings.allowSuidWritableSources = flag
+        }
+        if let value = content.attributes["user_allowlist"], let users = userList(value, "client.user_allowlist") {
+            settings.userAllowlist = users
+        }
+        if let value = content.attributes["user_denylist"], let users = userList(value, "client.user_denylist") {
+            settings.userDenylist = users
         }
         if let meta = content.blocks["meta"], let values = stringMap(meta, "client.meta") { settings.nodeMeta = values }
     }

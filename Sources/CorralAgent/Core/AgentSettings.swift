@@ -32,6 +32,24 @@ public struct AgentSettings: Sendable, Equatable {
     public var bindAllowlist: [String] = []
     /// `client { device_allowlist = [...] }`: host devices (or directories of them) tasks may be given; none by default.
     public var deviceAllowlist: [String] = []
+    /// `client { image_allowlist = [...] }`: host directories (with what lies beneath) an exec task's
+    /// `image` may be; none by default (an image is the task's writable root).
+    public var imageAllowlist: [String] = []
+    /// `client { allow_suid_writable_sources = true }`: let an image or a writable bind source lie
+    /// on a host mount without `nosuid,nodev` (off: a root task could plant set-uid binaries or
+    /// device nodes there for local users).
+    public var allowSuidWritableSources = false
+    /// `plugin "exec" { config { allow_host_pid, allow_host_ipc, allow_host_network } }`: whether an
+    /// exec task may share the host's pid, IPC or network namespace; all off by default.
+    public var allowHostPID = false
+    public var allowHostIPC = false
+    public var allowHostNetwork = false
+    /// `client { user_allowlist = [...] }`: the users (names or ids, with their groups) exec tasks
+    /// may run as; nil: any not denied.
+    public var userAllowlist: [String]?
+    /// `client { user_denylist = [...] }`: users (and their groups) exec tasks may not run as; root
+    /// by default, as Nomad's `user.denylist`.
+    public var userDenylist: [String] = UserPolicy.defaultDenylist
     /// The longest `kill_timeout` any task gets.
     public var maxKillTimeout: Duration = .seconds(30)
     /// Host directories bound read-only into an `exec` task's root when it names no image.
@@ -65,7 +83,22 @@ public struct AgentSettings: Sendable, Equatable {
         return DriverPolicy(rawExecEnabled: rawExecEnabled, allowedCapabilities: allowCaps, bindAllowlist: bindAllowlist,
                             deviceAllowlist: deviceAllowlist,
                             protectedPaths: [dataDir, stateRoot, "/" + socketDirectory, DriverPolicy.isolateStateDirectory]
-                                .reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
+                                .reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
+                            imageAllowlist: imageAllowlist, allowSuidWritableSources: allowSuidWritableSources,
+                            hostNamespaces: .init(pid: allowHostPID, ipc: allowHostIPC, network: allowHostNetwork),
+                            users: userPolicy)
+    }
+
+    /// The user lists by number, through the host's `/etc/passwd` and `/etc/group` (the configuration
+    /// file's entries were checked when it was read). An entry the host no longer knows leaves the
+    /// allow-list closed to it and the deny-list as it is for the others.
+    var userPolicy: UserPolicy {
+        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
+        let group = (try? String(contentsOfFile: "/etc/group", encoding: .utf8)) ?? ""
+        func resolve(_ list: [String]) -> [UserPolicy.Entry] {
+            list.flatMap { (try? UserPolicy.entries([$0], passwd: passwd, group: group)) ?? [] }
+        }
+        return UserPolicy(allow: userAllowlist.map(resolve), deny: resolve(userDenylist))
     }
 
     public var storePath: String { dataDir + "/state.db" }

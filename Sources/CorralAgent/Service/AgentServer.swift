@@ -35,17 +35,7 @@ public struct AgentServer {
         try UnixSocketPath.prepare(settings.socketPath)
         let socketPath = settings.socketPath
         let logger = self.logger
-        var services: [any Service] = [
-            Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: Self.webSocket),
-                        configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
-                                                                serverName: "corral"),
-                        onServerRunning: { _ in
-                            chmod(socketPath, 0o600)
-                            logger.info("listening", metadata: ["address": "unix://\(socketPath)"])
-                            onListening("unix://\(socketPath)")
-                        },
-                        logger: logger),
-        ]
+        var services: [any Service] = []
         if let tcp = settings.tcpAddress {
             guard let tcpRouter, let token = settings.tcpToken else { throw .tcpWithoutToken(address: tcp.description) }
             guard token.count >= AgentSettings.minimumTokenLength else {
@@ -70,6 +60,21 @@ public struct AgentServer {
                                         },
                                         logger: logger))
         }
+        // The socket is created 0600 by bind itself (umask 0177): a chmod afterwards would leave a window in
+        // which any local user could connect. The umask is the process's; it is restored once the
+        // socket exists (files made meanwhile only come out narrower).
+        let umaskBefore = umask(0o177)
+        services.insert(
+            Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: Self.webSocket),
+                        configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
+                                                                serverName: "corral"),
+                        onServerRunning: { _ in
+                            umask(umaskBefore)
+                            logger.info("listening", metadata: ["address": "unix://\(socketPath)"])
+                            onListening("unix://\(socketPath)")
+                        },
+                        logger: logger),
+            at: 0)
         return services
     }
 }
@@ -79,6 +84,7 @@ public enum AgentServerError: Error, Equatable, CustomStringConvertible {
     case socketInUse(path: String)
     case socketPath(path: String, operation: String, errno: Int32)
     case tcpWithoutToken(address: String)
+    case unsafeSocketDirectory(path: String, directory: String, reason: String)
     case tokenTooShort(address: String, length: Int)
     case tcpWithoutTLS(address: String)
     case tls(reason: String)
@@ -87,6 +93,8 @@ public enum AgentServerError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .socketInUse(let path): "another agent is listening on \(path); stop it first or give this one another --listen"
         case let .socketPath(path, operation, code): "cannot prepare the API socket \(path): \(operation): \(String(cString: strerror(code)))"
+        case let .unsafeSocketDirectory(path, directory, reason):
+            "cannot listen on the API socket \(path): its directory \(directory) \(reason); the socket grants root, so its directory must be the agent's own (owned by root, mode 0700 or 0755)"
         case .tcpWithoutToken(let address):
             "listening on \(address) needs a token (listen { token = \"...\" } in the config, or CORRAL_TOKEN in the agent's environment): without one, any local user could run tasks as root through the port"
         case let .tokenTooShort(address, length):

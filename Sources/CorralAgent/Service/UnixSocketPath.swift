@@ -3,8 +3,13 @@ import Glibc
 #endif
 
 /// Readies a unix socket path for an agent to bind: creates missing parent directories (0700),
-/// removes a socket left by an agent that died, and refuses a path a live agent answers on or that
-/// is not a socket (so a typo cannot delete a file).
+/// checks the socket's own directory, removes a socket left by an agent that died, and refuses a
+/// path a live agent answers on or that is not a socket (so a typo cannot delete a file).
+///
+/// The socket grants root. Its directory must be a real directory owned by the agent's user and
+/// not writable by group or others (or another user could replace the socket, or one of its
+/// entries, with their own); the agent binds it under umask 0177 (`AgentServer`: mode 0600), so it is never
+/// reachable by others, not even between bind and a chmod.
 enum UnixSocketPath {
     static func prepare(_ path: String) throws(AgentServerError) {
         var directory = ""
@@ -14,6 +19,7 @@ enum UnixSocketPath {
                 throw .socketPath(path: path, operation: "mkdir \(directory)", errno: errno)
             }
         }
+        try checkDirectory(directory.isEmpty ? "/" : directory, of: path)
         var info = stat()
         guard lstat(path, &info) == 0 else {
             if errno == ENOENT { return }
@@ -22,6 +28,24 @@ enum UnixSocketPath {
         guard info.st_mode & S_IFMT == S_IFSOCK else { throw .socketPath(path: path, operation: "not a socket", errno: EEXIST) }
         if answers(path) { throw .socketInUse(path: path) }
         if unlink(path) != 0 { throw .socketPath(path: path, operation: "remove the stale socket", errno: errno) }
+    }
+
+    /// `directory` (the socket's) is a directory, not a symlink, owned by this process's user and
+    /// writable by it alone.
+    static func checkDirectory(_ directory: String, of path: String) throws(AgentServerError) {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else { throw .socketPath(path: path, operation: "stat \(directory)", errno: errno) }
+        let problem: String? = if info.st_mode & S_IFMT != S_IFDIR {
+            "is not a directory (a symlink is not followed)"
+        } else if info.st_uid != geteuid() {
+            "is owned by uid \(info.st_uid), not by the agent's user (\(geteuid()))"
+        } else if info.st_mode & 0o022 != 0 {
+            "is writable by " + (info.st_mode & 0o020 != 0 ? "its group" : "others") + " (mode "
+                + String(info.st_mode & 0o7777, radix: 8) + ")"
+        } else {
+            nil
+        }
+        if let problem { throw .unsafeSocketDirectory(path: path, directory: directory, reason: problem) }
     }
 
     /// Whether something accepts connections on the socket.

@@ -4,14 +4,14 @@ import CorralRunner
 /// The `task` block and the blocks inside it.
 extension JobDecoder {
     /// Memory bounds keep MiB-to-bytes arithmetic far from overflow: 1 PiB.
-    static let maximumMemoryMiB = 1 << 30
-    static let maximumCores = 65536
+    static let maximumMemoryMiB = JobLimits.maximumMemoryMiB
+    static let maximumCores = JobLimits.maximumCores
     /// 10 THz (a thousand 10 GHz cores): beyond any node, and far from overflow in any sum.
-    static let maximumCPUMHz = 10_000_000
+    static let maximumCPUMHz = JobLimits.maximumCPUMHz
     /// The most log files kept per stream (as `corral isolate --log-max-files`).
-    static let maximumLogFiles = 1000
+    static let maximumLogFiles = JobLimits.maximumLogFiles
     /// The longest kill timeout or shutdown delay: a year.
-    static let maximumWait: Duration = .seconds(365 * 24 * 3600)
+    static let maximumWait = JobLimits.maximumWait
 
     mutating func decodeTask(_ block: BlockView, restartDefaults: RestartPolicy) -> TaskSpec {
         let name = checkedName(of: block)
@@ -73,15 +73,7 @@ extension JobDecoder {
 
     /// Why a `USER[:GROUP]` cannot be: a numeric id outside 0...2147483647 (as runc refuses them:
     /// 4294967295 would read as -1, "unchanged", and leave the task root). Names are checked at start.
-    static func userIDProblem(_ user: String) -> String? {
-        for part in user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false) {
-            let digits = part.hasPrefix("-") || part.hasPrefix("+") ? part.dropFirst() : part
-            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
-            if part.first?.isNumber == true, let id = UInt32(part), id <= 0x7fff_ffff { continue }
-            return "the id \(part) is out of range: expected 0 to 2147483647"
-        }
-        return nil
-    }
+    static func userIDProblem(_ user: String) -> String? { JobLimits.userIDProblem(user) }
 
     /// An unknown driver, when the known ones are given: `driver "docker" is not available here (exec, raw_exec, mock)`.
     mutating func checkDriver(_ driver: String, at position: SourcePosition) {
@@ -136,7 +128,7 @@ extension JobDecoder {
             logs.maxFiles = files
         }
         if let value = content.value("max_file_size"),
-           let size = reader.integer(value, "logs.max_file_size", minimum: 1, maximum: Self.maximumMemoryMiB, &diagnostics) {
+           let size = reader.integer(value, "logs.max_file_size", minimum: 1, maximum: JobLimits.maximumLogFileSizeMiB, &diagnostics) {
             logs.maxFileSizeMiB = size
         }
         return logs

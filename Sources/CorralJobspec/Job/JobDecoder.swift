@@ -66,7 +66,7 @@ struct JobDecoder {
     }
 
     /// The most instances of one group: a single node runs them all.
-    static let maximumCount = 10_000
+    static let maximumCount = JobLimits.maximumCount
 
     mutating func decodeGroup(_ block: BlockView, jobType: JobType) -> TaskGroup {
         let name = checkedName(of: block)

@@ -50,8 +50,12 @@ public enum Jobspec {
     static func decode(_ root: any BodyView, format: Format, file: String, text: String,
                        drivers: [String: ConfigSchema]) throws(JobspecError) -> Job {
         var decoder = JobDecoder(drivers: drivers, format: format)
-        let job = decoder.decodeFile(root, start: SourcePosition(line: 1, column: 1, offset: 0))
+        let start = SourcePosition(line: 1, column: 1, offset: 0)
+        let job = decoder.decodeFile(root, start: start)
         guard let job, decoder.diagnostics.isEmpty else { throw decoder.diagnostics.jobspecError(file: file, text: text) }
+        // The decoder reports each bound at its line; the model's own check is the last word.
+        for problem in JobLimits.problems(job) { decoder.diagnostics.error(problem, at: start) }
+        guard decoder.diagnostics.isEmpty else { throw decoder.diagnostics.jobspecError(file: file, text: text) }
         return job
     }
 
