@@ -48,10 +48,10 @@ test-unit: debug
 # The cgroup tests want a pure cgroup v2 host with the controllers delegated, which these machines are not:
 # scripts/vm-test boots one (Debian's kernel under QEMU, the host's root read-only) and runs the test
 # bundle built here inside it, as root. check-cgroup-v2 first, so a broken guest says so plainly.
-VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests|RunnerIntegrationTests|StartCrashTests|LogSpaceTests
+VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests|RunnerIntegrationTests|StartCrashTests|LogSpaceTests|HostileImageTests|SealedHelperTests|SafeDefaultsTests|AllocDirInertTests|HostileImageFileTests|HostTaskDirBuilderTests|DefaultChrootEtcTests|LaunchHardeningIntegrationTests
 # The agent end to end (through the CLI, many short `corral` processes: slow under emulation) in a guest of
 # its own, so that its load cannot disturb the timing tests above.
-VM_AGENT_FILTER ?= AgentCommandTests|AgentFullDiskTests
+VM_AGENT_FILTER ?= AgentCommandTests|AgentFullDiskTests|AgentExecutableTests|AgentPolicyCommandTests|AgentSecretTests|AgentStateDatabaseTests
 
 test-vm:
 	swift build --build-tests
