@@ -45,5 +45,7 @@ client {
 #     allow_host_pid     = false
 #     allow_host_ipc     = false
 #     allow_host_network = false
+#     # A seccomp_profile other than "default" ("unconfined", a host file): off.
+#     allow_seccomp_profiles = false
 #   }
 # }

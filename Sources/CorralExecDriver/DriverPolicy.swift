@@ -38,6 +38,8 @@ public struct DriverPolicy: Sendable, Equatable {
     /// its IPC namespace, or its network (and reach the agent's loopback listener and abstract
     /// unix sockets).
     public var hostNamespaces: HostNamespaces
+    /// `seccomp_profile` other than `default` (`unconfined`, a host file): off unless the operator allows it.
+    public var allowSeccompProfiles = true
     /// `client { user_allowlist, user_denylist }`: who an exec task may run as, judged by number.
     public var users: UserPolicy
 
@@ -53,6 +55,13 @@ public struct DriverPolicy: Sendable, Equatable {
         self.allowSuidWritableSources = allowSuidWritableSources
         self.hostNamespaces = hostNamespaces
         self.users = users
+    }
+
+    /// This policy with `allowSeccompProfiles` set.
+    public func allowingSeccompProfiles(_ allowed: Bool) -> DriverPolicy {
+        var policy = self
+        policy.allowSeccompProfiles = allowed
+        return policy
     }
 
     /// The operator's own run: everything the drivers can do.
@@ -155,6 +164,20 @@ public struct DriverPolicy: Sendable, Equatable {
                     + "[\(allowed.map { "\"\($0)\"" }.joined(separator: ", "))]); an operator allows it with "
                     + "plugin \"exec\" { config { allow_caps = [...] } } in the agent configuration"
             }
+        }
+        if users.deniesRoot {
+            // A user that holds setuid or setgid (ambient, for a non-root user) becomes root with one call.
+            for (index, name) in config.strings("cap_add").enumerated() {
+                let canonical = Self.capabilityName(name) ?? name.lowercased()
+                guard ["all", "setuid", "setgid"].contains(canonical) else { continue }
+                return "task \"\(task)\": config.cap_add[\(index)] \"\(name)\" would let the task make itself root, which this "
+                    + "agent's user_denylist (or user_allowlist) keeps out; an operator allows root with client { user_denylist = [] }"
+            }
+        }
+        if let profile = config.string("seccomp_profile"), profile != "default", !allowSeccompProfiles {
+            return "task \"\(task)\": config.seccomp_profile \"\(profile)\" is not allowed on this agent (only \"default\"): another "
+                + "profile, or none, widens what the task may ask of the kernel; an operator allows it with "
+                + "plugin \"exec\" { config { allow_seccomp_profiles = true } } in the agent configuration"
         }
         if let image = config.string("image"), image.hasPrefix("/") {
             let resolved = resolve(image)

@@ -83,6 +83,7 @@ public final class ExecDriver: SupervisedTaskDriver {
                    terminal: Bool = false, approval: DriverPolicy.Approval = .init()) throws(DriverError) -> LaunchPlan {
         var spec = IsolationSpec(command: command ?? exec.command, hostname: exec.hostname ?? Self.hostname(for: config))
         spec.rootfs = exec.image.map(approval.path)
+        spec.approvedSources = Set(approval.canonical.values)
         spec.chrootEnv = core.options.chrootEnv
         spec.namespaces = exec.namespaces
         spec.environment = config.env.keys.sorted().map { "\($0)=\(config.env[$0]!)" }

@@ -65,6 +65,13 @@ public struct UserPolicy: Sendable, Equatable {
     }
 
     /// Why a task running as `identity` (asked for as `user`, empty for the default) may not, or nil.
+    /// Whether root (uid 0) is kept out: denied, or missing from an allow-list. Then no task may hold
+    /// what makes any user root again (`setuid`/`setgid` as added capabilities, which a non-root
+    /// user keeps as ambient ones).
+    public var deniesRoot: Bool {
+        deny.contains { $0.uid == 0 } || (allow.map { !$0.contains { $0.uid == 0 } } ?? false)
+    }
+
     public func problem(task: String, user: String, identity: UserIdentity) -> String? {
         problem(task: task, user: user, uid: identity.uid, groups: [identity.gid] + identity.supplementaryGroups)
     }

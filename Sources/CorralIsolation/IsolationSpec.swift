@@ -5,6 +5,9 @@ public struct IsolationSpec: Equatable, Sendable {
     public var command: [String]
     /// An unpacked image to use as the root; nil builds a chroot from `chrootEnv`.
     public var rootfs: String?
+    /// Host paths (the image, bind sources) a policy judged in their canonical form: each must still
+    /// be canonical when the plan is built, or a symlink was swapped into it since the check.
+    public var approvedSources: Set<String> = []
     public var chrootEnv: [String] = RootfsLayout.defaultChrootEnv
     public var namespaces = NamespaceSet()
     public var hostname: String

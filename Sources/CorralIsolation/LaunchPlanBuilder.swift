@@ -45,7 +45,7 @@ public struct LaunchPlanBuilder: Sendable {
             }
             // Canonical once, here: the launcher opens exactly this path without following any symlink
             // (MountSources), so a component swapped for a symlink later fails instead of moving the root.
-            rootImage = host.canonicalPath(rootfs) ?? rootfs
+            rootImage = try stillApproved(rootfs, spec: spec, option: "--rootfs")
         } else {
             for entry in spec.chrootEnv where !entry.hasPrefix("/") {
                 throw .usage(option: "chroot_env", value: entry, reason: "must be an absolute path")
@@ -94,7 +94,11 @@ public struct LaunchPlanBuilder: Sendable {
             deviceRules.append(rule)
         }
 
-        steps = steps.map(canonicalizingSource)
+        steps = try steps.map { step throws(LaunchError) in
+            guard case .bind(let source, let target, let isFile, let attributes) = step else { return step }
+            let canonical = try stillApproved(source, spec: spec, option: "--bind")
+            return .bind(source: canonical, target: target, isFile: isFile, attributes: attributes)
+        }
 
         // Users and groups come from the task's own /etc: the image's, the generated one, or the
         // host's when the operator listed it in chroot_env.
@@ -155,12 +159,17 @@ public struct LaunchPlanBuilder: Sendable {
             firstUserMount: firstUserMount)
     }
 
-    /// A bind whose source is its canonical host path (resolved once, here): the launcher opens that
-    /// path without following any symlink and mounts from the fd it got (`MountSources`).
-    func canonicalizingSource(_ step: MountStep) -> MountStep {
-        guard case .bind(let source, let target, let isFile, let attributes) = step,
-              let canonical = host.canonicalPath(source) else { return step }
-        return .bind(source: canonical, target: target, isFile: isFile, attributes: attributes)
+    /// The canonical host path of a bind source or image (resolved once, here: the launcher opens
+    /// exactly that path without following any symlink and mounts from the fd it got, `MountSources`).
+    /// A path a policy approved in its canonical form must still be canonical: if it no longer is,
+    /// a component was swapped for a symlink since the check, and what it now leads to was never judged.
+    func stillApproved(_ path: String, spec: IsolationSpec, option: String) throws(LaunchError) -> String {
+        let canonical = host.canonicalPath(path) ?? path
+        if spec.approvedSources.contains(path) && canonical != path {
+            throw .invalid(option: option, value: path,
+                           reason: "now leads to \(canonical) through a symbolic link: it changed since it was checked, refused")
+        }
+        return canonical
     }
 
     /// An account database of the task's root ("" when it has none); one that is not a plain,

@@ -6,7 +6,7 @@ import Testing
 
 /// The API socket grants root: the agent binds it only in a directory that is its own (a real
 /// directory, owned by its user, writable by nobody else), and the socket comes out 0600 from
-/// bind itself (umask 0177), never widened and then narrowed by a chmod.
+/// a private staging directory and is published (renamed into place) only once it is 0600.
 @Suite struct AgentSocketDirectoryTests {
     static func server(_ fixture: AgentFixture) -> AgentServer {
         AgentServer(agent: fixture.agent, environment: .init(version: "test", registry: .init(), logger: Logger(label: "test")))

@@ -56,7 +56,7 @@ struct IsolateLimitOptionsTests {
         (["--memory", "1m"], "--memory \"1m\": below the minimum of 6 MiB (the task could not even start)"),
         (["--pids=-1"], "--pids \"-1\": expected a number of at least 1, or 0 or max for no limit"),
         (["--pids", "lots"], "--pids \"lots\": expected a number of at least 1, or 0 or max for no limit"),
-        (["--pids", "99999999999"], "--pids \"99999999999\": expected a number of at least 1, or 0 or max for no limit"),
+        (["--pids", "99999999999"], "--pids \"99999999999\": expected at most 4194304"),
         (["--cpuset", "0-"], "--cpuset \"0-\": expected a CPU list like 0-1 or 0,2"),
         (["--cgroup-parent", "../escape"], "--cgroup-parent \"../escape\": expected a relative path like corral or jobs/web"),
     ])

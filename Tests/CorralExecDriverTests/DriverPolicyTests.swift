@@ -64,6 +64,33 @@ import Testing
         #expect(problem(["cap_drop": .list([.string("all")])], policy: wider) == nil, "dropping is always allowed")
     }
 
+    /// With root kept out by the user lists, no task may add what makes any user root again.
+    @Test func capabilitiesThatMakeRootAreRefusedWhenRootIsDenied() throws {
+        var denying = Self.agent
+        denying.users = UserPolicy(allow: nil, deny: [UserPolicy.Entry(written: "root", uid: 0, gids: [0])])
+        for name in ["setuid", "CAP_SETGID", "SetUID", "all", "cap_all"] {
+            var wide = denying
+            wide.allowedCapabilities = ["all"]
+            let message = try #require(problem(["cap_add": .list([.string(name)])], policy: wide), "\(name)")
+            #expect(message.contains("user_denylist"), "\(message)")
+        }
+        #expect(problem(["cap_add": .list([.string("chown")])], policy: denying) == nil)
+        // Root allowed: setuid is the operator's business again (within allow_caps).
+        #expect(problem(["cap_add": .list([.string("setuid")])]) == nil)
+    }
+
+    /// A seccomp profile other than the default widens what a task may ask of the kernel: an agent knob.
+    @Test func seccompProfilesOtherThanTheDefaultNeedTheKnob() throws {
+        let strict = Self.agent.allowingSeccompProfiles(false)
+        for profile in ["unconfined", "/etc/shadow", "/dev/zero", "profiles/x.json"] {
+            let message = try #require(problem(["seccomp_profile": .string(profile)], policy: strict), "\(profile)")
+            #expect(message.contains("allow_seccomp_profiles"), "\(message)")
+        }
+        #expect(problem(["seccomp_profile": .string("default")], policy: strict) == nil)
+        #expect(problem(["seccomp_profile": .string("unconfined")], policy: strict.allowingSeccompProfiles(true)) == nil)
+        #expect(problem(["seccomp_profile": .string("unconfined")], policy: .unrestricted) == nil)
+    }
+
     @Test func bindSourcesMustBeInTheAllowList() throws {
         for source in ["/data", "/data/sub/dir", "/srv/shared", "/data/./x"] {
             #expect(problem(["mounts": .list([Self.bind(source)])]) == nil, "\(source)")

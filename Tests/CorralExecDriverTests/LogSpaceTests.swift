@@ -26,7 +26,8 @@ struct LogSpaceTests {
         let expected = (0..<100).map { "before-\($0)\n" }.joined() + (0..<8000).map { "dropped-while-full-\($0)\n" }.joined()
             + (0..<100).map { "after-\($0)\n" }.joined()
         let driver = ExecDriver(options: fixture.options)
-        let handle = try await driver.start(fixture.task(fixture.shell(script)))
+        // Root: the FIFOs above are root's, 0600.
+        let handle = try await driver.start(fixture.task(fixture.shell(script), user: "root"))
         #expect(eventually { fixture.stdout().contains("before-99\n") })
 
         // Fill the file system, let the task write, and wait until the supervisor reports drops.

@@ -11,6 +11,10 @@ struct FakeHost: HostEnvironment {
     var lastCapability: Int32 = 40
     var kernelRelease = "6.1.0-56-amd64"
     var devices: [String: DeviceNode] = [:]
+    /// What `canonicalPath` answers for a path a symlink now leads through (else the path itself).
+    var canonical: [String: String] = [:]
+
+    func canonicalPath(_ path: String) -> String? { canonical[path] ?? path }
 
     /// A merged-/usr Debian-like host: /bin, /lib, /lib64, /sbin are symlinks into /usr.
     static func debian() -> FakeHost {

@@ -165,6 +165,40 @@ struct LaunchPlanBuilderTests {
         }
     }
 
+    /// A bind source or image judged by a policy in its canonical form, which a symlink swapped in
+    /// since the check now redirects: refused, never mounted from where the link leads.
+    @Test func anApprovedSourceThatChangedSinceTheCheckIsRefused() throws {
+        var host = FakeHost.debian()
+        host.files["/srv/allowed/sub"] = .directory
+        host.files["/images/app"] = .directory
+        var s = spec()
+        s.binds = [BindMount(source: "/srv/allowed/sub", destination: "/data", readOnly: true)]
+        s.approvedSources = ["/srv/allowed/sub"]
+        // Unchanged: mounted from the path as judged.
+        let plan = try LaunchPlanBuilder(host: host).build(s, rootMountpoint: "/r")
+        #expect(plan.mounts.contains { if case .bind("/srv/allowed/sub", "/data", _, _) = $0 { true } else { false } })
+        host.canonical["/srv/allowed/sub"] = "/etc"
+        #expect {
+            try LaunchPlanBuilder(host: host).build(s, rootMountpoint: "/r")
+        } throws: { error in
+            guard case .invalid(let option, let value, let reason) = error as? LaunchError else { return false }
+            return option == "--bind" && value == "/srv/allowed/sub" && reason.contains("/etc") && reason.contains("changed since it was checked")
+        }
+        s.binds = []
+        s.rootfs = "/images/app"
+        s.approvedSources = ["/images/app"]
+        host.canonical["/images/app"] = "/usr"
+        #expect {
+            try LaunchPlanBuilder(host: host).build(s, rootMountpoint: "/r")
+        } throws: { error in
+            guard case .invalid(let option, _, let reason) = error as? LaunchError else { return false }
+            return option == "--rootfs" && reason.contains("/usr")
+        }
+        // Not judged by a policy (corral isolate): resolved as before.
+        s.approvedSources = []
+        #expect(try LaunchPlanBuilder(host: host).build(s, rootMountpoint: "/r").rootImage == "/usr")
+    }
+
     @Test func rlimitsAboveTheHardLimitAreClampedWithAWarning() throws {
         var host = FakeHost.debian()
         let nofile = ResourceLimit.resources["nofile"]!

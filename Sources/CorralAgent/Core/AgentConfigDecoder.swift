@@ -15,7 +15,8 @@ struct AgentConfigDecoder {
                                      maps: ["meta"])
     /// `plugin "NAME" { config { ... } }`: the drivers' options, as Nomad writes them.
     static let plugin = ConfigSchema(attributes: [], blocks: ["config"])
-    static let pluginConfigs = ["exec": ConfigSchema(attributes: ["allow_caps", "allow_host_pid", "allow_host_ipc", "allow_host_network"]),
+    static let pluginConfigs = ["exec": ConfigSchema(attributes: ["allow_caps", "allow_host_pid", "allow_host_ipc", "allow_host_network",
+                                                                  "allow_seccomp_profiles"]),
                                 "raw_exec": ConfigSchema(attributes: ["enabled"])]
     /// swift-log's levels, by the names `--log-level` takes.
     static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -61,6 +62,9 @@ struct AgentConfigDecoder {
         if let value = values.attributes["allow_host_ipc"], let flag = bool(value, "\(path).allow_host_ipc") { settings.allowHostIPC = flag }
         if let value = values.attributes["allow_host_network"], let flag = bool(value, "\(path).allow_host_network") {
             settings.allowHostNetwork = flag
+        }
+        if let value = values.attributes["allow_seccomp_profiles"], let flag = bool(value, "\(path).allow_seccomp_profiles") {
+            settings.allowSeccompProfiles = flag
         }
     }
 

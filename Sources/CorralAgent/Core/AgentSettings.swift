@@ -44,6 +44,9 @@ public struct AgentSettings: Sendable, Equatable {
     public var allowHostPID = false
     public var allowHostIPC = false
     public var allowHostNetwork = false
+    /// `plugin "exec" { config { allow_seccomp_profiles = true } }`: whether an exec task may name a
+    /// `seccomp_profile` other than `default` (`unconfined`, a host file); off by default.
+    public var allowSeccompProfiles = false
     /// `client { user_allowlist = [...] }`: the users (names or ids, with their groups) exec tasks
     /// may run as; nil: any not denied.
     public var userAllowlist: [String]?
@@ -87,6 +90,7 @@ public struct AgentSettings: Sendable, Equatable {
                             imageAllowlist: imageAllowlist, allowSuidWritableSources: allowSuidWritableSources,
                             hostNamespaces: .init(pid: allowHostPID, ipc: allowHostIPC, network: allowHostNetwork),
                             users: userPolicy)
+            .allowingSeccompProfiles(allowSeccompProfiles)
     }
 
     /// The user lists by number, through the host's `/etc/passwd` and `/etc/group` (the configuration

@@ -60,16 +60,20 @@ public struct AgentServer {
                                         },
                                         logger: logger))
         }
-        // The socket is created 0600 by bind itself (umask 0177): a chmod afterwards would leave a window in
-        // which any local user could connect. The umask is the process's; it is restored once the
-        // socket exists (files made meanwhile only come out narrower).
-        let umaskBefore = umask(0o177)
+        // The socket is bound in a staging directory of its own, mode 0700, where no other user can
+        // reach it; made 0600 there, it is renamed into place once it listens, so it is never
+        // reachable by anyone else, not even between bind and chmod. (A umask would do it too, but
+        // the umask is the whole process's, and the agent is starting tasks meanwhile.)
+        let staging = try UnixSocketPath.staging(for: socketPath)
         services.insert(
             Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: Self.webSocket),
-                        configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
+                        configuration: ApplicationConfiguration(address: .unixDomainSocket(path: staging.socket),
                                                                 serverName: "corral"),
                         onServerRunning: { _ in
-                            umask(umaskBefore)
+                            do { try UnixSocketPath.publish(staging, at: socketPath) } catch {
+                                logger.critical("cannot publish the API socket", metadata: ["error": "\(error)"])
+                                return
+                            }
                             logger.info("listening", metadata: ["address": "unix://\(socketPath)"])
                             onListening("unix://\(socketPath)")
                         },

@@ -8,8 +8,8 @@ import Glibc
 ///
 /// The socket grants root. Its directory must be a real directory owned by the agent's user and
 /// not writable by group or others (or another user could replace the socket, or one of its
-/// entries, with their own); the agent binds it under umask 0177 (`AgentServer`: mode 0600), so it is never
-/// reachable by others, not even between bind and a chmod.
+/// entries, with their own); the agent binds it in a private staging directory and renames it into
+/// place once it is 0600 (`staging`, `publish`), so it is never reachable by others.
 enum UnixSocketPath {
     static func prepare(_ path: String) throws(AgentServerError) {
         var directory = ""
@@ -28,6 +28,36 @@ enum UnixSocketPath {
         guard info.st_mode & S_IFMT == S_IFSOCK else { throw .socketPath(path: path, operation: "not a socket", errno: EEXIST) }
         if answers(path) { throw .socketInUse(path: path) }
         if unlink(path) != 0 { throw .socketPath(path: path, operation: "remove the stale socket", errno: errno) }
+    }
+
+    /// Where the socket is bound before it is published: `socket` inside `directory`, a fresh 0700
+    /// directory beside the final path (the same file system, so the rename is atomic).
+    struct Staging: Sendable {
+        let directory: String
+        let socket: String
+    }
+
+    static func staging(for path: String) throws(AgentServerError) -> Staging {
+        let parent = path.split(separator: "/").dropLast().joined(separator: "/")
+        let directory = "/" + parent + (parent.isEmpty ? "" : "/") + ".corral-bind-\(getpid())"
+        // A staging directory left by an agent that died with this pid: ours to remove.
+        unlink(directory + "/s")
+        rmdir(directory)
+        guard mkdir(directory, 0o700) == 0 else {
+            throw .socketPath(path: path, operation: "mkdir \(directory)", errno: errno)
+        }
+        return Staging(directory: directory, socket: directory + "/s")
+    }
+
+    /// Makes the bound socket 0600 and renames it to `path` (atomic), then removes the staging directory.
+    static func publish(_ staging: Staging, at path: String) throws(AgentServerError) {
+        guard chmod(staging.socket, 0o600) == 0 else {
+            throw .socketPath(path: path, operation: "chmod \(staging.socket)", errno: errno)
+        }
+        guard rename(staging.socket, path) == 0 else {
+            throw .socketPath(path: path, operation: "rename \(staging.socket)", errno: errno)
+        }
+        rmdir(staging.directory)
     }
 
     /// `directory` (the socket's) is a directory, not a symlink, owned by this process's user and
