@@ -33,17 +33,19 @@ debug:
 # cooperative pool has one thread per core (2 here); the CLI integration tests block theirs while
 # `corral` runs (seconds for the cgroup measurements), and the job-file parser's tests are CPU-bound
 # (seconds of parsing, the property tests most). The async unit, driver and runner tests run first.
-PARSER_TESTS := CorralJobspecTests
+# CPU-bound suites (seconds of work on one of the pool's two threads): the job-file parser's, and the
+# state store's damage matrix (every page of a database truncated and flipped).
+PARSER_TESTS := CorralJobspecTests|SQLiteStateStoreDamageTests
 CLI_TESTS := CorralIntegrationTests
 
 test: debug
 	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)'
 	swift test --disable-xctest --filter $(CLI_TESTS)
-	swift test --disable-xctest --filter $(PARSER_TESTS)
+	swift test --disable-xctest --filter '$(PARSER_TESTS)'
 
 test-unit: debug
 	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)'
-	swift test --disable-xctest --filter $(PARSER_TESTS)
+	swift test --disable-xctest --filter '$(PARSER_TESTS)'
 
 # The cgroup tests want a pure cgroup v2 host with the controllers delegated, which these machines are not:
 # scripts/vm-test boots one (Debian's kernel under QEMU, the host's root read-only) and runs the test

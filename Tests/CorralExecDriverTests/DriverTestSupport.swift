@@ -45,10 +45,10 @@ enum DriverTests {
 
     static var enabled: Bool { skipReason == nil }
 
-    /// How late a deadline may be met: 500 ms on a host (the whole suite runs ~600 tests at once on
-    /// 2 cores, and a timer on a busy cooperative pool fires a few hundred ms late); in the emulated
+    /// How late a deadline may be met: 2 s on a host (the whole suite runs ~650 tests at once on
+    /// 2 cores, and a timer on a busy cooperative pool fires late; seen: 1.6 s); in the emulated
     /// test guest (code runs 5-33x slower there) only the order of events is checked.
-    static let lateness: Double = ProcessInfo.processInfo.environment["CORRAL_TEST_GUEST"] == nil ? 0.5 : 10
+    static let lateness: Double = ProcessInfo.processInfo.environment["CORRAL_TEST_GUEST"] == nil ? 2 : 10
     static var comment: Comment { Comment(rawValue: skipReason ?? "") }
 }
 
