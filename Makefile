@@ -50,7 +50,10 @@ test-unit: debug
 # The cgroup tests want a pure cgroup v2 host with the controllers delegated, which these machines are not:
 # scripts/vm-test boots one (Debian's kernel under QEMU, the host's root read-only) and runs the test
 # bundle built here inside it, as root. check-cgroup-v2 first, so a broken guest says so plainly.
-VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests|RunnerIntegrationTests|StartCrashTests|LogSpaceTests|HostileImageTests|SealedHelperTests|SafeDefaultsTests|AllocDirInertTests|HostileImageFileTests|HostTaskDirBuilderTests|DefaultChrootEtcTests|LaunchHardeningIntegrationTests
+VM_FILTER ?= CgroupLimitTests|CapabilityIntegrationTests|SeccompIntegrationTests|DeviceIntegrationTests|EscapeProbeTests|ExecDriver[A-Za-z]*Tests|RawExecDriverTests|DriverRecoveryTests|RunnerIntegrationTests|StartCrashTests|LogSpaceTests
+# The escape suite's hostile images, the sealed helper and the allocation directories, in a guest of
+# their own: together with the suites above they overran the emulated guest's per-suite time limits.
+VM_SECURITY_FILTER ?= HostileImageTests|SealedHelperTests|SafeDefaultsTests|AllocDirInertTests|HostileImageFileTests|HostTaskDirBuilderTests|DefaultChrootEtcTests|LaunchHardeningIntegrationTests
 # The agent end to end (through the CLI, many short `corral` processes: slow under emulation) in a guest of
 # its own, so that its load cannot disturb the timing tests above.
 VM_AGENT_FILTER ?= AgentCommandTests|AgentFullDiskTests|AgentExecutableTests|AgentPolicyCommandTests|AgentSecretTests|AgentStateDatabaseTests
@@ -59,6 +62,7 @@ test-vm:
 	swift build --build-tests
 	scripts/vm-test -- scripts/vm/check-cgroup-v2
 	scripts/vm-test -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_FILTER)'
+	scripts/vm-test -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_SECURITY_FILTER)'
 	scripts/vm-test -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_AGENT_FILTER)'
 
 bench: build
