@@ -29,22 +29,27 @@ build:
 debug:
 	swift build
 
-# Three passes, so that no test can starve another's timers (kill timeouts, restart delays): Swift's
-# cooperative pool has one thread per core (2 here); the CLI integration tests block theirs while
-# `corral` runs (seconds for the cgroup measurements), and the job-file parser's tests are CPU-bound
-# (seconds of parsing, the property tests most). The async unit, driver and runner tests run first.
-# CPU-bound suites (seconds of work on one of the pool's two threads): the job-file parser's, and the
-# state store's damage matrix (every page of a database truncated and flipped).
-PARSER_TESTS := CorralJobspecTests|SQLiteStateStoreDamageTests
+# Four passes, so that no test can starve another's timers (kill timeouts, restart delays): Swift's
+# cooperative pool has one thread per core (2 here). The driver, runner and other unit tests run first;
+# then the agent's tests (their tasks start on timers a busy pool delays by seconds); then the CLI
+# integration tests, which block their thread while `corral` runs (seconds for the cgroup
+# measurements); then the suites that hold a thread for seconds of CPU or disk work.
+# Suites that hold one of the pool's two threads for seconds (CPU or disk bound): the job-file
+# parser's, the state store's damage matrix (every page of a database truncated and flipped), and the
+# removal of trees thousands of directories deep.
+PARSER_TESTS := CorralJobspecTests|SQLiteStateStoreDamageTests|CorralHostFSTests|HostTaskDirBuilderTests
 CLI_TESTS := CorralIntegrationTests
+AGENT_TESTS := CorralAgentTests
 
 test: debug
-	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)'
+	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)|$(AGENT_TESTS)'
+	swift test --disable-xctest --filter '$(AGENT_TESTS)'
 	swift test --disable-xctest --filter $(CLI_TESTS)
 	swift test --disable-xctest --filter '$(PARSER_TESTS)'
 
 test-unit: debug
-	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)'
+	swift test --disable-xctest --skip '$(CLI_TESTS)|$(PARSER_TESTS)|$(AGENT_TESTS)'
+	swift test --disable-xctest --filter '$(AGENT_TESTS)'
 	swift test --disable-xctest --filter '$(PARSER_TESTS)'
 
 # The cgroup tests want a pure cgroup v2 host with the controllers delegated, which these machines are not:

@@ -253,7 +253,7 @@ import Testing
     @Test func logsFromStartFromEndAndFollowed() async throws {
         try await withAPI { api in
             let config = #"stdout_string = "tick\n""# + "\n" + #"stdout_repeat = 5"# + "\n" + #"stdout_repeat_duration = "20ms""#
-                + "\n" + #"run_for = "300ms""#
+                + "\n" + #"run_for = "2s""#
             let answer = try await api.client.submitJob(source: mockJob("logs", type: "batch", config: config), filename: "l.hcl")
             let id = answer.allocations[0]
             var followed: [UInt8] = []

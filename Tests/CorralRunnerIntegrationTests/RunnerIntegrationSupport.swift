@@ -57,9 +57,9 @@ enum RunnerIntegration {
         return nil
     }()
 
-    /// How late the kill may come after its timeout: 2 s on a host; in the emulated cgroup v2 test
-    /// guest (code runs 5-33x slower there) 10 s.
-    static let lateness: Double = ProcessInfo.processInfo.environment["CORRAL_TEST_GUEST"] == nil ? 2 : 10
+    /// How late the kill may come after its timeout: 4 s on a host (the whole suite runs at once on
+    /// two cores; seen: 2.2 s); in the emulated cgroup v2 test guest (code runs 5-33x slower there) 10 s.
+    static let lateness: Double = ProcessInfo.processInfo.environment["CORRAL_TEST_GUEST"] == nil ? 4 : 10
 
     static var enabled: Bool { skipReason == nil }
     static var cliEnabled: Bool { cliSkipReason == nil }
