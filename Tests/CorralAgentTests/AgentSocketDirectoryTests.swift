@@ -60,6 +60,26 @@ import Testing
         }
     }
 
+    /// An agent that died between binding its socket and publishing it left its staging directory:
+    /// the next agent removes it (a live agent's is left alone).
+    @Test func aDeadAgentsStagingDirectoryIsRemoved() async throws {
+        let fixture = AgentFixture()
+        defer { fixture.remove() }
+        let directory = fixture.dataDir + "/sock"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        #expect(chmod(directory, 0o700) == 0)
+        // Above the kernel's largest pid: no such process can exist.
+        let stale = directory + "/.corral-bind-4194305"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: false)
+        #expect(FileManager.default.createFile(atPath: stale + "/s", contents: nil))
+        let live = directory + "/.corral-bind-1"
+        try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: false)
+        let agent = AgentFixture(dataDir: fixture.dataDir) { $0.socketPath = directory + "/api.sock" }
+        _ = try Self.server(agent).services()
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live), "pid 1 is alive: its directory is not ours to remove")
+    }
+
     /// A missing directory is made 0700, and the socket is 0600 as the agent announces it.
     @Test func theSocketIsPrivateFromItsBind() async throws {
         let api = try await APIHarness.start { $0.socketPath = $0.dataDir + "/made/here/api.sock" }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,9 +41,17 @@ enum UnixSocketPath {
     static func staging(for path: String) throws(AgentServerError) -> Staging {
         let parent = path.split(separator: "/").dropLast().joined(separator: "/")
         let directory = "/" + parent + (parent.isEmpty ? "" : "/") + ".corral-bind-\(getpid())"
-        // A staging directory left by an agent that died with this pid: ours to remove.
-        unlink(directory + "/s")
-        rmdir(directory)
+        // Staging directories left by agents that died before publishing (this pid's included): the
+        // socket's directory is the agent's own (checked above), so what is in it is ours to remove.
+        let parentPath = "/" + parent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parentPath)) ?? []
+        where name.hasPrefix(".corral-bind-") {
+            let owner = Int32(name.dropFirst(".corral-bind-".count)) ?? 0
+            guard owner == getpid() || owner <= 0 || kill(owner, 0) != 0 else { continue }
+            let stale = parentPath + (parent.isEmpty ? "" : "/") + name
+            unlink(stale + "/s")
+            rmdir(stale)
+        }
         guard mkdir(directory, 0o700) == 0 else {
             throw .socketPath(path: path, operation: "mkdir \(directory)", errno: errno)
         }
