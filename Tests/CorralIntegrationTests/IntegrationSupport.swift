@@ -139,14 +139,22 @@ func bash(_ script: String) throws -> (status: Int32, stdout: String) {
 }
 
 /// The host's mount points and sources, without ids that change for unrelated reasons.
+///
+/// Mounts under the temporary directories of the other integration suites are left out: those
+/// suites run in parallel with these and mount on the host by design (the runner's alloc-dir
+/// self-binds and secrets tmpfs, the driver tests' small log tmpfs), so they come and go while a
+/// command under test runs. The isolate tests' own directories (`temporaryDirectory()`, prefix
+/// `corral-it-`) and everything outside the temporary directory are compared in full.
 func hostMountTable() -> [String] {
     let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-    // The runner integration tests, which run in parallel with these, mount their tasks' secrets
-    // tmpfs under their own temporary directories: not a mount leaked by the command under test.
-    let concurrentTests = NSTemporaryDirectory() + "corral-runner-integ-"
+    let temporary = (NSTemporaryDirectory() + "corral-").replacingOccurrences(of: "//", with: "/")
+    let ownedByThisSuite = "/tmp/corral-it-"
+    func belongsToAnotherSuite(_ mountPoint: Substring) -> Bool {
+        (mountPoint.hasPrefix(temporary) || mountPoint.hasPrefix("/tmp/corral-")) && !mountPoint.hasPrefix(ownedByThisSuite)
+    }
     return text.split(separator: "\n").filter { line in
         let fields = line.split(separator: " ")
-        return fields.count <= 4 || !fields[4].hasPrefix(concurrentTests.replacingOccurrences(of: "//", with: "/"))
+        return fields.count <= 4 || !belongsToAnotherSuite(fields[4])
     }.map { line in
         let fields = line.split(separator: " ")
         return fields.count > 4 ? "\(fields[4]) \(fields.dropFirst(6).joined(separator: " "))" : String(line)
