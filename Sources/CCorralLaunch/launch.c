@@ -358,9 +358,10 @@ static int above_targets(const struct corral_fd_map *maps, uint32_t n) {
 }
 
 /* Moves each `from` fd to `to` without CLOEXEC, safe against overlapping numbers. */
+#define MAX_REMAPPED_FDS 16
 static int remap_fds(const struct corral_fd_map *maps, uint32_t n) {
-    int tmp[8];
-    if (n > 8) { errno = EINVAL; return -1; }
+    int tmp[MAX_REMAPPED_FDS];
+    if (n > MAX_REMAPPED_FDS) { errno = EINVAL; return -1; }
     int low = above_targets(maps, n);
     for (uint32_t i = 0; i < n; i++) {
         tmp[i] = fcntl(maps[i].from, F_DUPFD_CLOEXEC, low);

@@ -39,7 +39,8 @@ public enum StartCrashPoint: String, Sendable, CaseIterable {
     case beforeLaunch = "before-launch"
     /// The supervisor and the task exist; the task waits at its start barrier, nothing is recorded.
     case atBarrier = "at-barrier"
-    /// The run is recorded (handle.json); the barrier is not released: the command never runs.
+    /// The run is recorded (handle.json) and not yet released: the supervisor finds the record when the
+    /// gate closes unanswered and releases the task itself, so the command runs once.
     case afterRecord = "after-record"
     /// The command runs; the start has not returned its handle to the runner.
     case afterRelease = "after-release"

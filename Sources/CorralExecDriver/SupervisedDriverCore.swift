@@ -98,7 +98,8 @@ final class SupervisedDriverCore: Sendable {
         crashPoint.map(StartCrashPoint.beforeLaunch.crashIfDue)
         // The run is recorded (handle.json, fsynced) while the task waits at its start barrier, before
         // its command runs: a runner that dies at any point of the start finds the run by its id and
-        // adopts it (`recoverLost`); one that dies before the record leaves a task that never ran.
+        // adopts it (`recoverLost`); one that dies before the record leaves a task that never ran. The
+        // supervisor releases a recorded run whose runner died before saying so (`startRecord`).
         var recorded: (record: SupervisedTaskState, handle: TaskHandle)?
         let launched: LaunchedTask
         do {
@@ -116,7 +117,7 @@ final class SupervisedDriverCore: Sendable {
                     recorded = (record, handle)
                     crashPoint.map(StartCrashPoint.afterRecord.crashIfDue)
                     return true
-                })
+                }, startRecord: Self.handleFile)
         } catch {
             throw .startFailed(reason: error.description, recoverable: Self.isRecoverable(error))
         }

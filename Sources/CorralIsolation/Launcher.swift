@@ -23,23 +23,32 @@ public struct Launcher: Sendable {
     /// itself up, so bookkeeping overlaps the task's start instead of delaying it.
     /// With `confirmStart`, the task waits at a barrier right before it execs its command (after every
     /// setup step that can fail) until `confirmStart` returns true; it is called once the pids are
-    /// known, so the caller can record the run durably first. False (or the caller's death: the
-    /// barrier's write end closes) ends the task before its command runs (`.child(.startBarrier)`).
+    /// known, so the caller can record the run durably first. False ends the task before its command
+    /// runs (`.child(.startBarrier)`). The supervisor holds the barrier and takes the answer on a gate
+    /// pipe (Sources/corral-supervisor/start_gate.h): if the caller dies before answering, the task is
+    /// released when `startRecord` (a file in `state`) exists and refused otherwise, so a run the
+    /// caller recorded is never lost to its death and one it did not record never runs.
     /// On failure nothing is left running; the state directory and the cgroup are the caller's to remove.
     public func launch(_ plan: LaunchPlan, state: StateDirectory?, stdio: TaskStdio, io: SupervisorIO = SupervisorIO(),
                        cgroup: CgroupPlacement? = nil,
                        whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in },
-                       confirmStart: ((_ supervisorPID: pid_t, _ taskPID: pid_t) -> Bool)? = nil)
+                       confirmStart: ((_ supervisorPID: pid_t, _ taskPID: pid_t) -> Bool)? = nil,
+                       startRecord: String? = nil)
         throws(LaunchError) -> LaunchedTask {
         var resources = FileDescriptors()
         defer { resources.closeAll() }
 
         let report = try resources.pipe("report pipe")
-        // Both ends CLOEXEC: the supervisor's copy goes at its execve, the task's at its fd cleanup
-        // before it waits, so that the caller's death is the end of file the task sees.
+        // The barrier: the task reads, the supervisor alone writes (fd 9). The gate: we answer, the
+        // supervisor reads (fd 8). Every other copy is CLOEXEC or closed by the task before it waits.
         let barrier = confirmStart == nil ? nil : try resources.pipe("start barrier pipe")
+        let gate = confirmStart == nil ? nil : try resources.pipe("start gate pipe")
         var arguments = ["--task-pid", SupervisorLaunch.taskPIDPlaceholder, "--lifeline-fd", "6"]
         var fds: [(from: Int32, to: Int32)] = []
+        if let barrier, let gate {
+            fds += [(gate.read, 8), (barrier.write, 9)]
+            arguments += ["--start-gate-fd", "8", "--start-barrier-fd", "9"]
+        }
         if let state, io.recordExit || (io.logs != nil && io.logs?.directory == nil) {
             let stateFD = open(state.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard stateFD >= 0 else { throw .system(.current("open state directory", path: state.path)) }
@@ -47,6 +56,7 @@ public struct Launcher: Sendable {
             fds.append((stateFD, 3))
             // Without --state-fd the supervisor writes no exit.json; with it, it does.
             if io.recordExit { arguments += ["--state-fd", "3"] } else { arguments += ["--log-dir-fd", "3"] }
+            if io.recordExit, gate != nil, let startRecord { arguments += ["--start-record", startRecord] }
         }
         if let logs = io.logs {
             let rotation = logs.rotation ?? logRotation
@@ -102,18 +112,16 @@ public struct Launcher: Sendable {
         let rc = flat.withPlan { corral_launch($0, &supervisorPID, &supervisorPidfd) }
         guard rc == 0 else { throw .system(SyscallError("fork the supervisor", errno: -rc)) }
         // Only the children need these now; our copies would keep the pipes from reaching EOF.
-        resources.closeAll(except: [report.read] + (barrier.map { [$0.write] } ?? []))
+        resources.closeAll(except: [report.read] + (gate.map { [$0.write] } ?? []))
 
         let outcome = Self.readReports(report.read) { taskPID in
             whileStarting(supervisorPID, taskPID)
-            guard let barrier, let confirmStart else { return }
-            if confirmStart(supervisorPID, taskPID) {
-                var go: UInt8 = 1
-                while write(barrier.write, &go, 1) < 0 && errno == EINTR {}
-            }
-            // Released or refused: the task reads its byte or the end of file.
-            close(barrier.write)
-            resources.forget(barrier.write)
+            guard let gate, let confirmStart else { return }
+            // An explicit answer either way: only the caller's death leaves the decision to the record.
+            var answer: UInt8 = confirmStart(supervisorPID, taskPID) ? 1 : 0
+            while write(gate.write, &answer, 1) < 0 && errno == EINTR {}
+            close(gate.write)
+            resources.forget(gate.write)
         }
         close(report.read)
         resources.forget(report.read)

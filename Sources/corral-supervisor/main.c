@@ -12,6 +12,7 @@
  * Usage (fds are inherited): corral-supervisor --task-pid PID --stdout-fd FD [--state-fd FD]
  *     [--stderr-fd FD] [--lifeline-fd FD] [--pty] [--log-max-bytes N] [--log-max-files N] [--cgroup DIR]...
  *     [--log-dir-fd FD] [--stdout-log NAME] [--stderr-log NAME] [--no-logs] [--no-forward]
+ *     [--start-gate-fd FD --start-barrier-fd FD [--start-record NAME]]
  * Without --state-fd no exit.json is written (exec sessions: the caller takes our exit status).
  * Logs go to --log-dir-fd (default: the state directory) as --stdout-log/--stderr-log (default
  * stdout.log/stderr.log); --no-logs writes none; --no-forward copies nothing to our stdout/stderr
@@ -22,6 +23,9 @@
  * its supervisor.
  * --cgroup names the task's cgroup directories (one per v1 hierarchy): once the task has exited, the
  * supervisor records its OOM kills and usage, kills what is left in them, and removes them.
+ * --start-gate-fd and --start-barrier-fd: the task waits at its start barrier until the caller's answer
+ * on the gate, or, if the caller dies first, for as long as it takes to look for --start-record (a
+ * file in the state directory): see start_gate.h.
  * When the caller stops reading (EPIPE), that stream is closed too: the task gets SIGPIPE on its
  * next write, as it would in a plain pipeline (`corral isolate -- yes | head -1` ends).
  */
@@ -42,6 +46,7 @@
 #include "cgroup_finish.h"
 #include "exit_record.h"
 #include "rotating_log.h"
+#include "start_gate.h"
 
 /* Signals an operator sends to a task; they go to the task, not to us. */
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH };
@@ -59,7 +64,8 @@ struct stream {
 struct options {
     pid_t task;
     int state_fd, stdout_fd, stderr_fd, lifeline_fd, pty, log_dir_fd, no_logs, no_forward;
-    const char *stdout_log, *stderr_log;
+    int start_gate_fd, start_barrier_fd;
+    const char *stdout_log, *stderr_log, *start_record;
     off_t log_max_bytes;
     int log_max_files;
     char *cgroups[MAX_CGROUPS];
@@ -85,7 +91,8 @@ static long number_arg(const char *flag, const char *value) {
 static struct options parse(int argc, char **argv) {
     struct options o = { .task = 0, .state_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .lifeline_fd = -1, .pty = 0,
                          .log_dir_fd = -1, .no_logs = 0, .no_forward = 0,
-                         .stdout_log = "stdout.log", .stderr_log = "stderr.log",
+                         .start_gate_fd = -1, .start_barrier_fd = -1,
+                         .stdout_log = "stdout.log", .stderr_log = "stderr.log", .start_record = NULL,
                          .log_max_bytes = 10 * 1024 * 1024, .log_max_files = 10, .n_cgroups = 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -104,6 +111,9 @@ static struct options parse(int argc, char **argv) {
         else if (!strcmp(a, "--stdout-log")) o.stdout_log = v;
         else if (!strcmp(a, "--stderr-log")) o.stderr_log = v;
         else if (!strcmp(a, "--log-max-files")) o.log_max_files = (int)number_arg(a, v);
+        else if (!strcmp(a, "--start-gate-fd")) o.start_gate_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--start-barrier-fd")) o.start_barrier_fd = (int)number_arg(a, v);
+        else if (!strcmp(a, "--start-record")) o.start_record = v;
         else if (!strcmp(a, "--cgroup")) {
             if (o.n_cgroups == MAX_CGROUPS) usage_exit("too many --cgroup directories");
             o.cgroups[o.n_cgroups++] = argv[i];
@@ -111,6 +121,9 @@ static struct options parse(int argc, char **argv) {
         else usage_exit("unknown option");
     }
     if (o.task <= 0 || o.stdout_fd < 0) usage_exit("--task-pid and --stdout-fd are required");
+    if ((o.start_gate_fd < 0) != (o.start_barrier_fd < 0)) usage_exit("--start-gate-fd and --start-barrier-fd go together");
+    if (o.start_record && (o.start_gate_fd < 0 || o.state_fd < 0))
+        usage_exit("--start-record needs --start-gate-fd and --state-fd");
     if (o.log_dir_fd < 0) o.log_dir_fd = o.state_fd;
     if (o.log_dir_fd < 0) o.no_logs = 1;
     return o;
@@ -233,6 +246,11 @@ int main(int argc, char **argv) {
         fcntl(s->in, F_SETFD, FD_CLOEXEC);
         rotating_log_init(&s->log, o.log_dir_fd, sources[i].log, o.log_max_bytes, o.log_max_files);
     }
+    struct start_gate gate = { o.start_gate_fd, o.start_barrier_fd, o.state_fd, o.start_record };
+    if (gate.gate_fd >= 0) {
+        fcntl(gate.gate_fd, F_SETFD, FD_CLOEXEC);
+        fcntl(gate.barrier_fd, F_SETFD, FD_CLOEXEC);
+    }
     int stdin_open = o.pty;
     struct input_buffer input = { .len = 0 };
     if (o.pty) {
@@ -242,11 +260,12 @@ int main(int argc, char **argv) {
 
     int status = 0, exited = 0;
     while (!exited) {
-        struct pollfd fds[5];
+        struct pollfd fds[6];
         int n = 0;
         fds[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
         for (int i = 0; i < nstreams; i++) fds[n++] = (struct pollfd){ .fd = streams[i].in, .events = POLLIN };
-        int stdin_slot = -1, master_slot = -1;
+        int stdin_slot = -1, master_slot = -1, gate_slot = -1;
+        if (gate.gate_fd >= 0) { gate_slot = n; fds[n++] = (struct pollfd){ .fd = gate.gate_fd, .events = POLLIN }; }
         if (stdin_open && input.len == 0) { stdin_slot = n; fds[n++] = (struct pollfd){ .fd = 0, .events = POLLIN }; }
         if (input.len > 0) { master_slot = n; fds[n++] = (struct pollfd){ .fd = o.stdout_fd, .events = POLLOUT }; }
         if (poll(fds, (nfds_t)n, -1) < 0) {
@@ -272,6 +291,7 @@ int main(int argc, char **argv) {
                 if (poll(&again, 1, 0) <= 0) break;
             }
         }
+        if (gate_slot >= 0 && (fds[gate_slot].revents & (POLLIN | POLLHUP | POLLERR))) start_gate_decide(&gate);
         for (int i = 0; i < nstreams; i++) {
             if (streams[i].in < 0 || !(fds[1 + i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             if (!pump(&streams[i])) { close(streams[i].in); streams[i].in = -1; }
@@ -293,6 +313,7 @@ int main(int argc, char **argv) {
             }
         }
     }
+    start_gate_close(&gate);
     unsigned long long dropped = 0;
     for (int i = 0; i < nstreams; i++) {
         drain(&streams[i]);

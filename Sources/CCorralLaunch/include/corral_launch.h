@@ -212,7 +212,7 @@ struct corral_plan {
     char *const *supervisor_argv;
     char *const *supervisor_envp;
     char *task_pid_slot;           /* a 24-byte buffer inside supervisor_argv; receives the task pid */
-    const struct corral_fd_map *supervisor_fds;
+    const struct corral_fd_map *supervisor_fds;  /* at most 16 */
     uint32_t n_supervisor_fds;
 
     int32_t report_fd;             /* write end of the CLOEXEC report pipe */
