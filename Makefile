@@ -11,7 +11,7 @@ RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xswiftc -Xclang-linker 
 
 help:
 	@echo "make setup    install the Debian packages the build and tests need (root)"
-	@echo "make build    release build: .build/release/corral, corral-supervisor and corral-init"
+	@echo "make build    release build: .build/release/corral, corral-supervisor, corral-init and corral-exec"
 	@echo "make test     build, then run unit and integration tests (integration tests need root)"
 	@echo "make test-vm  build, then run the cgroup, capability, seccomp and driver tests in a QEMU guest with pure cgroup v2 (VM_FILTER=regex)"
 	@echo "make test-vm-ci  the bounded CI form: the cgroup, driver and escape suites in the guest (the agent's end-to-end suite runs on the host in make test)"
@@ -94,12 +94,13 @@ install: build
 	install -m 0755 .build/release/corral $(DESTDIR)$(PREFIX)/bin/corral
 	install -m 0755 .build/release/corral-supervisor $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor
 	install -m 0755 .build/release/corral-init $(DESTDIR)$(PREFIX)/libexec/corral/corral-init
+	install -m 0755 .build/release/corral-exec $(DESTDIR)$(PREFIX)/libexec/corral/corral-exec
 	install -d $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp
 	install -m 0644 profiles/seccomp/*.json $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/corral $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor \
-	      $(DESTDIR)$(PREFIX)/libexec/corral/corral-init
+	      $(DESTDIR)$(PREFIX)/libexec/corral/corral-init $(DESTDIR)$(PREFIX)/libexec/corral/corral-exec
 	rm -rf $(DESTDIR)$(PREFIX)/share/corral/profiles
 	-rmdir $(DESTDIR)$(PREFIX)/share/corral
 	-rmdir $(DESTDIR)$(PREFIX)/libexec/corral

@@ -22,6 +22,8 @@ import PackageDescription
 /// - `CorralRunnerStore`: the runner's SQLite state store (GRDB).
 /// - `CorralAllocDir`: allocation directories on the host, `secrets/` as a tmpfs.
 /// - `CorralJobspec`: job files (HCL native syntax and Nomad's HCL-as-JSON) parsed into a `Job`.
+/// - `corral-exec`: a freestanding program of a few KiB (no libc) every task execs from a sealed copy right
+///   before its command, so that no host executable is ever the task's `/proc/self/exe`.
 /// - `corral-init`: the minimal PID 1 (`init = true`) bound into tasks: reaps and forwards signals.
 /// - `CorralAPI`: the agent's HTTP API bodies (JSON), shared by the agent and its clients.
 /// - `CorralAgent`: `corral agent`: allocations of submitted jobs under one runtime, restored across its
@@ -34,6 +36,7 @@ let package = Package(
         .executable(name: "corral", targets: ["corral"]),
         .executable(name: "corral-supervisor", targets: ["corral-supervisor"]),
         .executable(name: "corral-init", targets: ["corral-init"]),
+        .executable(name: "corral-exec", targets: ["corral-exec"]),
         // For the parser's fuzzer (Fuzz/, a package of its own built with -sanitize=fuzzer).
         .library(name: "CorralJobspec", targets: ["CorralJobspec"]),
     ],
@@ -66,6 +69,13 @@ let package = Package(
         // Static: it runs inside images that may have no libc at all.
         .executableTarget(name: "corral-init", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
+        // Freestanding (no libc, no start-up files): on every start's critical path, its exec must cost
+        // the kernel's work alone. `-static-executable` keeps the Swift runtime's libraries off the line
+        // (static archives: nothing is pulled in that nothing calls); CNoSwiftRuntime satisfies swiftrt.o.
+        .executableTarget(name: "corral-exec", dependencies: ["CNoSwiftRuntime"],
+                          cSettings: [.unsafeFlags(["-ffreestanding", "-fno-stack-protector", "-fno-builtin", "-fno-pie"])],
+                          linkerSettings: [.unsafeFlags(["-static-executable", "-Xclang-linker", "-nostdlib",
+                                                         "-Xclang-linker", "-nostartfiles", "-Xclang-linker", "-no-pie"])]),
         // The escape-probe suite's agent, run inside confined tasks by the integration tests.
         .executableTarget(name: "corral-probe", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),

@@ -13,9 +13,9 @@ struct IsolateRun {
     func run() -> Int32 {
         // Like the supervisor: a task in the host's pid namespace must not reach our /proc/<pid>/exe.
         _ = corral_set_nondumpable()
-        // The sealed copies of corral-init and the supervisor the launch execs, made meanwhile.
-        if let initProgram = try? ProgramLocator.initProgram(), let supervisor = try? ProgramLocator.supervisor() {
-            SealedHelper.prepare([(initProgram, "corral-init"), (supervisor, "corral-supervisor")])
+        // The sealed copies of corral-exec and the supervisor the launch execs, made meanwhile.
+        if let exec = try? ProgramLocator.execProgram(), let supervisor = try? ProgramLocator.supervisor() {
+            SealedHelper.prepare([(exec, "corral-exec"), (supervisor, "corral-supervisor")])
         }
         let id = TaskID.random()
         let terminal = !options.noTTY && isatty(0) == 1 && isatty(1) == 1

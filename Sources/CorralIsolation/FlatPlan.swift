@@ -164,7 +164,7 @@ final class FlatPlan {
     static func helperArguments(_ launch: LaunchPlan, reportFD: Int32) -> [String] {
         if launch.runUnderInit { return ["corral-init", "--init", "--"] + launch.arguments }
         let report = helperMayReport(launch) ? String(reportFD) : "-"
-        return ["corral-init", "--exec", report, String(launch.executableCandidates.count)]
+        return ["corral-exec", report, String(launch.executableCandidates.count)]
             + launch.executableCandidates + ["--"] + launch.arguments
     }
 

@@ -50,8 +50,10 @@ public struct LaunchPlan: Equatable, Sendable {
     /// Run the command under the helper as the task's init (`init = true`): it is PID 1, reaps
     /// orphans and forwards signals. Either way the helper runs from a sealed copy (`SealedHelper`).
     public var runUnderInit: Bool = false
-    /// The helper program (`corral-init`) to seal; nil: `ProgramLocator.initProgram()`.
+    /// The init program (`corral-init`) to seal when `runUnderInit`; nil: `ProgramLocator.initProgram()`.
     public var helperPath: String?
+    /// The exec program (`corral-exec`) to seal otherwise; nil: `ProgramLocator.execProgram()`.
+    public var execHelperPath: String?
     /// The index in `mounts` from which steps are the user's (binds, tmpfs mounts, devices); the
     /// launch refuses any of them on or above corral's own /proc, /sys and /dev mounts. nil: none are.
     public var firstUserMount: Int?

@@ -97,9 +97,8 @@ public struct Launcher: Sendable {
             for directory in cgroup?.directories ?? [] { arguments += ["--cgroup", directory] }
         }
 
-        let helperPath: String
-        if let path = plan.helperPath { helperPath = path } else { helperPath = try ProgramLocator.initProgram() }
-        let helperFD = try SealedHelper.fd(forPath: helperPath, name: "corral-init")
+        let helper = try Self.helper(for: plan)
+        let helperFD = try SealedHelper.fd(forPath: helper.path, name: helper.name)
         let supervisorFD = try SealedHelper.fd(forPath: supervisorPath, name: "corral-supervisor")
         let sources = try MountSources.open(plan, into: &resources)
         let flat = FlatPlan(plan, taskStdio: taskStdio,
@@ -141,6 +140,17 @@ public struct Launcher: Sendable {
             throw .internal("the supervisor exited without reporting the task it started")
         }
         return LaunchedTask(supervisorPID: supervisorPID, supervisorPidfd: pidfd, taskPID: taskPID)
+    }
+
+    /// The program the task execs last, from its sealed copy: the init when the task runs under one,
+    /// else the freestanding `corral-exec`, which only execs the command.
+    static func helper(for plan: LaunchPlan) throws(LaunchError) -> (path: String, name: String) {
+        if plan.runUnderInit {
+            if let path = plan.helperPath { return (path, "corral-init") }
+            return (try ProgramLocator.initProgram(), "corral-init")
+        }
+        if let path = plan.execHelperPath { return (path, "corral-exec") }
+        return (try ProgramLocator.execProgram(), "corral-exec")
     }
 
     /// Waits for a supervisor to exit, closes its pidfd, and returns its exit status: the task's

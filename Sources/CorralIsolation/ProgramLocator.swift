@@ -2,8 +2,8 @@
 import Glibc
 #endif
 
-/// Finds corral's helper programs (`corral-supervisor`, `corral-init`): `$CORRAL_SUPERVISOR` /
-/// `$CORRAL_INIT`, else next to the running executable, else in `../libexec/corral/` relative to it
+/// Finds corral's helper programs (`corral-supervisor`, `corral-init`, `corral-exec`): `$CORRAL_SUPERVISOR`
+/// / `$CORRAL_INIT` / `$CORRAL_EXEC`, else next to the running executable, else in `../libexec/corral/` relative to it
 /// (an installed layout).
 public enum ProgramLocator {
     public static func supervisor() throws(LaunchError) -> String {
@@ -12,6 +12,10 @@ public enum ProgramLocator {
 
     public static func initProgram() throws(LaunchError) -> String {
         try find("corral-init", override: "CORRAL_INIT")
+    }
+
+    public static func execProgram() throws(LaunchError) -> String {
+        try find("corral-exec", override: "CORRAL_EXEC")
     }
 
     public static func find(_ program: String, override variable: String) throws(LaunchError) -> String {

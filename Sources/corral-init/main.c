@@ -18,21 +18,14 @@
  * subreaper). SIGKILL and SIGSTOP cannot be caught, so they are never forwarded; SIGKILL from outside
  * the namespace ends the whole task at once.
  *
- * It is also every task's last step before its command (`--exec`): the launcher execs it from a sealed
- * memfd (never from a host file), and it execs the command. So at no moment is a host executable the
- * task's /proc/self/exe: a command that is, or resolves to, /proc/self/exe (directly, by a symlink, as a
- * script's interpreter, as an ELF's PT_INTERP) re-runs this sealed copy, which refuses anything but its
- * two exact forms below (the CVE-2019-5736 class).
+ * The launcher execs it from a sealed memfd (never from a host file), as it does corral-exec for a task
+ * without an init (Sources/corral-exec/main.c). So at no moment is a host executable the task's
+ * /proc/self/exe: a command that is, or resolves to, /proc/self/exe re-runs this sealed copy, which
+ * refuses anything but its exact form below (the CVE-2019-5736 class).
  *
  * Usage: corral-init --init -- COMMAND [ARGS...]
- *        corral-init --exec REPORT_FD N CANDIDATE... -- ARGV...
- * Exit (--init): the command's status; 125 for bad usage or if the command could not be started
- * (signalfd, fork); 127 if the command was not found, 126 if it could not be executed.
- * --exec: execve's the N candidate paths in order with ARGV (execvp semantics); if none runs, writes a
- * failure record to REPORT_FD (as the launcher's task would) and exits 127 (not found) or 126.
- * REPORT_FD "-": there is no report pipe (the launcher gives none when other processes can see this one:
- * an exec into a running task, a task in the host's pid namespace, a raw_exec task; any of them could
- * otherwise open /proc/<pid>/fd/N and forge reports): the failure goes to stderr, with the same status.
+ * Exit: the command's status; 125 for bad usage or if the command could not be started (signalfd,
+ * fork); 127 if the command was not found, 126 if it could not be executed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -131,52 +124,6 @@ static int supervise(int sigfd, pid_t command) {
     return status;
 }
 
-/* A failure record as the launcher writes it (mirrors struct corral_report in
- * Sources/CCorralLaunch/include/corral_launch.h: kind 2 is a failure, stage 22 the command's exec). */
-struct exec_report { int32_t kind, stage, error, index, pid; };
-
-/* A decimal fd or count, or -1. */
-static long parse_number(const char *s) {
-    if (!*s) return -1;
-    long v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || v > 1000000) return -1;
-        v = v * 10 + (*s - '0');
-    }
-    return v;
-}
-
-/* --exec REPORT_FD N CANDIDATE... -- ARGV...: the launcher's candidate execs, from this sealed copy. */
-static int exec_candidates(int argc, char **argv) {
-    int no_pipe = argc > 3 && !strcmp(argv[2], "-");
-    long fd = no_pipe ? -1 : argc > 3 ? parse_number(argv[2]) : -1, n = argc > 3 ? parse_number(argv[3]) : -1;
-    if ((fd < 3 && !no_pipe) || n < 0 || 4 + n >= argc || strcmp(argv[4 + n], "--") || 5 + n >= argc) {
-        fputs("corral-init: refusing to run: not started by corral\n", stderr);
-        return 126;
-    }
-    if (!no_pipe) fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-    char **command = argv + 5 + n;
-    int denied = -1, err = ENOENT;
-    for (long i = 0; i < n; i++) {
-        execve(argv[4 + i], command, environ);
-        if (errno == EACCES) { if (denied < 0) denied = (int)i; continue; }
-        if (errno == ENOENT || errno == ENOTDIR || errno == ESTALE || errno == ENODEV || errno == ETIMEDOUT) continue;
-        denied = (int)i;
-        err = errno;
-        break;
-    }
-    if (denied >= 0 && err == ENOENT) err = EACCES;
-    if (no_pipe) {
-        fprintf(stderr, "corral-init: cannot execute \"%s\": %s\n",
-                strchr(command[0], '/') || denied < 0 || err == ENOENT ? command[0] : argv[4 + denied], strerror(err));
-        return denied >= 0 ? 126 : 127;
-    }
-    struct exec_report r = { 2, 22, err, denied >= 0 ? denied : 0, 0 };
-    ssize_t w;
-    do { w = write((int)fd, &r, sizeof r); } while (w < 0 && errno == EINTR);
-    return denied >= 0 ? 126 : 127;
-}
-
 int main(int argc, char **argv) {
     /* First of all: not dumpable until the command runs (its execve makes it dumpable again), so the
      * task's other processes can neither ptrace us nor open /proc/<us>/fd (a report pipe) or
@@ -184,7 +131,6 @@ int main(int argc, char **argv) {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     /* Run from a memfd, our name would be the fd's number. */
     prctl(PR_SET_NAME, "corral-init", 0, 0, 0);
-    if (argc > 1 && !strcmp(argv[1], "--exec")) return exec_candidates(argc, argv);
     int first = 3;
     if (argc <= first || strcmp(argv[1], "--init") || strcmp(argv[2], "--")) {
         fputs("corral-init: refusing to run: usage: corral-init --init -- COMMAND [ARGS...]\n", stderr);

@@ -3,7 +3,7 @@ import Testing
 
 /// The CVE-2019-5736 class (issue 15, item 2): whatever the task's command resolves to, no host
 /// executable runs in the task, and what /proc/self/exe names there cannot be written. The task's last
-/// step execs corral-init from a sealed memfd, which execs the command; every entry that reaches back
+/// step execs corral-exec (or, under `init = true`, corral-init) from a sealed memfd, which execs the command; every entry that reaches back
 /// to /proc/self/exe (the command itself, a symlink to it, a script's interpreter, an ELF's PT_INTERP)
 /// reaches that sealed copy, which refuses to run anything but its exact forms.
 @Suite("Sealed helper: no host executable in a task (root)",
@@ -21,15 +21,17 @@ struct SealedHelperTests {
     @Test func procSelfExeAsTheCommandRunsTheSealedHelper() throws {
         let image = try HostileImage()
         defer { image.remove() }
-        for arguments in [["--help"], ["--version"], ["isolate", "--", "/bin/sh"], ["--", "/bin/busybox", "echo", "x"], []] {
+        for arguments in [["--help"], ["--version"], ["isolate", "--", "/bin/sh"], ["--", "/bin/busybox", "echo", "x"],
+                          ["--init", "--", "/bin/busybox", "echo", "x"], ["-", "x", "--", "y"], []] {
             let result = try corral(["isolate", "--rootfs", image.root, "--", "/proc/self/exe"] + arguments)
             expectSealed(result, "/proc/self/exe \(arguments)")
             #expect(result.status == 126, "\(arguments): \(result.stderr)")
-            #expect(result.stderr.contains("corral-init: refusing to run"), "\(result.stderr)")
+            #expect(result.stderr.contains("corral-exec: refusing to run"), "\(result.stderr)")
         }
-        // Its one init form runs the task's own command under the sealed init, nothing else.
-        let asInit = try corral(["isolate", "--rootfs", image.root, "--", "/proc/self/exe", "--init", "--", "/bin/busybox", "echo", "x"])
-        #expect(asInit.status == 0 && asInit.stdout == "x\n", "\(asInit.stderr)")
+        // Its one exact form execs the task's own command, nothing else.
+        let asExec = try corral(["isolate", "--rootfs", image.root, "--", "/proc/self/exe", "-", "1", "/bin/busybox", "--",
+                                 "busybox", "echo", "x"])
+        #expect(asExec.status == 0 && asExec.stdout == "x\n", "\(asExec.stderr)")
         // In the default chroot as well.
         let chroot = try corral(["isolate", "--", "/proc/self/exe", "--version"])
         expectSealed(chroot, "chroot /proc/self/exe")
@@ -113,8 +115,8 @@ struct SealedHelperTests {
         let image = try HostileImage()
         defer { image.remove() }
         // The command's fds: its stdio, nothing else (no report pipe,
-        // lifeline, memfd), whether run directly or under the sealed init.
-        for prefix in [[], ["/proc/self/exe", "--init", "--"]] {
+        // lifeline, memfd), whether run directly or through the sealed helper's form a second time.
+        for prefix in [[], ["/proc/self/exe", "-", "1", "/bin/busybox", "--"]] {
             let result = try corral(["isolate", "--rootfs", image.root, "--"] + prefix + ["/bin/busybox", "ls", "-l", "/proc/self/fd"])
             let targets = result.stdout.split(separator: "\n").compactMap { line in
                 line.range(of: " -> ").map { String(line[$0.upperBound...]) }

@@ -49,10 +49,10 @@ struct LaunchHardeningTests {
     }
 
     @Test func theHelperHoldsNoReportPipeWhereOtherProcessesCanSeeIt() throws {
-        #expect(FlatPlan.helperArguments(try plan(), reportFD: 9)[2] == "9")
+        #expect(FlatPlan.helperArguments(try plan(), reportFD: 9)[1] == "9")
         for plan in [try plan(pid: .host), try plan(mode: .host), try plan(mode: .join(pidfd: 5, namespaces: 0))] {
             #expect(!FlatPlan.helperMayReport(plan))
-            #expect(FlatPlan.helperArguments(plan, reportFD: 9)[2] == "-", "\(plan.mode)")
+            #expect(FlatPlan.helperArguments(plan, reportFD: 9)[1] == "-", "\(plan.mode)")
         }
     }
 

@@ -74,7 +74,7 @@ struct MountProtectionPlanTests {
     @Test func theHelperExecsTheCandidatesOrRunsAsInit() throws {
         var plan = try build()
         plan.executableCandidates = ["/usr/bin/sh", "/bin/sh"]
-        #expect(FlatPlan.helperArguments(plan, reportFD: 9) == ["corral-init", "--exec", "9", "2", "/usr/bin/sh", "/bin/sh", "--", "sh"])
+        #expect(FlatPlan.helperArguments(plan, reportFD: 9) == ["corral-exec", "9", "2", "/usr/bin/sh", "/bin/sh", "--", "sh"])
         plan.runUnderInit = true
         #expect(FlatPlan.helperArguments(plan, reportFD: 9) == ["corral-init", "--init", "--", "sh"])
     }

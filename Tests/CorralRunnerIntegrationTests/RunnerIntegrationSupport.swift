@@ -44,7 +44,7 @@ enum RunnerIntegration {
             return "runner integration tests need Linux 5.12+ (pidfd, openat2, mount_setattr); this kernel is \(release)"
         }
         if cgroupMounts.isEmpty { return "no cgroup hierarchy is mounted" }
-        for program in ["corral-supervisor", "corral-init"] where access(productsDirectory + "/" + program, X_OK) != 0 {
+        for program in ["corral-supervisor", "corral-init", "corral-exec"] where access(productsDirectory + "/" + program, X_OK) != 0 {
             return "no \(program) next to the test bundle: build the package first"
         }
         return nil
