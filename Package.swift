@@ -24,7 +24,7 @@ import PackageDescription
 /// - `CorralJobspec`: job files (HCL native syntax and Nomad's HCL-as-JSON) parsed into a `Job`.
 /// - `corral-exec`: a freestanding program of a few KiB (no libc) every task execs from a sealed copy right
 ///   before its command, so that no host executable is ever the task's `/proc/self/exe`.
-/// - `corral-init`: the minimal PID 1 (`init = true`) bound into tasks: reaps and forwards signals.
+/// - `corral-init`: the minimal PID 1 (`init = true`), run from a sealed copy: reaps and forwards signals.
 /// - `CorralAPI`: the agent's HTTP API bodies (JSON), shared by the agent and its clients.
 /// - `CorralAgent`: `corral agent`: allocations of submitted jobs under one runtime, restored across its
 ///   restarts, served over HTTP (Hummingbird) with Prometheus metrics.

@@ -47,6 +47,15 @@ static void report(int fd, int32_t kind, int32_t stage, int32_t err, int32_t ind
 
 /* Report a failure of `stage` with the current errno and exit with `code`. */
 static __attribute__((noreturn)) void fail(const struct corral_plan *p, int32_t stage, int32_t index, int code) {
+    /* Nobody may read the report (a run the supervisor released after its caller died): the write must
+     * not turn the exit code into a SIGPIPE death once the signals are reset. Blocked, it is discarded
+     * at the exit right after. */
+    int saved = errno;
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &pipe_only, NULL);
+    errno = saved;
     report(p->report_fd, CORRAL_REPORT_FAILURE, stage, errno, index, 0);
     _exit(code);
 }
@@ -399,9 +408,10 @@ fallback:
     return 0;
 }
 
-/* The start barrier: waits for the caller's byte, which it writes once the run is recorded on disk.
- * EOF (the caller died: the kernel closed its end; ours and the supervisor's copies are closed by
- * now) or an error means the run was never recorded: the command must not run. */
+/* The start barrier: waits for the supervisor's byte, which it writes once the caller has recorded the
+ * run on disk (or, the caller dead, once it found the record: Sources/corral-supervisor/start_gate.h).
+ * EOF (the supervisor refused the run, or died; ours and the caller's copies are closed by now) or an
+ * error means the command must not run. */
 static void wait_at_start_barrier(const struct corral_plan *p) {
     if (p->barrier_fd <= 0) return;
     char go;

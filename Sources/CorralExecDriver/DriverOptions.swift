@@ -15,6 +15,8 @@ public struct DriverOptions: Sendable {
     public var supervisorPath: String?
     /// The `init = true` program; nil finds it next to the running executable.
     public var initPath: String?
+    /// The corral-exec program every other task execs its command through; nil: found next to corral.
+    public var execPath: String?
     /// Crash-recovery tests only: SIGKILL this process at that point of every start.
     public var crashPoint: StartCrashPoint?
     /// What tasks may ask of the drivers (the agent's knobs); `corral run` allows everything.
@@ -22,12 +24,13 @@ public struct DriverOptions: Sendable {
 
     public init(stateRoot: String = "/run/corral/tasks", cgroupParent: String = "corral",
                 chrootEnv: [String] = RootfsLayout.defaultChrootEnv, supervisorPath: String? = nil,
-                initPath: String? = nil, policy: DriverPolicy = .unrestricted) {
+                initPath: String? = nil, execPath: String? = nil, policy: DriverPolicy = .unrestricted) {
         self.stateRoot = stateRoot
         self.cgroupParent = cgroupParent
         self.chrootEnv = chrootEnv
         self.supervisorPath = supervisorPath
         self.initPath = initPath
+        self.execPath = execPath
         self.policy = policy
     }
 }

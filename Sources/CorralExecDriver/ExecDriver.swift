@@ -106,6 +106,7 @@ public final class ExecDriver: SupervisedTaskDriver {
             // the host: no host executable is reachable from the task.
             plan.runUnderInit = exec.useInit && command == nil
             plan.helperPath = core.options.initPath
+            plan.execHelperPath = core.options.execPath
             return plan
         } catch {
             throw Self.driverError(error)

@@ -97,6 +97,7 @@ public final class RawExecDriver: SupervisedTaskDriver {
             plan.switchUser = spec.user != nil
             plan.noNewPrivileges = false
             plan.helperPath = core.options.initPath
+            plan.execHelperPath = core.options.execPath
             return plan
         } catch {
             throw ExecDriver.driverError(error)

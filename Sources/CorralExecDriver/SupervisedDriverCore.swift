@@ -159,7 +159,13 @@ final class SupervisedDriverCore: Sendable {
         }
         let directory = open(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if directory >= 0 { close(directory) } }
-        return directory >= 0 && fsync(directory) == 0
+        guard directory >= 0, fsync(directory) == 0 else {
+            // A refused run must leave no record: the supervisor (its caller dead) and the next agent
+            // both take a record as "this run goes ahead".
+            unlink(path)
+            return false
+        }
+        return true
     }
 
     /// The run `id` by its state directory: its handle record recovered, or whatever is left of

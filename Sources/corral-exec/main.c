@@ -26,10 +26,15 @@
 #include <linux/fcntl.h>
 #include <linux/prctl.h>
 
+/* From <signal.h>, which needs libc: the same on every Linux architecture this builds for. */
+#define SIGPIPE_NUMBER 13
+#define SIG_BLOCK_HOW 0
+
 #if defined(__x86_64__)
-static long sys3(long n, long a, long b, long c) {
+static long sys4(long n, long a, long b, long c, long d) {
     long r;
-    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
     return r;
 }
 /* The kernel enters with argc at the stack pointer; the C part wants it as its argument, on an
@@ -37,9 +42,10 @@ static long sys3(long n, long a, long b, long c) {
 __asm__(".text\n.globl _start\n.type _start,@function\n_start:\n"
         "  xor %rbp, %rbp\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call exec_main\n  hlt\n");
 #elif defined(__aarch64__)
-static long sys3(long n, long a, long b, long c) {
-    register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c;
-    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+static long sys4(long n, long a, long b, long c, long d) {
+    register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c,
+        x3 __asm__("x3") = d;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
     return x0;
 }
 __asm__(".text\n.globl _start\n.type _start,@function\n_start:\n"
@@ -47,6 +53,8 @@ __asm__(".text\n.globl _start\n.type _start,@function\n_start:\n"
 #else
 #error "corral-exec: add this architecture's system call and entry code"
 #endif
+
+static long sys3(long n, long a, long b, long c) { return sys4(n, a, b, c, 0); }
 
 /* The compiler may emit calls to these for struct copies and loops; there is no libc to provide them. */
 void *memset(void *s, int c, unsigned long n) {
@@ -134,6 +142,8 @@ __attribute__((used, noreturn)) void exec_main(long *stack) {
      * task's other processes can neither ptrace us nor open /proc/<us>/fd (a report pipe) or
      * /proc/<us>/exe (the sealed copy every later start execs). */
     sys3(__NR_prctl, PR_SET_DUMPABLE, 0, 0);
+    /* Run from a memfd, our name would be the fd's number. */
+    sys3(__NR_prctl, PR_SET_NAME, (long)"corral-exec", 0);
 
     int no_pipe = argc > 3 && same(argv[1], "-");
     long fd = no_pipe ? -1 : argc > 3 ? parse_number(argv[1]) : -1, n = argc > 3 ? parse_number(argv[2]) : -1;
@@ -166,6 +176,9 @@ __attribute__((used, noreturn)) void exec_main(long *stack) {
         leave(code);
     }
     struct exec_report r = { 2, 22, (int32_t)err, denied >= 0 ? (int32_t)denied : 0, 0 };
+    /* Nobody may read it (a run released after its caller died): SIGPIPE blocked, the exit code stands. */
+    unsigned long pipe_only = 1UL << (SIGPIPE_NUMBER - 1);
+    sys4(__NR_rt_sigprocmask, SIG_BLOCK_HOW, (long)&pipe_only, 0, sizeof pipe_only);
     while (sys3(__NR_write, fd, (long)&r, sizeof r) == -EINTR) {}
     leave(code);
 }

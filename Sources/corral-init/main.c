@@ -1,7 +1,6 @@
 /*
  * corral-init: the minimal PID 1 a task runs under when its job sets `init = true` (like tini or
- * catatonit). The launcher bind-mounts this static binary read-only into the task's root and execs it
- * as the task's first process; it starts the command as its only child and does the two jobs that a
+ * catatonit). The launcher execs this static binary from a sealed memfd as the task's first process; it starts the command as its only child and does the two jobs that a
  * program not written to be PID 1 does not do:
  *
  *   - Reaping. Orphans in the task are reparented to PID 1, and someone must wait for them or they stay

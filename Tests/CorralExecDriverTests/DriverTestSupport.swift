@@ -76,7 +76,8 @@ final class DriverFixture: Sendable {
     var options: DriverOptions {
         DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent,
                       supervisorPath: DriverTests.productsDirectory + "/corral-supervisor",
-                      initPath: DriverTests.productsDirectory + "/corral-init")
+                      initPath: DriverTests.productsDirectory + "/corral-init",
+                      execPath: DriverTests.productsDirectory + "/corral-exec")
     }
 
     /// A task config for the task `web`, restart `restart`, with the given driver config.

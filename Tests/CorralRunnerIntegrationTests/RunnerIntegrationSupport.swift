@@ -95,7 +95,8 @@ final class RunnerWorld: Sendable {
     var options: DriverOptions {
         DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent,
                       supervisorPath: RunnerIntegration.productsDirectory + "/corral-supervisor",
-                      initPath: RunnerIntegration.productsDirectory + "/corral-init")
+                      initPath: RunnerIntegration.productsDirectory + "/corral-init",
+                      execPath: RunnerIntegration.productsDirectory + "/corral-exec")
     }
 
     /// A new exec driver instance (a new "runtime" each time).

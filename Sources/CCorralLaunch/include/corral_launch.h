@@ -217,9 +217,10 @@ struct corral_plan {
 
     int32_t report_fd;             /* write end of the CLOEXEC report pipe */
     int32_t barrier_fd;            /* read end of the start barrier: the task waits there, right before
-                                      it drops privileges and execs, for one byte (the caller has recorded
-                                      the run durably); EOF instead (the caller died or gave up) ends the
-                                      task unexecuted. 0 or negative: no barrier (a zeroed plan has none) */
+                                      it drops privileges and execs, for one byte from the supervisor (the
+                                      run is recorded durably); EOF instead (the supervisor refused the run
+                                      or died) ends the task unexecuted. 0 or negative: no barrier (a
+                                      zeroed plan has none) */
 };
 
 /*
