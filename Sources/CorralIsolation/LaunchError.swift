@@ -21,8 +21,9 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
     /// The launch protocol was broken (e.g. the supervisor exited without reporting the task).
     case `internal`(String)
 
-    /// The step of the launch at which a child failed (mirrors `enum corral_stage`).
-    public enum Stage: Int32, Sendable, CustomStringConvertible {
+    /// The step of the launch at which a child failed (mirrors `enum corral_stage`; `LaunchMirrorTests`
+    /// checks every case against the C header).
+    public enum Stage: Int32, Sendable, CaseIterable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, cgroup, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
              workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp, join, startBarrier, helperExec

@@ -131,7 +131,8 @@ static const char *describe(long err) {
     }
 }
 
-/* A failure record as the launcher writes it (mirrors struct corral_report). */
+/* A failure record as the launcher writes it (mirrors struct corral_report; Tests/CorralIsolationTests/
+ * LaunchMirrorTests.swift checks the layout and the two numbers below). */
 struct exec_report { int32_t kind, stage, error, index, pid; };
 
 __attribute__((used, noreturn)) void exec_main(long *stack) {
