@@ -188,7 +188,9 @@ final class SupervisedDriverCore: Sendable {
         if let manager = try? CgroupManagers.makeForCleanup(name: name, parent: options.cgroupParent, topology: .discover()) {
             try? manager.destroy()
         }
-        if access(path, F_OK) == 0 { removeState(path) }
+        // Always: a start cut between creating the parents and the run's own directory leaves the
+        // parents alone, which removeState takes too.
+        removeState(path)
         throw .taskNotFound(id: id)
     }
 
