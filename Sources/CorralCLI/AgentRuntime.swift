@@ -123,7 +123,9 @@ struct AgentRuntime {
     static func warnAboutUnknownTasks(agent: Agent, stateRoot: String, logger: Logger) async {
         let known = await agent.knownAllocationIDs()
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: stateRoot) else { return }
-        let unknown = entries.filter { !known.contains($0) }.sorted()
+        // What an agent killed inside a start or a removal left: empty directories, nothing to warn about.
+        for entry in entries where !known.contains(entry) { EmptyStateDirectories.prune(stateRoot: stateRoot, allocationID: entry) }
+        let unknown = entries.filter { !known.contains($0) && access(stateRoot + "/" + $0, F_OK) == 0 }.sorted()
         guard !unknown.isEmpty else { return }
         logger.warning("task state directories of allocations this agent does not know: their tasks may still run",
                        metadata: ["state_root": "\(stateRoot)", "allocations": "\(unknown.prefix(50).joined(separator: ","))",

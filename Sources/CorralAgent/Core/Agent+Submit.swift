@@ -190,6 +190,7 @@ extension Agent {
         records[id] = nil
         order.removeAll { $0 == id }
         resumeWaiters(id, all: true)
+        EmptyStateDirectories.prune(stateRoot: settings.stateRoot, allocationID: id)
         if let leftBehind {
             logger.error("allocation removed, its directory left", metadata: ["alloc_id": "\(id)", "error": "\(leftBehind)"])
             throw .failed(leftBehind.description)
