@@ -172,6 +172,7 @@ static int pump(struct stream *s) {
     int had_reader = s->out >= 0;
     forward(&s->out, buf, (size_t)n);
     if (s->logging && !s->log.failed) log_output(&s->log, buf, (size_t)n);
+    else if (s->logging) s->log.dropped_total += (unsigned long long)n;  /* a stopped log still counts its losses */
     return !(had_reader && s->out < 0);
 }
 

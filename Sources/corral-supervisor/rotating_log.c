@@ -50,6 +50,9 @@ static int give_up_on(struct rotating_log *log, size_t len, int err) {
         errno = err;
         return ROTATING_LOG_DROPPED;
     }
+    /* Counted all the same: exit.json's log_dropped_bytes, and so the runner's Log Output Dropped event,
+     * says that output was lost, whatever the reason (the reason is in supervisor.log). */
+    log->dropped_total += len;
     log->failed = 1;
     errno = err;
     return -1;

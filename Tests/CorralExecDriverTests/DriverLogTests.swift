@@ -97,10 +97,12 @@ struct DriverLogTests {
             "rm -f /alloc/logs/web.stdout && mkfifo /alloc/logs/web.stdout"), restart: 2))
         #expect(try await driver.wait(third.id) == ExitResult(exitCode: 0))
         try await driver.destroy(third.id, force: false)
-        // The next run's output is dropped (and said so in its supervisor.log), but it runs and ends.
+        // The next run's output is dropped (said so in its supervisor.log, and counted in its exit: the
+        // runner's Log Output Dropped event), but it runs and ends.
         let fourth = try await driver.start(fixture.task(fixture.shell("echo into the fifo; exit 6"), restart: 3))
-        let result = await withDeadline(.seconds(10)) { try? await driver.wait(fourth.id) }
-        #expect(result == ExitResult(exitCode: 6), "a fifo in alloc/logs held up the supervisor")
+        let result = (await withDeadline(.seconds(10)) { try? await driver.wait(fourth.id) }) ?? nil
+        #expect(result?.exitCode == 6 && result?.signal == 0, "a fifo in alloc/logs held up the supervisor: \(String(describing: result))")
+        #expect(result?.logDroppedBytes == UInt64("into the fifo\n".utf8.count), "\(String(describing: result))")
         try await driver.destroy(fourth.id, force: true)
     }
 }
