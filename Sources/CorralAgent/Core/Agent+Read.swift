@@ -123,7 +123,7 @@ extension Agent {
         let status = live.isEmpty ? "dead" : live.contains { $0.status.clientStatus == .running } ? "running" : "pending"
         let job = allocations[0].allocation.job
         return JobStub(id: id, name: job.name, type: job.type, status: status,
-                       stopped: allocations.allSatisfy { $0.allocation.desiredStatus == .stop },
+                       stopped: allocations.allSatisfy { $0.allocation.desiredStatus != .run },
                        submitTime: allocations.map(\.createTime).min() ?? .distantPast, summary: summary,
                        jobModifyIndex: allocations.map { $0.allocation.jobModifyIndex ?? $0.restoredJobIndex }.max() ?? 0)
     }

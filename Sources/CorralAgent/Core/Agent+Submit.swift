@@ -178,6 +178,18 @@ extension Agent {
     /// stored state and forgets it.
     func destroyAllocation(_ id: String, reason: String) async throws(AgentError) {
         guard let record = records[id] else { return }
+        // The intent first: a removal cut short by the agent's end is finished by the next agent.
+        if record.allocation.desiredStatus != .purge {
+            var purging = record.allocation
+            purging.desiredStatus = .purge
+            do {
+                try await store.putAllocation(purging)
+                records[id]?.allocation.desiredStatus = .purge
+            } catch {
+                logger.warning("cannot store the purge before it starts; removing all the same",
+                               metadata: ["alloc_id": "\(id)", "error": "\(error)"])
+            }
+        }
         await record.runner.kill(reason: reason)
         await runs[id]?.value
         var leftBehind: AllocDirectoryLeft?

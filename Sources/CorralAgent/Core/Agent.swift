@@ -99,6 +99,15 @@ public actor Agent {
                 Task { await runner.kill(reason: "allocation stopped") }
             }
         }
+        // Purges an earlier agent did not finish: finished now, in the background, as a purge would be.
+        let cutShort = stored.filter { $0.desiredStatus == .purge && records[$0.id] != nil }.map(\.id)
+        if !cutShort.isEmpty {
+            Task {
+                try? await self.gate.run { () async throws(AgentError) in
+                    try await self.destroyAllocations(cutShort, reason: "its purge was cut short by the agent's end")
+                }
+            }
+        }
     }
 
     /// Every allocation this agent knows, restored or not.

@@ -33,7 +33,10 @@ public struct Allocation: Codable, Equatable, Sendable {
         self.jobModifyIndex = jobModifyIndex
     }
 
-    public enum DesiredStatus: String, Codable, Sendable { case run, stop }
+    /// `purge`: being removed, with its directory and state. Stored before the removal starts, so
+    /// that an agent killed in the middle finishes it at its next start instead of restoring an
+    /// allocation half removed (its directory gone, its record left).
+    public enum DesiredStatus: String, Codable, Sendable { case run, stop, purge }
 
     enum CodingKeys: String, CodingKey {
         case id, job, index
