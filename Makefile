@@ -73,7 +73,7 @@ test-vm-ci:
 	swift build --build-tests
 	scripts/vm-test -- scripts/vm/check-cgroup-v2
 	scripts/vm-test -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_FILTER)'
-	scripts/vm-test -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_SECURITY_FILTER)'
+	scripts/vm-test --timeout 900 -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_SECURITY_FILTER)'
 
 bench: build
 	scripts/bench/start-latency

@@ -6,7 +6,7 @@ import Testing
 /// host user (the allocation directory is root's, 0700), and even reached (from a working directory
 /// inside it, or by root) the shell runs without its set-user-id and the node cannot be opened: the
 /// allocation directory is mounted `nosuid,nodev` on the host too.
-@Suite(.serialized, .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(3)))
+@Suite(.serialized, .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(6)))
 struct AllocDirInertTests {
     let name = "i" + UUID().uuidString.prefix(8).lowercased()
     var dataDir: String { NSTemporaryDirectory() + "corral-runner-integ-inert-\(name)" }

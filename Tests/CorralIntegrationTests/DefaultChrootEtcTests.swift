@@ -4,7 +4,7 @@ import Testing
 /// `corral isolate` without `--rootfs`: the task's `/etc` is generated (passwd, group, hosts,
 /// resolv.conf...) and a few read-only host entries; the host's secrets are not there, even for
 /// root with CAP_DAC_OVERRIDE; bad user ids never start a task.
-@Suite("Default chroot /etc (root)", .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(2)))
+@Suite("Default chroot /etc (root)", .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(6)))
 struct DefaultChrootEtcTests {
     /// Entries of the generated set (or directories on the way to them), as a task lists them.
     static let allowed: Set<String> = [

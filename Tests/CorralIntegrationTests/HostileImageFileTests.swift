@@ -4,7 +4,7 @@ import Testing
 /// An image whose account files are traps for the host reading them: a FIFO (an open would wait
 /// for a writer forever), a terabyte of holes, a directory. Each start fails at once with exit 125
 /// and a message naming the file and what it is; nothing hangs, nothing grows.
-@Suite(.serialized, .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(2)))
+@Suite(.serialized, .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(6)))
 struct HostileImageFileTests {
     /// A minimal image (busybox as /bin/sh) whose /etc/passwd is made by `trap`.
     func withImage(_ trap: (String) throws -> Void, _ body: (String) throws -> Void) throws {

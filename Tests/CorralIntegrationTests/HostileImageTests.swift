@@ -8,7 +8,8 @@ import Testing
 @Suite("Hostile images vs. mount targets (root)",
        .enabled(if: Cgroups.enabled && HostileImage.skipReason == nil,
                 Comment(rawValue: Cgroups.skipReason ?? HostileImage.skipReason ?? "")),
-       .timeLimit(.minutes(2)))
+       // Generous: under emulation (the cgroup v2 guest) a run of corral takes seconds, and these suites start many.
+       .timeLimit(.minutes(6)))
 struct HostileImageTests {
     /// What the task checks: /proc/sys read-only (writing core_pattern fails with EROFS), the masked
     /// files empty, /sys read-only. Prints "protected" only when all hold.

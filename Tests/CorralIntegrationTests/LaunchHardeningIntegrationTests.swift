@@ -4,7 +4,7 @@ import Testing
 /// The launch side of the second security review, as a task and a user would meet it: paths inside
 /// the task spelled around the checks, user mounts over corral's own /dev mounts, and bind sources a
 /// running task swaps for a symlink to / while other tasks start (the attacker runs inside a corral task).
-@Suite("Launch hardening (root)", .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(3)))
+@Suite("Launch hardening (root)", .enabled(if: Integration.enabled, Integration.comment), .timeLimit(.minutes(6)))
 struct LaunchHardeningIntegrationTests {
     /// `.` and empty components would land a user mount on /proc, /sys or /dev past the checks.
     @Test(arguments: ["/./proc", "//proc", "/proc/.", "/./sys", "//sys/", "/./dev", "/dev//", "/./proc/sys"])

@@ -4,7 +4,7 @@ import Testing
 /// Safe defaults (issue 15, item 9): a pids limit on every task, a bounded /tmp, and without a device
 /// cgroup no CAP_MKNOD and a nodev /dev whose standard devices still work.
 @Suite("Safe defaults (root)", .enabled(if: Cgroups.enabled, Comment(rawValue: Cgroups.skipReason ?? "")),
-       .timeLimit(.minutes(2)))
+       .timeLimit(.minutes(6)))
 struct SafeDefaultsTests {
     let parent = Cgroups.testParent()
 

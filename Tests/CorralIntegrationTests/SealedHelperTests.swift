@@ -9,7 +9,7 @@ import Testing
 @Suite("Sealed helper: no host executable in a task (root)",
        .enabled(if: Cgroups.enabled && HostileImage.skipReason == nil,
                 Comment(rawValue: Cgroups.skipReason ?? HostileImage.skipReason ?? "")),
-       .timeLimit(.minutes(2)))
+       .timeLimit(.minutes(6)))
 struct SealedHelperTests {
     /// The run reached no host corral: refused by the sealed helper (or killed), never corral's output.
     func expectSealed(_ result: RunResult, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
