@@ -24,6 +24,20 @@ struct DriverRecoveryTests {
         try await second.destroy(handle.id, force: false)
     }
 
+    /// A start cut between creating the run's parents and the run's own directory: recovery finds no
+    /// run, and leaves none of the parents behind either.
+    @Test func aStartCutBeforeItsRunDirectoryLeavesNoParentsAfterRecovery() async throws {
+        let fixture = try DriverFixture()
+        defer { fixture.finish() }
+        let allocation = fixture.stateRoot + "/" + fixture.allocID
+        try FileManager.default.createDirectory(atPath: allocation + "/web", withIntermediateDirectories: true)
+        let driver = ExecDriver(options: fixture.options)
+        await #expect(throws: DriverError.self) {
+            _ = try await driver.recoverLost(TaskConfig.makeID(allocID: fixture.allocID, task: "web", restart: 0))
+        }
+        #expect(!FileManager.default.fileExists(atPath: allocation), "the run's empty parents were left")
+    }
+
     @Test func aTaskThatExitedWhileNobodyWatchedReportsItsTrueStatus() async throws {
         let fixture = try DriverFixture()
         defer { fixture.finish() }

@@ -103,8 +103,13 @@ public actor Agent {
         let cutShort = stored.filter { $0.desiredStatus == .purge && records[$0.id] != nil }.map(\.id)
         if !cutShort.isEmpty {
             Task {
-                try? await self.gate.run { () async throws(AgentError) in
-                    try await self.destroyAllocations(cutShort, reason: "its purge was cut short by the agent's end")
+                do {
+                    try await self.gate.run { () async throws(AgentError) in
+                        try await self.destroyAllocations(cutShort, reason: "its purge was cut short by the agent's end")
+                    }
+                } catch {
+                    self.logger.error("cannot finish the purge an earlier agent started; purge the job again",
+                                      metadata: ["allocations": "\(cutShort.joined(separator: ","))", "error": "\(error)"])
                 }
             }
         }
