@@ -7,11 +7,11 @@ PREFIX ?= /usr/local
 # loader, no relocations to dirty), and the supervisor's private memory stays under 100 kB.
 RELEASE_FLAGS := -c release -Xswiftc -static-executable -Xswiftc -Xclang-linker -Xswiftc -no-pie
 
-.PHONY: help setup build debug test test-unit test-vm test-vm-ci bench bench-agent soak soak-ci install uninstall clean
+.PHONY: help setup setup-test man completions build debug test test-unit test-vm test-vm-ci bench bench-agent soak soak-ci install uninstall clean
 
 help:
 	@echo "make setup    install the Debian packages the build and tests need (root)"
-	@echo "make build    release build: .build/release/corral, corral-supervisor, corral-init and corral-exec"
+	@echo "make build    release build: .build/release/corral (lean: isolate), corral-cli (every other verb), corral-supervisor, corral-init and corral-exec"
 	@echo "make test     build, then run unit and integration tests (integration tests need root)"
 	@echo "make test-vm  build, then run the cgroup, capability, seccomp and driver tests in a QEMU guest with pure cgroup v2 (VM_FILTER=regex)"
 	@echo "make test-vm-ci  the bounded CI form: the cgroup, driver and escape suites in the guest (the agent's end-to-end suite runs on the host in make test)"
@@ -19,10 +19,14 @@ help:
 	@echo "make bench-agent  one agent with 150 tasks: its memory, allocation read latency, POST->Started vs isolate (root)"
 	@echo "make soak     crash storm: 200 SIGKILLs of an agent running 20 exec services and batch jobs, a full disk; checks exactly-once and leaks (root, 20-40 min)"
 	@echo "make soak-ci  the same, bounded for CI: 25 SIGKILLs, about 3 minutes (root)"
-	@echo "make install  install into \$$PREFIX (default /usr/local)"
+	@echo "make setup-test  also what the guest, benchmark and engine tests need (QEMU, the guest kernel, runc, crun, perf)"
+	@echo "make install  install into \$$PREFIX (default /usr/local): programs (stripped), man pages, completions, the systemd unit, /etc/corral/agent.hcl"
 
 setup:
 	scripts/setup
+
+setup-test:
+	scripts/setup --test
 
 build:
 	swift build $(RELEASE_FLAGS)
@@ -89,21 +93,62 @@ soak: build
 soak-ci: build
 	scripts/soak/crash-storm --kills 25 --max-seconds 150 --full-seconds 8 --settle 30 $(SOAK_ARGS)
 
-install: build
+# Where `make install` puts what is not a program (DESTDIR prefixes every path, for packaging).
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MAN_DIR := .build/man
+COMPLETIONS_DIR := .build/completions
+
+# Man pages from the CLI's own help (swift-argument-parser's generate-manual, built with the release
+# flags so that the release build is not redone): a page per command, the hidden test verbs left out.
+man: build
+	swift build $(RELEASE_FLAGS) --product generate-manual
+	rm -rf $(MAN_DIR) && mkdir -p $(MAN_DIR)
+	.build/release/generate-manual .build/release/corral-cli --multi-page --section 1 --output-directory $(MAN_DIR)
+	rm -f $(MAN_DIR)/corral.alloc-run.1 $(MAN_DIR)/corral.driver-start.1
+
+# Shell completions, from the same command tree.
+completions: build
+	rm -rf $(COMPLETIONS_DIR) && mkdir -p $(COMPLETIONS_DIR)
+	.build/release/corral-cli --generate-completion-script bash > $(COMPLETIONS_DIR)/corral.bash
+	.build/release/corral-cli --generate-completion-script zsh > $(COMPLETIONS_DIR)/_corral
+	.build/release/corral-cli --generate-completion-script fish > $(COMPLETIONS_DIR)/corral.fish
+
+# Programs stripped (the release binaries carry their symbol tables); the unit with this PREFIX's
+# paths; the agent's configuration only if there is none yet (an operator's is never replaced).
+install: build man completions
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/corral
-	install -m 0755 .build/release/corral $(DESTDIR)$(PREFIX)/bin/corral
-	install -m 0755 .build/release/corral-supervisor $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor
-	install -m 0755 .build/release/corral-init $(DESTDIR)$(PREFIX)/libexec/corral/corral-init
-	install -m 0755 .build/release/corral-exec $(DESTDIR)$(PREFIX)/libexec/corral/corral-exec
+	install -s -m 0755 .build/release/corral $(DESTDIR)$(PREFIX)/bin/corral
+	install -s -m 0755 .build/release/corral-cli $(DESTDIR)$(PREFIX)/libexec/corral/corral-cli
+	install -s -m 0755 .build/release/corral-supervisor $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor
+	install -s -m 0755 .build/release/corral-init $(DESTDIR)$(PREFIX)/libexec/corral/corral-init
+	install -s -m 0755 .build/release/corral-exec $(DESTDIR)$(PREFIX)/libexec/corral/corral-exec
 	install -d $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp
 	install -m 0644 profiles/seccomp/*.json $(DESTDIR)$(PREFIX)/share/corral/profiles/seccomp/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(MAN_DIR)/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 $(COMPLETIONS_DIR)/corral.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/corral
+	install -D -m 0644 $(COMPLETIONS_DIR)/_corral $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_corral
+	install -D -m 0644 $(COMPLETIONS_DIR)/corral.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/corral.fish
+	install -d $(DESTDIR)$(PREFIX)/share/doc/corral/docs
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/corral/
+	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/corral/docs/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local|$(PREFIX)|g' -e 's|/etc/corral|$(SYSCONFDIR)/corral|g' contrib/corral.service > $(DESTDIR)$(UNITDIR)/corral.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/corral.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/corral
+	test -e $(DESTDIR)$(SYSCONFDIR)/corral/agent.hcl || install -m 0644 contrib/agent.hcl $(DESTDIR)$(SYSCONFDIR)/corral/agent.hcl
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/corral $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor \
+	rm -f $(DESTDIR)$(PREFIX)/bin/corral $(DESTDIR)$(PREFIX)/libexec/corral/corral-cli $(DESTDIR)$(PREFIX)/libexec/corral/corral-supervisor \
 	      $(DESTDIR)$(PREFIX)/libexec/corral/corral-init $(DESTDIR)$(PREFIX)/libexec/corral/corral-exec
-	rm -rf $(DESTDIR)$(PREFIX)/share/corral/profiles
+	rm -rf $(DESTDIR)$(PREFIX)/share/corral/profiles $(DESTDIR)$(PREFIX)/share/doc/corral
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/corral.*1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/corral \
+	      $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_corral $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/corral.fish \
+	      $(DESTDIR)$(UNITDIR)/corral.service
 	-rmdir $(DESTDIR)$(PREFIX)/share/corral
 	-rmdir $(DESTDIR)$(PREFIX)/libexec/corral
+	@echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/corral (the agent's configuration) is left in place"
 
 clean:
 	swift package clean

@@ -3,13 +3,23 @@ import PackageDescription
 
 /// corral: a container-isolating task runtime for Linux.
 ///
-/// Layers (DESIGN.md §2), lowest first:
+/// Layers (docs/architecture.md, section 2), lowest first:
 /// - `CCorralLaunch`: the only code that runs between `clone` and `execve` (C, raw syscalls, no malloc).
+/// - `CCgroupFinish`: the supervisor's end of a task's cgroup (final readings, kill, removal), in C.
+/// - `CExitRecord`: the supervisor's `exit.json` writer, in C (read back by `TaskExit`).
 /// - `corral-supervisor`: the small C program every task's supervisor `execve`s into.
 /// - `corral-probe`: a small C program the escape-probe tests run inside confined tasks.
 /// - `CCorralHost`: host-side wrappers for syscalls and macros Swift's Glibc module lacks.
 /// - `CSeccomp`, `CCap`: libseccomp and libcap through pkg-config.
+/// - `CNoSwiftRuntime`: what the freestanding C programs (supervisor, init, exec, probe) link instead
+///   of the Swift runtime.
+/// - `CorralResourceTypes`: the values the driver API and the cgroup and isolation layers share (byte
+///   counts, device mappings, resource usage); no dependencies, so that the driver API needs no
+///   cgroup layer.
 /// - `CorralCgroups`: cgroup v1 and v2 managers: limits, placement, stats, OOM, kill, removal.
+/// - `CorralSpelling`: "did you mean" suggestions (edit distance) for job files, the agent's configuration
+///   and `corral isolate`'s options.
+/// - `CorralJSON`: a small JSON parser (line:column errors, 64-bit integers) and writer, without Foundation.
 /// - `CorralSeccomp`: seccomp profiles (Docker's JSON format) compiled to BPF with libseccomp.
 /// - `CorralHostFS`: host-side access to what a task can write (allocation directories, images): no
 ///   link followed, no blocking open, bounded reads, iterative removal.
@@ -20,6 +30,8 @@ import PackageDescription
 /// - `CorralRunner`: the task runner (TaskRunner, AllocRunner, restart policy, kill, hooks, events,
 ///   environment, metrics, the state store protocol); pure Swift over `CorralDriver`.
 /// - `CorralRunnerStore`: the runner's SQLite state store (GRDB).
+/// - `CorralRunnerTestSupport`: the runner's test doubles (manual clock, in-memory store), for tests only.
+/// - `CorralTestFiles`: files tests write and read (executables for tasks, /proc files), for tests only.
 /// - `CorralAllocDir`: allocation directories on the host, `secrets/` as a tmpfs.
 /// - `CorralJobspec`: job files (HCL native syntax and Nomad's HCL-as-JSON) parsed into a `Job`.
 /// - `corral-exec`: a freestanding program of a few KiB (no libc) every task execs from a sealed copy right
@@ -29,11 +41,16 @@ import PackageDescription
 /// - `CorralAgent`: `corral agent`: allocations of submitted jobs under one runtime, restored across its
 ///   restarts, served over HTTP (Hummingbird) with Prometheus metrics.
 /// - `CorralClient`: the agent's client over a unix socket or TCP, with TLS (SwiftNIO's HTTP/1.1 and WebSocket codecs, NIOSSL).
-/// - `CorralCLI`: the command-line interface; `corral` is its thin executable.
+/// - `CorralIsolateCLI`: `corral isolate`'s options and foreground run, over `CorralIsolation` alone.
+/// - `CorralCLI`: the command-line interface: every verb (`isolate` from `CorralIsolateCLI`).
+/// - `corral`: the lean executable users run: it answers `isolate` and `--version` itself and hands
+///   every other verb to `corral-cli` (the full CLI, with the agent's dependencies) by `execve`, so that
+///   a one-shot start never pays for loading what only the agent needs (docs/architecture.md).
 let package = Package(
     name: "corral",
     products: [
         .executable(name: "corral", targets: ["corral"]),
+        .executable(name: "corral-cli", targets: ["corral-cli"]),
         .executable(name: "corral-supervisor", targets: ["corral-supervisor"]),
         .executable(name: "corral-init", targets: ["corral-init"]),
         .executable(name: "corral-exec", targets: ["corral-exec"]),
@@ -65,7 +82,16 @@ let package = Package(
         .target(name: "CCorralLaunch", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CCorralHost", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "CNoSwiftRuntime"),
-        .executableTarget(name: "corral-supervisor", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")]),
+        // What the supervisor does with the task's cgroup after the task: final readings, kill, removal.
+        // A library of its own so that one test suite holds it and the Swift side to the same cases.
+        .target(name: "CCgroupFinish", cSettings: [.define("_GNU_SOURCE")]),
+        // The supervisor's exit.json: a library of its own so that a test holds its spelling to TaskExit's reading.
+        .target(name: "CExitRecord", dependencies: ["CCgroupFinish"], cSettings: [.define("_GNU_SOURCE")]),
+        .executableTarget(name: "corral-supervisor", dependencies: ["CNoSwiftRuntime", "CCgroupFinish", "CExitRecord"],
+                          cSettings: [.define("_GNU_SOURCE")]),
+        // Test-only (not a product): the supervisor's cgroup release as a program, for CgroupReleaseTests.
+        .executableTarget(name: "corral-cgroup-release", dependencies: ["CNoSwiftRuntime", "CCgroupFinish"],
+                          cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // Static: it runs inside images that may have no libc at all.
         .executableTarget(name: "corral-init", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
@@ -79,22 +105,31 @@ let package = Package(
         // The escape-probe suite's agent, run inside confined tasks by the integration tests.
         .executableTarget(name: "corral-probe", dependencies: ["CNoSwiftRuntime"], cSettings: [.define("_GNU_SOURCE")],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
-        .target(name: "CorralCgroups", dependencies: ["CCorralHost"]),
-        .target(name: "CorralSeccomp", dependencies: ["CSeccomp"]),
+        .target(name: "CorralResourceTypes"),
+        .target(name: "CorralCgroups", dependencies: ["CorralResourceTypes", "CCorralHost"]),
+        // A small JSON parser and writer: what the one-shot path reads and writes, without Foundation.
+        .target(name: "CorralJSON"),
+        .target(name: "CorralSpelling"),
+        .target(name: "CorralSeccomp", dependencies: ["CSeccomp", "CorralJSON"]),
         // Reading and removing what a task can write, without following its links or trusting its sizes.
         .target(name: "CorralHostFS", dependencies: ["CCorralHost"]),
-        .target(name: "CorralIsolation", dependencies: ["CorralCgroups", "CorralSeccomp", "CorralHostFS", "CCorralLaunch", "CCorralHost", "CCap"]),
-        .target(name: "CorralDriver", dependencies: ["CorralCgroups"]),
-        .target(name: "CorralExecDriver", dependencies: ["CorralDriver", "CorralIsolation", "CorralCgroups", "CCorralHost"]),
+        .target(name: "CorralIsolation", dependencies: ["CorralResourceTypes", "CorralCgroups", "CorralSeccomp", "CorralHostFS", "CorralJSON", "CCorralLaunch", "CCorralHost", "CCap"]),
+        .target(name: "CorralDriver", dependencies: ["CorralResourceTypes"]),
+        .target(name: "CorralExecDriver", dependencies: ["CorralResourceTypes", "CorralDriver", "CorralIsolation", "CorralCgroups", "CorralHostFS", "CCorralHost"]),
         // The runner core: pure Swift over the driver API; never Glibc or a C target (a test checks).
         .target(name: "CorralRunner", dependencies: [
             "CorralDriver",
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
+        // Test doubles of the runner's seams (a manual clock, an in-memory store, plain task directories):
+        // for test targets only, never linked into a product.
+        .target(name: "CorralRunnerTestSupport", dependencies: ["CorralRunner"]),
+        // Files tests write and read: executables for tasks (close-on-exec writes), /proc read to its end. Tests only.
+        .target(name: "CorralTestFiles"),
         // The runner's SQLite state store.
         .target(name: "CorralRunnerStore", dependencies: ["CorralRunner", .product(name: "GRDB", package: "GRDB.swift")]),
         // Job files: an HCL parser (lexer + recursive descent) and Nomad's HCL-as-JSON, to `Job`.
-        .target(name: "CorralJobspec", dependencies: ["CorralRunner", "CorralDriver"]),
+        .target(name: "CorralJobspec", dependencies: ["CorralRunner", "CorralDriver", "CorralJSON", "CorralSpelling"]),
         // Host effects the runner delegates: allocation directories with a tmpfs `secrets/`.
         .target(name: "CorralAllocDir", dependencies: ["CorralRunner", "CorralHostFS"]),
         // The agent's API bodies: plain Codable values over the runner's types.
@@ -102,7 +137,7 @@ let package = Package(
         // `corral agent`: the allocations of submitted jobs, their persistence and recovery, the HTTP API.
         .target(name: "CorralAgent", dependencies: [
             "CorralAPI", "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralDriver", "CorralExecDriver",
-            "CorralJobspec", "CCorralHost", "CorralHostFS",
+            "CorralJobspec", "CorralSpelling", "CCorralHost", "CorralHostFS",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -124,7 +159,11 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        // `corral isolate`: linked into the lean `corral` executable, so nothing the agent needs belongs here.
+        // Its options are parsed by hand from one table (IsolateOptionTable.swift), not by ArgumentParser.
+        .target(name: "CorralIsolateCLI", dependencies: ["CorralResourceTypes", "CorralIsolation", "CorralCgroups", "CorralSpelling", "CCorralHost"]),
         .target(name: "CorralCLI", dependencies: [
+            "CorralIsolateCLI",
             "CorralIsolation",
             "CorralCgroups",
             "CorralDriver",
@@ -143,29 +182,30 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
-        .executableTarget(name: "corral", dependencies: ["CorralCLI", "CCorralHost"]),
-        .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation"]),
+        .executableTarget(name: "corral", dependencies: ["CorralIsolateCLI", "CorralIsolation", "CCorralHost"]),
+        .executableTarget(name: "corral-cli", dependencies: ["CorralCLI", "CCorralHost"]),
+        .testTarget(name: "CorralIsolationTests", dependencies: ["CorralIsolation", "CorralResourceTypes", "CExitRecord", "CCgroupFinish"]),
         // The host file-system primitives against planted links, FIFOs, devices, sparse files, deep trees.
         .testTarget(name: "CorralHostFSTests", dependencies: ["CorralHostFS", "CCorralHost"]),
-        .testTarget(name: "CorralCgroupsTests", dependencies: ["CorralCgroups"]),
-        .testTarget(name: "CorralSeccompTests", dependencies: ["CorralSeccomp"]),
+        .testTarget(name: "CorralCgroupsTests", dependencies: ["CorralCgroups", "CorralResourceTypes"]),
+        .testTarget(name: "CorralSeccompTests", dependencies: ["CorralSeccomp", "CorralJSON"]),
         .testTarget(name: "CorralDriverTests", dependencies: ["CorralDriver"]),
         // Drives the exec and raw_exec drivers in-process; needs root (skips with the reason otherwise).
-        .testTarget(name: "CorralExecDriverTests", dependencies: ["CorralExecDriver", "CorralDriver", "CorralCgroups", "CCorralHost"]),
+        .testTarget(name: "CorralExecDriverTests", dependencies: ["CorralResourceTypes", "CorralExecDriver", "CorralDriver", "CorralCgroups", "CCorralHost", "CorralTestFiles"]),
         .testTarget(name: "CorralRunnerTests", dependencies: [
-            "CorralRunner", "CorralDriver",
+            "CorralRunner", "CorralRunnerTestSupport", "CorralDriver",
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "CorralJobspecTests", dependencies: ["CorralJobspec", "CorralRunner", "CorralDriver", "CorralExecDriver"]),
         .testTarget(name: "CorralRunnerStoreTests", dependencies: ["CorralRunnerStore", "CorralRunner", "CorralDriver"]),
         // The runner over the exec driver, the host task directory and SQLite; needs root (skips otherwise).
         .testTarget(name: "CorralRunnerIntegrationTests", dependencies: [
-            "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralExecDriver", "CorralDriver",
+            "CorralTestFiles", "CorralRunner", "CorralRunnerStore", "CorralAllocDir", "CorralExecDriver", "CorralDriver",
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         // The agent over the mock driver, served on a temporary socket and driven through the client.
         .testTarget(name: "CorralAgentTests", dependencies: [
-            "CorralAgent", "CorralClient", "CorralHostFS", "CorralAPI", "CorralRunner", "CorralDriver", "CorralJobspec",
+            "CorralAgent", "CorralRunnerTestSupport", "CorralClient", "CorralHostFS", "CorralAPI", "CorralRunner", "CorralDriver", "CorralJobspec",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -173,14 +213,14 @@ let package = Package(
         ]),
         // The CLI's option parsing and output, and the agent's client against a tiny NIO server on a temporary socket.
         .testTarget(name: "CorralCLITests", dependencies: [
-            "CorralCLI", "CorralIsolation", "CorralCgroups", "CorralClient", "CorralAPI", "CorralRunner", "CorralJobspec",
+            "CorralCLI", "CorralIsolateCLI", "CorralIsolation", "CorralCgroups", "CorralHostFS", "CCorralHost", "CorralClient", "CorralAPI", "CorralRunner", "CorralJobspec",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
         // Drives the built `corral` binary; needs root (skips with the reason otherwise).
-        .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost"]),
+        .testTarget(name: "CorralIntegrationTests", dependencies: ["CCorralHost", "CorralCgroups", "CorralTestFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <malloc.h>
@@ -57,7 +58,16 @@ int corral_openpty(int *master, int *slave) {
     return 0;
 }
 
+int corral_pty_signal(int master, int signal) { return ioctl(master, TIOCSIG, signal) == 0 ? 0 : -errno; }
+
 int corral_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : -errno; }
+
+int corral_set_thread_name(const char *name) {
+    char short_name[16];
+    strncpy(short_name, name, sizeof short_name - 1);
+    short_name[sizeof short_name - 1] = '\0';
+    return prctl(PR_SET_NAME, (unsigned long)short_name, 0, 0, 0) == 0 ? 0 : -errno;
+}
 
 int corral_open_standard_fds(void) {
     for (int fd = 0; fd <= 2; fd++) {

@@ -347,7 +347,16 @@ static int do_mount(int rootfd, struct kept_mounts *kept, uint32_t index, const 
     case CORRAL_MOUNT_READONLY:
         fd = open_protected(rootfd, kept, m);
         if (fd < 0) return -1;
-        rc = bind_tree(fd, "", fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (m->relative_to && m->target[0] == '.' && m->target[1] == 0) {
+            /* The fresh mount itself (a tmpfs corral filled): read-only in place, nothing writable
+             * left beneath a read-only copy. */
+            struct mount_attr ma;
+            memset(&ma, 0, sizeof ma);
+            ma.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+            rc = corral_sys_mount_setattr(fd, "", AT_EMPTY_PATH, &ma, sizeof ma);
+        } else {
+            rc = bind_tree(fd, "", fd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        }
         break;
     default:
         errno = EINVAL;
@@ -770,17 +779,26 @@ static __attribute__((noreturn)) void supervisor_main(const struct corral_plan *
 
     report(p->report_fd, CORRAL_REPORT_TASK_PID, 0, 0, 0, (int32_t)pid);
     write_decimal(p->task_pid_slot, pid);
-    /* The report pipe must survive the remap: move it above every target (the lifeline's too) first. */
+    /* Every fd we still need must survive the remap: move each above every target (the lifeline's
+     * too) first. Their numbers are whatever was lowest free when they were made, and a caller with
+     * other threads may have had holes among the targets then: the lifeline's write end at 8 would be
+     * overwritten by the remap, and the task would find its supervisor gone. */
     int low = above_targets(p->supervisor_fds, p->n_supervisor_fds);
     if (p->lifeline_to >= low) low = p->lifeline_to + 1;
-    int report_fd = fcntl(p->report_fd, F_DUPFD_CLOEXEC, low);
+    /* The lifeline's number must be its own: a target there would be replaced by it. */
+    for (uint32_t i = 0; i < p->n_supervisor_fds; i++)
+        if (p->lifeline_to >= 0 && p->supervisor_fds[i].to == p->lifeline_to) low = -1;
+    int report_fd = low < 0 ? -1 : fcntl(p->report_fd, F_DUPFD_CLOEXEC, low);
+    if (low < 0) errno = EINVAL;
     if (report_fd < 0) report_fd = p->report_fd;
-    /* The sealed supervisor program too (its number may be one of the targets). */
+    /* The sealed supervisor program and the lifeline's write end too. */
     int supervisor_fd = p->supervisor_fd >= 0 ? fcntl(p->supervisor_fd, F_DUPFD_CLOEXEC, low) : -1;
-    if (p->supervisor_fd >= 0 && supervisor_fd < 0) report_fd = p->report_fd;  /* fails below */
+    int lifeline_end = lifeline[1] >= 0 ? fcntl(lifeline[1], F_DUPFD_CLOEXEC, low) : -1;
+    if ((p->supervisor_fd >= 0 && supervisor_fd < 0) || (lifeline[1] >= 0 && lifeline_end < 0))
+        report_fd = p->report_fd;  /* fails below */
     /* Only the fds the supervisor program is given survive its execve, and the lifeline's end. */
     if (report_fd == p->report_fd || cloexec_from_3() < 0 || remap_fds(p->supervisor_fds, p->n_supervisor_fds) < 0
-        || (lifeline[1] >= 0 && dup3(lifeline[1], p->lifeline_to, 0) < 0)) {
+        || (lifeline_end >= 0 && dup3(lifeline_end, p->lifeline_to, 0) < 0)) {
         report(report_fd, CORRAL_REPORT_FAILURE, CORRAL_STAGE_SUPERVISOR_SETUP, errno, 3, 0);
     } else {
         if (supervisor_fd >= 0)

@@ -3,16 +3,16 @@ import Foundation
 /// The JSON conventions of the agent's API, shared by the agent and its clients: snake_case keys
 /// (spelled out in each type's `CodingKeys`), times as RFC 3339 with fractional seconds (a task's
 /// `Started` event and the request that caused it are milliseconds apart; whole seconds would hide it).
-public enum APICoding {
+package enum APICoding {
     /// The path prefix of every route.
-    public static let prefix = "/v1"
+    package static let prefix = "/v1"
     /// Response header carrying an allocation's modify index (for blocking queries with `index=`).
-    public static let indexHeader = "X-Corral-Index"
+    package static let indexHeader = "X-Corral-Index"
     /// Request header with the agent's token: required on TCP listeners (the unix socket's mode is
     /// its access control).
-    public static let tokenHeader = "X-Corral-Token"
+    package static let tokenHeader = "X-Corral-Token"
 
-    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+    package static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             : [.sortedKeys, .withoutEscapingSlashes]
@@ -23,7 +23,7 @@ public enum APICoding {
         return encoder
     }
 
-    public static func decoder() -> JSONDecoder {
+    package static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

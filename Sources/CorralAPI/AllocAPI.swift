@@ -3,23 +3,23 @@ import CorralRunner
 import Foundation
 
 /// `GET /v1/allocations`: one line per allocation.
-public struct AllocStub: Codable, Equatable, Sendable {
-    public var id: String
+package struct AllocStub: Codable, Equatable, Sendable {
+    package var id: String
     /// `job.group[index]`.
-    public var name: String
-    public var jobID: String
-    public var taskGroup: String
-    public var index: Int
-    public var desiredStatus: Allocation.DesiredStatus
-    public var clientStatus: AllocClientStatus
-    public var clientDescription: String
+    package var name: String
+    package var jobID: String
+    package var taskGroup: String
+    package var index: Int
+    package var desiredStatus: Allocation.DesiredStatus
+    package var clientStatus: AllocClientStatus
+    package var clientDescription: String
     /// Each task's lifecycle state (`pending`, `running`, `dead`).
-    public var tasks: [String: TaskLifecycle]
-    public var createTime: Date
+    package var tasks: [String: TaskLifecycle]
+    package var createTime: Date
     /// Grows with every change to the allocation or one of its tasks (blocking queries wait on it).
-    public var modifyIndex: UInt64
+    package var modifyIndex: UInt64
 
-    public init(id: String, name: String, jobID: String, taskGroup: String, index: Int,
+    package init(id: String, name: String, jobID: String, taskGroup: String, index: Int,
                 desiredStatus: Allocation.DesiredStatus, clientStatus: AllocClientStatus, clientDescription: String,
                 tasks: [String: TaskLifecycle], createTime: Date, modifyIndex: UInt64) {
         self.id = id
@@ -48,15 +48,15 @@ public struct AllocStub: Codable, Equatable, Sendable {
 }
 
 /// `GET /v1/allocation/{id}`: the allocation with every task's state and recent events.
-public struct AllocDetail: Codable, Equatable, Sendable {
-    public var stub: AllocStub
-    public var taskStates: [String: CorralRunner.TaskState]
+package struct AllocDetail: Codable, Equatable, Sendable {
+    package var stub: AllocStub
+    package var taskStates: [String: CorralRunner.TaskState]
     /// The newest resource usage reading of each running task.
-    public var resourceUsage: [String: TaskResourceUsage]
+    package var resourceUsage: [String: TaskResourceUsage]
     /// What each task asked for (`resources` block).
-    public var resources: [String: TaskResourceSpec]
+    package var resources: [String: TaskResourceSpec]
 
-    public init(stub: AllocStub, taskStates: [String: CorralRunner.TaskState], resourceUsage: [String: TaskResourceUsage],
+    package init(stub: AllocStub, taskStates: [String: CorralRunner.TaskState], resourceUsage: [String: TaskResourceUsage],
                 resources: [String: TaskResourceSpec]) {
         self.stub = stub
         self.taskStates = taskStates
@@ -73,23 +73,23 @@ public struct AllocDetail: Codable, Equatable, Sendable {
 
 /// The body of `POST /v1/client/allocation/{id}/restart` and `/signal`. No `task`: every task
 /// of the allocation (restart) or the only task (signal; several tasks need a name).
-public struct AllocTaskRequest: Codable, Equatable, Sendable {
-    public var task: String?
+package struct AllocTaskRequest: Codable, Equatable, Sendable {
+    package var task: String?
     /// For `signal`: a name (`SIGUSR1`, `USR1`) or a number; default `SIGKILL` as Nomad's.
-    public var signal: String?
+    package var signal: String?
 
-    public init(task: String? = nil, signal: String? = nil) {
+    package init(task: String? = nil, signal: String? = nil) {
         self.task = task
         self.signal = signal
     }
 }
 
 /// What an allocation action did: the tasks it reached.
-public struct AllocActionResponse: Codable, Equatable, Sendable {
-    public var allocID: String
-    public var tasks: [String]
+package struct AllocActionResponse: Codable, Equatable, Sendable {
+    package var allocID: String
+    package var tasks: [String]
 
-    public init(allocID: String, tasks: [String]) {
+    package init(allocID: String, tasks: [String]) {
         self.allocID = allocID
         self.tasks = tasks
     }
@@ -101,14 +101,14 @@ public struct AllocActionResponse: Codable, Equatable, Sendable {
 }
 
 /// `GET /v1/client/allocation/{id}/stats`: the newest usage of each running task and their sum.
-public struct AllocStatsResponse: Codable, Equatable, Sendable {
-    public var allocID: String
-    public var tasks: [String: TaskResourceUsage]
+package struct AllocStatsResponse: Codable, Equatable, Sendable {
+    package var allocID: String
+    package var tasks: [String: TaskResourceUsage]
     /// Sums over the tasks: resident memory in bytes and CPU percent of one core.
-    public var memoryRSSBytes: UInt64
-    public var cpuPercent: Double
+    package var memoryRSSBytes: UInt64
+    package var cpuPercent: Double
 
-    public init(allocID: String, tasks: [String: TaskResourceUsage], memoryRSSBytes: UInt64, cpuPercent: Double) {
+    package init(allocID: String, tasks: [String: TaskResourceUsage], memoryRSSBytes: UInt64, cpuPercent: Double) {
         self.allocID = allocID
         self.tasks = tasks
         self.memoryRSSBytes = memoryRSSBytes

@@ -2,21 +2,21 @@ import CorralRunner
 import Foundation
 
 /// `POST /v1/jobs`: what the agent did with a submitted job.
-public struct JobSubmitResponse: Codable, Equatable, Sendable {
-    public var jobID: String
+package struct JobSubmitResponse: Codable, Equatable, Sendable {
+    package var jobID: String
     /// The new allocations, `count` per group, in group order.
-    public var allocations: [String]
+    package var allocations: [String]
     /// Allocations of an earlier version of the job that were stopped and removed for these.
-    public var replaced: [String]
-    public var warnings: [String]
+    package var replaced: [String]
+    package var warnings: [String]
     /// The job's modify index after the submission (Nomad's `JobModifyIndex`): what
     /// `job run -check-index` compares against. 0 from an agent that predates it.
-    public var jobModifyIndex: UInt64
+    package var jobModifyIndex: UInt64
     /// The job was identical to the version running: nothing was changed, and `allocations` are
     /// the ones already there (Nomad makes no new version and no evaluation).
-    public var unchanged: Bool
+    package var unchanged: Bool
 
-    public init(jobID: String, allocations: [String], replaced: [String] = [], warnings: [String] = [],
+    package init(jobID: String, allocations: [String], replaced: [String] = [], warnings: [String] = [],
                 jobModifyIndex: UInt64 = 0, unchanged: Bool = false) {
         self.jobID = jobID
         self.allocations = allocations
@@ -32,7 +32,7 @@ public struct JobSubmitResponse: Codable, Equatable, Sendable {
         case jobModifyIndex = "job_modify_index"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         jobID = try c.decode(String.self, forKey: .jobID)
         allocations = try c.decode([String].self, forKey: .allocations)
@@ -44,20 +44,20 @@ public struct JobSubmitResponse: Codable, Equatable, Sendable {
 }
 
 /// How many of a job's allocations are in each client status.
-public struct AllocCounts: Codable, Equatable, Sendable {
-    public var pending = 0
-    public var running = 0
-    public var complete = 0
-    public var failed = 0
+package struct AllocCounts: Codable, Equatable, Sendable {
+    package var pending = 0
+    package var running = 0
+    package var complete = 0
+    package var failed = 0
 
-    public init(pending: Int = 0, running: Int = 0, complete: Int = 0, failed: Int = 0) {
+    package init(pending: Int = 0, running: Int = 0, complete: Int = 0, failed: Int = 0) {
         self.pending = pending
         self.running = running
         self.complete = complete
         self.failed = failed
     }
 
-    public mutating func count(_ status: AllocClientStatus) {
+    package mutating func count(_ status: AllocClientStatus) {
         switch status {
         case .pending: pending += 1
         case .running: running += 1
@@ -68,22 +68,22 @@ public struct AllocCounts: Codable, Equatable, Sendable {
 }
 
 /// `GET /v1/jobs`: one line per job.
-public struct JobStub: Codable, Equatable, Sendable {
-    public var id: String
-    public var name: String
-    public var type: JobType
+package struct JobStub: Codable, Equatable, Sendable {
+    package var id: String
+    package var name: String
+    package var type: JobType
     /// `pending` (an allocation has not started), `running` (some allocation wants to run and is
     /// not terminal) or `dead` (every allocation is complete, failed or stopped).
-    public var status: String
+    package var status: String
     /// True once `DELETE /v1/job/{id}` stopped it.
-    public var stopped: Bool
-    public var submitTime: Date
-    public var summary: AllocCounts
+    package var stopped: Bool
+    package var submitTime: Date
+    package var summary: AllocCounts
     /// The index at which this version of the job was submitted (Nomad's `JobModifyIndex`): give
     /// it to `job run -check-index` to replace exactly this version. 0 from an agent that predates it.
-    public var jobModifyIndex: UInt64
+    package var jobModifyIndex: UInt64
 
-    public init(id: String, name: String, type: JobType, status: String, stopped: Bool, submitTime: Date,
+    package init(id: String, name: String, type: JobType, status: String, stopped: Bool, submitTime: Date,
                 summary: AllocCounts, jobModifyIndex: UInt64 = 0) {
         self.id = id
         self.name = name
@@ -101,7 +101,7 @@ public struct JobStub: Codable, Equatable, Sendable {
         case jobModifyIndex = "job_modify_index"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         name = try c.decode(String.self, forKey: .name)
@@ -115,12 +115,12 @@ public struct JobStub: Codable, Equatable, Sendable {
 }
 
 /// `GET /v1/job/{id}`: the job, its definition, and its allocations.
-public struct JobDetail: Codable, Equatable, Sendable {
-    public var stub: JobStub
-    public var job: Job
-    public var allocations: [AllocStub]
+package struct JobDetail: Codable, Equatable, Sendable {
+    package var stub: JobStub
+    package var job: Job
+    package var allocations: [AllocStub]
 
-    public init(stub: JobStub, job: Job, allocations: [AllocStub]) {
+    package init(stub: JobStub, job: Job, allocations: [AllocStub]) {
         self.stub = stub
         self.job = job
         self.allocations = allocations
@@ -128,12 +128,12 @@ public struct JobDetail: Codable, Equatable, Sendable {
 }
 
 /// `DELETE /v1/job/{id}`: the allocations being stopped (or, with `purge=true`, removed).
-public struct JobStopResponse: Codable, Equatable, Sendable {
-    public var jobID: String
-    public var allocations: [String]
-    public var purged: Bool
+package struct JobStopResponse: Codable, Equatable, Sendable {
+    package var jobID: String
+    package var allocations: [String]
+    package var purged: Bool
 
-    public init(jobID: String, allocations: [String], purged: Bool) {
+    package init(jobID: String, allocations: [String], purged: Bool) {
         self.jobID = jobID
         self.allocations = allocations
         self.purged = purged

@@ -2,20 +2,20 @@ import CorralRunner
 import Foundation
 
 /// `GET /v1/node`: the node the agent runs, what its drivers found, and what is allocated.
-public struct NodeResponse: Codable, Equatable, Sendable {
-    public var node: NodeInfo
-    public var drivers: [String: DriverStatus]
+package struct NodeResponse: Codable, Equatable, Sendable {
+    package var node: NodeInfo
+    package var drivers: [String: DriverStatus]
     /// Totals of the node (memory in MiB, CPU in MHz as Nomad counts it), or nil when unknown.
-    public var memoryMiB: Int?
-    public var cpuMHz: Int?
+    package var memoryMiB: Int?
+    package var cpuMHz: Int?
     /// What the allocations that are not terminal reserve.
-    public var reservedMemoryMiB: Int
-    public var reservedCPUMHz: Int
-    public var allocations: AllocCounts
+    package var reservedMemoryMiB: Int
+    package var reservedCPUMHz: Int
+    package var allocations: AllocCounts
     /// What degrades the node now (a state store that refuses writes); nil or empty: nothing.
-    public var problems: [String]?
+    package var problems: [String]?
 
-    public init(node: NodeInfo, drivers: [String: DriverStatus], memoryMiB: Int?, cpuMHz: Int?, reservedMemoryMiB: Int,
+    package init(node: NodeInfo, drivers: [String: DriverStatus], memoryMiB: Int?, cpuMHz: Int?, reservedMemoryMiB: Int,
                 reservedCPUMHz: Int, allocations: AllocCounts, problems: [String]? = nil) {
         self.problems = problems
         self.node = node
@@ -37,13 +37,13 @@ public struct NodeResponse: Codable, Equatable, Sendable {
 }
 
 /// One driver on the node.
-public struct DriverStatus: Codable, Equatable, Sendable {
-    public var detected: Bool
-    public var healthy: Bool
-    public var description: String
-    public var attributes: [String: String]
+package struct DriverStatus: Codable, Equatable, Sendable {
+    package var detected: Bool
+    package var healthy: Bool
+    package var description: String
+    package var attributes: [String: String]
 
-    public init(detected: Bool, healthy: Bool, description: String, attributes: [String: String]) {
+    package init(detected: Bool, healthy: Bool, description: String, attributes: [String: String]) {
         self.detected = detected
         self.healthy = healthy
         self.description = description
@@ -52,16 +52,16 @@ public struct DriverStatus: Codable, Equatable, Sendable {
 }
 
 /// `GET /v1/agent/health`.
-public struct HealthResponse: Codable, Equatable, Sendable {
-    public var ok: Bool
-    public var version: String
-    public var uptimeSeconds: Double
-    public var allocations: Int
+package struct HealthResponse: Codable, Equatable, Sendable {
+    package var ok: Bool
+    package var version: String
+    package var uptimeSeconds: Double
+    package var allocations: Int
     /// The agent serves, but something is wrong (`problems` says what): its state is not persisted.
-    public var degraded: Bool?
-    public var problems: [String]?
+    package var degraded: Bool?
+    package var problems: [String]?
 
-    public init(ok: Bool, version: String, uptimeSeconds: Double, allocations: Int, problems: [String] = []) {
+    package init(ok: Bool, version: String, uptimeSeconds: Double, allocations: Int, problems: [String] = []) {
         self.degraded = !problems.isEmpty
         self.problems = problems.isEmpty ? nil : problems
         self.ok = ok

@@ -2,7 +2,7 @@ import CorralHostFS
 import CorralRunner
 import Glibc
 
-/// The runner's task directories on the host (DESIGN.md §4): plain directories, with each task's
+/// The runner's task directories on the host (docs/architecture.md, section 1): plain directories, with each task's
 /// `secrets/` a private tmpfs (mode 0700, `nosuid,nodev,noexec`, 1 MiB, as Nomad), so secrets never
 /// reach the disk. Needs CAP_SYS_ADMIN for the mounts; `destroy` unmounts before it removes.
 ///
@@ -13,11 +13,11 @@ import Glibc
 /// node a task leaves there is inert on the host too, even for root. That mount belongs to the
 /// allocation: `build` makes it (once), `destroy` removes it with the directory; kept allocations
 /// (`corral run --keep`) keep it until they are removed.
-public struct HostTaskDirBuilder: TaskDirBuilder {
+package struct HostTaskDirBuilder: TaskDirBuilder {
     /// The tmpfs size for `secrets/`.
-    public var secretsSizeBytes: Int
+    package var secretsSizeBytes: Int
 
-    public init(secretsSizeBytes: Int = 1 << 20) {
+    package init(secretsSizeBytes: Int = 1 << 20) {
         self.secretsSizeBytes = secretsSizeBytes
     }
 
@@ -29,7 +29,7 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
          (directory.localDir, 0o777), (directory.secretsDir, 0o700), (directory.tmpDir, 0o1777)]
     }
 
-    public func build(_ directory: TaskDirectory) async throws {
+    package func build(_ directory: TaskDirectory) async throws {
         try Self.makeParents(of: directory.allocDir)
         try Self.makeDirectory(directory.allocDir, mode: 0o700)
         try Self.makeInert(directory.allocDir)
@@ -71,7 +71,7 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
         }
     }
 
-    public func destroy(allocDir: String) async throws {
+    package func destroy(allocDir: String) async throws {
         guard allocDir.hasPrefix("/") else { throw AllocDirError(operation: "remove", path: allocDir, errno: EINVAL) }
         // Mount points are listed by their real path: resolve the allocation root's symlinks first.
         guard let resolved = realpath(allocDir, nil) else {
@@ -134,7 +134,7 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
     }
 
     /// Mount points at or below `root` (from /proc/self/mountinfo; octal escapes decoded).
-    static func mountPoints(below root: String) throws -> [String] {
+    package static func mountPoints(below root: String) throws -> [String] {
         try mountEntries(below: root).map(\.point)
     }
 
@@ -181,19 +181,19 @@ public struct HostTaskDirBuilder: TaskDirBuilder {
 }
 
 /// A failed file-system call while building or removing an allocation directory.
-public struct AllocDirError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var operation: String
-    public var path: String
-    public var errno: Int32
+package struct AllocDirError: Error, Equatable, Sendable, CustomStringConvertible {
+    package var operation: String
+    package var path: String
+    package var errno: Int32
     /// Said instead of the errno's text when corral refused on its own.
-    public var reason: String?
+    package var reason: String?
 
-    public init(operation: String, path: String, errno: Int32, reason: String? = nil) {
+    package init(operation: String, path: String, errno: Int32, reason: String? = nil) {
         self.operation = operation
         self.path = path
         self.errno = errno
         self.reason = reason
     }
 
-    public var description: String { "\(operation) \(path): \(reason ?? String(cString: strerror(errno)))" }
+    package var description: String { "\(operation) \(path): \(reason ?? String(cString: strerror(errno)))" }
 }

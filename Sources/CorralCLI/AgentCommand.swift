@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorralAgent
 import CorralDriver
+import CorralIsolateCLI
 import CorralJobspec
 import CorralRunner
 import Foundation
@@ -36,6 +37,9 @@ struct AgentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
+    @Option(help: ArgumentHelp("text (default) or json: one JSON object per log line, for log collectors.", valueName: "format"))
+    var logFormat: String?
+
     @Option(help: ArgumentHelp("Longest kill timeout any task gets (default 30s).", valueName: "duration"))
     var maxKillTimeout: String?
 
@@ -56,6 +60,7 @@ struct AgentCommand: ParsableCommand {
 
     func run() throws {
         let settings = try settings()
+        if let refusal = RootRequirement.refusal("agent", alternatives: ["`systemctl start corral`"]) { throw CLIFailure(refusal) }
         let recover = recoverFromBackup
         try AllocRun.blocking { try await AgentRuntime(settings: settings, recoverFromBackup: recover).run() }
     }
@@ -72,6 +77,12 @@ struct AgentCommand: ParsableCommand {
         if let dataDir { settings.dataDir = Run.absolute(dataDir) }
         if let stateRoot { settings.stateRoot = Run.absolute(stateRoot) }
         if let cgroupParent { settings.cgroupParent = cgroupParent }
+        if let logFormat {
+            guard AgentSettings.logFormats.contains(logFormat) else {
+                throw ValidationError("--log-format \"\(logFormat)\": text or json")
+            }
+            settings.logFormat = logFormat
+        }
         if let logLevel {
             guard AgentRuntime.logLevel(logLevel) != nil else {
                 throw ValidationError("--log-level \"\(logLevel)\": trace, debug, info, notice, warning, error or critical")

@@ -3,17 +3,18 @@ import CorralRunner
 import Foundation
 
 /// One task event of an allocation the agent runs, as `corral job run` and `job stop` print it:
-/// `10:00:01  1a2b3c4d  server  Started  Task started by client` (the type colored on a terminal),
-/// or with `--json` one object per line.
+/// `10:00:01  1a2b3c4d  server  Started             Task started by client` (columns aligned by
+/// `EventColumns`, the type colored on a terminal), or with `--json` one object per line.
 struct AgentEventLine: Sendable {
     var allocID: String
     var allocName: String
     var task: String
     var event: TaskEvent
 
-    func text(color: Bool, now: Date = Date(), timeZone: TimeZone = .current) -> String {
-        let type = color ? EventPrinter.colored(event.type) : event.type.rawValue
-        return "\(CompactTime.format(event.time, now: now, timeZone: timeZone))  \(allocID.prefix(8))  \(task)  \(type)  \(event.message)\n"
+    func text(color: Bool, columns: EventColumns? = nil, now: Date = Date(), timeZone: TimeZone = .current) -> String {
+        (columns ?? EventColumns(taskNames: [task])).line(
+            time: CompactTime.format(event.time, now: now, timeZone: timeZone), before: [String(allocID.prefix(8))],
+            task: task, type: event.type, color: color, message: event.message)
     }
 
     func json() -> String {

@@ -17,28 +17,32 @@ struct AgentOptions: ParsableArguments {
                                valueName: "file"))
     var caCert: String?
 
-    /// A client for the address given, `$CORRAL_ADDR`, or the default socket.
-    func client() throws -> AgentClient {
+    /// A client for the address given, `$CORRAL_ADDR`, or the default socket. An address that is
+    /// none is a usage error (exit status 2), or with `commandStatus` (`alloc exec`) 125.
+    func client(commandStatus: Bool = false) throws -> AgentClient {
         let environment = ProcessInfo.processInfo.environment
         do {
             return AgentClient(address: try AgentAddress.resolve(option: address, caCert: caCert.map(Run.absolute),
                                                                  environment: environment),
                                token: token ?? environment["CORRAL_TOKEN"])
         } catch {
-            throw CLIFailure(error.description)
+            throw CLIFailure(error, commandStatus: commandStatus)
         }
     }
 }
 
 /// Runs a command's async work against the agent from its synchronous `run()` (as `corral run`
 /// does: the main thread waits while the work runs on the cooperative pool). An agent error is a
-/// `CLIFailure` (`corral: <description>`, exit status 125).
+/// `CLIFailure` (`corral: <description>`) with its exit status: 4 when no agent answers, 3 when the
+/// agent says what was named does not exist, else 125; with `commandStatus` (`alloc exec`, whose
+/// statuses below 125 are the command's) always 125.
 enum AgentCall {
-    static func run<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
+    static func run<Value: Sendable>(commandStatus: Bool = false,
+                                     _ work: @escaping @Sendable () async throws -> Value) throws -> Value {
         do {
             return try AllocRun.blocking(work)
         } catch let error as AgentClientError {
-            throw CLIFailure(error.description)
+            throw CLIFailure(error, commandStatus: commandStatus)
         }
     }
 

@@ -9,6 +9,7 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// The composition root of `corral agent`: one agent per data directory (a lock file), its state
 /// store, drivers, node identity, metrics and logging, the API listeners, and the service group
@@ -23,9 +24,12 @@ struct AgentRuntime {
     }
 
     func run() async throws {
+        // Taken before anything is started, so that no task inherits the manager's socket.
+        let notify = SystemdNotify.takeFromEnvironment()
         let level = Self.logLevel(settings.logLevel) ?? .info
+        let json = settings.logFormat == "json"
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
@@ -76,7 +80,8 @@ struct AgentRuntime {
         let server = AgentServer(agent: agent, environment: .init(version: Corral.configuration.version, registry: registry,
                                                                    logger: logger))
         let listeners: [any Service]
-        do { listeners = try server.services() } catch {
+        let ready = ReadinessReport(expected: settings.tcpAddress == nil ? 1 : 2, notify: notify)
+        do { listeners = try server.services(onListening: ready.listening) } catch {
             await agent.shutdown()
             throw CLIFailure(error.description)
         }
@@ -213,5 +218,28 @@ enum NodeIdentity {
             throw CLIFailure("cannot write the node id to \(path): \(error.localizedDescription)")
         }
         return id
+    }
+}
+
+/// Tells the service manager the agent is ready once every API listener accepts connections
+/// (`Type=notify`: `READY=1` with the addresses as its status).
+final class ReadinessReport: Sendable {
+    let expected: Int
+    let notify: SystemdNotify?
+    let addresses = Mutex<[String]>([])
+
+    init(expected: Int, notify: SystemdNotify?) {
+        self.expected = expected
+        self.notify = notify
+    }
+
+    /// One listener accepts connections at `address`.
+    func listening(_ address: String) {
+        let all = addresses.withLock { addresses -> [String]? in
+            addresses.append(address)
+            return addresses.count == expected ? addresses : nil
+        }
+        guard let all, let notify else { return }
+        notify.send("READY=1\nSTATUS=listening on \(all.joined(separator: ", "))\nMAINPID=\(getpid())\n")
     }
 }

@@ -22,6 +22,11 @@ struct AllocSignal: ParsableCommand {
     @Flag(help: "Print the agent's answer as JSON.")
     var json = false
 
+    /// An unknown signal is a usage error here, before the agent is asked (exit status 2).
+    func validate() throws {
+        _ = try SignalArgument.number(signal, given: "-s")
+    }
+
     func run() throws {
         let client = try agent.client()
         let (alloc, task, signal, json) = (self.alloc, self.task, self.signal, self.json)

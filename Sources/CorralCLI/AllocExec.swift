@@ -10,7 +10,9 @@ struct AllocExec: ParsableCommand {
         commandName: "exec", abstract: "Run a command inside a running task.",
         discussion: """
             Example: corral alloc exec -i -t 1a2b3c4d server -- /bin/sh
-            Exit status: the command's own; 125 when corral or the agent fails (the task is not running, say).
+            Exit status: the command's own (126 when it cannot be executed, 127 when it is not found, 128+N \
+            when signal N killed it); 125 when corral or the agent fails (no agent, no such allocation, the \
+            task is not running): every other status is the command's.
             """)
 
     @OptionGroup var agent: AgentOptions
@@ -35,14 +37,14 @@ struct AllocExec: ParsableCommand {
     }
 
     func run() throws {
-        let client = try agent.client()
+        let client = try agent.client(commandStatus: true)
         let terminal = RawTerminal()
         let sizes = tty ? terminal.sizes() : nil
         let stdin = interactive ? StdinPump.start() : nil
         if tty { terminal.enter() }
         defer { terminal.finish() }
         let (alloc, task, command, tty) = (self.alloc, self.task, self.command, self.tty)
-        let code = try AgentCall.run {
+        let code = try AgentCall.run(commandStatus: true) {
             try await client.exec(alloc: alloc, task: task, command: command, tty: tty, stdin: stdin,
                                   terminalSizes: sizes) { stream, bytes in
                 Output.write(bytes, to: stream == .stdout ? 1 : 2)

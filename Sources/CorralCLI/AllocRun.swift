@@ -199,9 +199,3 @@ final class AllocInterrupts: Sendable {
         }
     }
 }
-
-/// A failure of corral itself, printed as `corral: <message>` with exit status 125.
-struct CLIFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

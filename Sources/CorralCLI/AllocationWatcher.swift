@@ -19,11 +19,14 @@ struct AllocationWatcher: Sendable {
     let color: Bool
     var wait: Duration = .seconds(30)
 
-    /// Watches every allocation at once; returns each one's last state, in the order given.
+    /// Watches every allocation at once; returns each one's last state, in the order given. Each is
+    /// read once first, so that the task column is as wide as the widest task name of them all.
     func watch(_ ids: [String], until goal: Goal) async throws -> [AllocDetail] {
-        try await withThrowingTaskGroup(of: (Int, AllocDetail).self) { group in
-            for (position, id) in ids.enumerated() {
-                group.addTask { (position, try await watch(id, until: goal)) }
+        let first = try await fetchAll(ids)
+        let columns = EventColumns(taskNames: first.flatMap(\.taskStates.keys))
+        return try await withThrowingTaskGroup(of: (Int, AllocDetail).self) { group in
+            for (position, detail) in first.enumerated() {
+                group.addTask { (position, try await watch(from: detail, until: goal, columns: columns)) }
             }
             var results = [AllocDetail?](repeating: nil, count: ids.count)
             for try await (position, detail) in group { results[position] = detail }
@@ -31,16 +34,27 @@ struct AllocationWatcher: Sendable {
         }
     }
 
-    func watch(_ id: String, until goal: Goal) async throws -> AllocDetail {
+    private func fetchAll(_ ids: [String]) async throws -> [AllocDetail] {
+        try await withThrowingTaskGroup(of: (Int, AllocDetail).self) { group in
+            for (position, id) in ids.enumerated() {
+                group.addTask { (position, try await client.allocation(id, index: nil, wait: nil)) }
+            }
+            var results = [AllocDetail?](repeating: nil, count: ids.count)
+            for try await (position, detail) in group { results[position] = detail }
+            return results.compactMap { $0 }
+        }
+    }
+
+    /// Prints `detail`'s events, then each new one, until `goal`.
+    func watch(from detail: AllocDetail, until goal: Goal, columns: EventColumns) async throws -> AllocDetail {
         var printed: [String: TaskEvent] = [:]
-        var index: UInt64?
+        var detail = detail
         while true {
-            let detail = try await client.allocation(id, index: index, wait: index == nil ? nil : wait)
             for line in AgentEventLine.newEvents(in: detail, printed: &printed) {
-                Output.write(json ? line.json() : line.text(color: color))
+                Output.write(json ? line.json() : line.text(color: color, columns: columns))
             }
             if Self.reached(goal, detail.stub) { return detail }
-            index = detail.stub.modifyIndex
+            detail = try await client.allocation(detail.stub.id, index: detail.stub.modifyIndex, wait: wait)
         }
     }
 

@@ -1,34 +1,49 @@
 import ArgumentParser
 import CCorralHost
+import CorralIsolateCLI
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The `corral` command: a container-isolating task runtime.
-public struct Corral: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct Corral: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "corral",
         abstract: "Run tasks isolated in their own namespaces and root filesystem, held to their limits.",
-        version: "0.1.0",
+        discussion: """
+            Exit status, for every command: 0 success; 1 a job or allocation ended failed (run, job run); \
+            2 a usage error (an unknown option, a missing or invalid value, an unknown signal) or an \
+            invalid job file: nothing was started; 3 what was named does not exist (the agent's 404, an \
+            unknown isolate task); 4 no agent answers at the address; 125 corral itself failed, or the \
+            agent refused otherwise; 126 and 127 the command was found but could not be executed, or was \
+            not found; 128+N a signal N killed it. isolate and alloc exec pass their command's status \
+            through: for them every failure of corral or the agent is 125.
+            """,
+        version: corralVersion,
         subcommands: [Run.self, Validate.self, JobCommand.self, AllocCommand.self, NodeCommand.self, AgentCommand.self,
-                      Isolate.self, DriverStart.self, AllocRun.self])
+                      IsolateEntry.self, IsolatePs.self, IsolateLogs.self, IsolateKill.self, IsolatePrune.self,
+                      DriverStart.self, AllocRun.self])
 
-    public init() {}
+    package init() {}
 }
 
-/// Entry point with corral's exit-status conventions: 2 for usage errors, 125 when corral itself
-/// fails, otherwise the task's own status.
-public enum CorralMain {
-    public static func run(_ arguments: [String]) -> Int32 {
+/// Entry point with corral's exit-status conventions (`CLIExit`): 2 for usage errors, 3 for what
+/// does not exist, 4 when no agent answers, 125 when corral itself fails, otherwise the task's own
+/// status.
+package enum CorralMain {
+    package static func run(_ arguments: [String]) -> Int32 {
+        // `isolate` is the start-latency-critical path: the lean `corral` executable runs it without
+        // this binary (see IsolateMain); here it takes the same path for `corral-cli isolate`.
+        if arguments.first == "isolate" {
+            return IsolateMain.run(Array(arguments.dropFirst()))
+        }
+        if arguments.first == "help", arguments.dropFirst().first == "isolate" {
+            printOut(IsolateMain.helpText)
+            return 0
+        }
         let command: ParsableCommand
         do {
-            // `isolate` is the start-latency-critical path: parse it directly as a pseudo-root (its
-            // help still reads `corral isolate`) instead of through the tree and completion probe.
-            if arguments.first == "isolate" {
-                command = try Isolate.parseAsRoot(Array(arguments.dropFirst()))
-            } else {
-                command = try Corral.parseAsRoot(arguments)
-            }
+            command = try Corral.parseAsRoot(arguments)
         } catch {
             let code = Corral.exitCode(for: error)
             let message = Corral.fullMessage(for: error)
@@ -36,11 +51,8 @@ public enum CorralMain {
                 print(message)
                 return 0
             }
-            printError(message.replacing("See 'isolate --help'", with: "See 'corral isolate --help'"))
+            printError(message)
             return 2
-        }
-        if let isolate = command as? Isolate {
-            return isolate.execute()
         }
         do {
             var command = command
@@ -48,7 +60,7 @@ public enum CorralMain {
             return 0
         } catch let failure as CLIFailure {
             printError(failure.description)
-            return 125
+            return failure.exitStatus
         } catch {
             // `corral`, `corral --help` and `corral help isolate` end here with help to show.
             let code = Corral.exitCode(for: error)
@@ -62,12 +74,4 @@ public enum CorralMain {
             return code.rawValue
         }
     }
-}
-
-/// Writes one line to stderr, prefixed `corral: ` unless the message already is.
-func printError(_ message: String) {
-    let line = message.hasPrefix("corral") || message.hasPrefix("Error:") || message.hasPrefix("Usage:")
-        ? message : "corral: " + message
-    let bytes = Array((line.hasSuffix("\n") ? line : line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { corral_write_all(2, $0.baseAddress, $0.count) }
 }

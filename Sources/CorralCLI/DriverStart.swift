@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorralIsolateCLI
 import CorralDriver
 import CorralExecDriver
 import Foundation
@@ -29,12 +30,10 @@ struct DriverStart: ParsableCommand {
             throw ValidationError("stdin is not a TaskConfig in JSON: \(error)")
         }
         let options = DriverOptions(stateRoot: stateRoot, cgroupParent: cgroupParent)
-        let chosen: any TaskDriver
-        switch driver {
-        case "exec": chosen = ExecDriver(options: options)
-        case "raw_exec": chosen = RawExecDriver(options: options)
-        case "mock": chosen = MockDriver()
-        default: throw ValidationError("--driver \"\(driver)\": expected exec, raw_exec or mock")
+        // The same table as corral run, alloc-run and the agent.
+        let drivers = RunSession.drivers(options)
+        guard let chosen = drivers[driver] else {
+            throw ValidationError("--driver \"\(driver)\": expected one of \(drivers.keys.sorted().joined(separator: ", "))")
         }
         let outcome = OneShot<Result<ExitResult, DriverError>>()
         Task {

@@ -3,15 +3,21 @@ import Foundation
 import Synchronization
 
 /// Prints task events (and task output) for `corral run`: one line per event,
-/// `2026-11-29T10:00:01Z  web[0].server  Started  Task started by client`, colored on a terminal;
-/// or, with `--json`, one JSON object per event. Lines from concurrent tasks never interleave.
+/// `10:00:01  web[0].server  Started             Task started by client` (the time as every human
+/// output of corral writes it, `CompactTime`; columns aligned by `EventColumns`), colored on a
+/// terminal; or, with `--json`, one JSON object per event (RFC 3339 UTC times). Lines from concurrent
+/// tasks never interleave.
 final class EventPrinter: Sendable {
     enum Mode: Sendable { case text(color: Bool), json }
 
     private let mode: Mode
+    private let columns: EventColumns
     private let lock = Mutex(())
 
-    init(mode: Mode) { self.mode = mode }
+    init(mode: Mode, columns: EventColumns = EventColumns(taskNames: [String]())) {
+        self.mode = mode
+        self.columns = columns
+    }
 
     /// `group[index].task`, how a task of an allocation is named in the output.
     static func taskName(_ allocation: Allocation, task: String) -> String {
@@ -21,9 +27,9 @@ final class EventPrinter: Sendable {
     func event(_ event: TaskEvent, allocation: Allocation, task: String) {
         switch mode {
         case .text(let color):
-            let type = color ? Self.colored(event.type) : event.type.rawValue
-            write("\(Self.timestamp(event.time))  \(Self.taskName(allocation, task: task))  \(type)  \(event.message)\n",
-                  to: FileHandle.standardOutput)
+            let line = columns.line(time: CompactTime.format(event.time), task: Self.taskName(allocation, task: task),
+                                    type: event.type, color: color, message: event.message)
+            write(line, to: FileHandle.standardOutput)
         case .json:
             var line: [String: JSONLineValue] = [
                 "time": .string(Self.timestamp(event.time, fractional: true)), "alloc_id": .string(allocation.id),

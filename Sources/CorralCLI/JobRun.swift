@@ -17,7 +17,8 @@ struct JobRun: ParsableCommand {
             allocations already there are followed. --check-index N submits only if the job's modify \
             index (job status) is N, or with 0 only if the job does not exist.
             Exit status: 0; 1 when an allocation failed; 2 for an invalid job file (each problem printed \
-            with its position); 125 when corral or the agent fails (no agent, the job does not fit).
+            with its position); 4 when no agent answers; 125 when corral or the agent fails otherwise (the \
+            job does not fit, --check-index does not match).
             """)
 
     @OptionGroup var agent: AgentOptions

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CorralDriver
+import CorralIsolateCLI
 import CorralJobspec
 import CorralRunner
 import Foundation
@@ -42,8 +43,11 @@ struct Run: ParsableCommand {
             throw ValidationError("--max-kill-timeout \"\(maxKillTimeout)\": not a duration (e.g. 30s)")
         }
         let job = try Self.load(jobFile)
+        if let refusal = RootRequirement.refusal("run", alternatives: ["submit it to a running agent with `corral job run \(jobFile)`"]) {
+            throw CLIFailure(refusal)
+        }
         let color = !json && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        let printer = EventPrinter(mode: json ? .json : .text(color: color))
+        let printer = EventPrinter(mode: json ? .json : .text(color: color), columns: EventColumns(job: job))
         let session = RunSession(options: .init(dataDir: Self.absolute(dataDir), stateRoot: stateRoot,
                                                 cgroupParent: cgroupParent, maxKillTimeout: killCap, keep: keep),
                                  printer: printer)

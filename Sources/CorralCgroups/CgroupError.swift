@@ -4,7 +4,7 @@ import Glibc
 
 /// Why a cgroup operation failed. Every case names what the operator can act on: the file, the
 /// value written, the controller, and the kernel's errno.
-public enum CgroupError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum CgroupError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A system call on a cgroup file or directory failed.
     case system(operation: String, path: String, value: String?, errno: Int32)
     /// A limit needs a controller this host does not offer (not compiled in, disabled, or not mounted).
@@ -18,7 +18,7 @@ public enum CgroupError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A cgroup file held something we could not parse.
     case unreadable(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .system(operation, path, value, code):
             let reason = "\(String(cString: strerror(code))) (errno \(code))"

@@ -6,7 +6,7 @@ import Glibc
 /// The file operations the managers perform on a cgroup tree. The live implementation talks to the
 /// kernel; tests substitute a tree in a temporary directory that behaves like cgroupfs (control
 /// files appear with each new directory; writes to missing files fail).
-public protocol CgroupFileSystem: Sendable {
+package protocol CgroupFileSystem: Sendable {
     /// `mkdir` with mode 0755; throws `.system` with EEXIST when it exists.
     func makeDirectory(_ path: String) throws(CgroupError)
     /// `rmdir`; throws `.system` with the errno (ENOENT when already gone).
@@ -33,22 +33,22 @@ public protocol CgroupFileSystem: Sendable {
 }
 
 /// The real cgroup filesystem.
-public struct LiveCgroupFileSystem: CgroupFileSystem {
-    public init() {}
+package struct LiveCgroupFileSystem: CgroupFileSystem {
+    package init() {}
 
-    public func makeDirectory(_ path: String) throws(CgroupError) {
+    package func makeDirectory(_ path: String) throws(CgroupError) {
         guard mkdir(path, 0o755) == 0 else {
             throw .system(operation: "create cgroup", path: path, value: nil, errno: errno)
         }
     }
 
-    public func removeDirectory(_ path: String) throws(CgroupError) {
+    package func removeDirectory(_ path: String) throws(CgroupError) {
         guard rmdir(path) == 0 else {
             throw .system(operation: "remove cgroup", path: path, value: nil, errno: errno)
         }
     }
 
-    public func write(_ value: String, to path: String) throws(CgroupError) {
+    package func write(_ value: String, to path: String) throws(CgroupError) {
         let fd = Glibc.open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(operation: "open", path: path, value: value, errno: errno) }
         defer { close(fd) }
@@ -66,7 +66,7 @@ public struct LiveCgroupFileSystem: CgroupFileSystem {
         }
     }
 
-    public func read(_ path: String) throws(CgroupError) -> String {
+    package func read(_ path: String) throws(CgroupError) -> String {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(operation: "read", path: path, value: nil, errno: errno) }
         defer { close(fd) }
@@ -82,11 +82,11 @@ public struct LiveCgroupFileSystem: CgroupFileSystem {
         return String(decoding: result, as: UTF8.self)
     }
 
-    public func exists(_ path: String) -> Bool {
+    package func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
 
-    public func killProcess(_ pid: Int32, ifIn cgroup: String) {
+    package func killProcess(_ pid: Int32, ifIn cgroup: String) {
         guard pid > 0 else { return }
         // A pidfd names one process: if the pid is reused after the check, the signal fails instead of
         // reaching a stranger.
@@ -104,7 +104,7 @@ public struct LiveCgroupFileSystem: CgroupFileSystem {
         }
     }
 
-    public func attachDeviceProgram(_ program: [UInt8], to directory: String) throws(CgroupError) {
+    package func attachDeviceProgram(_ program: [UInt8], to directory: String) throws(CgroupError) {
         let fd = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(operation: "open", path: directory, value: nil, errno: errno) }
         defer { close(fd) }
@@ -117,7 +117,7 @@ public struct LiveCgroupFileSystem: CgroupFileSystem {
         }
     }
 
-    public func subdirectories(_ path: String) -> [String] {
+    package func subdirectories(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var result: [String] = []
@@ -131,13 +131,13 @@ public struct LiveCgroupFileSystem: CgroupFileSystem {
         return result
     }
 
-    public func open(_ path: String, flags: Int32) throws(CgroupError) -> Int32 {
+    package func open(_ path: String, flags: Int32) throws(CgroupError) -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC)
         guard fd >= 0 else { throw .system(operation: "open", path: path, value: nil, errno: errno) }
         return fd
     }
 
-    public func wait(for path: String, notifies: Bool, milliseconds: Int32, until condition: (String) -> Bool) -> Bool {
+    package func wait(for path: String, notifies: Bool, milliseconds: Int32, until condition: (String) -> Bool) -> Bool {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }

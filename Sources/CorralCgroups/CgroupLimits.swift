@@ -1,35 +1,36 @@
+import CorralResourceTypes
 /// The limits of one task's cgroup, in kernel-neutral units; each manager converts them for its
-/// version (DESIGN.md §4). nil means "not limited".
-public struct CgroupLimits: Equatable, Sendable {
+/// version (docs/architecture.md, section 4). nil means "not limited".
+package struct CgroupLimits: Equatable, Sendable {
     /// Hard memory limit: beyond it the task reclaims, then is OOM-killed.
-    public var memoryMaxBytes: UInt64?
+    package var memoryMaxBytes: UInt64?
     /// Soft reservation: memory protected from reclaim (v2 `memory.low`, v1 soft limit).
-    public var memoryReservationBytes: UInt64?
+    package var memoryReservationBytes: UInt64?
     /// Swap the task may use on top of its memory; swap is off unless asked.
-    public var swap: SwapLimit = .none
+    package var swap: SwapLimit = .none
     /// Relative CPU weight in cgroup v1 shares (1024 = one default task).
-    public var cpuShares: UInt64?
+    package var cpuShares: UInt64?
     /// Hard CPU limit: at most `quota` µs of CPU time per `period` µs.
-    public var cpuQuota: CPUQuota?
+    package var cpuQuota: CPUQuota?
     /// Most processes and threads at once.
-    public var pidsMax: Int?
+    package var pidsMax: Int?
     /// CPUs the task may run on, kernel list syntax (`0-2,4`).
-    public var cpusetCPUs: String?
+    package var cpusetCPUs: String?
     /// Memory nodes, kernel list syntax; nil inherits the parent's.
-    public var cpusetMems: String?
+    package var cpusetMems: String?
     /// The device nodes the task may use; everything else is denied. nil leaves devices alone.
-    public var devices: [DeviceRule]?
+    package var devices: [DeviceRule]?
 
-    public init() {}
+    package init() {}
 
     /// Whether any limit is set (a task without limits still gets a cgroup for stats and kill).
-    public var isEmpty: Bool { self == CgroupLimits() }
+    package var isEmpty: Bool { self == CgroupLimits() }
 
     /// The shares range both versions accept (v1 clamps silently outside it; corral refuses instead).
-    public static let sharesRange: ClosedRange<UInt64> = 2...262_144
+    package static let sharesRange: ClosedRange<UInt64> = 2...262_144
 
     /// Controllers these limits cannot do without.
-    public var requiredControllers: Set<String> {
+    package var requiredControllers: Set<String> {
         var result = Set<String>()
         if memoryMaxBytes != nil || memoryReservationBytes != nil { result.insert("memory") }
         if cpuShares != nil || cpuQuota != nil { result.insert("cpu") }
@@ -39,7 +40,7 @@ public struct CgroupLimits: Equatable, Sendable {
     }
 
     /// Refuses contradictory or out-of-range values before anything is created.
-    public func validate() throws(CgroupError) {
+    package func validate() throws(CgroupError) {
         if let reservation = memoryReservationBytes, let max = memoryMaxBytes, reservation > max {
             throw .invalidLimit("memory reservation \(ByteCount.describe(reservation)) is above the memory limit "
                                 + "\(ByteCount.describe(max))")
@@ -73,10 +74,10 @@ public struct CgroupLimits: Equatable, Sendable {
     }
 
     /// The highest CPU or memory node number a list may name (the kernel's NR_CPUS is at most 8192).
-    public static let maximumListedIndex = 65535
+    package static let maximumListedIndex = 65535
 
     /// `N`, `N-M`, comma-separated.
-    public static func isKernelList(_ text: String) -> Bool {
+    package static func isKernelList(_ text: String) -> Bool {
         guard !text.isEmpty else { return false }
         return text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { item in
             let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
@@ -90,7 +91,7 @@ public struct CgroupLimits: Equatable, Sendable {
 }
 
 /// How much swap a task may use on top of its memory limit.
-public enum SwapLimit: Equatable, Sendable {
+package enum SwapLimit: Equatable, Sendable {
     /// No swap: the memory limit is the whole of what the task may use.
     case none
     /// Up to this many bytes of swap.
@@ -100,28 +101,28 @@ public enum SwapLimit: Equatable, Sendable {
 }
 
 /// A CFS bandwidth limit.
-public struct CPUQuota: Equatable, Sendable {
-    public var quotaMicros: UInt64
-    public var periodMicros: UInt64
+package struct CPUQuota: Equatable, Sendable {
+    package var quotaMicros: UInt64
+    package var periodMicros: UInt64
 
     /// The period corral uses: 100 ms, the kernel's default.
-    public static let defaultPeriodMicros: UInt64 = 100_000
+    package static let defaultPeriodMicros: UInt64 = 100_000
     static let periodRange: ClosedRange<UInt64> = 1_000...1_000_000
     static let minimumQuotaMicros: UInt64 = 1_000
 
-    public init(quotaMicros: UInt64, periodMicros: UInt64 = CPUQuota.defaultPeriodMicros) {
+    package init(quotaMicros: UInt64, periodMicros: UInt64 = CPUQuota.defaultPeriodMicros) {
         self.quotaMicros = quotaMicros
         self.periodMicros = periodMicros
     }
 
     /// A limit of `cpus` CPUs' worth of time (docker's `--cpus`): 0.5 is half of one CPU.
-    public init(cpus: Double, periodMicros: UInt64 = CPUQuota.defaultPeriodMicros) {
+    package init(cpus: Double, periodMicros: UInt64 = CPUQuota.defaultPeriodMicros) {
         self.init(quotaMicros: UInt64((cpus * Double(periodMicros)).rounded()), periodMicros: periodMicros)
     }
 
     /// A limit given as a fraction of the whole node (Nomad's percent ticks: 1.0 = every CPU):
     /// quota = percentTicks × period × nCPU.
-    public init(percentTicks: Double, cpuCount: Int, periodMicros: UInt64 = CPUQuota.defaultPeriodMicros) {
+    package init(percentTicks: Double, cpuCount: Int, periodMicros: UInt64 = CPUQuota.defaultPeriodMicros) {
         self.init(quotaMicros: UInt64((percentTicks * Double(periodMicros) * Double(cpuCount)).rounded()),
                   periodMicros: periodMicros)
     }

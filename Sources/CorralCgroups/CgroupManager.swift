@@ -9,7 +9,7 @@ import Glibc
 /// before it runs a single instruction of its own), then `stats`, `freeze`/`thaw` and `kill` while
 /// it runs, and `remove` once it is gone. `remove` and `kill` are idempotent, so every failure path
 /// can call `destroy` whatever was created.
-public protocol CgroupManager: Sendable {
+package protocol CgroupManager: Sendable {
     var version: CgroupVersion { get }
     /// The directories that make up the task's cgroup: one on v2, one per hierarchy on v1.
     var directories: [String] { get }
@@ -37,7 +37,7 @@ public protocol CgroupManager: Sendable {
 
 extension CgroupManager {
     /// Kills whatever is left and removes the cgroup.
-    public func destroy() throws(CgroupError) {
+    package func destroy() throws(CgroupError) {
         try kill()
         try remove()
     }
@@ -45,35 +45,35 @@ extension CgroupManager {
 
 /// What the launcher needs to place a task in its cgroup. The fds are the caller's to close
 /// (`close()`), once the task has started.
-public struct CgroupPlacement: Sendable, Equatable {
+package struct CgroupPlacement: Sendable, Equatable {
     /// v2: the cgroup directory, for `clone3(CLONE_INTO_CGROUP)`; -1 on v1.
-    public var cloneIntoFD: Int32
+    package var cloneIntoFD: Int32
     /// A file per directory that the task writes "0" into to join it, when it was not cloned into
     /// its cgroup (v1: `tasks`; v2 without clone3: `cgroup.procs`).
-    public var procsFDs: [Int32]
+    package var procsFDs: [Int32]
     /// The directories, for the supervisor to clean up after the task.
-    public var directories: [String]
+    package var directories: [String]
 
-    public init(cloneIntoFD: Int32, procsFDs: [Int32], directories: [String]) {
+    package init(cloneIntoFD: Int32, procsFDs: [Int32], directories: [String]) {
         self.cloneIntoFD = cloneIntoFD
         self.procsFDs = procsFDs
         self.directories = directories
     }
 
-    public func close() {
+    package func close() {
         if cloneIntoFD >= 0 { _ = Glibc.close(cloneIntoFD) }
         for fd in procsFDs { _ = Glibc.close(fd) }
     }
 }
 
 /// Chooses and builds the manager for this host.
-public enum CgroupManagers {
+package enum CgroupManagers {
     /// The parent every task cgroup is created under, relative to each hierarchy's root.
-    public static let defaultParent = "corral"
+    package static let defaultParent = "corral"
 
     /// A manager for the cgroup `name` under `parent`, able to enforce `limits`. Throws when a
     /// controller the limits need is missing, or when the host has no usable cgroup hierarchy.
-    public static func make(name: String, parent: String = defaultParent, limits: CgroupLimits,
+    package static func make(name: String, parent: String = defaultParent, limits: CgroupLimits,
                             topology: CgroupTopology,
                             fs: any CgroupFileSystem = LiveCgroupFileSystem()) throws(CgroupError) -> any CgroupManager {
         try limits.validate()
@@ -107,7 +107,7 @@ public enum CgroupManagers {
     }
 
     /// Splits a relative cgroup path, refusing `..`, `.` and absolute paths outside the hierarchy.
-    public static func components(of path: String, what: String) throws(CgroupError) -> [String] {
+    package static func components(of path: String, what: String) throws(CgroupError) -> [String] {
         let parts = path.split(separator: "/").map(String.init)
         guard !parts.isEmpty, !parts.contains(".."), !parts.contains(".") else {
             throw .invalidLimit("\(what) \"\(path)\": expected a relative path like corral or jobs/web, without . or ..")

@@ -1,48 +1,48 @@
 /// One reading of a task's cgroup counters, in the same units on both versions. Fields a kernel
 /// does not expose are nil; `measured` lists what was read, as Nomad's stats do.
-public struct CgroupStats: Equatable, Sendable, Codable {
-    public var memory = Memory()
-    public var cpu = CPU()
-    public var pids = PIDs()
+package struct CgroupStats: Equatable, Sendable, Codable {
+    package var memory = Memory()
+    package var cpu = CPU()
+    package var pids = PIDs()
 
-    public init() {}
+    package init() {}
 
     /// Memory, in bytes.
-    public struct Memory: Equatable, Sendable, Codable {
+    package struct Memory: Equatable, Sendable, Codable {
         /// Everything charged to the cgroup now (v2 `memory.current`, v1 `memory.usage_in_bytes`).
-        public var usage: UInt64 = 0
+        package var usage: UInt64 = 0
         /// The highest usage seen (v2 `memory.peak`, 5.19+; v1 `memory.max_usage_in_bytes`).
-        public var maxUsage: UInt64?
+        package var maxUsage: UInt64?
         /// Anonymous memory (v2 `anon`, v1 `total_rss`).
-        public var rss: UInt64 = 0
+        package var rss: UInt64 = 0
         /// Page cache (v2 `file`, v1 `total_cache`).
-        public var cache: UInt64 = 0
-        public var mappedFile: UInt64 = 0
-        public var swap: UInt64?
+        package var cache: UInt64 = 0
+        package var mappedFile: UInt64 = 0
+        package var swap: UInt64?
         /// Kernel memory charged to the cgroup (v2 `kernel`, or its parts before 5.18; v1 kmem).
-        public var kernelUsage: UInt64?
-        public var kernelMaxUsage: UInt64?
-        public var measured: [String] = []
-        public init() {}
+        package var kernelUsage: UInt64?
+        package var kernelMaxUsage: UInt64?
+        package var measured: [String] = []
+        package init() {}
     }
 
     /// CPU time, in nanoseconds, since the cgroup was created.
-    public struct CPU: Equatable, Sendable, Codable {
-        public var totalNanos: UInt64 = 0
-        public var userNanos: UInt64 = 0
-        public var systemNanos: UInt64 = 0
+    package struct CPU: Equatable, Sendable, Codable {
+        package var totalNanos: UInt64 = 0
+        package var userNanos: UInt64 = 0
+        package var systemNanos: UInt64 = 0
         /// CFS periods with the task runnable, and those in which it was throttled by its quota.
-        public var periods: UInt64 = 0
-        public var throttledPeriods: UInt64 = 0
-        public var throttledNanos: UInt64 = 0
-        public var measured: [String] = []
-        public init() {}
+        package var periods: UInt64 = 0
+        package var throttledPeriods: UInt64 = 0
+        package var throttledNanos: UInt64 = 0
+        package var measured: [String] = []
+        package init() {}
     }
 
     /// Process counts.
-    public struct PIDs: Equatable, Sendable, Codable {
-        public var current: UInt64 = 0
-        public init() {}
+    package struct PIDs: Equatable, Sendable, Codable {
+        package var current: UInt64 = 0
+        package init() {}
     }
 }
 

@@ -1,5 +1,5 @@
 /// Which cgroup version manages a task's cgroups on this host.
-public enum CgroupVersion: String, Sendable, Equatable, Codable {
+package enum CgroupVersion: String, Sendable, Equatable, Codable {
     /// The unified hierarchy (cgroup v2) holds the controllers corral uses.
     case v2
     /// Per-controller v1 hierarchies (legacy or hybrid hosts).
@@ -15,17 +15,17 @@ public enum CgroupVersion: String, Sendable, Equatable, Codable {
 /// odd ones such as hugetlb there) are not used. A host splitting corral's controllers between the
 /// two (no distribution ships one) is therefore v1, and a limit needing a v2-only controller is
 /// refused as unavailable, never silently dropped.
-public struct CgroupTopology: Equatable, Sendable {
+package struct CgroupTopology: Equatable, Sendable {
     /// The cgroup2 mount point, if one is mounted.
-    public var unifiedMount: String?
+    package var unifiedMount: String?
     /// Controllers the unified hierarchy offers (its root's `cgroup.controllers`).
-    public var unifiedControllers: Set<String>
+    package var unifiedControllers: Set<String>
     /// v1 controller → the mount point of its hierarchy (co-mounted controllers share one).
-    public var v1Mounts: [String: String]
+    package var v1Mounts: [String: String]
     /// Controllers the kernel has and has enabled.
-    public var enabledControllers: Set<String>
+    package var enabledControllers: Set<String>
 
-    public init(unifiedMount: String?, unifiedControllers: Set<String>, v1Mounts: [String: String],
+    package init(unifiedMount: String?, unifiedControllers: Set<String>, v1Mounts: [String: String],
                 enabledControllers: Set<String>) {
         self.unifiedMount = unifiedMount
         self.unifiedControllers = unifiedControllers
@@ -37,7 +37,7 @@ public struct CgroupTopology: Equatable, Sendable {
     static let decisive: [String] = ["memory", "cpu", "cpuacct", "pids", "cpuset", "freezer"]
 
     /// The version to use, or nil when neither hierarchy offers any of the controllers corral uses.
-    public var version: CgroupVersion? {
+    package var version: CgroupVersion? {
         if Self.decisive.contains(where: { v1Mounts[$0] != nil }) { return .v1 }
         if unifiedMount != nil { return .v2 }
         return nil
@@ -45,7 +45,7 @@ public struct CgroupTopology: Equatable, Sendable {
 
     /// Builds the topology from the text of `/proc/cgroups` and `/proc/self/mountinfo`;
     /// `readControllers` reads a unified mount's `cgroup.controllers`.
-    public static func parse(procCgroups: String, mountinfo: String,
+    package static func parse(procCgroups: String, mountinfo: String,
                              readControllers: (String) -> String?) -> CgroupTopology {
         var enabled = Set<String>()
         var cgroups = procCgroups
@@ -80,7 +80,7 @@ public struct CgroupTopology: Equatable, Sendable {
     }
 
     /// The live host's topology.
-    public static func discover(_ fs: some CgroupFileSystem = LiveCgroupFileSystem()) -> CgroupTopology {
+    package static func discover(_ fs: some CgroupFileSystem = LiveCgroupFileSystem()) -> CgroupTopology {
         let cgroups = (try? fs.read("/proc/cgroups")) ?? ""
         let mountinfo = (try? fs.read("/proc/self/mountinfo")) ?? ""
         return parse(procCgroups: cgroups, mountinfo: mountinfo) { try? fs.read($0) }

@@ -57,6 +57,19 @@ struct CgroupV1Manager: CgroupManager {
         self.fs = fs
     }
 
+    private init(parent: [String], hierarchies: [Hierarchy], fs: any CgroupFileSystem) {
+        self.parent = parent
+        self.hierarchies = hierarchies
+        self.fs = fs
+    }
+
+    /// The same cgroup in only the hierarchies whose directory is among `directories`: those a
+    /// recorded task joined. A manager of every controller would also name directories the task never
+    /// had, and fail where it needs them all (the placement of an exec into the task).
+    func restricted(to directories: [String]) -> CgroupV1Manager {
+        CgroupV1Manager(parent: parent, hierarchies: hierarchies.filter { directories.contains($0.path) }, fs: fs)
+    }
+
     /// The task's directory in the hierarchy carrying `controller`.
     func directory(for controller: String) -> String? {
         hierarchies.first { $0.controllers.contains(controller) }?.path

@@ -5,7 +5,7 @@
 ///
 /// The program reads `struct bpf_cgroup_dev_ctx`: `access_type` (device type in the low 16 bits:
 /// 1 block, 2 char; access in the high 16: 1 mknod, 2 read, 4 write), `major`, `minor`.
-public enum DeviceProgram {
+package enum DeviceProgram {
     /// eBPF opcodes used here.
     enum Op {
         static let loadWord: UInt8 = 0x61        // BPF_LDX | BPF_MEM | BPF_W: dst = *(u32 *)(src + off)
@@ -77,7 +77,7 @@ public enum DeviceProgram {
     }
 
     /// The program as the bytes `bpf(BPF_PROG_LOAD)` takes.
-    public static func program(_ rules: [DeviceRule]) -> [UInt8] {
+    package static func program(_ rules: [DeviceRule]) -> [UInt8] {
         instructions(rules).flatMap(\.bytes)
     }
 }

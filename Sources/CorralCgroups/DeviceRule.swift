@@ -1,20 +1,20 @@
 /// One rule of the device cgroup: which device nodes a task may open, read, write or create.
-public struct DeviceRule: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public enum Kind: Character, Sendable, Hashable {
+package struct DeviceRule: Equatable, Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: Character, Sendable, Hashable {
         case all = "a"
         case char = "c"
         case block = "b"
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// nil: any major (`*`).
-    public var major: UInt32?
+    package var major: UInt32?
     /// nil: any minor (`*`).
-    public var minor: UInt32?
+    package var minor: UInt32?
     /// Some of `r` (read), `w` (write), `m` (mknod).
-    public var access: String
+    package var access: String
 
-    public init(_ kind: Kind, _ major: UInt32?, _ minor: UInt32?, _ access: String) {
+    package init(_ kind: Kind, _ major: UInt32?, _ minor: UInt32?, _ access: String) {
         self.kind = kind
         self.major = major
         self.minor = minor
@@ -22,14 +22,14 @@ public struct DeviceRule: Equatable, Hashable, Sendable, CustomStringConvertible
     }
 
     /// `c 1:3 rwm`, the v1 `devices.allow` syntax.
-    public var description: String {
+    package var description: String {
         "\(kind.rawValue) \(major.map(String.init) ?? "*"):\(minor.map(String.init) ?? "*") \(access)"
     }
 
     /// What every task gets: its own `/dev` (null, zero, full, random, urandom, tty, console, ptmx and
     /// the pseudo-terminals), and, as with Docker, the right to *create* any node, which it then
     /// cannot open.
-    public static let standard: [DeviceRule] = [
+    package static let standard: [DeviceRule] = [
         DeviceRule(.char, nil, nil, "m"), DeviceRule(.block, nil, nil, "m"),
         DeviceRule(.char, 1, 3, "rwm"), DeviceRule(.char, 1, 5, "rwm"), DeviceRule(.char, 1, 7, "rwm"),
         DeviceRule(.char, 1, 8, "rwm"), DeviceRule(.char, 1, 9, "rwm"),
@@ -38,7 +38,7 @@ public struct DeviceRule: Equatable, Hashable, Sendable, CustomStringConvertible
     ]
 
     /// Whether `access` is a non-empty combination of r, w, m.
-    public static func isValidAccess(_ access: String) -> Bool {
+    package static func isValidAccess(_ access: String) -> Bool {
         !access.isEmpty && access.count <= 3 && Set(access).count == access.count && access.allSatisfy { "rwm".contains($0) }
     }
 }

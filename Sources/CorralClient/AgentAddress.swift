@@ -1,5 +1,5 @@
 /// Where the agent listens: a unix-domain socket (the default, root only) or a TCP port.
-public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
+package enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
     case unix(path: String)
     case tcp(host: String, port: Int)
     /// TCP with TLS: the agent's certificate is checked against `caCert` (a PEM file), or against
@@ -7,17 +7,17 @@ public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
     case https(host: String, port: Int, caCert: String? = nil)
 
     /// The socket `corral agent` listens on unless told otherwise.
-    public static let defaultSocketPath = "/run/corral/corral.sock"
+    package static let defaultSocketPath = "/run/corral/corral.sock"
 
     /// The environment variable that names the agent's address when `--address` is not given.
-    public static let environmentVariable = "CORRAL_ADDR"
+    package static let environmentVariable = "CORRAL_ADDR"
     /// The environment variable that names the CA certificate of an `https://` agent when `--ca-cert` is not given.
-    public static let caCertVariable = "CORRAL_CACERT"
+    package static let caCertVariable = "CORRAL_CACERT"
 
     /// Parses an address as operators write it: `unix:///run/corral/corral.sock`, `unix:relative.sock`,
     /// a path (any value starting with `/`, `./` or `../`), `http://127.0.0.1:4646`, `127.0.0.1:4646`,
     /// `[::1]:4646`, `https://agent.example:4646` (TLS).
-    public static func parse(_ text: String) throws(AgentClientError) -> AgentAddress {
+    package static func parse(_ text: String) throws(AgentClientError) -> AgentAddress {
         let value = text.trimmingWhitespace()
         func invalid(_ reason: String) -> AgentClientError {
             .invalidAddress("invalid agent address \"\(text)\": \(reason)")
@@ -68,7 +68,7 @@ public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// `--address` if given, else `$CORRAL_ADDR`, else the default socket; an `https://` one trusts
     /// `--ca-cert` if given, else `$CORRAL_CACERT`, else the system's roots. An empty value counts as not given.
-    public static func resolve(option: String?, caCert: String? = nil, environment: [String: String]) throws(AgentClientError)
+    package static func resolve(option: String?, caCert: String? = nil, environment: [String: String]) throws(AgentClientError)
         -> AgentAddress {
         let address: AgentAddress
         if let option, !option.isEmpty {
@@ -84,7 +84,7 @@ public enum AgentAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A path as it was given (`unix:` before a bare relative one), or `host:port`; `parse` reads it back.
-    public var description: String {
+    package var description: String {
         switch self {
         case .unix(let path):
             path.hasPrefix("/") || path.hasPrefix("./") || path.hasPrefix("../") ? path : "unix:" + path

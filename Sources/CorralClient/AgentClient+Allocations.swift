@@ -2,7 +2,7 @@ import CorralAPI
 
 extension AgentClient {
     /// `GET /v1/allocations`, optionally only those whose id starts with `prefix` or of `job`.
-    public func allocations(prefix: String? = nil, job: String? = nil) async throws(AgentClientError) -> [AllocStub] {
+    package func allocations(prefix: String? = nil, job: String? = nil) async throws(AgentClientError) -> [AllocStub] {
         var query: [String: String] = [:]
         if let prefix { query["prefix"] = prefix }
         if let job { query["job"] = job }
@@ -11,7 +11,7 @@ extension AgentClient {
 
     /// `GET /v1/allocation/{id}`. With `index`: a blocking query (`?index=N&wait=`), answered when
     /// the allocation's `modify_index` passes `index` or after `wait` (the agent's cap when nil).
-    public func allocation(_ id: String, index: UInt64? = nil, wait: Duration? = nil)
+    package func allocation(_ id: String, index: UInt64? = nil, wait: Duration? = nil)
         async throws(AgentClientError) -> AllocDetail {
         var query: [String: String] = [:]
         if let index { query["index"] = String(index) }
@@ -20,24 +20,24 @@ extension AgentClient {
     }
 
     /// `POST /v1/allocation/{id}/stop`: kills every task of the allocation.
-    public func stopAllocation(_ id: String) async throws(AgentClientError) -> AllocActionResponse {
+    package func stopAllocation(_ id: String) async throws(AgentClientError) -> AllocActionResponse {
         try await call(AllocActionResponse.self, "POST", Self.path("allocation", id: id, "stop"))
     }
 
     /// `POST /v1/client/allocation/{id}/restart`: one task, or every task when `task` is nil.
-    public func restart(alloc: String, task: String?) async throws(AgentClientError) -> AllocActionResponse {
+    package func restart(alloc: String, task: String?) async throws(AgentClientError) -> AllocActionResponse {
         try await call(AllocActionResponse.self, "POST", Self.path("client/allocation", id: alloc, "restart"),
                        json: AllocTaskRequest(task: task))
     }
 
     /// `POST /v1/client/allocation/{id}/signal`: `signal` as a name (`SIGHUP`, `HUP`) or a number.
-    public func signal(alloc: String, task: String?, signal: String) async throws(AgentClientError) -> AllocActionResponse {
+    package func signal(alloc: String, task: String?, signal: String) async throws(AgentClientError) -> AllocActionResponse {
         try await call(AllocActionResponse.self, "POST", Self.path("client/allocation", id: alloc, "signal"),
                        json: AllocTaskRequest(task: task, signal: signal))
     }
 
     /// `GET /v1/client/allocation/{id}/stats`.
-    public func stats(alloc: String) async throws(AgentClientError) -> AllocStatsResponse {
+    package func stats(alloc: String) async throws(AgentClientError) -> AllocStatsResponse {
         try await call(AllocStatsResponse.self, "GET", Self.path("client/allocation", id: alloc, "stats"))
     }
 

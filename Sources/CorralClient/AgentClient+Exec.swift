@@ -11,7 +11,7 @@ extension AgentClient {
     /// returns the exit code from the final frame. Without `stdin` (and without `tty`), stdin is
     /// closed at once so that the command reads end of file. A result with `error` (the command could not
     /// start) throws `.api` with the status the agent gives (404 unknown allocation or task, 409 not running).
-    public func exec(alloc: String, task: String?, command: [String], tty: Bool, stdin: AsyncStream<[UInt8]>?,
+    package func exec(alloc: String, task: String?, command: [String], tty: Bool, stdin: AsyncStream<[UInt8]>?,
                      terminalSizes: AsyncStream<TerminalSize>?,
                      output: @escaping @Sendable (ExecOutputStream, [UInt8]) -> Void) async throws(AgentClientError) -> Int32 {
         let commandJSON: String

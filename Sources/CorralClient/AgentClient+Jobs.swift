@@ -7,7 +7,7 @@ extension AgentClient {
     /// host paths in driver configs absolute (`image`, `seccomp_profile`, mount sources), as
     /// `corral run` does. `checkIndex`: a compare-and-set (Nomad's `EnforceIndex`): 0, the job must
     /// not exist; otherwise its modify index must be this; else `.api(409)` with the current index.
-    public func submitJob(source: String, filename: String, directory: String? = nil,
+    package func submitJob(source: String, filename: String, directory: String? = nil,
                           checkIndex: UInt64? = nil) async throws(AgentClientError) -> JobSubmitResponse {
         let isJSON = source.trimmingWhitespace().hasPrefix("{")
         var query = ["filename": filename]
@@ -23,17 +23,17 @@ extension AgentClient {
     }
 
     /// `GET /v1/jobs`.
-    public func jobs(prefix: String? = nil) async throws(AgentClientError) -> [JobStub] {
+    package func jobs(prefix: String? = nil) async throws(AgentClientError) -> [JobStub] {
         try await call([JobStub].self, "GET", APICoding.prefix + "/jobs", query: prefix.map { ["prefix": $0] } ?? [:])
     }
 
     /// `GET /v1/job/{id}`.
-    public func job(_ id: String) async throws(AgentClientError) -> JobDetail {
+    package func job(_ id: String) async throws(AgentClientError) -> JobDetail {
         try await call(JobDetail.self, "GET", Self.path("job", id: id))
     }
 
     /// `DELETE /v1/job/{id}`; with `purge`, its allocations and their state are removed too.
-    public func stopJob(_ id: String, purge: Bool = false) async throws(AgentClientError) -> JobStopResponse {
+    package func stopJob(_ id: String, purge: Bool = false) async throws(AgentClientError) -> JobStopResponse {
         try await call(JobStopResponse.self, "DELETE", Self.path("job", id: id), query: purge ? ["purge": "true"] : [:])
     }
 }

@@ -5,7 +5,7 @@ extension AgentClient {
     /// non-2xx answer throws `.api`). Ends when the agent ends the body; with `follow`, when the
     /// task is dead and its log read to the end. Stopping the iteration closes the connection.
     /// `lines`: start at the `lines`-th line from the end instead of at `offset` (`tail -n`).
-    public func logs(alloc: String, task: String?, type: String = "stdout", origin: String = "start", offset: Int = 0,
+    package func logs(alloc: String, task: String?, type: String = "stdout", origin: String = "start", offset: Int = 0,
                      follow: Bool = false, lines: Int? = nil) async throws(AgentClientError) -> AsyncThrowingStream<[UInt8], any Error> {
         var query = ["type": type, "origin": origin, "offset": String(offset)]
         if let lines { query["lines"] = String(lines) }

@@ -4,12 +4,12 @@ import Foundation
 /// The agent's client: one connection per request (HTTP/1.1, `Connection: close`) over a unix
 /// socket or TCP. Every method throws `AgentClientError` alone; a non-2xx answer is `.api` with
 /// the agent's error body.
-public final class AgentClient: Sendable {
-    public let address: AgentAddress
+package final class AgentClient: Sendable {
+    package let address: AgentAddress
     /// Sent as `X-Corral-Token` with every request: what an agent listening on TCP requires.
-    public let token: String?
+    package let token: String?
 
-    public init(address: AgentAddress, token: String? = nil) {
+    package init(address: AgentAddress, token: String? = nil) {
         self.address = address
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -18,11 +18,12 @@ public final class AgentClient: Sendable {
     var commonHeaders: [(String, String)] { token.map { [(APICoding.tokenHeader, $0)] } ?? [] }
 
     /// Sends a request and returns the whole answer, whatever its status. `path` is sent as it is
-    /// (already encoded); `query` values are percent-encoded.
-    public func send(method: String, path: String, query: [String: String] = [:], body: [UInt8]? = nil,
-                     contentType: String? = nil) async throws(AgentClientError) -> AgentResponse {
-        try await HTTPExchange.perform(request(method: method, path: path, query: query, body: body,
-                                               contentType: contentType), to: address)
+    /// (already encoded); `query` values are percent-encoded; `headers` go after the usual ones.
+    package func send(method: String, path: String, query: [String: String] = [:], body: [UInt8]? = nil,
+                     contentType: String? = nil, headers: [(String, String)] = []) async throws(AgentClientError) -> AgentResponse {
+        var request = request(method: method, path: path, query: query, body: body, contentType: contentType)
+        request.headers += headers
+        return try await HTTPExchange.perform(request, to: address)
     }
 
     func request(method: String, path: String, query: [String: String], body: [UInt8]?,

@@ -2,7 +2,7 @@ import CorralAPI
 
 /// Why a request to the agent failed. Every error the client throws is one of these: its
 /// description is what `corral` prints (after `corral: `).
-public enum AgentClientError: Error, Sendable, CustomStringConvertible {
+package enum AgentClientError: Error, Sendable, CustomStringConvertible {
     /// `--address` or `CORRAL_ADDR` is not an address; the value is the whole message.
     case invalidAddress(String)
     /// Nothing accepted the connection (no socket, refused, no permission, timed out).
@@ -12,7 +12,7 @@ public enum AgentClientError: Error, Sendable, CustomStringConvertible {
     /// A malformed answer, a connection dropped mid-answer, or JSON that does not decode.
     case protocolError(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidAddress(let message):
             return message
@@ -30,7 +30,7 @@ public enum AgentClientError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The HTTP status of an `.api` error.
-    public var status: Int? {
+    package var status: Int? {
         if case .api(let status, _) = self { return status }
         return nil
     }

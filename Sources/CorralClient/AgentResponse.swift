@@ -3,26 +3,26 @@ import Foundation
 
 /// A whole answer of the agent: its status, its headers (names lowercased, repeated ones joined
 /// with `, `) and its body.
-public struct AgentResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: [UInt8]
+package struct AgentResponse: Sendable {
+    package var status: Int
+    package var headers: [String: String]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [String: String], body: [UInt8]) {
+    package init(status: Int, headers: [String: String], body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A 2xx status.
-    public var isSuccess: Bool { (200..<300).contains(status) }
+    package var isSuccess: Bool { (200..<300).contains(status) }
 
     /// The body as UTF-8 text (invalid sequences replaced).
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The error a non-2xx answer stands for: its body as `APIErrorBody`, or its text as `error`
     /// when it is not that JSON (a proxy's page, say).
-    public var apiError: AgentClientError {
+    package var apiError: AgentClientError {
         if let decoded = try? APICoding.decoder().decode(APIErrorBody.self, from: Data(body)) {
             return .api(status: status, body: decoded)
         }
@@ -31,7 +31,7 @@ public struct AgentResponse: Sendable {
     }
 
     /// The body decoded as `type`; `.protocolError` naming the type when it does not decode.
-    public func decode<Value: Decodable>(_ type: Value.Type) throws(AgentClientError) -> Value {
+    package func decode<Value: Decodable>(_ type: Value.Type) throws(AgentClientError) -> Value {
         do {
             return try APICoding.decoder().decode(Value.self, from: Data(body))
         } catch {

@@ -1,4 +1,4 @@
 /// Which of a command's output streams a chunk of `AgentClient.exec` output came from.
-public enum ExecOutputStream: Sendable {
+package enum ExecOutputStream: Sendable {
     case stdout, stderr
 }

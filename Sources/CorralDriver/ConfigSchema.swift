@@ -1,7 +1,7 @@
-import CorralCgroups
+import CorralResourceTypes
 
 /// The type of one key of a driver's `config` block.
-public indirect enum ConfigType: Equatable, Sendable, CustomStringConvertible {
+package indirect enum ConfigType: Equatable, Sendable, CustomStringConvertible {
     case string
     case bool
     case integer
@@ -16,7 +16,7 @@ public indirect enum ConfigType: Equatable, Sendable, CustomStringConvertible {
     /// A block with its own keys (repeatable blocks are a `list(.object(...))`).
     case object(ConfigSchema)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .string: "a string"
         case .bool: "a bool"
@@ -46,12 +46,12 @@ public indirect enum ConfigType: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// One key of a driver's `config` block.
-public struct ConfigAttribute: Equatable, Sendable {
-    public var name: String
-    public var type: ConfigType
-    public var required: Bool
+package struct ConfigAttribute: Equatable, Sendable {
+    package var name: String
+    package var type: ConfigType
+    package var required: Bool
 
-    public init(_ name: String, _ type: ConfigType, required: Bool = false) {
+    package init(_ name: String, _ type: ConfigType, required: Bool = false) {
         self.name = name
         self.type = type
         self.required = required
@@ -60,19 +60,19 @@ public struct ConfigAttribute: Equatable, Sendable {
 
 /// The keys a driver's `config` block takes (Nomad's `hclspec`): validation names the offending
 /// key by its path (`config.devices[0].host_path`), before anything is created.
-public struct ConfigSchema: Equatable, Sendable {
-    public var attributes: [ConfigAttribute]
+package struct ConfigSchema: Equatable, Sendable {
+    package var attributes: [ConfigAttribute]
 
-    public init(_ attributes: [ConfigAttribute]) {
+    package init(_ attributes: [ConfigAttribute]) {
         self.attributes = attributes
     }
 
-    public func attribute(_ name: String) -> ConfigAttribute? {
+    package func attribute(_ name: String) -> ConfigAttribute? {
         attributes.first { $0.name == name }
     }
 
     /// Checks keys and types; unknown keys and missing required ones are errors.
-    public func validate(_ config: DriverConfig, path: String = "config") throws(DriverError) {
+    package func validate(_ config: DriverConfig, path: String = "config") throws(DriverError) {
         for key in config.keys.sorted() where attribute(key) == nil {
             let known = attributes.map(\.name).sorted().joined(separator: ", ")
             throw .invalidConfig(key: "\(path).\(key)", reason: "unknown key (this driver takes: \(known))")
@@ -124,24 +124,24 @@ public struct ConfigSchema: Equatable, Sendable {
 }
 
 /// Typed reads of a validated config block (`ConfigSchema.validate` first: these do not re-check).
-public struct ConfigReader: Sendable {
-    public let values: DriverConfig
+package struct ConfigReader: Sendable {
+    package let values: DriverConfig
 
-    public init(_ values: DriverConfig) {
+    package init(_ values: DriverConfig) {
         self.values = values
     }
 
-    public func string(_ key: String) -> String? {
+    package func string(_ key: String) -> String? {
         if case .string(let value) = values[key] { return value }
         return nil
     }
 
-    public func bool(_ key: String) -> Bool? {
+    package func bool(_ key: String) -> Bool? {
         if case .bool(let value) = values[key] { return value }
         return nil
     }
 
-    public func integer(_ key: String) -> Int64? {
+    package func integer(_ key: String) -> Int64? {
         switch values[key] {
         case .integer(let value): value
         case .number(let value): Int64(exactly: value.rounded())
@@ -149,7 +149,7 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    public func number(_ key: String) -> Double? {
+    package func number(_ key: String) -> Double? {
         switch values[key] {
         case .integer(let value): Double(value)
         case .number(let value): value
@@ -157,7 +157,7 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    public func duration(_ key: String) -> Duration? {
+    package func duration(_ key: String) -> Duration? {
         switch values[key] {
         case .integer(let nanos): .nanoseconds(nanos)
         case .string(let text): DurationParser.parse(text)
@@ -165,7 +165,7 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    public func byteSize(_ key: String) -> UInt64? {
+    package func byteSize(_ key: String) -> UInt64? {
         switch values[key] {
         case .integer(let bytes): bytes > 0 ? UInt64(bytes) : nil
         case .string(let text): ByteCount.parse(text)
@@ -173,13 +173,13 @@ public struct ConfigReader: Sendable {
         }
     }
 
-    public func strings(_ key: String) -> [String] {
+    package func strings(_ key: String) -> [String] {
         guard case .list(let items) = values[key] else { return [] }
         return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
     }
 
     /// The blocks of a repeatable block key (one block given alone counts as a list of one).
-    public func blocks(_ key: String) -> [ConfigReader] {
+    package func blocks(_ key: String) -> [ConfigReader] {
         switch values[key] {
         case .list(let items):
             items.compactMap { if case .object(let members) = $0 { ConfigReader(members) } else { nil } }

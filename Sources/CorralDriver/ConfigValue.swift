@@ -1,5 +1,5 @@
 /// One value of a task's driver `config` block, as a job file (HCL or JSON) gives it.
-public indirect enum ConfigValue: Equatable, Sendable, Codable, CustomStringConvertible {
+package indirect enum ConfigValue: Equatable, Sendable, Codable, CustomStringConvertible {
     case string(String)
     case integer(Int64)
     case number(Double)
@@ -8,7 +8,7 @@ public indirect enum ConfigValue: Equatable, Sendable, Codable, CustomStringConv
     case object([String: ConfigValue])
     case null
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
@@ -19,7 +19,7 @@ public indirect enum ConfigValue: Equatable, Sendable, Codable, CustomStringConv
         else { self = .object(try container.decode([String: ConfigValue].self)) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .string(let value): try container.encode(value)
@@ -33,7 +33,7 @@ public indirect enum ConfigValue: Equatable, Sendable, Codable, CustomStringConv
     }
 
     /// The value's kind, for error messages ("expected a bool, got a string").
-    public var kind: String {
+    package var kind: String {
         switch self {
         case .string: "a string"
         case .integer: "an integer"
@@ -45,7 +45,7 @@ public indirect enum ConfigValue: Equatable, Sendable, Codable, CustomStringConv
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .string(let value): "\"\(value)\""
         case .integer(let value): String(value)
@@ -60,4 +60,4 @@ public indirect enum ConfigValue: Equatable, Sendable, Codable, CustomStringConv
 }
 
 /// A task's driver `config` block.
-public typealias DriverConfig = [String: ConfigValue]
+package typealias DriverConfig = [String: ConfigValue]

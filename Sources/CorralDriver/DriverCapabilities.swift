@@ -1,5 +1,5 @@
 /// How a driver isolates a task's files (Nomad's `FSIsolation`).
-public enum FilesystemIsolation: String, Codable, Sendable {
+package enum FilesystemIsolation: String, Codable, Sendable {
     /// The task sees the host's file system.
     case none
     /// The task runs in a root built from host directories.
@@ -9,12 +9,12 @@ public enum FilesystemIsolation: String, Codable, Sendable {
 }
 
 /// What a driver can do, so that the runner and the user know what to expect.
-public struct DriverCapabilities: Codable, Equatable, Sendable {
-    public var sendSignals: Bool
-    public var exec: Bool
-    public var fsIsolation: FilesystemIsolation
+package struct DriverCapabilities: Codable, Equatable, Sendable {
+    package var sendSignals: Bool
+    package var exec: Bool
+    package var fsIsolation: FilesystemIsolation
 
-    public init(sendSignals: Bool, exec: Bool, fsIsolation: FilesystemIsolation) {
+    package init(sendSignals: Bool, exec: Bool, fsIsolation: FilesystemIsolation) {
         self.sendSignals = sendSignals
         self.exec = exec
         self.fsIsolation = fsIsolation

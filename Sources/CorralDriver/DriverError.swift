@@ -1,6 +1,6 @@
 /// Why a driver call failed. `recoverable` feeds the restart policy, as in Nomad: a start that
 /// may work on a second try (a busy host) is recoverable; a bad config or a missing binary is not.
-public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The driver knows no such task, or the task is gone. The runner treats it as already killed.
     case taskNotFound(id: String)
     /// The task's config is wrong; `key` names it (`config.cap_add[1]`, `config.command`).
@@ -16,14 +16,14 @@ public enum DriverError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A driver operation failed (a signal that could not be sent, a kill that did not take).
     case failed(operation: String, reason: String, recoverable: Bool)
 
-    public var recoverable: Bool {
+    package var recoverable: Bool {
         switch self {
         case .startFailed(_, let recoverable), .failed(_, _, let recoverable): recoverable
         case .taskNotFound, .invalidConfig, .taskNotRunning, .taskStillRunning, .unsupported: false
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .taskNotFound(let id): "task \(id) not found"
         case let .invalidConfig(key, reason): "\(key): \(reason)"

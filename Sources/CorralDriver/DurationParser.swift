@@ -1,11 +1,11 @@
 /// Go's duration syntax, as job files write durations: `250ms`, `5s`, `1m30s`, `1.5h`.
-public enum DurationParser {
+package enum DurationParser {
     private static let units: [(String, Double)] = [
         ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
     ]
 
     /// Parses `text`; nil when it is not a duration. Negative durations are refused.
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         if text == "0" { return .zero }
         var rest = Substring(text)
         var nanos = 0.0

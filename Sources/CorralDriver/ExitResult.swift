@@ -1,17 +1,17 @@
 /// How a task ended (Nomad's `ExitResult`).
-public struct ExitResult: Codable, Equatable, Sendable {
+package struct ExitResult: Codable, Equatable, Sendable {
     /// The exit code; 128 + N when signal N killed the task (the shell's convention).
-    public var exitCode: Int32
+    package var exitCode: Int32
     /// The signal that killed the task, or 0.
-    public var signal: Int32
+    package var signal: Int32
     /// The kernel's OOM killer killed a process of the task.
-    public var oomKilled: Bool
+    package var oomKilled: Bool
     /// Why the driver could not tell how the task ended, if it could not.
-    public var error: String?
+    package var error: String?
     /// Bytes of the task's output its logs dropped while their file system was full (nil: none).
-    public var logDroppedBytes: UInt64?
+    package var logDroppedBytes: UInt64?
 
-    public init(exitCode: Int32, signal: Int32 = 0, oomKilled: Bool = false, error: String? = nil) {
+    package init(exitCode: Int32, signal: Int32 = 0, oomKilled: Bool = false, error: String? = nil) {
         self.exitCode = exitCode
         self.signal = signal
         self.oomKilled = oomKilled
@@ -26,5 +26,5 @@ public struct ExitResult: Codable, Equatable, Sendable {
     }
 
     /// Exited with 0, by itself.
-    public var successful: Bool { exitCode == 0 && signal == 0 && error == nil }
+    package var successful: Bool { exitCode == 0 && signal == 0 && error == nil }
 }

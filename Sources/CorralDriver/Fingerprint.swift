@@ -2,17 +2,17 @@
 /// contributes (`kernel.name`, `cpu.numcores`, `cpu.totalcompute`, `memory.totalbytes`,
 /// `os.cgroups.memory` …), as Nomad's fingerprinters report them. Values are strings, as `${attr.*}`
 /// interpolates them.
-public struct Fingerprint: Codable, Equatable, Sendable {
-    public enum Health: String, Codable, Sendable {
+package struct Fingerprint: Codable, Equatable, Sendable {
+    package enum Health: String, Codable, Sendable {
         case healthy, unhealthy, undetected
     }
 
-    public var health: Health
+    package var health: Health
     /// Why the driver is unhealthy or undetected; empty when healthy.
-    public var healthDescription: String
-    public var attributes: [String: String]
+    package var healthDescription: String
+    package var attributes: [String: String]
 
-    public init(health: Health, healthDescription: String = "", attributes: [String: String] = [:]) {
+    package init(health: Health, healthDescription: String = "", attributes: [String: String] = [:]) {
         self.health = health
         self.healthDescription = healthDescription
         self.attributes = attributes
@@ -24,7 +24,7 @@ public struct Fingerprint: Codable, Equatable, Sendable {
     }
 
     /// `cpu.totalcompute`: the node's CPU in MHz (cores × MHz), which percent ticks are a share of.
-    public var totalComputeMHz: Double? { attributes["cpu.totalcompute"].flatMap(Double.init) }
+    package var totalComputeMHz: Double? { attributes["cpu.totalcompute"].flatMap(Double.init) }
     /// `cpu.numcores`.
-    public var cpuCount: Int? { attributes["cpu.numcores"].flatMap(Int.init) }
+    package var cpuCount: Int? { attributes["cpu.numcores"].flatMap(Int.init) }
 }

@@ -11,23 +11,23 @@ import Synchronization
 /// The `mock` driver: tasks that run for a while and exit as configured, with Nomad's mock driver
 /// knobs (`run_for`, `exit_code`, `start_error`, `kill_after`, `signal_error`, `stdout_string`…). It
 /// starts no process; it lets the runner's every path be tested fast and without privileges.
-public final class MockDriver: TaskDriver {
-    public let name = "mock"
-    public let configSchema = MockTaskConfig.schema
-    public let capabilities = DriverCapabilities(sendSignals: true, exec: true, fsIsolation: .none)
+package final class MockDriver: TaskDriver {
+    package let name = "mock"
+    package let configSchema = MockTaskConfig.schema
+    package let capabilities = DriverCapabilities(sendSignals: true, exec: true, fsIsolation: .none)
     private let tasks = Mutex<[String: MockTask]>([:])
 
-    public init() {}
+    package init() {}
 
-    public func validate(_ config: DriverConfig) throws(DriverError) {
+    package func validate(_ config: DriverConfig) throws(DriverError) {
         _ = try MockTaskConfig.parse(config)
     }
 
-    public func fingerprint() async -> Fingerprint {
+    package func fingerprint() async -> Fingerprint {
         Fingerprint(health: .healthy, attributes: ["driver.mock": "true"])
     }
 
-    public func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
+    package func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
         let mock = try MockTaskConfig.parse(config.driverConfig)
         if let block = mock.startBlockFor { try? await Task.sleep(for: block) }
         if let error = mock.startError { throw .startFailed(reason: error, recoverable: mock.startErrorRecoverable) }
@@ -47,11 +47,11 @@ public final class MockDriver: TaskDriver {
         return task
     }
 
-    public func wait(_ id: String) async throws(DriverError) -> ExitResult {
+    package func wait(_ id: String) async throws(DriverError) -> ExitResult {
         try await task(id).exit.value()
     }
 
-    public func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
+    package func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
         let task = try task(id)
         guard task.exit.current == nil else { return }
         task.signals.withLock { $0.append(signal) }
@@ -66,7 +66,7 @@ public final class MockDriver: TaskDriver {
         _ = await task.exit.value()
     }
 
-    public func destroy(_ id: String, force: Bool) async throws(DriverError) {
+    package func destroy(_ id: String, force: Bool) async throws(DriverError) {
         let task = try task(id)
         if task.exit.current == nil {
             guard force else { throw .taskStillRunning(id: id) }
@@ -75,7 +75,7 @@ public final class MockDriver: TaskDriver {
         tasks.withLock { _ = $0.removeValue(forKey: id) }
     }
 
-    public func inspect(_ id: String) async throws(DriverError) -> TaskStatus {
+    package func inspect(_ id: String) async throws(DriverError) -> TaskStatus {
         let task = try task(id)
         let exit = task.exit.current
         return TaskStatus(id: id, name: task.config.name, state: exit == nil ? .running : .exited,
@@ -83,7 +83,7 @@ public final class MockDriver: TaskDriver {
                           exitResult: exit)
     }
 
-    public func stats(_ id: String, interval: Duration) async throws(DriverError) -> AsyncStream<TaskResourceUsage> {
+    package func stats(_ id: String, interval: Duration) async throws(DriverError) -> AsyncStream<TaskResourceUsage> {
         let task = try task(id)
         return AsyncStream { continuation in
             let sampler = Task {
@@ -100,7 +100,7 @@ public final class MockDriver: TaskDriver {
         }
     }
 
-    public func signal(_ id: String, signal: Int32) async throws(DriverError) {
+    package func signal(_ id: String, signal: Int32) async throws(DriverError) {
         let task = try task(id)
         if let error = task.mock.signalError {
             throw .failed(operation: "signal task \(id)", reason: error, recoverable: false)
@@ -110,17 +110,17 @@ public final class MockDriver: TaskDriver {
     }
 
     /// The signals a task has received, in order (for tests).
-    public func receivedSignals(_ id: String) throws(DriverError) -> [Int32] {
+    package func receivedSignals(_ id: String) throws(DriverError) -> [Int32] {
         try task(id).signals.withLock { $0 }
     }
 
-    public func exec(_ id: String, command: [String], timeout: Duration) async throws(DriverError) -> ExecResult {
+    package func exec(_ id: String, command: [String], timeout: Duration) async throws(DriverError) -> ExecResult {
         let task = try task(id)
         guard task.exit.current == nil else { throw .taskNotRunning(id: id) }
         return ExecResult(stdout: Array((command.joined(separator: " ") + "\n").utf8), stderr: [], exitCode: 0)
     }
 
-    public func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
+    package func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
         let result = try await exec(id, command: command, timeout: options.timeout ?? .seconds(60))
         let stdout = AsyncStream<[UInt8]> { $0.yield(result.stdout); $0.finish() }
         let stderr = AsyncStream<[UInt8]> { $0.finish() }
@@ -129,7 +129,7 @@ public final class MockDriver: TaskDriver {
 
     /// A mock task survives a restart of its driver: it resumes with what is left of `run_for`
     /// (and has exited if that passed meanwhile).
-    public func recover(_ handle: TaskHandle) async throws(DriverError) {
+    package func recover(_ handle: TaskHandle) async throws(DriverError) {
         guard handle.driver == name else {
             throw .invalidConfig(key: "handle.driver", reason: "\"\(handle.driver)\" is not this driver (mock)")
         }
@@ -147,7 +147,7 @@ public final class MockDriver: TaskDriver {
     }
 
     /// A mock task lives in this driver instance only: found if it started here.
-    public func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle {
+    package func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle {
         let task = try task(id)
         return TaskHandle(driver: name, config: task.config, driverState: "{\"started_at_ns\":\(task.startedAt)}")
     }

@@ -1,14 +1,14 @@
 import Synchronization
 
 /// A value set once and awaited by any number of waiters (a task's exit, say).
-public final class OneShot<Value: Sendable>: Sendable {
+package final class OneShot<Value: Sendable>: Sendable {
     private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
 
-    public init() {}
+    package init() {}
 
     /// Sets the value unless it is already set; true when this call set it.
     @discardableResult
-    public func resolve(_ value: Value) -> Bool {
+    package func resolve(_ value: Value) -> Bool {
         let waiters: [CheckedContinuation<Value, Never>]? = state.withLock { state in
             guard state.value == nil else { return nil }
             state.value = value
@@ -20,9 +20,9 @@ public final class OneShot<Value: Sendable>: Sendable {
         return true
     }
 
-    public var current: Value? { state.withLock { $0.value } }
+    package var current: Value? { state.withLock { $0.value } }
 
-    public func value() async -> Value {
+    package func value() async -> Value {
         await withCheckedContinuation { continuation in
             let ready: Value? = state.withLock { state in
                 if let value = state.value { return value }
@@ -37,7 +37,7 @@ public final class OneShot<Value: Sendable>: Sendable {
 /// Runs `operation` against a deadline: its value, or nil when `timeout` passes first. Unlike a task
 /// group, it returns at the deadline without waiting for an operation that ignores cancellation
 /// (waiting for a process to exit does); the operation is cancelled and finishes on its own.
-public func withDeadline<Value: Sendable>(_ timeout: Duration,
+package func withDeadline<Value: Sendable>(_ timeout: Duration,
                                           _ operation: @escaping @Sendable () async -> Value) async -> Value? {
     let outcome = OneShot<Value?>()
     let work = Task { outcome.resolve(await operation()) }

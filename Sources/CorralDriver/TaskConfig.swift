@@ -1,34 +1,36 @@
+import CorralResourceTypes
+
 /// Everything a driver needs to start one run of a task (Nomad's `drivers.TaskConfig`).
 ///
 /// `id` is `allocID/taskName/restartCount`: each restart is a new driver task with a new id, so a
 /// late event about an old run can never be taken for the new one.
-public struct TaskConfig: Codable, Equatable, Sendable {
-    public var id: String
-    public var name: String
-    public var jobName: String
-    public var groupName: String
-    public var allocID: String
+package struct TaskConfig: Codable, Equatable, Sendable {
+    package var id: String
+    package var name: String
+    package var jobName: String
+    package var groupName: String
+    package var allocID: String
     /// Environment of the task (the runner's `NOMAD_*` variables and the task's own `env`).
-    public var env: [String: String]
+    package var env: [String: String]
     /// `USER[:GROUP]` inside the task; empty: the driver's default (root).
-    public var user: String
-    public var resources: TaskResources
+    package var user: String
+    package var resources: TaskResources
     /// Host devices given to the task by the runner (drivers also take them in their own config).
-    public var devices: [DeviceRequest]
+    package var devices: [DeviceRequest]
     /// Host paths bound into the task by the runner.
-    public var mounts: [MountRequest]
+    package var mounts: [MountRequest]
     /// The allocation directory shared by the group's tasks (`alloc/{data,logs,tmp}` below it).
-    public var allocDir: String
+    package var allocDir: String
     /// This task's directory (`local/`, `secrets/`, `tmp/` below it).
-    public var taskDir: String
+    package var taskDir: String
     /// Where the task's stdout and stderr go: `<allocDir>/alloc/logs/<task>.stdout` / `.stderr` by default.
-    public var stdoutPath: String
-    public var stderrPath: String
-    public var logging: LogConfig
+    package var stdoutPath: String
+    package var stderrPath: String
+    package var logging: LogConfig
     /// The task's `config` block, as the job file gave it.
-    public var driverConfig: DriverConfig
+    package var driverConfig: DriverConfig
 
-    public init(id: String, name: String, jobName: String = "", groupName: String = "", allocID: String = "",
+    package init(id: String, name: String, jobName: String = "", groupName: String = "", allocID: String = "",
                 env: [String: String] = [:], user: String = "", resources: TaskResources = TaskResources(),
                 devices: [DeviceRequest] = [], mounts: [MountRequest] = [], allocDir: String, taskDir: String,
                 stdoutPath: String? = nil, stderrPath: String? = nil, logging: LogConfig = LogConfig(),
@@ -52,12 +54,12 @@ public struct TaskConfig: Codable, Equatable, Sendable {
     }
 
     /// `<allocDir>/alloc/logs/<task>.<stream>`, where Nomad keeps task logs.
-    public static func logPath(allocDir: String, task: String, stream: String) -> String {
+    package static func logPath(allocDir: String, task: String, stream: String) -> String {
         (allocDir.hasSuffix("/") ? allocDir : allocDir + "/") + "alloc/logs/\(task).\(stream)"
     }
 
     /// `allocID/taskName/restartCount`.
-    public static func makeID(allocID: String, task: String, restart: Int) -> String {
+    package static func makeID(allocID: String, task: String, restart: Int) -> String {
         "\(allocID)/\(task)/\(restart)"
     }
 
@@ -65,7 +67,7 @@ public struct TaskConfig: Codable, Equatable, Sendable {
     /// usable file name (not `.` or `..`, no `/` or NUL); a restart count in plain decimal. Drivers
     /// build directory and cgroup names from them (`<alloc>.<task>.<restart>` is unambiguous because
     /// the alloc id has no dot), so nothing else is let through.
-    public static func parseID(_ id: String) throws(DriverError) -> (allocID: String, task: String, restart: Int) {
+    package static func parseID(_ id: String) throws(DriverError) -> (allocID: String, task: String, restart: Int) {
         let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let invalid = DriverError.invalidConfig(key: "id", reason: "\"\(id)\" is not allocID/taskName/restartCount")
         guard parts.count == 3 else { throw invalid }
@@ -80,20 +82,20 @@ public struct TaskConfig: Codable, Equatable, Sendable {
 }
 
 /// The resources a task asks for, in the units the cgroup layer takes.
-public struct TaskResources: Codable, Equatable, Sendable {
+package struct TaskResources: Codable, Equatable, Sendable {
     /// Hard memory limit (`memory`, or `memory_max` when set); beyond it the task is OOM-killed.
-    public var memoryLimitBytes: UInt64?
+    package var memoryLimitBytes: UInt64?
     /// Soft memory reservation (`memory` when `memory_max` raises the hard limit).
-    public var memoryReservationBytes: UInt64?
+    package var memoryReservationBytes: UInt64?
     /// Relative CPU weight (Nomad passes the task's MHz).
-    public var cpuShares: UInt64?
+    package var cpuShares: UInt64?
     /// The task's share of the node's total compute (0…1): the hard CPU quota when the driver applies one.
-    public var percentTicks: Double?
-    public var pids: Int?
+    package var percentTicks: Double?
+    package var pids: Int?
     /// CPUs the task may run on (`0-1`, `0,2`).
-    public var cpuset: String?
+    package var cpuset: String?
 
-    public init(memoryLimitBytes: UInt64? = nil, memoryReservationBytes: UInt64? = nil, cpuShares: UInt64? = nil,
+    package init(memoryLimitBytes: UInt64? = nil, memoryReservationBytes: UInt64? = nil, cpuShares: UInt64? = nil,
                 percentTicks: Double? = nil, pids: Int? = nil, cpuset: String? = nil) {
         self.memoryLimitBytes = memoryLimitBytes
         self.memoryReservationBytes = memoryReservationBytes
@@ -104,28 +106,16 @@ public struct TaskResources: Codable, Equatable, Sendable {
     }
 }
 
-/// A host device given to a task.
-public struct DeviceRequest: Codable, Equatable, Sendable {
-    public var hostPath: String
-    /// Where it appears in the task (default: the host path).
-    public var containerPath: String
-    /// Device-cgroup access: some of `r`, `w`, `m`.
-    public var permissions: String
-
-    public init(hostPath: String, containerPath: String? = nil, permissions: String = "rwm") {
-        self.hostPath = hostPath
-        self.containerPath = containerPath ?? hostPath
-        self.permissions = permissions
-    }
-}
+/// A host device given to a task: the driver API's name for `DeviceMapping` (one type, the same JSON).
+package typealias DeviceRequest = DeviceMapping
 
 /// A host path bound into a task.
-public struct MountRequest: Codable, Equatable, Sendable {
-    public var source: String
-    public var target: String
-    public var readOnly: Bool
+package struct MountRequest: Codable, Equatable, Sendable {
+    package var source: String
+    package var target: String
+    package var readOnly: Bool
 
-    public init(source: String, target: String, readOnly: Bool = false) {
+    package init(source: String, target: String, readOnly: Bool = false) {
         self.source = source
         self.target = target
         self.readOnly = readOnly
@@ -133,11 +123,11 @@ public struct MountRequest: Codable, Equatable, Sendable {
 }
 
 /// How a task's log files rotate: at `maxFileSizeMiB`, keeping `maxFiles` files per stream.
-public struct LogConfig: Codable, Equatable, Sendable {
-    public var maxFiles: Int
-    public var maxFileSizeMiB: Int
+package struct LogConfig: Codable, Equatable, Sendable {
+    package var maxFiles: Int
+    package var maxFileSizeMiB: Int
 
-    public init(maxFiles: Int = 10, maxFileSizeMiB: Int = 10) {
+    package init(maxFiles: Int = 10, maxFileSizeMiB: Int = 10) {
         self.maxFiles = maxFiles
         self.maxFileSizeMiB = maxFileSizeMiB
     }

@@ -4,7 +4,7 @@
 /// answers for the task from then on by its id (`TaskConfig.id`). Calls that wait are `async`.
 /// Errors are `DriverError`s: `.taskNotFound` means the task is already gone (the runner treats it
 /// as killed), and `recoverable` feeds the restart policy.
-public protocol TaskDriver: Sendable {
+package protocol TaskDriver: Sendable {
     /// The driver's name in job files (`driver = "exec"`).
     var name: String { get }
     /// The keys its `config` block takes, with their types.
@@ -50,5 +50,5 @@ public protocol TaskDriver: Sendable {
 
 extension TaskDriver {
     /// Drivers that keep nothing outside the process have nothing to find.
-    public func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle { throw .taskNotFound(id: id) }
+    package func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle { throw .taskNotFound(id: id) }
 }

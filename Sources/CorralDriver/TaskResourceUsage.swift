@@ -1,4 +1,4 @@
-import CorralCgroups
+import CorralResourceTypes
 
 /// A task's resource usage (Nomad's `TaskResourceUsage`: memory and CPU stats with a timestamp).
-public typealias TaskResourceUsage = ResourceUsage
+package typealias TaskResourceUsage = ResourceUsage

@@ -4,25 +4,25 @@ import Glibc
 #endif
 
 /// How an exec or raw_exec driver instance is set up on this host (the agent's plugin config).
-public struct DriverOptions: Sendable {
+package struct DriverOptions: Sendable {
     /// Where each task's state directory goes: `<stateRoot>/<allocID>/<task>/<restart>`.
-    public var stateRoot: String
+    package var stateRoot: String
     /// The cgroup every task's cgroup is created under, relative to each hierarchy's root.
-    public var cgroupParent: String
+    package var cgroupParent: String
     /// Host directories bound read-only into an exec task's root when its config names no `image`.
-    public var chrootEnv: [String]
+    package var chrootEnv: [String]
     /// The supervisor program; nil finds it next to the running executable.
-    public var supervisorPath: String?
+    package var supervisorPath: String?
     /// The `init = true` program; nil finds it next to the running executable.
-    public var initPath: String?
+    package var initPath: String?
     /// The corral-exec program every other task execs its command through; nil: found next to corral.
-    public var execPath: String?
+    package var execPath: String?
     /// Crash-recovery tests only: SIGKILL this process at that point of every start.
-    public var crashPoint: StartCrashPoint?
+    package var crashPoint: StartCrashPoint?
     /// What tasks may ask of the drivers (the agent's knobs); `corral run` allows everything.
-    public var policy: DriverPolicy
+    package var policy: DriverPolicy
 
-    public init(stateRoot: String = "/run/corral/tasks", cgroupParent: String = "corral",
+    package init(stateRoot: String = "/run/corral/tasks", cgroupParent: String = "corral",
                 chrootEnv: [String] = RootfsLayout.defaultChrootEnv, supervisorPath: String? = nil,
                 initPath: String? = nil, execPath: String? = nil, policy: DriverPolicy = .unrestricted) {
         self.stateRoot = stateRoot
@@ -37,7 +37,7 @@ public struct DriverOptions: Sendable {
 
 /// The points of a driver start at which the crash-recovery tests kill the starting process
 /// (`alloc-run --crash-in-start`): each must end in at most one run of the task.
-public enum StartCrashPoint: String, Sendable, CaseIterable {
+package enum StartCrashPoint: String, Sendable, CaseIterable {
     /// The state directory and the cgroup exist; nothing is launched.
     case beforeLaunch = "before-launch"
     /// The supervisor and the task exist; the task waits at its start barrier, nothing is recorded.

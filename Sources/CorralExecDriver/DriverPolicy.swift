@@ -1,5 +1,6 @@
 import CorralDriver
 import CorralIsolation
+import CorralResourceTypes
 
 /// What a task may ask of the `exec` and `raw_exec` drivers on this host. Whoever submits jobs to
 /// an agent is as powerful as root on it unless the agent narrows it here, as Nomad's client and
@@ -8,42 +9,42 @@ import CorralIsolation
 ///
 /// `corral run` (the operator's own foreground run) uses `unrestricted`; the agent builds its policy
 /// from its configuration. The same check refuses a job at submission and a task at its start.
-public struct DriverPolicy: Sendable, Equatable {
+package struct DriverPolicy: Sendable, Equatable {
     /// `plugin "raw_exec" { config { enabled = true } }`.
-    public var rawExecEnabled: Bool
+    package var rawExecEnabled: Bool
     /// `plugin "exec" { config { allow_caps = [...] } }`: lower-case names without `cap_`; `all`
     /// allows every one. nil: no limit.
-    public var allowedCapabilities: [String]?
+    package var allowedCapabilities: [String]?
     /// `client { bind_allowlist = [...] }`: host paths (each with what lies beneath it) a task may
     /// bind from. nil: any; empty: none.
-    public var bindAllowlist: [String]?
+    package var bindAllowlist: [String]?
     /// `client { device_allowlist = [...] }`: host device paths (or directories of them) a task may
     /// be given. nil: any; empty: none.
-    public var deviceAllowlist: [String]?
+    package var deviceAllowlist: [String]?
     /// corral's own directories (data with the allocation directories, task state, API socket): no
     /// task root and no bind, read-only included, may be one, lie inside one or contain one (they
     /// hold the agent's state, other tasks' roots and files, and the socket that grants root).
-    public var protectedPaths: [String]
+    package var protectedPaths: [String]
     /// `client { image_allowlist = [...] }`: host directories (with what lies beneath) an exec
     /// task's `image` may be. An image is the task's root and is writable, so a task running as
     /// root could change any file in it: deny by default, as bind sources. nil: any; empty: none.
-    public var imageAllowlist: [String]?
+    package var imageAllowlist: [String]?
     /// `client { allow_suid_writable_sources = true }` unset: an image, or the source of a writable
     /// bind, must lie on a host mount with `nosuid` and `nodev`. Otherwise a root task (which holds
     /// CAP_CHOWN, CAP_FOWNER and CAP_MKNOD) could leave a set-uid-root binary or a device node
     /// there that a local user then runs or opens on the host.
-    public var allowSuidWritableSources: Bool
+    package var allowSuidWritableSources: Bool
     /// `plugin "exec" { config { allow_host_pid, allow_host_ipc, allow_host_network } }`: whether a
     /// task may share the host's pid namespace (and open other processes' `/proc/<pid>/root`),
     /// its IPC namespace, or its network (and reach the agent's loopback listener and abstract
     /// unix sockets).
-    public var hostNamespaces: HostNamespaces
+    package var hostNamespaces: HostNamespaces
     /// `seccomp_profile` other than `default` (`unconfined`, a host file): off unless the operator allows it.
-    public var allowSeccompProfiles = true
+    package var allowSeccompProfiles = true
     /// `client { user_allowlist, user_denylist }`: who an exec task may run as, judged by number.
-    public var users: UserPolicy
+    package var users: UserPolicy
 
-    public init(rawExecEnabled: Bool, allowedCapabilities: [String]?, bindAllowlist: [String]?, deviceAllowlist: [String]?,
+    package init(rawExecEnabled: Bool, allowedCapabilities: [String]?, bindAllowlist: [String]?, deviceAllowlist: [String]?,
                 protectedPaths: [String], imageAllowlist: [String]? = nil, allowSuidWritableSources: Bool = true,
                 hostNamespaces: HostNamespaces = .allowed, users: UserPolicy = .anyone) {
         self.rawExecEnabled = rawExecEnabled
@@ -58,51 +59,51 @@ public struct DriverPolicy: Sendable, Equatable {
     }
 
     /// This policy with `allowSeccompProfiles` set.
-    public func allowingSeccompProfiles(_ allowed: Bool) -> DriverPolicy {
+    package func allowingSeccompProfiles(_ allowed: Bool) -> DriverPolicy {
         var policy = self
         policy.allowSeccompProfiles = allowed
         return policy
     }
 
     /// The operator's own run: everything the drivers can do.
-    public static let unrestricted = DriverPolicy(rawExecEnabled: true, allowedCapabilities: nil, bindAllowlist: nil,
+    package static let unrestricted = DriverPolicy(rawExecEnabled: true, allowedCapabilities: nil, bindAllowlist: nil,
                                                   deviceAllowlist: nil, protectedPaths: [])
 
     /// Which of the host's namespaces an exec task may share.
-    public struct HostNamespaces: Sendable, Equatable {
-        public var pid: Bool
-        public var ipc: Bool
-        public var network: Bool
+    package struct HostNamespaces: Sendable, Equatable {
+        package var pid: Bool
+        package var ipc: Bool
+        package var network: Bool
 
-        public init(pid: Bool, ipc: Bool, network: Bool) {
+        package init(pid: Bool, ipc: Bool, network: Bool) {
             self.pid = pid
             self.ipc = ipc
             self.network = network
         }
 
-        public static let allowed = HostNamespaces(pid: true, ipc: true, network: true)
-        public static let denied = HostNamespaces(pid: false, ipc: false, network: false)
+        package static let allowed = HostNamespaces(pid: true, ipc: true, network: true)
+        package static let denied = HostNamespaces(pid: false, ipc: false, network: false)
     }
 
     /// A task that passed the policy: the host paths it names, each resolved once (symlinks
     /// followed) into the path the policy judged. The driver mounts these, never the paths as
     /// written, so a symlink swapped in after the check cannot redirect the mount.
-    public struct Approval: Sendable, Equatable {
+    package struct Approval: Sendable, Equatable {
         /// The path as written to the path as judged (the image and every bind source).
-        public var canonical: [String: String] = [:]
+        package var canonical: [String: String] = [:]
 
-        public func path(_ written: String) -> String { canonical[written] ?? written }
+        package func path(_ written: String) -> String { canonical[written] ?? written }
     }
 
     /// Where `corral isolate` and the drivers' defaults keep task state and the filter cache.
-    public static let isolateStateDirectory = LaunchPlanBuilder.corralStateDirectory
+    package static let isolateStateDirectory = LaunchPlanBuilder.corralStateDirectory
 
     /// `allow_caps` unless configured: Docker's default set, which `exec` tasks hold anyway.
-    public static let defaultAllowedCapabilities = CapabilitySet.dockerDefaultNames
+    package static let defaultAllowedCapabilities = CapabilitySet.dockerDefaultNames
 
     /// `chown` for `CAP_CHOWN`, `Chown` or `chown`; `all` for `all` or `cap_all`; nil for a name
     /// libcap does not know.
-    public static func capabilityName(_ name: String) -> String? {
+    package static func capabilityName(_ name: String) -> String? {
         let lowered = name.lowercased()
         if lowered == "all" || lowered == "cap_all" { return "all" }
         return CapabilityNames.number(name).map(CapabilityNames.name)
@@ -111,7 +112,7 @@ public struct DriverPolicy: Sendable, Equatable {
     /// Why the task may not run here (naming the task, the setting asked for and the agent's knob),
     /// or nil. `resolve` turns a host path into the one the kernel would reach (symlinks followed).
     /// `mountFlags` tells whether a (resolved) host path lies on a `nosuid`, `nodev` mount.
-    public func problem(task: String, driver: String, config: DriverConfig, mounts: [MountRequest] = [],
+    package func problem(task: String, driver: String, config: DriverConfig, mounts: [MountRequest] = [],
                         devices: [DeviceRequest] = [], resolve: (String) -> String = HostPaths.resolve,
                         mountFlags: (String) -> HostPaths.MountFlags? = HostPaths.mountFlags) -> String? {
         switch approve(task: task, driver: driver, config: config, mounts: mounts, devices: devices, resolve: resolve,
@@ -122,12 +123,12 @@ public struct DriverPolicy: Sendable, Equatable {
     }
 
     /// Why a task is refused (`message` names the task, the setting and the agent's knob).
-    public struct Refusal: Error, Sendable, Equatable {
-        public var message: String
+    package struct Refusal: Error, Sendable, Equatable {
+        package var message: String
     }
 
     /// The task's host paths as judged, or why it may not run here.
-    public func approve(task: String, driver: String, config: DriverConfig, mounts: [MountRequest] = [],
+    package func approve(task: String, driver: String, config: DriverConfig, mounts: [MountRequest] = [],
                         devices: [DeviceRequest] = [], resolve: (String) -> String = HostPaths.resolve,
                         mountFlags: (String) -> HostPaths.MountFlags? = HostPaths.mountFlags) -> Result<Approval, Refusal> {
         var approval = Approval()

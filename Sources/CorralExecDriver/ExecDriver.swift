@@ -6,21 +6,21 @@ import Foundation
 /// The `exec` driver: each task in new mount, pid, uts, ipc, net and cgroup namespaces, in a root
 /// built from host directories (`chroot_env`) or an image, held to its cgroup limits, with Docker's
 /// default capabilities and a seccomp profile, under a supervisor that outlives the runner.
-public final class ExecDriver: SupervisedTaskDriver {
-    public let name = "exec"
-    public let configSchema = ExecTaskConfig.schema
-    public let capabilities = DriverCapabilities(sendSignals: true, exec: true, fsIsolation: .chroot)
+package final class ExecDriver: SupervisedTaskDriver {
+    package let name = "exec"
+    package let configSchema = ExecTaskConfig.schema
+    package let capabilities = DriverCapabilities(sendSignals: true, exec: true, fsIsolation: .chroot)
     let core: SupervisedDriverCore
 
-    public init(options: DriverOptions = DriverOptions()) {
+    package init(options: DriverOptions = DriverOptions()) {
         core = SupervisedDriverCore(driverName: "exec", options: options)
     }
 
-    public func validate(_ config: DriverConfig) throws(DriverError) {
+    package func validate(_ config: DriverConfig) throws(DriverError) {
         _ = try ExecTaskConfig.parse(config)
     }
 
-    public func fingerprint() async -> Fingerprint {
+    package func fingerprint() async -> Fingerprint {
         let attributes = NodeFingerprint.attributes()
         if geteuid() != 0 {
             return Fingerprint(health: .undetected, healthDescription: "the exec driver needs root", attributes: attributes)
@@ -31,7 +31,7 @@ public final class ExecDriver: SupervisedTaskDriver {
         return Fingerprint(health: .healthy, attributes: attributes)
     }
 
-    public func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
+    package func start(_ config: TaskConfig) async throws(DriverError) -> TaskHandle {
         let exec = try ExecTaskConfig.parse(config.driverConfig)
         // The agent refuses such a job at submission; this holds for whatever reaches a start anyway.
         // The paths judged (resolved once) are the ones mounted.
@@ -50,10 +50,10 @@ public final class ExecDriver: SupervisedTaskDriver {
         }
         let limits = try cgroupLimits(config.resources, exec: exec, plan: plan)
         Self.handTaskDirectories(config, to: plan.identity)
-        return try core.start(config, plan: plan, limits: limits, namespaces: Self.joinFlags(exec.namespaces))
+        return try await core.startOffPool(config, plan: plan, limits: limits, namespaces: Self.joinFlags(exec.namespaces))
     }
 
-    public func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
+    package func execStreaming(_ id: String, command: [String], options: ExecOptions) async throws(DriverError) -> ExecSession {
         let task = try core.task(id)
         guard task.exit == nil, task.taskPidfd >= 0 else { throw .taskNotRunning(id: id) }
         guard !command.isEmpty, !command[0].isEmpty else { throw .invalidConfig(key: "command", reason: "no command given") }
@@ -95,9 +95,7 @@ public final class ExecDriver: SupervisedTaskDriver {
         } + exec.binds).map { BindMount(source: approval.path($0.source), destination: $0.destination, readOnly: $0.readOnly) }
         spec.tmpfs = exec.tmpfs
         spec.capabilities = exec.capabilities
-        spec.devices = config.devices.map {
-            DeviceMapping(hostPath: $0.hostPath, containerPath: $0.containerPath, permissions: $0.permissions)
-        } + exec.devices
+        spec.devices = config.devices + exec.devices
         spec.terminal = terminal
         do {
             spec.seccompProfile = try ProfileLocator.seccomp(exec.seccompProfile, option: "config.seccomp_profile")
@@ -115,11 +113,11 @@ public final class ExecDriver: SupervisedTaskDriver {
 
     /// Who a task that names no `user` runs as, as Nomad's exec driver does: an unprivileged user,
     /// never root unless the job asks for it.
-    public static let defaultUser = "nobody"
+    package static let defaultUser = "nobody"
 
     /// The user a task of this driver runs as (`USER[:GROUP]`): its `user`, or `defaultUser`.
     /// What an agent's allow/deny list of users checks.
-    public static func taskUser(_ config: TaskConfig) -> String {
+    package static func taskUser(_ config: TaskConfig) -> String {
         config.user.isEmpty ? defaultUser : config.user
     }
 
@@ -153,20 +151,9 @@ public final class ExecDriver: SupervisedTaskDriver {
 
     /// The task's resources as cgroup limits, with its device rules.
     func cgroupLimits(_ resources: TaskResources, exec: ExecTaskConfig, plan: LaunchPlan) throws(DriverError) -> CgroupLimits {
-        var limits = CgroupLimits()
-        limits.memoryMaxBytes = resources.memoryLimitBytes
-        limits.memoryReservationBytes = resources.memoryReservationBytes
-        limits.cpuShares = resources.cpuShares
-        if exec.cpuHardLimit {
-            guard let ticks = resources.percentTicks, ticks > 0 else {
-                throw .invalidConfig(key: "config.cpu_hard_limit", reason: "the task asks for no CPU to limit it to")
-            }
-            limits.cpuQuota = CPUQuota(percentTicks: ticks, cpuCount: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        }
-        limits.pidsMax = PidsLimit.resolve(configured: exec.pidsLimit, resources: resources.pids)
-        limits.cpusetCPUs = resources.cpuset
+        var limits = try TaskCgroupLimits.make(resources, cpuHardLimit: exec.cpuHardLimit, pidsLimit: exec.pidsLimit)
         limits.devices = DeviceRule.standard + plan.deviceRules
-        do { try limits.validate() } catch { throw .invalidConfig(key: "resources", reason: error.description) }
+        try TaskCgroupLimits.validate(limits)
         return limits
     }
 

@@ -1,6 +1,7 @@
 import CorralCgroups
 import CorralDriver
 import CorralIsolation
+import CorralResourceTypes
 
 /// The `config` block of an `exec` task, validated and typed.
 struct ExecTaskConfig: Equatable, Sendable {

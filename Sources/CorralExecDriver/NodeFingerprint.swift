@@ -1,5 +1,6 @@
 import CorralCgroups
 import CorralDriver
+import CorralIsolation
 import Foundation
 
 /// The node attributes drivers report (Nomad's fingerprinters): kernel, CPU, memory, cgroups.
@@ -35,7 +36,7 @@ enum NodeFingerprint {
     /// MHz of one CPU: `cpu MHz` from /proc/cpuinfo (the first), else the CPU's rated maximum from
     /// cpufreq, else 1000 (a virtual machine may say neither; Nomad then asks the operator).
     static func cpuMegahertz() -> Double {
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+        if let text = LiveHost().readTextFile(atPath: "/proc/cpuinfo") {
             for line in text.split(separator: "\n") where line.hasPrefix("cpu MHz") {
                 if let value = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
                    value > 0 { return value }
@@ -49,7 +50,7 @@ enum NodeFingerprint {
     }
 
     static func totalMemoryBytes() -> UInt64? {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        guard let text = LiveHost().readTextFile(atPath: "/proc/meminfo") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let fields = line.split(separator: " ")
             if fields.count >= 2, let kib = UInt64(fields[1]) { return kib * 1024 }

@@ -1,6 +1,7 @@
 import CCorralHost
 import CorralCgroups
 import CorralDriver
+import CorralHostFS
 import CorralIsolation
 import Foundation
 import Synchronization
@@ -51,6 +52,23 @@ final class SupervisedDriverCore: Sendable {
 
     // MARK: start
 
+    /// `start` on a thread of its own: the vfork-style clone, the wait for the launch reports (up to
+    /// 120 s) and the fsyncs of the run's record are blocking calls, which must not hold one of the
+    /// cooperative pool's few threads. A cancelled caller still gets the outcome (the start is not cut
+    /// short: a started task is registered and its handle returned, never left unknown).
+    func startOffPool(_ config: TaskConfig, plan: LaunchPlan, limits: CgroupLimits, namespaces: UInt64)
+        async throws(DriverError) -> TaskHandle {
+        do {
+            return try await onOwnThread("task-start") { _ in
+                try self.start(config, plan: plan, limits: limits, namespaces: namespaces)
+            }
+        } catch let error as DriverError {
+            throw error
+        } catch {
+            throw .startFailed(reason: "\(error)", recoverable: true)
+        }
+    }
+
     /// Starts `plan` for `config` with `limits`: state directory, log directory, cgroup, supervisor.
     /// On any failure everything created so far is removed.
     func start(_ config: TaskConfig, plan: LaunchPlan, limits: CgroupLimits, namespaces: UInt64)
@@ -63,80 +81,71 @@ final class SupervisedDriverCore: Sendable {
         let supervisor = try supervisorPath()
         let logs = try logFiles(config)
         let state = StateDirectory(path: "\(options.stateRoot)/\(id.allocID)/\(id.task)/\(id.restart)")
-        do { try state.create() } catch { throw .startFailed(reason: error.description, recoverable: true) }
-        var cleanup = StartCleanup(state: state, removeState: removeState)
-        defer { cleanup.run() }
-
-        let cgroupName = "\(id.allocID).\(id.task).\(id.restart)"
-        let cgroup: TaskCgroup
-        do {
-            cgroup = try TaskCgroup.create(name: cgroupName, parent: options.cgroupParent, limits: limits)
-        } catch {
-            throw .startFailed(reason: error.description, recoverable: false)
-        }
-        cleanup.cgroup = cgroup
-        defer { cgroup.placement.close() }
-
         let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
         guard devNull >= 0 else {
             throw .startFailed(reason: SyscallError.current("open", path: "/dev/null").description, recoverable: true)
         }
         defer { close(devNull) }
-        // What the supervisor has to say (a log that stopped, a cgroup it could not remove).
-        let diagnostics = open(state.path + "/supervisor.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        defer { if diagnostics >= 0 { close(diagnostics) } }
-        var io = SupervisorIO()
-        io.logs = logs
-        io.forward = false
-        io.standardFDs = (devNull, devNull, diagnostics >= 0 ? diagnostics : devNull)
-        io.taskStdin = devNull
         let rotation = LogRotation(maxFileBytes: max(1, config.logging.maxFileSizeMiB) << 20,
                                    maxFiles: max(1, config.logging.maxFiles))
+        let cgroupName = "\(id.allocID).\(id.task).\(id.restart)"
         let cgroupPath = options.cgroupParent + "/" + cgroupName
-        let cgroupRecord = CgroupRecord(parent: options.cgroupParent, name: cgroupName, directories: cgroup.placement.directories)
-        let (crashPoint, driverName) = (options.crashPoint, self.driverName)
-        crashPoint.map(StartCrashPoint.beforeLaunch.crashIfDue)
+        let (crashPoint, driverName, parent) = (options.crashPoint, self.driverName, options.cgroupParent)
+        let removeState = { (state: StateDirectory) in self.removeState(state.path) }
+
+        var start = SupervisedStart(plan: plan, state: state, launcher: Launcher(supervisorPath: supervisor, logRotation: rotation))
+        start.cgroup = SupervisedStart.CgroupRequest(name: cgroupName, parent: parent, limits: limits)
+        start.removeState = removeState
+        start.io.logs = logs
+        start.io.forward = false
+        start.io.standardFDs = (devNull, devNull, devNull)
+        start.io.diagnosticsLog = "supervisor.log"
+        start.io.taskStdin = devNull
+        start.beforeLaunch = { _ in crashPoint.map(StartCrashPoint.beforeLaunch.crashIfDue) }
         // The run is recorded (handle.json, fsynced) while the task waits at its start barrier, before
         // its command runs: a runner that dies at any point of the start finds the run by its id and
         // adopts it (`recoverLost`); one that dies before the record leaves a task that never ran. The
         // supervisor releases a recorded run whose runner died before saying so (`startRecord`).
         var recorded: (record: SupervisedTaskState, handle: TaskHandle)?
-        let launched: LaunchedTask
-        do {
-            launched = try Launcher(supervisorPath: supervisor, logRotation: rotation)
-                .launch(plan, state: state, stdio: .pipes, io: io, cgroup: cgroup.placement, confirmStart: { supervisorPID, taskPID in
-                    crashPoint.map(StartCrashPoint.atBarrier.crashIfDue)
-                    guard let supervisorIdentity = ProcessIdentity.current(supervisorPID) else { return false }
-                    // The task is the supervisor's unreaped child, held at the barrier: its pid is its own.
-                    let record = SupervisedTaskState(
-                        supervisor: supervisorIdentity, task: ProcessIdentity.current(taskPID, childOf: supervisorPID),
-                        cgroup: cgroupRecord, stateDirectory: state.path, startedAt: Timestamp.now(),
-                        namespaces: namespaces, bootID: ProcessIdentity.bootID)
-                    let handle = TaskHandle(driver: driverName, config: config, driverState: Self.encode(record))
-                    guard Self.writeHandle(handle, to: state.path + "/" + Self.handleFile) else { return false }
-                    recorded = (record, handle)
-                    crashPoint.map(StartCrashPoint.afterRecord.crashIfDue)
-                    return true
-                }, startRecord: Self.handleFile)
-        } catch {
-            throw .startFailed(reason: error.description, recoverable: Self.isRecoverable(error))
+        start.confirmStart = { supervisorPID, taskPID, cgroup in
+            crashPoint.map(StartCrashPoint.atBarrier.crashIfDue)
+            guard let supervisorIdentity = ProcessIdentity.current(supervisorPID) else { return false }
+            let cgroupRecord = CgroupRecord(parent: parent, name: cgroupName, directories: cgroup?.placement.directories ?? [])
+            // The task is the supervisor's unreaped child, held at the barrier: its pid is its own.
+            let record = SupervisedTaskState(
+                supervisor: supervisorIdentity, task: ProcessIdentity.current(taskPID, childOf: supervisorPID),
+                cgroup: cgroupRecord, stateDirectory: state.path, startedAt: Timestamp.now(),
+                namespaces: namespaces, bootID: ProcessIdentity.bootID)
+            let handle = TaskHandle(driver: driverName, config: config, driverState: Self.encode(record))
+            guard Self.writeHandle(handle, to: state.path + "/" + Self.handleFile) else { return false }
+            recorded = (record, handle)
+            crashPoint.map(StartCrashPoint.afterRecord.crashIfDue)
+            return true
+        }
+        start.startRecord = Self.handleFile
+
+        let run: SupervisedRun
+        do { run = try start.run() } catch {
+            switch error.step {
+            case .stateDirectory, .unwatchable:
+                throw .startFailed(reason: error.description, recoverable: true)
+            case .cgroup:
+                throw .startFailed(reason: error.description, recoverable: false)
+            case .launch(let launchError):
+                throw .startFailed(reason: error.description, recoverable: Self.isRecoverable(launchError))
+            }
         }
         crashPoint.map(StartCrashPoint.afterRelease.crashIfDue)
-        // CLONE_PIDFD gives a pidfd on every kernel we run on (5.12+); the fallback opens one (the
-        // supervisor is our unreaped child: its pid cannot have been reused).
-        let supervisorPidfd = launched.supervisorPidfd >= 0 ? launched.supervisorPidfd : corral_pidfd_open(launched.supervisorPID)
-        guard supervisorPidfd >= 0, let (record, handle) = recorded else {
-            // Without them the task could be neither watched nor recovered: do not leave it running.
-            if supervisorPidfd >= 0 { _ = corral_pidfd_send_signal(supervisorPidfd, SIGKILL) } else { kill(launched.supervisorPID, SIGKILL) }
-            Launcher.reap(launched.supervisorPID, pidfd: supervisorPidfd)
-            throw .startFailed(reason: "cannot watch the task's supervisor (pid \(launched.supervisorPID))", recoverable: true)
+        guard let (record, handle) = recorded, let cgroup = run.cgroup else {
+            // Released without a record cannot happen (the barrier waits for it); never keep such a run.
+            run.abandon(removeState: removeState)
+            throw .startFailed(reason: "the task started without its run being recorded", recoverable: true)
         }
-        cleanup.disarm()
         // The main process is the supervisor's child; if it already exited and was reaped, its pid may
         // be someone else's: the pidfd is only kept when it is still the recorded process, in the cgroup.
         let taskPidfd = record.task.flatMap { $0.isMember(ofCgroup: cgroupPath) ? $0.openPidfd() : nil } ?? -1
         let task = SupervisedTask(config: config, state: record, cgroup: cgroup.manager,
-                                  supervisorPidfd: supervisorPidfd, taskPidfd: taskPidfd)
+                                  supervisorPidfd: run.task.supervisorPidfd, taskPidfd: taskPidfd)
         tasks.withLock { $0[config.id] = task }
         return handle
     }
@@ -166,6 +175,20 @@ final class SupervisedDriverCore: Sendable {
             return false
         }
         return true
+    }
+
+    /// `recover` and `recoverLost` on a thread of their own, as an agent's restore calls them for
+    /// every task: they read `/proc` and the state directory, and removing a cut start's cgroup can
+    /// wait seconds for its processes to die. Inline only when no thread can be started.
+    func offPool<Value: Sendable>(_ name: String, _ work: @escaping @Sendable () throws(DriverError) -> Value)
+        async throws(DriverError) -> Value {
+        do {
+            return try await onOwnThread(name) { _ in try work() }
+        } catch let error as DriverError {
+            throw error
+        } catch {
+            return try work()
+        }
     }
 
     /// The run `id` by its state directory: its handle record recovered, or whatever is left of
@@ -245,8 +268,15 @@ final class SupervisedDriverCore: Sendable {
             let exited = await Self.waitForExit(task, timeout: timeout)
             if exited { return }
         }
-        task.killAll()
+        await Self.killAllOffPool(task)
         _ = await task.wait()
+    }
+
+    /// `killAll` on a thread of its own (inline when none can be had): on a cgroup v1 host the kill is
+    /// a freeze-and-sweep that can take seconds, which must not hold a cooperative pool thread.
+    static func killAllOffPool(_ task: SupervisedTask) async {
+        let kill: @Sendable (CancellationFlag?) -> Void = { _ in task.killAll() }
+        do { try await onOwnThread("task-kill", kill) } catch { kill(nil) }
     }
 
     /// Waits for the task's exit for at most `timeout`; true when it exited.
@@ -258,13 +288,20 @@ final class SupervisedDriverCore: Sendable {
         let task = try task(id)
         if task.exit == nil {
             guard force else { throw .taskStillRunning(id: id) }
-            task.killAll()
+            await Self.killAllOffPool(task)
         }
         _ = await task.wait()
+        // The supervisor removed the cgroup after the task; this only acts when it could not, and can
+        // then wait for the cgroup to empty (up to 10 s): on a thread of its own, off the pool (inline
+        // when no thread can be had). The task stays known until then, so that no recovery of the same
+        // id can take up a run whose directory is being removed.
+        let (cgroup, stateDirectory) = (task.cgroup, task.state.stateDirectory)
+        let cleanup: @Sendable (CancellationFlag?) -> Void = { _ in
+            try? cgroup?.destroy()
+            self.removeState(stateDirectory)
+        }
+        do { try await onOwnThread("task-destroy", cleanup) } catch { cleanup(nil) }
         tasks.withLock { _ = $0.removeValue(forKey: id) }
-        // The supervisor removed the cgroup after the task; this only acts when it could not.
-        try? task.cgroup?.destroy()
-        removeState(task.state.stateDirectory)
     }
 
     /// Removes a task's state directory and its parents up to the state root, if they are empty.
@@ -367,26 +404,5 @@ final class SupervisedDriverCore: Sendable {
         let task = SupervisedTask(config: config, state: record, cgroup: cgroup, supervisorPidfd: supervisorPidfd,
                                   taskPidfd: taskPidfd)
         tasks.withLock { $0[config.id] = task }
-    }
-}
-
-/// Undoes a half-done start: the cgroup and the state directory (with its empty parents), unless disarmed.
-private struct StartCleanup {
-    let state: StateDirectory
-    let removeState: (String) -> Void
-    var cgroup: TaskCgroup?
-    private var armed = true
-
-    init(state: StateDirectory, removeState: @escaping (String) -> Void) {
-        self.state = state
-        self.removeState = removeState
-    }
-
-    mutating func disarm() { armed = false }
-
-    func run() {
-        guard armed else { return }
-        try? cgroup?.destroy()
-        removeState(state.path)
     }
 }

@@ -7,28 +7,34 @@ protocol SupervisedTaskDriver: TaskDriver {
 }
 
 extension SupervisedTaskDriver {
-    public func wait(_ id: String) async throws(DriverError) -> ExitResult { try await core.wait(id) }
+    package func wait(_ id: String) async throws(DriverError) -> ExitResult { try await core.wait(id) }
 
-    public func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
+    package func stop(_ id: String, timeout: Duration, signal: Int32) async throws(DriverError) {
         try await core.stop(id, timeout: timeout, signal: signal)
     }
 
-    public func destroy(_ id: String, force: Bool) async throws(DriverError) { try await core.destroy(id, force: force) }
+    package func destroy(_ id: String, force: Bool) async throws(DriverError) { try await core.destroy(id, force: force) }
 
-    public func inspect(_ id: String) async throws(DriverError) -> TaskStatus { try core.inspect(id) }
+    package func inspect(_ id: String) async throws(DriverError) -> TaskStatus { try core.inspect(id) }
 
-    public func stats(_ id: String, interval: Duration) async throws(DriverError) -> AsyncStream<TaskResourceUsage> {
+    package func stats(_ id: String, interval: Duration) async throws(DriverError) -> AsyncStream<TaskResourceUsage> {
         try core.stats(id, interval: interval, megahertzPerCPU: NodeFingerprint.cpuMegahertz())
     }
 
-    public func signal(_ id: String, signal: Int32) async throws(DriverError) { try core.signal(id, signal: signal) }
+    package func signal(_ id: String, signal: Int32) async throws(DriverError) { try core.signal(id, signal: signal) }
 
-    public func exec(_ id: String, command: [String], timeout: Duration) async throws(DriverError) -> ExecResult {
+    package func exec(_ id: String, command: [String], timeout: Duration) async throws(DriverError) -> ExecResult {
         let session = try await execStreaming(id, command: command, options: ExecOptions(timeout: timeout))
         return await ExecSessionRunner.collect(session, timeout: timeout)
     }
 
-    public func recover(_ handle: TaskHandle) async throws(DriverError) { try core.recover(handle) }
+    package func recover(_ handle: TaskHandle) async throws(DriverError) {
+        let core = self.core
+        try await core.offPool("task-recover") { () throws(DriverError) in try core.recover(handle) }
+    }
 
-    public func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle { try core.recoverLost(id) }
+    package func recoverLost(_ id: String) async throws(DriverError) -> TaskHandle {
+        let core = self.core
+        return try await core.offPool("task-recover") { () throws(DriverError) in try core.recoverLost(id) }
+    }
 }

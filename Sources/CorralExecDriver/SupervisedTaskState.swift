@@ -1,4 +1,5 @@
 import CorralCgroups
+import CorralIsolation
 
 /// What the exec and raw_exec drivers keep in a `TaskHandle` (`driverState`, as JSON): everything
 /// `recover` needs to find the task again and to prove it is the same task.
@@ -32,18 +33,9 @@ struct CgroupRecord: Codable, Equatable, Sendable {
     var directories: [String]
 
     /// A manager for the recorded cgroup on this host (limits are not re-applied), or nil when the
-    /// host's layout no longer gives the recorded directories. A task with limits of other v1
-    /// controllers (cpu, pids, cpuset, devices) gets the manager of every hierarchy, so that all of
-    /// its directories are removed.
+    /// host's layout no longer gives the recorded directories (`CgroupManagers.recorded`).
     func manager() -> (any CgroupManager)? {
-        let topology = CgroupTopology.discover()
-        if let manager = try? CgroupManagers.make(name: name, parent: parent, limits: CgroupLimits(), topology: topology),
-           manager.directories == directories {
-            return manager
-        }
-        guard let manager = try? CgroupManagers.makeForCleanup(name: name, parent: parent, topology: topology),
-              Set(directories).isSubset(of: manager.directories) else { return nil }
-        return manager
+        CgroupManagers.recorded(name: name, parent: parent, directories: directories)
     }
 
     /// The cgroup's path relative to its hierarchy's root, as /proc/PID/cgroup shows it.

@@ -5,15 +5,15 @@ import CorralIsolation
 /// resolved through its image's or its generated `/etc`), so that `0`, `00` or an image's `toor`
 /// with uid 0 are all root. Nomad's client has the same knob as `user.denylist`; as there, the
 /// agent's default denies `root` to exec tasks.
-public struct UserPolicy: Sendable, Equatable {
+package struct UserPolicy: Sendable, Equatable {
     /// One list entry: the user's uid (nil for a name that is only a group) and the group ids it
     /// stands for (its primary group and the group of the same name).
-    public struct Entry: Sendable, Equatable {
-        public var written: String
-        public var uid: UInt32?
-        public var gids: [UInt32]
+    package struct Entry: Sendable, Equatable {
+        package var written: String
+        package var uid: UInt32?
+        package var gids: [UInt32]
 
-        public init(written: String, uid: UInt32?, gids: [UInt32]) {
+        package init(written: String, uid: UInt32?, gids: [UInt32]) {
             self.written = written
             self.uid = uid
             self.gids = gids
@@ -21,23 +21,23 @@ public struct UserPolicy: Sendable, Equatable {
     }
 
     /// nil: anyone not denied. Otherwise the uid must be one of theirs, and every group one of theirs.
-    public var allow: [Entry]?
-    public var deny: [Entry]
+    package var allow: [Entry]?
+    package var deny: [Entry]
 
-    public init(allow: [Entry]?, deny: [Entry]) {
+    package init(allow: [Entry]?, deny: [Entry]) {
         self.allow = allow
         self.deny = deny
     }
 
-    public static let anyone = UserPolicy(allow: nil, deny: [])
+    package static let anyone = UserPolicy(allow: nil, deny: [])
 
     /// The agent's `user_denylist` unless configured.
-    public static let defaultDenylist = ["root"]
+    package static let defaultDenylist = ["root"]
 
     /// `written` as entries: a number is that uid and that gid; a name is looked up in the host's
     /// `passwd` (uid, primary gid) and `group` (the group of that name). Throws the first entry that
     /// is neither, or a number above 2147483647.
-    public static func entries(_ written: [String], passwd: String, group: String) throws(UserListError) -> [Entry] {
+    package static func entries(_ written: [String], passwd: String, group: String) throws(UserListError) -> [Entry] {
         let users = fields(passwd, count: 4)
         let groups = fields(group, count: 3)
         var result: [Entry] = []
@@ -68,18 +68,18 @@ public struct UserPolicy: Sendable, Equatable {
     /// Whether root (uid 0) is kept out: denied, or missing from an allow-list. Then no task may hold
     /// what makes any user root again (`setuid`/`setgid` as added capabilities, which a non-root
     /// user keeps as ambient ones).
-    public var deniesRoot: Bool {
+    package var deniesRoot: Bool {
         deny.contains { $0.uid == 0 } || (allow.map { !$0.contains { $0.uid == 0 } } ?? false)
     }
 
-    public func problem(task: String, user: String, identity: UserIdentity) -> String? {
+    package func problem(task: String, user: String, identity: UserIdentity) -> String? {
         problem(task: task, user: user, uid: identity.uid, groups: [identity.gid] + identity.supplementaryGroups)
     }
 
     /// At submission, what can be known without reading the task's image: the whole identity for
     /// the default user and in the default chroot (whose `/etc` is generated from the host's), the
     /// ids written as numbers in an image. The start judges the identity the image resolves.
-    public func submissionProblem(task: String, user: String, image: String?, chrootEnv: [String]) -> String? {
+    package func submissionProblem(task: String, user: String, image: String?, chrootEnv: [String]) -> String? {
         if user.isEmpty || image == nil {
             var spec = IsolationSpec(command: ["/"], hostname: "task")
             spec.user = user.isEmpty ? nil : user
@@ -130,6 +130,6 @@ public struct UserPolicy: Sendable, Equatable {
 }
 
 /// A `user_allowlist` or `user_denylist` entry that is no host user or group, nor an id.
-public struct UserListError: Error, Sendable, Equatable {
-    public var entry: String
+package struct UserListError: Error, Sendable, Equatable {
+    package var entry: String
 }

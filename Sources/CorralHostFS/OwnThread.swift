@@ -1,5 +1,8 @@
-import Foundation
+import CCorralHost
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs blocking file-system work (a tree removal, a long read) on a thread of its own, so that it
 /// never holds one of the few threads of Swift's cooperative pool. The work gets a flag that is
@@ -10,9 +13,8 @@ package func onOwnThread<Value: Sendable>(_ name: String,
     let flag = CancellationFlag()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try work(flag) }) }
-            thread.name = name
-            thread.start()
+            let started = startOwnThread(name) { continuation.resume(with: Result { try work(flag) }) }
+            if started != 0 { continuation.resume(throwing: OwnThreadError(name: name, errno: started)) }
         }
     } onCancel: {
         flag.raise()
@@ -28,4 +30,47 @@ package final class CancellationFlag: Sendable {
     package func raise() { raised.store(true, ordering: .relaxed) }
 
     package var isRaised: Bool { raised.load(ordering: .relaxed) }
+}
+
+/// A thread for blocking work could not be started (`pthread_create` failed: the process or the
+/// system is out of threads).
+package struct OwnThreadError: Error, CustomStringConvertible {
+    package let name: String
+    package let errno: Int32
+
+    package var description: String {
+        "cannot start a thread for \(name): \(String(cString: strerror(errno)))"
+    }
+}
+
+/// Starts a detached thread named `name` (at most 15 bytes are kept) that runs `body` once; returns 0,
+/// or the `pthread_create` error, in which case `body` never runs. A plain pthread rather than
+/// Foundation's `Thread`, so that the lean `corral` executable (which links this target) does not link
+/// Foundation.
+@discardableResult
+package func startOwnThread(_ name: String, _ body: @escaping @Sendable () -> Void) -> Int32 {
+    let start = Unmanaged.passRetained(ThreadStart(name: name, body: body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, &attributes, { raw in
+        let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
+        _ = corral_set_thread_name(start.name)
+        start.body()
+        return nil
+    }, start)
+    if rc != 0 { Unmanaged<ThreadStart>.fromOpaque(start).release() }
+    return rc
+}
+
+/// What `startOwnThread` hands its thread: immutable, and owned by that thread once it runs.
+private final class ThreadStart: Sendable {
+    let name: String
+    let body: @Sendable () -> Void
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
 }

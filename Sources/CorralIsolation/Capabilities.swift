@@ -4,37 +4,37 @@ import Glibc
 #endif
 
 /// A set of Linux capabilities as the kernel's 64-bit mask (bit N = capability N).
-public struct CapabilitySet: Equatable, Sendable, CustomStringConvertible {
-    public var mask: UInt64
+package struct CapabilitySet: Equatable, Sendable, CustomStringConvertible {
+    package var mask: UInt64
 
-    public init(mask: UInt64 = 0) { self.mask = mask }
+    package init(mask: UInt64 = 0) { self.mask = mask }
 
-    /// Docker's default set (DESIGN.md §4): what a container gets unless it asks otherwise.
-    public static let dockerDefaultNames = [
+    /// Docker's default set (docs/security.md, Defaults): what a container gets unless it asks otherwise.
+    package static let dockerDefaultNames = [
         "chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid", "setfcap",
         "setpcap", "net_bind_service", "sys_chroot", "kill", "audit_write",
     ]
 
     /// Every capability numbered 0...last.
-    public static func all(last: Int32) -> CapabilitySet {
+    package static func all(last: Int32) -> CapabilitySet {
         CapabilitySet(mask: last >= 63 ? UInt64.max : (UInt64(1) << UInt64(last + 1)) - 1)
     }
 
-    public func contains(_ cap: Int32) -> Bool { mask & (UInt64(1) << UInt64(cap)) != 0 }
-    public mutating func insert(_ cap: Int32) { mask |= UInt64(1) << UInt64(cap) }
-    public mutating func remove(_ cap: Int32) { mask &= ~(UInt64(1) << UInt64(cap)) }
+    package func contains(_ cap: Int32) -> Bool { mask & (UInt64(1) << UInt64(cap)) != 0 }
+    package mutating func insert(_ cap: Int32) { mask |= UInt64(1) << UInt64(cap) }
+    package mutating func remove(_ cap: Int32) { mask &= ~(UInt64(1) << UInt64(cap)) }
 
     /// The capability numbers in the set, ascending.
-    public var members: [Int32] { (0..<64).filter { contains(Int32($0)) }.map(Int32.init) }
+    package var members: [Int32] { (0..<64).filter { contains(Int32($0)) }.map(Int32.init) }
 
     /// Lower-case names without `cap_`, as `capsh` prints them.
-    public var description: String { members.map(CapabilityNames.name).joined(separator: ",") }
+    package var description: String { members.map(CapabilityNames.name).joined(separator: ",") }
 }
 
 /// Capability names through libcap: `chown`, `CAP_CHOWN` and `Cap_Chown` all name capability 0.
-public enum CapabilityNames {
+package enum CapabilityNames {
     /// The capability a name means, or nil if libcap does not know it.
-    public static func number(_ name: String) -> Int32? {
+    package static func number(_ name: String) -> Int32? {
         var lowered = name.lowercased()
         if !lowered.hasPrefix("cap_") { lowered = "cap_" + lowered }
         var value = cap_value_t(0)
@@ -43,7 +43,7 @@ public enum CapabilityNames {
     }
 
     /// `chown` for 0; `cap_N` for numbers libcap has no name for.
-    public static func name(_ cap: Int32) -> String {
+    package static func name(_ cap: Int32) -> String {
         guard let text = cap_to_name(cap_value_t(cap)) else { return "cap_\(cap)" }
         defer { cap_free(UnsafeMutableRawPointer(text)) }
         let name = String(cString: text)
@@ -53,11 +53,11 @@ public enum CapabilityNames {
 
 /// What the task's capabilities should be: Docker's default adjusted by `--cap-add`/`--cap-drop`
 /// (`all` in either), checked against what this host lets corral grant.
-public struct CapabilityRequest: Equatable, Sendable {
-    public var add: [String] = []
-    public var drop: [String] = []
+package struct CapabilityRequest: Equatable, Sendable {
+    package var add: [String] = []
+    package var drop: [String] = []
 
-    public init(add: [String] = [], drop: [String] = []) {
+    package init(add: [String] = [], drop: [String] = []) {
         self.add = add
         self.drop = drop
     }
@@ -67,7 +67,7 @@ public struct CapabilityRequest: Equatable, Sendable {
     /// default set; then the named drops are taken away and the named adds put in (an add wins over a
     /// drop of the same capability). A name libcap does not know, or an added capability outside
     /// corral's own bounding set, is an error; a default one outside it is left out with a warning.
-    public func resolve(bounding host: CapabilitySet, last: Int32) throws(LaunchError)
+    package func resolve(bounding host: CapabilitySet, last: Int32) throws(LaunchError)
         -> (set: CapabilitySet, added: CapabilitySet, warnings: [String]) {
         let adds = try numbers(add, option: "--cap-add")
         let drops = try numbers(drop, option: "--cap-drop")
@@ -128,14 +128,14 @@ public struct CapabilityRequest: Equatable, Sendable {
 /// name (`--cap-add`), as permitted, effective, inheritable and ambient capabilities (ambient is the
 /// only way they survive `execve` without file capabilities). The default set stays out of its
 /// hands, as with Docker: `setuid` or `dac_override` would make it root again.
-public struct TaskCapabilities: Equatable, Sendable {
-    public var bounding: CapabilitySet
-    public var permitted: CapabilitySet
-    public var effective: CapabilitySet
-    public var inheritable: CapabilitySet
-    public var ambient: CapabilitySet
+package struct TaskCapabilities: Equatable, Sendable {
+    package var bounding: CapabilitySet
+    package var permitted: CapabilitySet
+    package var effective: CapabilitySet
+    package var inheritable: CapabilitySet
+    package var ambient: CapabilitySet
 
-    public init(granted: CapabilitySet, added: CapabilitySet, uid: UInt32) {
+    package init(granted: CapabilitySet, added: CapabilitySet, uid: UInt32) {
         bounding = granted
         let held = uid == 0 ? granted : CapabilitySet(mask: granted.mask & added.mask)
         permitted = held

@@ -4,12 +4,12 @@ import Glibc
 #endif
 
 /// Descriptors opened during a launch, closed on every path out of it.
-public struct FileDescriptors {
+package struct FileDescriptors {
     private var open: [Int32] = []
 
-    public init() {}
+    package init() {}
 
-    public mutating func pipe(_ what: String) throws(LaunchError) -> (read: Int32, write: Int32) {
+    package mutating func pipe(_ what: String) throws(LaunchError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
         let rc = fds.withUnsafeMutableBufferPointer { corral_pipe_cloexec($0.baseAddress) }
         guard rc == 0 else { throw .system(SyscallError(what, errno: -rc)) }
@@ -17,11 +17,11 @@ public struct FileDescriptors {
         return (fds[0], fds[1])
     }
 
-    public mutating func adopt(_ fd: Int32) { open.append(fd) }
+    package mutating func adopt(_ fd: Int32) { open.append(fd) }
 
-    public mutating func forget(_ fd: Int32) { open.removeAll { $0 == fd } }
+    package mutating func forget(_ fd: Int32) { open.removeAll { $0 == fd } }
 
-    public mutating func closeAll(except keep: [Int32] = []) {
+    package mutating func closeAll(except keep: [Int32] = []) {
         for fd in open where !keep.contains(fd) { close(fd) }
         open = open.filter { keep.contains($0) }
     }

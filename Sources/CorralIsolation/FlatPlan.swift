@@ -178,10 +178,14 @@ final class FlatPlan {
             switch step {
             case .mask(let target), .readOnly(let target):
                 let components = target.split(separator: "/")
+                // A read-only step may name the fresh mount itself (a tmpfs corral filled, then closes).
+                let mayBeTheMount: Bool
+                if case .readOnly = step { mayBeTheMount = true } else { mayBeTheMount = false }
                 for earlier in stride(from: index - 1, through: 0, by: -1) {
                     guard case .filesystem(_, let mountPoint, _, _) = steps[earlier] else { continue }
                     let base = mountPoint.split(separator: "/")
-                    if base.count < components.count && Array(components.prefix(base.count)) == base {
+                    let beneath = base.count < components.count || (mayBeTheMount && base.count == components.count)
+                    if beneath && Array(components.prefix(base.count)) == base {
                         result[index].relativeTo = UInt32(earlier + 1)
                         result[earlier].keep = true
                         break
@@ -199,7 +203,8 @@ final class FlatPlan {
         let components = step.target.split(separator: "/")
         guard relativeTo > 0 else { return components.joined(separator: "/") }
         let base = steps[Int(relativeTo) - 1].target.split(separator: "/")
-        return components.dropFirst(base.count).joined(separator: "/")
+        let rest = components.dropFirst(base.count).joined(separator: "/")
+        return rest.isEmpty ? "." : rest
     }
 
     /// Targets become relative to the new root (or to the mount they protect), as the child's

@@ -6,25 +6,25 @@
 /// The files are written into the task's root tmpfs by the launch child (`MountStep.file`): they
 /// live and die with the task's mount namespace, so no path of a failed or finished task can leave
 /// them behind on the host.
-public struct GeneratedEtc: Equatable, Sendable {
+package struct GeneratedEtc: Equatable, Sendable {
     /// The generated `/etc/passwd` and `/etc/group`: the task's user is resolved against them.
-    public var passwd: String
-    public var group: String
+    package var passwd: String
+    package var group: String
     /// The steps that build `/etc` in the task's root, before the chroot entries.
-    public var steps: [MountStep]
+    package var steps: [MountStep]
 
     /// Host entries shown read-only as they are (a symlink as the same symlink): what dynamic
     /// linking, time zones, TLS and Debian's alternatives need, and nothing that holds a secret.
     /// `/etc/ssl/certs` only (`/etc/ssl/private` holds keys); the certificates it links to are
     /// under `/usr`, which the chroot has.
-    public static let hostEntries = [
+    package static let hostEntries = [
         "/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
         "/etc/timezone", "/etc/ssl/certs", "/etc/pki/tls/certs", "/etc/pki/ca-trust/extracted", "/etc/os-release",
         "/etc/protocols", "/etc/services",
     ]
 
     /// The files corral writes itself.
-    public static let generatedFiles = ["/etc/passwd", "/etc/group", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf",
+    package static let generatedFiles = ["/etc/passwd", "/etc/group", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf",
                                         "/etc/nsswitch.conf"]
 
     /// Only the `files` sources: a host's `nsswitch.conf` may name modules (sss, systemd, ldap) that
@@ -49,7 +49,7 @@ public struct GeneratedEtc: Equatable, Sendable {
     /// `/etc` for a task named `hostname` that runs as `users` (each `USER[:GROUP]`, as `--user`
     /// takes it): root and nobody always, plus each user and group asked for that is a host one,
     /// with the host groups the user is a member of (so its supplementary groups resolve).
-    public init(host: HostEnvironment, hostname: String, users specs: [String]) {
+    package init(host: HostEnvironment, hostname: String, users specs: [String]) {
         let hostUsers = PasswdLine.parse(Self.hostText(host, "/etc/passwd"))
         let hostGroups = GroupLine.parse(Self.hostText(host, "/etc/group"))
 
@@ -115,7 +115,7 @@ public struct GeneratedEtc: Equatable, Sendable {
 
     /// Whether the chroot entries bring the host's own `/etc` (the operator listed it, or `/`):
     /// then it is theirs and nothing is generated.
-    public static func isReplaced(byChrootEntries entries: [String]) -> Bool {
+    package static func isReplaced(byChrootEntries entries: [String]) -> Bool {
         entries.contains { entry in
             let components = entry.split(separator: "/")
             return components.isEmpty || components == ["etc"]

@@ -6,7 +6,7 @@ import CCorralHost
 import CorralHostFS
 
 /// What a path on the host is.
-public enum FileKind: Equatable, Sendable {
+package enum FileKind: Equatable, Sendable {
     case directory
     case file
     case symlink(String)
@@ -14,7 +14,7 @@ public enum FileKind: Equatable, Sendable {
 }
 
 /// The facts about the host a launch plan depends on; tests substitute a fake.
-public protocol HostEnvironment: Sendable {
+package protocol HostEnvironment: Sendable {
     /// The kind of `path`, or nil when it does not exist.
     func fileKind(atPath path: String, followSymlinks: Bool) -> FileKind?
     /// The contents of a text file, or nil when it cannot be read.
@@ -42,14 +42,14 @@ public protocol HostEnvironment: Sendable {
 
 extension HostEnvironment {
     /// Fakes keep paths as they are.
-    public func canonicalPath(_ path: String) -> String? { path }
+    package func canonicalPath(_ path: String) -> String? { path }
 }
 
 /// The real host, through system calls.
-public struct LiveHost: HostEnvironment {
-    public init() {}
+package struct LiveHost: HostEnvironment {
+    package init() {}
 
-    public func fileKind(atPath path: String, followSymlinks: Bool) -> FileKind? {
+    package func fileKind(atPath path: String, followSymlinks: Bool) -> FileKind? {
         var st = stat()
         let rc = followSymlinks ? stat(path, &st) : lstat(path, &st)
         guard rc == 0 else { return nil }
@@ -67,21 +67,21 @@ public struct LiveHost: HostEnvironment {
 
     /// Non-blocking, regular files only, at most `maximumTextFileBytes` (nil otherwise): a FIFO or a
     /// device put where a file is expected neither blocks nor floods the caller.
-    public func canonicalPath(_ path: String) -> String? {
+    package func canonicalPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
-    public func readTextFile(atPath path: String) -> String? {
+    package func readTextFile(atPath path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         return fd >= 0 ? readAll(fd) : nil
     }
 
     /// The most `readTextFile` reads (profiles, exit records).
-    public static let maximumTextFileBytes = 1 << 20
+    package static let maximumTextFileBytes = 1 << 20
 
-    public func readTextFile(atPath path: String, inRoot root: String) throws -> String? {
+    package func readTextFile(atPath path: String, inRoot root: String) throws -> String? {
         try ImageFile.readText(path, inRoot: root)
     }
 
@@ -90,32 +90,36 @@ public struct LiveHost: HostEnvironment {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= Self.maximumTextFileBytes else { return nil }
+        // Sized by what the file says it holds (/proc files say 0), never zeroed: zeroing and faulting
+        // in 64 KiB for every 2 KiB /etc/passwd was a measurable part of every start.
+        let chunkSize = max(4096, min(Int(st.st_size) + 1, 65536))
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { chunk.deallocate() }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = read(fd, chunk.baseAddress, chunkSize)
             if n < 0 && errno == EINTR { continue }
             if n < 0 { return nil }
             if n == 0 { break }
-            bytes += chunk[0..<n]
+            bytes.append(contentsOf: chunk[0..<n])
             if bytes.count > Self.maximumTextFileBytes { return nil }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    public func hardLimit(resource: Int32) -> UInt64 {
+    package func hardLimit(resource: Int32) -> UInt64 {
         var limit = rlimit()
         guard getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 else { return UInt64.max }
         return UInt64(limit.rlim_max)  // RLIM_INFINITY is all ones, which is UInt64.max
     }
 
-    public var capabilityBoundingSet: CapabilitySet {
+    package var capabilityBoundingSet: CapabilitySet {
         var set = CapabilitySet()
         for cap in 0...lastCapability where cap_get_bound(cap_value_t(cap)) == 1 { set.insert(cap) }
         return set
     }
 
-    public func deviceNode(atPath path: String) -> DeviceNode? {
+    package func deviceNode(atPath path: String) -> DeviceNode? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         let kind = st.st_mode & S_IFMT
@@ -124,17 +128,17 @@ public struct LiveHost: HostEnvironment {
                           minor: UInt32(corral_dev_minor(UInt64(st.st_rdev))), permissions: UInt32(st.st_mode & 0o777))
     }
 
-    public var kernelRelease: String {
+    package var kernelRelease: String {
         var info = utsname()
         uname(&info)
         return withUnsafeBytes(of: info.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
-    public var lastCapability: Int32 {
+    package var lastCapability: Int32 {
         Int32(cap_max_bits()) - 1
     }
 
-    public var canRaiseHardLimits: Bool {
+    package var canRaiseHardLimits: Bool {
         guard let caps = cap_get_proc() else { return false }
         defer { cap_free(UnsafeMutableRawPointer(caps)) }
         var value = CAP_CLEAR

@@ -4,12 +4,12 @@ import Glibc
 
 /// Host paths compared as the kernel would reach them: resolved through symlinks, then judged by
 /// their components (`/run/corral` is not beneath `/run/cor`).
-public enum HostPaths {
+package enum HostPaths {
     /// `path` with every symlink resolved (`/var/run/corral` is `/run/corral` on Debian). A path
     /// that does not exist yet resolves its longest existing ancestor and keeps the rest as written,
     /// so that a data directory made later is still recognised. Never fails: at worst, the path
     /// normalized.
-    public static func resolve(_ path: String) -> String {
+    package static func resolve(_ path: String) -> String {
         // Lexically first would be wrong (`link/..` is the link target's parent): only the part
         // that does not exist is taken as written, and the rest by the kernel's own walk.
         var head = "/" + path.split(separator: "/").joined(separator: "/")
@@ -27,7 +27,7 @@ public enum HostPaths {
 
     /// `/a//b/./c/../d/` as `/a/b/d`, lexically (`..` of `/` is `/`): for paths already resolved
     /// through symlinks, or parts of them that do not exist.
-    public static func normalize(_ path: String) -> String {
+    package static func normalize(_ path: String) -> String {
         var components: [Substring] = []
         for component in path.split(separator: "/") where component != "." {
             if component == ".." { _ = components.popLast() } else { components.append(component) }
@@ -36,14 +36,14 @@ public enum HostPaths {
     }
 
     /// Whether `path` is `ancestor` or beneath it (both normalized).
-    public static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+    package static func isWithin(_ path: String, _ ancestor: String) -> Bool {
         let path = normalize(path), ancestor = normalize(ancestor)
         return ancestor == "/" || path == ancestor || path.hasPrefix(ancestor + "/")
     }
 
     /// How `path` reaches `protected`: it is the directory, lies inside it, or lies above it (so a
     /// mount of it shows the directory too); nil when neither holds. Both resolved already.
-    public static func overlap(_ path: String, _ protected: String) -> Overlap? {
+    package static func overlap(_ path: String, _ protected: String) -> Overlap? {
         let path = normalize(path), protected = normalize(protected)
         if path == protected { return .same }
         if isWithin(path, protected) { return .inside }
@@ -52,11 +52,11 @@ public enum HostPaths {
     }
 
     /// Whether a host mount lets set-uid bits and device nodes take effect.
-    public struct MountFlags: Sendable, Equatable {
-        public var nosuid: Bool
-        public var nodev: Bool
+    package struct MountFlags: Sendable, Equatable {
+        package var nosuid: Bool
+        package var nodev: Bool
 
-        public init(nosuid: Bool, nodev: Bool) {
+        package init(nosuid: Bool, nodev: Bool) {
             self.nosuid = nosuid
             self.nodev = nodev
         }
@@ -64,7 +64,7 @@ public enum HostPaths {
 
     /// The flags of the mount `path` (resolved already: no symlink is followed, the last component
     /// included) lies on, read from the opened path itself; nil when it cannot be opened.
-    public static func mountFlags(_ path: String) -> MountFlags? {
+    package static func mountFlags(_ path: String) -> MountFlags? {
         let fd = open(path, oPath | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -78,7 +78,7 @@ public enum HostPaths {
     private static let stNoSUID: UInt = 2
     private static let stNoDev: UInt = 4
 
-    public enum Overlap: String, Sendable {
+    package enum Overlap: String, Sendable {
         case same = "is", inside = "is inside", above = "contains"
     }
 }

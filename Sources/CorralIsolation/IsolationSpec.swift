@@ -1,43 +1,46 @@
+import CorralCgroups
+import CorralResourceTypes
+
 /// What the user asks for when isolating one command: the flags of `corral isolate`, and later
 /// the `exec` driver's task config. Plain values, validated by `LaunchPlanBuilder`.
-public struct IsolationSpec: Equatable, Sendable {
+package struct IsolationSpec: Equatable, Sendable {
     /// argv; the first element is a path or a name looked up in the task's `PATH`.
-    public var command: [String]
+    package var command: [String]
     /// An unpacked image to use as the root; nil builds a chroot from `chrootEnv`.
-    public var rootfs: String?
+    package var rootfs: String?
     /// Host paths (the image, bind sources) a policy judged in their canonical form: each must still
     /// be canonical when the plan is built, or a symlink was swapped into it since the check.
-    public var approvedSources: Set<String> = []
-    public var chrootEnv: [String] = RootfsLayout.defaultChrootEnv
-    public var namespaces = NamespaceSet()
-    public var hostname: String
+    package var approvedSources: Set<String> = []
+    package var chrootEnv: [String] = RootfsLayout.defaultChrootEnv
+    package var namespaces = NamespaceSet()
+    package var hostname: String
     /// Extra environment, `KEY=VALUE`, applied over the defaults in order.
-    public var environment: [String] = []
-    public var workdir: String = "/"
+    package var environment: [String] = []
+    package var workdir: String = "/"
     /// `USER[:GROUP]`; nil runs as `defaultUser`.
-    public var user: String?
+    package var user: String?
     /// Who a task that names no user runs as: root for `corral isolate` (as `docker run`), `nobody`
     /// for driver tasks (as Nomad's exec driver). A default the task's `/etc/passwd` lacks is
     /// still known by its id (`UserIdentity.builtIn`).
-    public var defaultUser = "root"
-    public var binds: [BindMount] = []
-    public var tmpfs: [TmpfsMount] = []
-    public var rlimits: [ResourceLimit] = []
+    package var defaultUser = "root"
+    package var binds: [BindMount] = []
+    package var tmpfs: [TmpfsMount] = []
+    package var rlimits: [ResourceLimit] = []
     /// Docker's default capabilities, adjusted by `--cap-add`/`--cap-drop`.
-    public var capabilities = CapabilityRequest()
+    package var capabilities = CapabilityRequest()
     /// The seccomp profile file (Docker's JSON format); nil runs the task without a filter.
-    public var seccompProfile: String?
+    package var seccompProfile: String?
     /// Host devices given to the task (`--device`).
-    public var devices: [DeviceMapping] = []
+    package var devices: [DeviceMapping] = []
     /// A device cgroup confines the task's devices (false with `--no-cgroup`): without one the task
     /// gets no CAP_MKNOD and a `nodev` `/dev`, whose standard devices are binds of the host's nodes.
-    public var deviceConfinement: Bool = true
+    package var deviceConfinement: Bool = true
     /// The task's stdin is a terminal: set `TERM` and make it the controlling terminal.
-    public var terminal: Bool = false
+    package var terminal: Bool = false
     /// The `TERM` value to pass when `terminal` is set.
-    public var term: String = "xterm"
+    package var term: String = "xterm"
 
-    public init(command: [String], hostname: String) {
+    package init(command: [String], hostname: String) {
         self.command = command
         self.hostname = hostname
     }

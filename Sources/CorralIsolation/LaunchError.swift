@@ -6,7 +6,7 @@ import Glibc
 /// Why a task could not be started: a problem found before anything was created (`usage`: the
 /// request is malformed wherever it runs; `invalid`: this host cannot satisfy it), a host-side
 /// syscall failure, a failure reported by the child at a `Stage`, or a record that cannot be read.
-public enum LaunchError: Error, Equatable, CustomStringConvertible {
+package enum LaunchError: Error, Equatable, CustomStringConvertible {
     /// The request is malformed (a relative path, a bad name); `option` names what to change. Exit 2.
     case usage(option: String, value: String, reason: String)
     /// The request is well-formed but cannot be carried out here (a source or user that does not
@@ -23,12 +23,12 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
 
     /// The step of the launch at which a child failed (mirrors `enum corral_stage`; `LaunchMirrorTests`
     /// checks every case against the C header).
-    public enum Stage: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    package enum Stage: Int32, Sendable, CaseIterable, CustomStringConvertible {
         case supervisorSetup = 1, clone, supervisorExec, cgroup, stdio, mountPrivate, root, mount,
              pivotRoot, rootReadonly, hostname, loopback, rlimit, setgroups, setgid, setuid,
              workdir, noNewPrivs, closeFds, signals, tty, exec, supervisorGone, capabilities, seccomp, join, startBarrier, helperExec
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .supervisorSetup: "supervisor"
             case .clone: "clone"
@@ -64,7 +64,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
 
     /// The conventional exit status for this failure: 2 for usage errors, 127 when the command is
     /// not found, 126 when it is found but cannot be executed, else 125.
-    public var exitStatus: Int32 {
+    package var exitStatus: Int32 {
         switch self {
         case .usage: return 2
         case .child(.exec, let errno, _): return errno == ENOENT || errno == ENOTDIR ? 127 : 126
@@ -72,7 +72,7 @@ public enum LaunchError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .usage(let option, let value, let reason), .invalid(let option, let value, let reason):
             return "\(option) \"\(value)\": \(reason)"

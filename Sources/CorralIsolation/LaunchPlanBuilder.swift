@@ -3,19 +3,20 @@ import Glibc
 #endif
 import CorralCgroups
 import CorralSeccomp
+import CorralResourceTypes
 
 /// Validates an `IsolationSpec` against the host and resolves it into a `LaunchPlan`.
 /// Nothing is created here: bad input fails before any resource exists.
-public struct LaunchPlanBuilder: Sendable {
-    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+package struct LaunchPlanBuilder: Sendable {
+    package static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    public let host: HostEnvironment
+    package let host: HostEnvironment
 
-    public init(host: HostEnvironment = LiveHost()) {
+    package init(host: HostEnvironment = LiveHost()) {
         self.host = host
     }
 
-    public func build(_ spec: IsolationSpec, rootMountpoint: String) throws(LaunchError) -> LaunchPlan {
+    package func build(_ spec: IsolationSpec, rootMountpoint: String) throws(LaunchError) -> LaunchPlan {
         guard let program = spec.command.first, !program.isEmpty else {
             throw .usage(option: "command", value: spec.command.joined(separator: " "),
                            reason: "no command given (usage: corral isolate [OPTIONS] -- CMD [ARGS...])")
@@ -132,6 +133,11 @@ public struct LaunchPlanBuilder: Sendable {
             granted.set.remove(mknod)
             granted.added.remove(mknod)
         }
+        if let admin = CapabilityNames.number("sys_admin"), granted.added.contains(admin) {
+            // Said at every start: it undoes most of the isolation (docs/security.md).
+            warnings.append("capability sys_admin lets the task mount file systems and change its own limits: "
+                            + "treat it as host root (on cgroup v1 a task with it can reach the host's cgroup hierarchies)")
+        }
         var seccompProgram: [UInt8]?
         if let profile = spec.seccompProfile {
             let filter = try compileSeccomp(profile, capabilities: granted.set)
@@ -182,7 +188,7 @@ public struct LaunchPlanBuilder: Sendable {
 
     /// Where `execve` should look for `program`: itself if it has a slash (relative to the
     /// workdir), else each absolute `PATH` entry in order.
-    public static func executableCandidates(_ program: String, path: String, workdir: String) -> [String] {
+    package static func executableCandidates(_ program: String, path: String, workdir: String) -> [String] {
         if program.contains("/") {
             return [program.hasPrefix("/") ? program : joinPath(workdir, program)]
         }
@@ -212,12 +218,12 @@ public struct LaunchPlanBuilder: Sendable {
     }
 
     /// Where corral keeps what tasks must not change: state directories and the compiled-filter cache.
-    public static let corralStateDirectory = "/run/corral"
+    package static let corralStateDirectory = "/run/corral"
 
     /// Who a task of `spec` runs as in the default chroot (without an image): its user resolved
     /// through the generated `/etc` (or the host's, when `chroot_env` lists `/etc`), as `build` does.
     /// Reads host files only, never a task's.
-    public func chrootIdentity(_ spec: IsolationSpec) throws(LaunchError) -> UserIdentity {
+    package func chrootIdentity(_ spec: IsolationSpec) throws(LaunchError) -> UserIdentity {
         if !GeneratedEtc.isReplaced(byChrootEntries: spec.chrootEnv) {
             let etc = GeneratedEtc(host: host, hostname: spec.hostname, users: [spec.user ?? spec.defaultUser])
             return try Self.identity(spec, passwd: etc.passwd, group: etc.group)

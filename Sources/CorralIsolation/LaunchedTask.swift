@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// How the task's standard streams are connected.
-public enum TaskStdio: Sendable {
+package enum TaskStdio: Sendable {
     /// stdin is the caller's; stdout and stderr go through pipes to the supervisor.
     case pipes
     /// A terminal: the slave is the task's 0, 1, 2 and controlling tty; the supervisor proxies the master.
@@ -11,10 +11,10 @@ public enum TaskStdio: Sendable {
 }
 
 /// Log rotation settings handed to the supervisor.
-public struct LogRotation: Sendable, Equatable {
-    public var maxFileBytes: Int
-    public var maxFiles: Int
-    public init(maxFileBytes: Int = 10 * 1024 * 1024, maxFiles: Int = 10) {
+package struct LogRotation: Sendable, Equatable {
+    package var maxFileBytes: Int
+    package var maxFiles: Int
+    package init(maxFileBytes: Int = 10 * 1024 * 1024, maxFiles: Int = 10) {
         self.maxFileBytes = maxFileBytes
         self.maxFiles = maxFiles
     }
@@ -22,33 +22,37 @@ public struct LogRotation: Sendable, Equatable {
 
 /// Where the task's output goes and what the supervisor records. The defaults are `corral isolate`'s:
 /// output copied to the caller and logged as stdout.log/stderr.log in the state directory, exit.json.
-public struct SupervisorIO: Sendable {
+package struct SupervisorIO: Sendable {
     /// The log files; nil writes none.
-    public var logs: LogFiles? = LogFiles()
+    package var logs: LogFiles? = LogFiles()
     /// Copy the task's output to the supervisor's stdout and stderr.
-    public var forward = true
+    package var forward = true
     /// The supervisor's fds 0, 1 and 2 (its stdin feeds a terminal task); nil: the caller's.
-    public var standardFDs: (Int32, Int32, Int32)?
+    package var standardFDs: (Int32, Int32, Int32)?
+    /// A file in the state directory (created, appended, never through a link) that becomes the
+    /// supervisor's stderr: what it has to say (a log that stopped, a cgroup it could not remove).
+    /// When it cannot be opened, `standardFDs`' stderr stays.
+    package var diagnosticsLog: String?
     /// The task's stdin with `.pipes` (the caller's fd).
-    public var taskStdin: Int32 = 0
+    package var taskStdin: Int32 = 0
     /// The supervisor writes exit.json into the state directory.
-    public var recordExit = true
+    package var recordExit = true
     /// The supervisor owns the cgroup the task is placed in: it records its usage and removes it
     /// after the task. False for a command run inside another task's cgroup (exec into a task).
-    public var ownsCgroup = true
+    package var ownsCgroup = true
 
-    public init() {}
+    package init() {}
 }
 
 /// Log files of a task: `stdoutName` and `stderrName` in `directory` (nil: the state directory).
-public struct LogFiles: Sendable, Equatable {
-    public var directory: String?
-    public var stdoutName: String
-    public var stderrName: String
+package struct LogFiles: Sendable, Equatable {
+    package var directory: String?
+    package var stdoutName: String
+    package var stderrName: String
     /// nil: the launcher's default.
-    public var rotation: LogRotation?
+    package var rotation: LogRotation?
 
-    public init(directory: String? = nil, stdoutName: String = "stdout.log", stderrName: String = "stderr.log",
+    package init(directory: String? = nil, stdoutName: String = "stdout.log", stderrName: String = "stderr.log",
                 rotation: LogRotation? = nil) {
         self.directory = directory
         self.stdoutName = stdoutName
@@ -58,9 +62,9 @@ public struct LogFiles: Sendable, Equatable {
 }
 
 /// A started task: its supervisor (our child) and the task itself (the supervisor's child).
-public struct LaunchedTask: Sendable {
-    public let supervisorPID: pid_t
+package struct LaunchedTask: Sendable {
+    package let supervisorPID: pid_t
     /// A pidfd for the supervisor, or -1 on kernels without `CLONE_PIDFD`. Owned by the caller.
-    public let supervisorPidfd: Int32
-    public let taskPID: pid_t
+    package let supervisorPidfd: Int32
+    package let taskPID: pid_t
 }

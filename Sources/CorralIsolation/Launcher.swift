@@ -6,11 +6,11 @@ import Glibc
 #endif
 
 /// Starts tasks from launch plans through the C launch target and the supervisor program.
-public struct Launcher: Sendable {
-    public let supervisorPath: String
-    public let logRotation: LogRotation
+package struct Launcher: Sendable {
+    package let supervisorPath: String
+    package let logRotation: LogRotation
 
-    public init(supervisorPath: String, logRotation: LogRotation = LogRotation()) {
+    package init(supervisorPath: String, logRotation: LogRotation = LogRotation()) {
         self.supervisorPath = supervisorPath
         self.logRotation = logRotation
     }
@@ -29,7 +29,7 @@ public struct Launcher: Sendable {
     /// released when `startRecord` (a file in `state`) exists and refused otherwise, so a run the
     /// caller recorded is never lost to its death and one it did not record never runs.
     /// On failure nothing is left running; the state directory and the cgroup are the caller's to remove.
-    public func launch(_ plan: LaunchPlan, state: StateDirectory?, stdio: TaskStdio, io: SupervisorIO = SupervisorIO(),
+    package func launch(_ plan: LaunchPlan, state: StateDirectory?, stdio: TaskStdio, io: SupervisorIO = SupervisorIO(),
                        cgroup: CgroupPlacement? = nil,
                        whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in },
                        confirmStart: ((_ supervisorPID: pid_t, _ taskPID: pid_t) -> Bool)? = nil,
@@ -74,7 +74,14 @@ public struct Launcher: Sendable {
             arguments.append("--no-logs")
         }
         if !io.forward { arguments.append("--no-forward") }
-        if let standard = io.standardFDs {
+        if var standard = io.standardFDs {
+            if let name = io.diagnosticsLog, let state {
+                let diagnostics = open(state.path + "/" + name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+                if diagnostics >= 0 {
+                    resources.adopt(diagnostics)
+                    standard.2 = diagnostics
+                }
+            }
             fds += [(standard.0, 0), (standard.1, 1), (standard.2, 2)]
         }
         let taskStdio: (Int32, Int32, Int32)
@@ -99,7 +106,8 @@ public struct Launcher: Sendable {
 
         let helper = try Self.helper(for: plan)
         let helperFD = try SealedHelper.fd(forPath: helper.path, name: helper.name)
-        let supervisorFD = try SealedHelper.fd(forPath: supervisorPath, name: "corral-supervisor")
+        let supervisorFD = Self.taskCanSeeSupervisor(plan)
+            ? try SealedHelper.fd(forPath: supervisorPath, name: "corral-supervisor") : -1
         let sources = try MountSources.open(plan, into: &resources)
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds,
@@ -142,6 +150,16 @@ public struct Launcher: Sendable {
         return LaunchedTask(supervisorPID: supervisorPID, supervisorPidfd: pidfd, taskPID: taskPID)
     }
 
+    /// Whether the task could find the supervisor's `/proc/<pid>/exe`, so that the supervisor must run
+    /// from a sealed copy (the CVE-2019-5736 class; see docs/security.md). A task in a pid namespace of
+    /// its own cannot: the supervisor is its parent in the host's namespace, and the task's `/proc` is
+    /// mounted for its own namespace. Skipping the copy there saves a start about 0.8 ms of CPU
+    /// (docs/benchmarks.md). A `raw_exec` task, a task sharing the host's pid namespace and an exec
+    /// session (whose namespaces are the running task's) keep it.
+    static func taskCanSeeSupervisor(_ plan: LaunchPlan) -> Bool {
+        !(plan.mode == .isolated && plan.namespaces.pid == .private)
+    }
+
     /// The program the task execs last, from its sealed copy: the init when the task runs under one,
     /// else the freestanding `corral-exec`, which only execs the command.
     static func helper(for plan: LaunchPlan) throws(LaunchError) -> (path: String, name: String) {
@@ -156,7 +174,7 @@ public struct Launcher: Sendable {
     /// Waits for a supervisor to exit, closes its pidfd, and returns its exit status: the task's
     /// exit code (128 + N for signal N, as in exit.json), or nil if the supervisor itself was killed.
     @discardableResult
-    public static func reap(_ pid: pid_t, pidfd: Int32) -> Int32? {
+    package static func reap(_ pid: pid_t, pidfd: Int32) -> Int32? {
         if pidfd >= 0 {
             var code: Int32 = 0, status: Int32 = 0
             let rc = corral_pidfd_wait(pidfd, &code, &status)
@@ -227,7 +245,11 @@ public struct Launcher: Sendable {
                 outcome.taskPID = record.pid
                 onTaskPID(record.pid)
             } else if record.kind == CORRAL_REPORT_FAILURE.rawValue {
-                if outcome.failure == nil { outcome.failure = record }
+                // The first failure is the cause, except the task's "supervisor gone": the supervisor's
+                // own report (why it could not go on) comes after it and says more.
+                if outcome.failure == nil || outcome.failure?.stage == LaunchError.Stage.supervisorGone.rawValue {
+                    outcome.failure = record
+                }
             } else {
                 outcome.violation = "a launch report of unknown kind \(record.kind)"
                 break
@@ -236,7 +258,7 @@ public struct Launcher: Sendable {
         return outcome
     }
 
-    static func monotonicMilliseconds() -> Int64 {
+    package static func monotonicMilliseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000

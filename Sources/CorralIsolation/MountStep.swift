@@ -5,7 +5,7 @@ import CCorralLaunch
 /// symlink (`RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS`), so an image can never send a mount elsewhere:
 /// a symlink, FIFO or file on the way fails the start. Masks and read-only paths are resolved beneath
 /// the fresh procfs or sysfs they protect (see `FlatPlan.protectedMounts`).
-public enum MountStep: Equatable, Sendable {
+package enum MountStep: Equatable, Sendable {
     /// Create a directory.
     case directory(target: String, mode: UInt32)
     /// Create a symbolic link `target` pointing at `linkTarget`.
@@ -26,7 +26,7 @@ public enum MountStep: Equatable, Sendable {
     case file(target: String, contents: String, mode: UInt32)
 
     /// The path inside the task this step acts on.
-    public var target: String {
+    package var target: String {
         switch self {
         case .directory(let t, _), .symlink(let t, _), .bind(_, let t, _, _), .filesystem(_, let t, _, _),
              .deviceNode(let t, _, _, _), .mask(let t), .readOnly(let t), .file(let t, _, _):
@@ -35,7 +35,7 @@ public enum MountStep: Equatable, Sendable {
     }
 
     /// How a failure of this step is named in an error message.
-    public var subject: String {
+    package var subject: String {
         switch self {
         case .bind(let source, let target, _, _): return "\"\(target)\" (bind of \"\(source)\")"
         case .filesystem(let type, let target, _, _): return "\"\(target)\" (\(type))"
@@ -45,32 +45,32 @@ public enum MountStep: Equatable, Sendable {
 }
 
 /// `MS_*` flags for mounting a new filesystem.
-public struct MountFlags: OptionSet, Equatable, Sendable {
-    public let rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public static let nosuid = MountFlags(rawValue: corral_ms_nosuid())
-    public static let nodev = MountFlags(rawValue: corral_ms_nodev())
-    public static let noexec = MountFlags(rawValue: corral_ms_noexec())
-    public static let readOnly = MountFlags(rawValue: corral_ms_rdonly())
-    public static let strictAtime = MountFlags(rawValue: corral_ms_strictatime())
+package struct MountFlags: OptionSet, Equatable, Sendable {
+    package let rawValue: UInt64
+    package init(rawValue: UInt64) { self.rawValue = rawValue }
+    package static let nosuid = MountFlags(rawValue: corral_ms_nosuid())
+    package static let nodev = MountFlags(rawValue: corral_ms_nodev())
+    package static let noexec = MountFlags(rawValue: corral_ms_noexec())
+    package static let readOnly = MountFlags(rawValue: corral_ms_rdonly())
+    package static let strictAtime = MountFlags(rawValue: corral_ms_strictatime())
 }
 
 /// `MOUNT_ATTR_*` attributes applied recursively to a bind mount.
-public struct MountAttributes: OptionSet, Equatable, Sendable {
-    public let rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public static let readOnly = MountAttributes(rawValue: corral_mount_attr_rdonly())
-    public static let nosuid = MountAttributes(rawValue: corral_mount_attr_nosuid())
-    public static let nodev = MountAttributes(rawValue: corral_mount_attr_nodev())
-    public static let noexec = MountAttributes(rawValue: corral_mount_attr_noexec())
+package struct MountAttributes: OptionSet, Equatable, Sendable {
+    package let rawValue: UInt64
+    package init(rawValue: UInt64) { self.rawValue = rawValue }
+    package static let readOnly = MountAttributes(rawValue: corral_mount_attr_rdonly())
+    package static let nosuid = MountAttributes(rawValue: corral_mount_attr_nosuid())
+    package static let nodev = MountAttributes(rawValue: corral_mount_attr_nodev())
+    package static let noexec = MountAttributes(rawValue: corral_mount_attr_noexec())
 }
 
 /// A user-requested bind mount (`--bind SRC:DST[:ro]`).
-public struct BindMount: Equatable, Sendable {
-    public var source: String
-    public var destination: String
-    public var readOnly: Bool
-    public init(source: String, destination: String, readOnly: Bool = false) {
+package struct BindMount: Equatable, Sendable {
+    package var source: String
+    package var destination: String
+    package var readOnly: Bool
+    package init(source: String, destination: String, readOnly: Bool = false) {
         self.source = source
         self.destination = destination
         self.readOnly = readOnly
@@ -78,12 +78,12 @@ public struct BindMount: Equatable, Sendable {
 }
 
 /// A user-requested tmpfs (`--tmpfs DST[:size]`).
-public struct TmpfsMount: Equatable, Sendable {
-    public var destination: String
-    public var sizeBytes: UInt64?
+package struct TmpfsMount: Equatable, Sendable {
+    package var destination: String
+    package var sizeBytes: UInt64?
     /// Permission bits of the tmpfs root (default 1777, like /tmp).
-    public var mode: UInt32
-    public init(destination: String, sizeBytes: UInt64? = nil, mode: UInt32 = 0o1777) {
+    package var mode: UInt32
+    package init(destination: String, sizeBytes: UInt64? = nil, mode: UInt32 = 0o1777) {
         self.destination = destination
         self.sizeBytes = sizeBytes
         self.mode = mode

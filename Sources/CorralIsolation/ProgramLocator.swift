@@ -5,20 +5,20 @@ import Glibc
 /// Finds corral's helper programs (`corral-supervisor`, `corral-init`, `corral-exec`): `$CORRAL_SUPERVISOR`
 /// / `$CORRAL_INIT` / `$CORRAL_EXEC`, else next to the running executable, else in `../libexec/corral/` relative to it
 /// (an installed layout).
-public enum ProgramLocator {
-    public static func supervisor() throws(LaunchError) -> String {
+package enum ProgramLocator {
+    package static func supervisor() throws(LaunchError) -> String {
         try find("corral-supervisor", override: "CORRAL_SUPERVISOR")
     }
 
-    public static func initProgram() throws(LaunchError) -> String {
+    package static func initProgram() throws(LaunchError) -> String {
         try find("corral-init", override: "CORRAL_INIT")
     }
 
-    public static func execProgram() throws(LaunchError) -> String {
+    package static func execProgram() throws(LaunchError) -> String {
         try find("corral-exec", override: "CORRAL_EXEC")
     }
 
-    public static func find(_ program: String, override variable: String) throws(LaunchError) -> String {
+    package static func find(_ program: String, override variable: String) throws(LaunchError) -> String {
         if let override = getenv(variable) {
             let path = String(cString: override)
             guard access(path, X_OK) == 0 else {
@@ -26,7 +26,10 @@ public enum ProgramLocator {
             }
             return path
         }
-        let directory = ownDirectory() ?? "."
+        // Never the working directory: without our own directory (no /proc), only the variable says where.
+        guard let directory = ownDirectory() else {
+            throw .internal("cannot find the \(program) program (cannot read /proc/self/exe); set \(variable) to its path")
+        }
         let candidates = [directory + "/" + program, directory + "/../libexec/corral/" + program]
         for candidate in candidates where access(candidate, X_OK) == 0 {
             return candidate
@@ -37,7 +40,7 @@ public enum ProgramLocator {
 
     /// The directory holding the running executable. An agent runs from a sealed memfd copy of it
     /// (`corral_exec_sealed_copy`), which is in no directory: then `$CORRAL_EXE` names the original.
-    public static func ownDirectory() -> String? {
+    package static func ownDirectory() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
         guard n > 0 else { return nil }

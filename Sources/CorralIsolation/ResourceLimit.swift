@@ -3,13 +3,13 @@ import Glibc
 #endif
 
 /// An rlimit for the task (`--rlimit NAME=SOFT[:HARD]`); `UInt64.max` means unlimited.
-public struct ResourceLimit: Equatable, Sendable {
-    public var name: String
-    public var resource: Int32
-    public var soft: UInt64
-    public var hard: UInt64
+package struct ResourceLimit: Equatable, Sendable {
+    package var name: String
+    package var resource: Int32
+    package var soft: UInt64
+    package var hard: UInt64
 
-    public init(name: String, resource: Int32, soft: UInt64, hard: UInt64) {
+    package init(name: String, resource: Int32, soft: UInt64, hard: UInt64) {
         self.name = name
         self.resource = resource
         self.soft = soft
@@ -17,7 +17,7 @@ public struct ResourceLimit: Equatable, Sendable {
     }
 
     /// Resource names as `ulimit`/runc spell them (without `RLIMIT_`, lower case).
-    public static let resources: [String: Int32] = [
+    package static let resources: [String: Int32] = [
         "as": Int32(RLIMIT_AS.rawValue), "core": Int32(RLIMIT_CORE.rawValue), "cpu": Int32(RLIMIT_CPU.rawValue),
         "data": Int32(RLIMIT_DATA.rawValue), "fsize": Int32(RLIMIT_FSIZE.rawValue),
         "locks": Int32(__RLIMIT_LOCKS.rawValue), "memlock": Int32(__RLIMIT_MEMLOCK.rawValue),
@@ -30,7 +30,7 @@ public struct ResourceLimit: Equatable, Sendable {
 
     /// Parses `NAME=SOFT[:HARD]`; names are case-insensitive and may carry `RLIMIT_`;
     /// values are numbers or `unlimited`/`infinity`. Without HARD, hard = soft.
-    public static func parse(_ text: String) throws(LaunchError) -> ResourceLimit {
+    package static func parse(_ text: String) throws(LaunchError) -> ResourceLimit {
         let option = "--rlimit"  // every error here is a malformed value: .usage
         guard let eq = text.firstIndex(of: "=") else {
             throw .usage(option: option, value: text, reason: "expected NAME=SOFT[:HARD], e.g. nofile=1024:4096")
@@ -65,7 +65,7 @@ public struct ResourceLimit: Equatable, Sendable {
 
     /// Lowers the limit to the host's current hard limit when the caller cannot raise it
     /// (no CAP_SYS_RESOURCE), returning the warning to show; nil when nothing changed.
-    public mutating func clamp(toHardLimit current: UInt64, canRaise: Bool) -> String? {
+    package mutating func clamp(toHardLimit current: UInt64, canRaise: Bool) -> String? {
         guard !canRaise, hard > current else { return nil }
         let asked = "\(ResourceLimit.format(soft)):\(ResourceLimit.format(hard))"
         hard = current

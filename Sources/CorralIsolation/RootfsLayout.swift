@@ -1,28 +1,30 @@
-/// The standard contents of a task's root filesystem (DESIGN.md §4): the chroot built from host
+import CorralCgroups
+
+/// The standard contents of a task's root filesystem (docs/security.md, section 3): the chroot built from host
 /// directories, a fresh `/proc` with masked and read-only paths, a read-only `/sys` of the task's
 /// own network namespace, a minimal `/dev`, a writable `/tmp`; then the user's mounts.
-public enum RootfsLayout {
+package enum RootfsLayout {
     /// Host directories a chroot is assembled from by default (those that exist). Not `/etc`: a
     /// default chroot gets a generated one (`GeneratedEtc`) unless the operator lists `/etc`.
-    public static let defaultChrootEnv = ["/bin", "/lib", "/lib32", "/lib64", "/sbin", "/usr"]
+    package static let defaultChrootEnv = ["/bin", "/lib", "/lib32", "/lib64", "/sbin", "/usr"]
 
     /// Paths hidden from the task (as in runc/Docker defaults).
-    public static let maskedPaths = [
+    package static let maskedPaths = [
         "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
         "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
     ]
 
     /// Paths the task may read but not write.
-    public static let readOnlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+    package static let readOnlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
 
     /// Character devices created in `/dev` (name, major, minor).
-    public static let devices: [(name: String, major: UInt32, minor: UInt32)] = [
+    package static let devices: [(name: String, major: UInt32, minor: UInt32)] = [
         ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
     ]
 
     /// Steps that bring host directories into a fresh tmpfs root: directories as read-only binds,
     /// symlinks (`/bin -> usr/bin` on merged-/usr hosts) as the same symlinks. Missing entries are skipped.
-    public static func chrootSteps(entries: [String], host: HostEnvironment) -> [MountStep] {
+    package static func chrootSteps(entries: [String], host: HostEnvironment) -> [MountStep] {
         var steps: [MountStep] = []
         for entry in entries {
             switch host.fileKind(atPath: entry, followSymlinks: false) {
@@ -44,16 +46,16 @@ public enum RootfsLayout {
     /// Mount points corral's own protections live on: a user mount may not cover them, or any
     /// directory above them, nor go beneath `/proc` or `/sys` (a bind over `/proc/sys` would undo its
     /// read-only mount).
-    public static let systemMountPoints = ["/proc", "/sys", "/dev"]
+    package static let systemMountPoints = ["/proc", "/sys", "/dev"]
 
     /// The size of the task's `/tmp` unless the user mounts a tmpfs there themselves.
-    public static let defaultTmpSize = "64m"
+    package static let defaultTmpSize = "64m"
 
     /// `/proc`, `/sys`, `/dev` and `/tmp` (unless `ownTmp`: the user mounts their own), with masks and
     /// read-only paths. Without a device cgroup (`deviceConfinement` false) `/dev` is `nodev`: nothing
     /// made in it opens, and its standard devices are binds of the host's nodes (mounts of their own,
     /// with their own flags).
-    public static func systemSteps(deviceConfinement: Bool = true, ownTmp: Bool = false) -> [MountStep] {
+    package static func systemSteps(deviceConfinement: Bool = true, ownTmp: Bool = false) -> [MountStep] {
         var steps: [MountStep] = [
             .filesystem(type: "proc", target: "/proc", flags: [.nosuid, .nodev, .noexec], data: ""),
             .filesystem(type: "sysfs", target: "/sys", flags: [.nosuid, .nodev, .noexec, .readOnly], data: ""),
@@ -91,8 +93,37 @@ public enum RootfsLayout {
         return steps
     }
 
+    /// The task's own cgroup at `/sys/fs/cgroup`, read-only (`TaskCgroupView`). Mounted from inside the
+    /// task's new cgroup namespace, so each hierarchy's root is the task's own cgroup and nothing above
+    /// it shows. On v1, a small tmpfs holds a directory per hierarchy and is made read-only once filled.
+    package static func cgroupSteps(_ view: TaskCgroupView) -> [MountStep] {
+        let flags: MountFlags = [.nosuid, .nodev, .noexec, .readOnly]
+        switch view {
+        case .unified:
+            return [.filesystem(type: "cgroup2", target: cgroupMountPoint, flags: flags, data: "")]
+        case .hierarchies(let hierarchies):
+            var steps: [MountStep] = [.filesystem(type: "tmpfs", target: cgroupMountPoint, flags: [.nosuid, .nodev, .noexec],
+                                                  data: "mode=755,size=64k")]
+            for hierarchy in hierarchies {
+                steps.append(.filesystem(type: "cgroup", target: cgroupMountPoint + "/" + hierarchy.name, flags: flags,
+                                         data: hierarchy.controllers.joined(separator: ",")))
+            }
+            let names = Set(hierarchies.map(\.name))
+            for hierarchy in hierarchies where hierarchy.controllers.count > 1 {
+                for controller in hierarchy.controllers where !names.contains(controller) {
+                    steps.append(.symlink(target: cgroupMountPoint + "/" + controller, linkTarget: hierarchy.name))
+                }
+            }
+            steps.append(.readOnly(target: cgroupMountPoint))
+            return steps
+        }
+    }
+
+    /// Where a task finds its cgroup.
+    package static let cgroupMountPoint = "/sys/fs/cgroup"
+
     /// The user's bind mounts and tmpfs mounts, in the order given.
-    public static func userSteps(binds: [BindMount], tmpfs: [TmpfsMount], host: HostEnvironment) -> [MountStep] {
+    package static func userSteps(binds: [BindMount], tmpfs: [TmpfsMount], host: HostEnvironment) -> [MountStep] {
         // nosuid and nodev always: a host file system bound in must not bring set-uid binaries or
         // device nodes with it (the device cgroup would stop the nodes; this stops them earlier).
         var steps: [MountStep] = binds.map { bind in

@@ -1,4 +1,5 @@
 import CCorralHost
+import CorralHostFS
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +22,7 @@ import Glibc
 /// or size changed, and a copy with the set-user-ID or set-group-ID bit is never used. A replaced copy
 /// is not closed (a start in progress on another thread may still hold its number); it is CLOEXEC and
 /// only a task that tampered with the helper causes one.
-public enum SealedHelper {
+package enum SealedHelper {
     /// What a copy looked like when it was made.
     struct Copy {
         var fd: Int32
@@ -34,7 +35,7 @@ public enum SealedHelper {
     private static let cache = Mutex<[String: Copy]>([:])
 
     /// The sealed copy of the program at `path` (an fd valid for the life of the process).
-    public static func fd(forPath path: String, name: String) throws(LaunchError) -> Int32 {
+    package static func fd(forPath path: String, name: String) throws(LaunchError) -> Int32 {
         let result: Result<Int32, LaunchError> = cache.withLock { copies in
             if let copy = copies[path], isIntact(copy) { return .success(copy.fd) }
             let fd = corral_sealed_copy(path, name)
@@ -70,20 +71,16 @@ public enum SealedHelper {
     /// start-up work (`corral isolate` makes them once per run); `fd(forPath:name:)` then takes the
     /// cached fd, or waits for the copy in progress (the lock is held while copying). Errors are
     /// left for `fd(forPath:name:)` to report.
-    public static func prepare(_ programs: [(path: String, name: String)]) {
-        let request = Unmanaged.passRetained(PrepareRequest(programs)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let request = Unmanaged<PrepareRequest>.fromOpaque(raw!).takeRetainedValue()
-            for program in request.programs { _ = try? SealedHelper.fd(forPath: program.path, name: program.name) }
-            return nil
-        }, request)
-        if rc == 0 { pthread_detach(thread) } else { Unmanaged<PrepareRequest>.fromOpaque(request).release() }
+    package static func prepare(_ programs: [(path: String, name: String)]) {
+        let programs = programs.map { SendableProgram(path: $0.path, name: $0.name) }
+        startOwnThread("sealed-helpers") {
+            for program in programs { _ = try? SealedHelper.fd(forPath: program.path, name: program.name) }
+        }
     }
 }
 
-/// What `SealedHelper.prepare` hands its thread: immutable after init, and owned by that thread alone.
-private final class PrepareRequest: Sendable {
-    let programs: [(path: String, name: String)]
-    init(_ programs: [(path: String, name: String)]) { self.programs = programs }
+/// A helper program to copy, handed to `prepare`'s thread.
+private struct SendableProgram: Sendable {
+    let path: String
+    let name: String
 }

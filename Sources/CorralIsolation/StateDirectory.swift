@@ -10,20 +10,20 @@ import Glibc
 /// mount namespace: there the root covers it; on the host it stays a plain directory, and the
 /// supervisor writes into it through an fd. (A separate mount point directory would cost a mkdir
 /// and an rmdir per task, and on ext4 with `discard` an rmdir waits for the disk.)
-public struct StateDirectory: Sendable {
-    public let path: String
+package struct StateDirectory: Sendable {
+    package let path: String
 
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
-    public var rootMountpoint: String { path }
-    public var exitRecordPath: String { path + "/exit.json" }
-    public var taskRecordPath: String { path + "/task.json" }
+    package var rootMountpoint: String { path }
+    package var exitRecordPath: String { path + "/exit.json" }
+    package var taskRecordPath: String { path + "/task.json" }
 
     /// Creates the directory (and missing parents, mode 0700). An existing directory must be
     /// empty: two tasks never share one, and corral never writes among someone else's files.
-    public func create() throws(LaunchError) {
+    package func create() throws(LaunchError) {
         guard path.hasPrefix("/") else {
             throw .usage(option: "--state-dir", value: path, reason: "must be an absolute path")
         }
@@ -42,7 +42,7 @@ public struct StateDirectory: Sendable {
     /// A supervisor that is still ending (a run whose start was cut short) may write exit.json while
     /// the directory is being emptied: the removal goes round again until the directory is gone. Once
     /// it is, the supervisor's writes through its fd fail (a removed directory takes no new entries).
-    public func remove() throws(LaunchError) {
+    package func remove() throws(LaunchError) {
         for attempt in 1...Self.removalAttempts {
             guard access(path, F_OK) == 0 else { return }
             for (name, isDirectory) in try entries() {
@@ -64,7 +64,7 @@ public struct StateDirectory: Sendable {
 
     /// Writes `contents` to `name` in the directory via a temporary file and rename; on failure
     /// the temporary file is removed and nothing is left half-written.
-    public func writeAtomically(_ name: String, contents: String) throws(LaunchError) {
+    package func writeAtomically(_ name: String, contents: String) throws(LaunchError) {
         let final = path + "/" + name
         let temporary = final + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)

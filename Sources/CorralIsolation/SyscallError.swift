@@ -3,26 +3,26 @@ import Glibc
 #endif
 
 /// A failed system call, with the operation and the path it concerned.
-public struct SyscallError: Error, Equatable, CustomStringConvertible {
+package struct SyscallError: Error, Equatable, CustomStringConvertible {
     /// What was being done, e.g. `"create state directory"` or `"pipe2"`.
-    public let operation: String
+    package let operation: String
     /// The `errno` value.
-    public let errno: Int32
+    package let errno: Int32
     /// The file involved, if any.
-    public let path: String?
+    package let path: String?
 
-    public init(_ operation: String, errno: Int32, path: String? = nil) {
+    package init(_ operation: String, errno: Int32, path: String? = nil) {
         self.operation = operation
         self.errno = errno
         self.path = path
     }
 
     /// Captures the current `errno`.
-    public static func current(_ operation: String, path: String? = nil) -> SyscallError {
+    package static func current(_ operation: String, path: String? = nil) -> SyscallError {
         SyscallError(operation, errno: Glibc.errno, path: path)
     }
 
-    public var description: String {
+    package var description: String {
         let reason = errnoDescription(errno)
         if let path { return "\(operation) \"\(path)\": \(reason)" }
         return "\(operation): \(reason)"
@@ -30,7 +30,7 @@ public struct SyscallError: Error, Equatable, CustomStringConvertible {
 }
 
 /// `strerror` text for an errno value.
-public func errnoDescription(_ code: Int32) -> String {
+package func errnoDescription(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "errno \(code)" }
     return String(cString: text)
 }

@@ -1,39 +1,35 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import CorralJSON
 
 /// How a task ended, as its supervisor recorded it in `exit.json`.
-public struct TaskExit: Codable, Equatable, Sendable {
-    public var taskPID: Int32
+package struct TaskExit: Codable, Equatable, Sendable {
+    package var taskPID: Int32
     /// The exit code, or 128 + the signal number when a signal killed the task.
-    public var exitCode: Int32
+    package var exitCode: Int32
     /// The signal that killed the task, or 0.
-    public var signal: Int32
-    public var coreDumped: Bool
+    package var signal: Int32
+    package var coreDumped: Bool
     /// RFC 3339 time, UTC, nanoseconds.
-    public var finishedAt: String
+    package var finishedAt: String
     /// The OOM killer killed a process of the task's cgroup (the task itself, or one of its children).
-    public var oomKilled: Bool
+    package var oomKilled: Bool
     /// The task's cgroup counters when it ended; nil when it ran without a cgroup.
-    public var resources: FinalUsage?
+    package var resources: FinalUsage?
     /// Bytes of the task's output its logs dropped while their file system was full (0 when none,
     /// and in records of older supervisors).
-    public var logDroppedBytes: UInt64 = 0
+    package var logDroppedBytes: UInt64 = 0
 
     /// What the task's cgroup had used by the time the task ended. Counters the kernel does not
     /// expose are nil.
-    public struct FinalUsage: Codable, Equatable, Sendable {
-        public var memoryPeakBytes: UInt64?
-        public var cpuTotalNanos: UInt64?
-        public var cpuUserNanos: UInt64?
-        public var cpuSystemNanos: UInt64?
-        public var cpuThrottledPeriods: UInt64?
-        public var cpuThrottledNanos: UInt64?
+    package struct FinalUsage: Codable, Equatable, Sendable {
+        package var memoryPeakBytes: UInt64?
+        package var cpuTotalNanos: UInt64?
+        package var cpuUserNanos: UInt64?
+        package var cpuSystemNanos: UInt64?
+        package var cpuThrottledPeriods: UInt64?
+        package var cpuThrottledNanos: UInt64?
 
         enum CodingKeys: String, CodingKey {
             case memoryPeakBytes = "memory_peak_bytes"
@@ -44,7 +40,7 @@ public struct TaskExit: Codable, Equatable, Sendable {
             case cpuThrottledNanos = "cpu_throttled_ns"
         }
 
-        public init() {}
+        package init() {}
     }
 
     enum CodingKeys: String, CodingKey {
@@ -58,7 +54,7 @@ public struct TaskExit: Codable, Equatable, Sendable {
         case logDroppedBytes = "log_dropped_bytes"
     }
 
-    public init(taskPID: Int32, exitCode: Int32, signal: Int32, coreDumped: Bool, finishedAt: String,
+    package init(taskPID: Int32, exitCode: Int32, signal: Int32, coreDumped: Bool, finishedAt: String,
                 oomKilled: Bool = false, resources: FinalUsage? = nil) {
         self.taskPID = taskPID
         self.exitCode = exitCode
@@ -69,7 +65,7 @@ public struct TaskExit: Codable, Equatable, Sendable {
         self.resources = resources
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         taskPID = try container.decode(Int32.self, forKey: .taskPID)
         exitCode = try container.decode(Int32.self, forKey: .exitCode)
@@ -82,14 +78,75 @@ public struct TaskExit: Codable, Equatable, Sendable {
     }
 
     /// Reads `exit.json` from a state directory.
-    public static func read(from directory: StateDirectory) throws(LaunchError) -> TaskExit {
+    package static func read(from directory: StateDirectory) throws(LaunchError) -> TaskExit {
         guard let text = LiveHost().readTextFile(atPath: directory.exitRecordPath) else {
             throw .system(.current("read the exit record", path: directory.exitRecordPath))
         }
         do {
-            return try JSONDecoder().decode(TaskExit.self, from: Data(text.utf8))
+            return try parse(text)
         } catch {
             throw .record(path: directory.exitRecordPath, reason: "not an exit record: \(error)")
         }
     }
+
+    /// Decodes an exit record (the supervisor's `exit.json`): the same fields and defaults as the
+    /// `Decodable` conformance, read by hand (see CorralJSON). Unknown members are ignored.
+    package static func parse(_ text: String) throws(ExitRecordError) -> TaskExit {
+        let document: JSONValue
+        do { document = try JSONValue.parse(text) } catch { throw ExitRecordError(description: error.description) }
+        guard case .object = document else { throw ExitRecordError(description: "not a JSON object") }
+        func required<T>(_ key: String, _ read: (JSONValue) -> T?) throws(ExitRecordError) -> T {
+            guard let value = document[key] else { throw ExitRecordError(description: "\(key) is missing") }
+            guard let typed = read(value) else { throw ExitRecordError(description: "\(key) has the wrong type") }
+            return typed
+        }
+        func optional<T>(_ value: JSONValue?, _ key: String, _ read: (JSONValue) -> T?) throws(ExitRecordError) -> T? {
+            guard let value, value != .null else { return nil }
+            guard let typed = read(value) else { throw ExitRecordError(description: "\(key) has the wrong type") }
+            return typed
+        }
+        var exit = TaskExit(taskPID: try required("task_pid") { $0.integer(Int32.self) },
+                            exitCode: try required("exit_code") { $0.integer(Int32.self) },
+                            signal: try required("signal") { $0.integer(Int32.self) },
+                            coreDumped: try required("core_dumped") { $0.boolValue },
+                            finishedAt: try required("finished_at") { $0.stringValue })
+        exit.oomKilled = try optional(document["oom_killed"], "oom_killed") { $0.boolValue } ?? false
+        exit.logDroppedBytes = try optional(document["log_dropped_bytes"], "log_dropped_bytes") { $0.integer(UInt64.self) } ?? 0
+        if let resources = try optional(document["resources"], "resources", { value -> JSONValue? in
+            if case .object = value { return value } else { return nil }
+        }) {
+            var usage = FinalUsage()
+            let counter = { (key: String) throws(ExitRecordError) -> UInt64? in
+                try optional(resources[key], "resources.\(key)") { $0.integer(UInt64.self) }
+            }
+            usage.memoryPeakBytes = try counter("memory_peak_bytes")
+            usage.cpuTotalNanos = try counter("cpu_total_ns")
+            usage.cpuUserNanos = try counter("cpu_user_ns")
+            usage.cpuSystemNanos = try counter("cpu_system_ns")
+            usage.cpuThrottledPeriods = try counter("cpu_throttled_periods")
+            usage.cpuThrottledNanos = try counter("cpu_throttled_ns")
+            exit.resources = usage
+        }
+        return exit
+    }
+}
+
+extension TaskExit {
+    /// Whether an exit.json says `"oom_killed":true`, as the supervisor spells it
+    /// (`Sources/CExitRecord/exit_record.c`; `ExitRecordMirrorTests` holds the two together). A plain
+    /// byte scan: the generic string searches cost more in start-up (protocol conformance lookups)
+    /// than the scan, and most runs have nothing to report.
+    package static func recordsOOMKill(_ record: String) -> Bool {
+        let text = Array(record.utf8), key = Array("\"oom_killed\":true".utf8)
+        guard text.count >= key.count else { return false }
+        for start in 0...(text.count - key.count) where text[start] == key[0] {
+            if text[start..<start + key.count].elementsEqual(key) { return true }
+        }
+        return false
+    }
+}
+
+/// Why an exit record could not be read.
+package struct ExitRecordError: Error, CustomStringConvertible {
+    package var description: String
 }

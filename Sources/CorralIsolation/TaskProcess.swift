@@ -9,9 +9,9 @@ import Glibc
 /// the report's word alone. The pid must be above 1 and, once its pidfd is open, be the supervisor's
 /// child: a pid reused by another process, or one a task managed to report, is neither, and gets no
 /// pidfd (the pidfd cannot change process afterwards, so the check holds for its whole life).
-public enum TaskProcess {
+package enum TaskProcess {
     /// A pidfd for `taskPID` if it is `supervisorPID`'s child, else -1 (gone, reused, or forged).
-    public static func openValidatedPidfd(taskPID: pid_t, supervisorPID: pid_t) -> Int32 {
+    package static func openValidatedPidfd(taskPID: pid_t, supervisorPID: pid_t) -> Int32 {
         guard taskPID > 1, supervisorPID > 1, taskPID != supervisorPID else { return -1 }
         let pidfd = corral_pidfd_open(taskPID)
         guard pidfd >= 0 else { return -1 }
@@ -23,7 +23,7 @@ public enum TaskProcess {
     }
 
     /// The parent pid of `pid` (field 4 of `/proc/PID/stat`), or nil. A bounded read of a proc file.
-    public static func parent(of pid: pid_t) -> pid_t? {
+    package static func parent(of pid: pid_t) -> pid_t? {
         let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

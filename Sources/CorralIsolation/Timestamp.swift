@@ -4,14 +4,14 @@ import Glibc
 
 /// RFC 3339 UTC timestamps with nanoseconds. Plain arithmetic (days to civil date, after
 /// Howard Hinnant's algorithm): `gmtime_r` would first read /etc/localtime, which UTC never needs.
-public enum Timestamp {
-    public static func now() -> String {
+package enum Timestamp {
+    package static func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return format(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec))
     }
 
-    public static func format(seconds: Int, nanoseconds: Int) -> String {
+    package static func format(seconds: Int, nanoseconds: Int) -> String {
         var days = seconds / 86400
         var rem = seconds % 86400
         if rem < 0 { rem += 86400; days -= 1 }

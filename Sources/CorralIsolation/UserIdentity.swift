@@ -1,12 +1,12 @@
 /// The user a task runs as: ids, supplementary groups and home, resolved against the task's
 /// own `/etc/passwd` and `/etc/group` (not the host's, when the task has an image).
-public struct UserIdentity: Equatable, Sendable {
-    public var uid: UInt32
-    public var gid: UInt32
-    public var supplementaryGroups: [UInt32]
-    public var home: String
+package struct UserIdentity: Equatable, Sendable {
+    package var uid: UInt32
+    package var gid: UInt32
+    package var supplementaryGroups: [UInt32]
+    package var home: String
 
-    public init(uid: UInt32, gid: UInt32, supplementaryGroups: [UInt32] = [], home: String = "/") {
+    package init(uid: UInt32, gid: UInt32, supplementaryGroups: [UInt32] = [], home: String = "/") {
         self.uid = uid
         self.gid = gid
         self.supplementaryGroups = supplementaryGroups
@@ -14,15 +14,15 @@ public struct UserIdentity: Equatable, Sendable {
     }
 
     /// The uid and gid of `nobody` (and `nogroup`) on Linux.
-    public static let nobodyID: UInt32 = 65534
+    package static let nobodyID: UInt32 = 65534
 
     /// The highest uid or gid a task may have, as runc allows: above it `setuid` would read the
     /// value as -1 ("unchanged") or the kernel as an invalid id, and a task asked to run as
     /// 4294967295 would stay root.
-    public static let maximumID: UInt32 = 0x7fff_ffff
+    package static let maximumID: UInt32 = 0x7fff_ffff
 
     /// The identity of a default user the task's `/etc/passwd` lacks (an image without `nobody`).
-    public static func builtIn(_ name: String) -> UserIdentity? {
+    package static func builtIn(_ name: String) -> UserIdentity? {
         switch name {
         case "root": UserIdentity(uid: 0, gid: 0, home: "/root")
         case "nobody": UserIdentity(uid: nobodyID, gid: nobodyID, home: "/")
@@ -33,7 +33,7 @@ public struct UserIdentity: Equatable, Sendable {
     /// Resolves `USER[:GROUP]` (names or numeric ids). A numeric uid absent from passwd runs with
     /// gid 0 and home `/`, as Docker does; a name that is absent is an error. Every id, given or
     /// found in passwd and group, must be at most `maximumID`.
-    public static func resolve(_ spec: String, passwd: String, group: String) throws(LaunchError) -> UserIdentity {
+    package static func resolve(_ spec: String, passwd: String, group: String) throws(LaunchError) -> UserIdentity {
         let identity = try resolveIDs(spec, passwd: passwd, group: group)
         for (what, id) in [("user id", identity.uid), ("group id", identity.gid)] + identity.supplementaryGroups.map({ ("group id", $0) })
         where id > maximumID {

@@ -12,12 +12,12 @@ import Glibc
 /// renamed over the previous backup: a crash while writing leaves the previous backup whole.
 extension SQLiteStateStore {
     /// `state.db.bak`.
-    public static func backupPath(database: String) -> String { database + ".bak" }
+    package static func backupPath(database: String) -> String { database + ".bak" }
 
     /// Writes `state.db.bak` from this database; returns its path. A damaged database leaves the
     /// previous backup alone (`.corrupt`).
     @discardableResult
-    public func writeBackup() async throws(StateStoreError) -> String {
+    package func writeBackup() async throws(StateStoreError) -> String {
         let backup = Self.backupPath(database: path)
         let temporary = backup + ".new"
         let database = path
@@ -52,7 +52,7 @@ extension SQLiteStateStore {
     /// is missing or damaged itself, and when the database is sound (a backup is older than the
     /// database it was taken from: replacing a sound database would lose allocations). Returns
     /// the name the damaged file was given (nil when there was no file).
-    public static func recoverFromBackup(database: String) throws(StateStoreError) -> String? {
+    package static func recoverFromBackup(database: String) throws(StateStoreError) -> String? {
         let backup = backupPath(database: database)
         var info = stat()
         guard lstat(backup, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else {

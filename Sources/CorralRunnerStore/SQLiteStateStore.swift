@@ -30,9 +30,9 @@ import Glibc
 /// (`seq`); task and local states are keyed by allocation and task, without a foreign key (a
 /// state may be written for an allocation not stored), and `deleteAllocation` removes all three in
 /// one transaction.
-public final class SQLiteStateStore: StateStore {
+package final class SQLiteStateStore: StateStore {
     /// The schema version this build reads and writes (`PRAGMA user_version`).
-    public static let schemaVersion = 1
+    package static let schemaVersion = 1
 
     /// How long an access waits for another connection's lock before failing.
     static let busyTimeout: TimeInterval = 5
@@ -43,12 +43,12 @@ public final class SQLiteStateStore: StateStore {
     private let closed = Mutex(false)
 
     /// The database file's path, as given to `init`.
-    public var path: String { database.path }
+    package var path: String { database.path }
 
     /// Opens the state database at `path`, creating it (mode 0600) if absent, and migrates it to
     /// ``schemaVersion``. The parent directory must exist. Blocks the calling thread while it opens
     /// and checks the file; throws `.corrupt` or `.newerSchema` without changing the file.
-    public init(path: String) throws(StateStoreError) {
+    package init(path: String) throws(StateStoreError) {
         let marked = try CreationMarker.check(database: path)
         try Self.prepareFile(path)
         try Self.check(path: path)
@@ -93,7 +93,7 @@ public final class SQLiteStateStore: StateStore {
 
     /// Closes the connection. Later calls throw `.io`. Optional: the connection also closes when
     /// the store is released.
-    public func close() throws(StateStoreError) {
+    package func close() throws(StateStoreError) {
         closed.withLock { $0 = true }
         do {
             try database.close()
@@ -104,7 +104,7 @@ public final class SQLiteStateStore: StateStore {
 
     // MARK: - StateStore
 
-    public func putAllocation(_ allocation: Allocation) async throws(StateStoreError) {
+    package func putAllocation(_ allocation: Allocation) async throws(StateStoreError) {
         let json = try Self.encode(allocation, what: "allocation \(allocation.id)")
         let id = allocation.id
         try await write("put allocation \(id)") { db in
@@ -116,7 +116,7 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    public func allocations() async throws(StateStoreError) -> [Allocation] {
+    package func allocations() async throws(StateStoreError) -> [Allocation] {
         let rows = try await read("read allocations") { db in
             try Row.fetchAll(db, sql: "SELECT id, data FROM allocations ORDER BY seq").map { row in
                 StoredValue(key: try row.decode(String.self, forColumn: "id"),
@@ -131,7 +131,7 @@ public final class SQLiteStateStore: StateStore {
         return allocations
     }
 
-    public func deleteAllocation(id: String) async throws(StateStoreError) {
+    package func deleteAllocation(id: String) async throws(StateStoreError) {
         try await write("delete allocation \(id)") { db in
             try db.execute(sql: "DELETE FROM task_states WHERE alloc_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM local_states WHERE alloc_id = ?", arguments: [id])
@@ -139,19 +139,19 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    public func putTaskState(_ state: TaskState, allocID: String, task: String) async throws(StateStoreError) {
+    package func putTaskState(_ state: TaskState, allocID: String, task: String) async throws(StateStoreError) {
         try await putState(state, table: "task_states", kind: "task state", allocID: allocID, task: task)
     }
 
-    public func taskState(allocID: String, task: String) async throws(StateStoreError) -> TaskState? {
+    package func taskState(allocID: String, task: String) async throws(StateStoreError) -> TaskState? {
         try await state(TaskState.self, table: "task_states", kind: "task state", allocID: allocID, task: task)
     }
 
-    public func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError) {
+    package func putLocalState(_ state: LocalState, allocID: String, task: String) async throws(StateStoreError) {
         try await putState(state, table: "local_states", kind: "local state", allocID: allocID, task: task)
     }
 
-    public func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState? {
+    package func localState(allocID: String, task: String) async throws(StateStoreError) -> LocalState? {
         try await state(LocalState.self, table: "local_states", kind: "local state", allocID: allocID, task: task)
     }
 
@@ -163,7 +163,7 @@ public final class SQLiteStateStore: StateStore {
         var json: String
     }
 
-    public func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String,
+    package func putStates(_ taskState: TaskState, _ localState: LocalState, allocID: String,
                           task: String) async throws(StateStoreError) {
         let taskJSON = try Self.encode(taskState, what: "task state of \(allocID)/\(task)")
         let localJSON = try Self.encode(localState, what: "local state of \(allocID)/\(task)")

@@ -10,15 +10,15 @@ import Glibc
 /// The directory must be owned by root, mode 0700 (corral creates it so): whoever could write there
 /// could weaken every task's filter. Entries not owned by us, or writable by others, are ignored.
 /// Any failure (read-only /run, no space) just means compiling again.
-public struct FilterCache: Sendable {
-    public let directory: String
+package struct FilterCache: Sendable {
+    package let directory: String
 
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
     /// `/run/corral/cache/seccomp`, as root; nil for other users (no shared cache).
-    public static var standard: FilterCache? {
+    package static var standard: FilterCache? {
         geteuid() == 0 ? FilterCache(directory: "/run/corral/cache/seccomp") : nil
     }
 
@@ -50,7 +50,7 @@ public struct FilterCache: Sendable {
         return String(repeating: "0", count: 16 - hex.count) + hex + ".bpf"
     }
 
-    public func load(text: String, source: String, target: FilterTarget) -> CompiledFilter? {
+    package func load(text: String, source: String, target: FilterTarget) -> CompiledFilter? {
         guard directoryIsPrivate() else { return nil }
         var text = text
         return text.withUTF8 { textBytes -> CompiledFilter? in
@@ -78,7 +78,7 @@ public struct FilterCache: Sendable {
 
     /// Stores an entry atomically (temporary file, then rename); creates the directory 0700.
     /// Filters that skipped unknown system calls are not stored, so their warning is never lost.
-    public func store(_ filter: CompiledFilter, text: String, source: String, target: FilterTarget) {
+    package func store(_ filter: CompiledFilter, text: String, source: String, target: FilterTarget) {
         guard filter.unknownSyscalls.isEmpty, makeDirectories() else { return }
         var text = text
         text.withUTF8 { textBytes in

@@ -5,22 +5,22 @@ import Glibc
 #endif
 
 /// A seccomp filter compiled to classic BPF, ready for `seccomp(SECCOMP_SET_MODE_FILTER)`.
-public struct CompiledFilter: Equatable, Sendable {
+package struct CompiledFilter: Equatable, Sendable {
     /// The program: `instructionCount` 8-byte `struct sock_filter`s.
-    public var program: [UInt8]
-    public var instructionCount: Int { program.count / 8 }
+    package var program: [UInt8]
+    package var instructionCount: Int { program.count / 8 }
     /// System calls the profile names that libseccomp does not know: skipped.
-    public var unknownSyscalls: [String]
+    package var unknownSyscalls: [String]
 }
 
 /// What a profile is compiled for: the rules it keeps depend on the task's capabilities, the
 /// architecture and the kernel.
-public struct FilterTarget: Hashable, Sendable {
+package struct FilterTarget: Hashable, Sendable {
     /// Capability names in the profile's spelling (`CAP_SYS_ADMIN`).
-    public var capabilities: Set<String>
-    public var kernel: String
+    package var capabilities: Set<String>
+    package var kernel: String
 
-    public init(capabilities: Set<String>, kernel: String) {
+    package init(capabilities: Set<String>, kernel: String) {
         self.capabilities = capabilities
         self.kernel = kernel
     }
@@ -28,7 +28,7 @@ public struct FilterTarget: Hashable, Sendable {
 
 /// Compiles profiles with libseccomp, caching each result for the life of the process: an agent
 /// starting many tasks with the same profile and capabilities compiles it once.
-public final class SeccompCompiler: Sendable {
+package final class SeccompCompiler: Sendable {
     /// Hashes the text's length, not its 30 kB (equality still compares all of it).
     private struct Key: Hashable {
         var source: String
@@ -46,23 +46,23 @@ public final class SeccompCompiler: Sendable {
     private let compilations = Mutex(0)
 
     /// How many profiles this compiler has compiled with libseccomp (cache misses).
-    public var compileCount: Int { compilations.withLock { $0 } }
+    package var compileCount: Int { compilations.withLock { $0 } }
 
     /// Bump when the way profiles become BPF changes: entries on disk from before are then ignored.
     static let semanticsVersion = 2
     /// Where compiled filters outlive the process; nil: memory only.
     private let disk: FilterCache?
 
-    public init(disk: FilterCache? = nil) {
+    package init(disk: FilterCache? = nil) {
         self.disk = disk
     }
 
     /// The shared compiler of a process running as root keeps filters in `/run/corral/cache/seccomp`.
-    public static let shared = SeccompCompiler(disk: FilterCache.standard)
+    package static let shared = SeccompCompiler(disk: FilterCache.standard)
 
     /// Parses (if needed) and compiles `text`, read from `source`, for `target`: from the process's
     /// cache, else the disk cache, else libseccomp.
-    public func compile(_ text: String, source: String, for target: FilterTarget,
+    package func compile(_ text: String, source: String, for target: FilterTarget,
                         isKnownCapability: (String) -> Bool = { _ in true }) throws(SeccompError) -> CompiledFilter {
         let key = Key(source: source, text: text, target: target)
         if let hit = cache.withLock({ $0[key] }) { return hit }
@@ -85,7 +85,7 @@ public final class SeccompCompiler: Sendable {
     }
 
     /// Compiles a parsed profile (no cache).
-    public static func compile(_ profile: SeccompProfile, source: String, for target: FilterTarget) throws(SeccompError) -> CompiledFilter {
+    package static func compile(_ profile: SeccompProfile, source: String, for target: FilterTarget) throws(SeccompError) -> CompiledFilter {
         guard let context = seccomp_init(raw(profile.defaultAction)) else {
             throw .compile(source: source, what: "seccomp_init", errno: ENOMEM)
         }
@@ -146,7 +146,7 @@ public final class SeccompCompiler: Sendable {
 
     /// Docker's rule selection: includes need every capability, one of the architectures and at least
     /// the kernel; excludes drop the rule on any capability, on the architecture, or from the kernel on.
-    public static func applies(_ rule: SyscallRule, to target: FilterTarget, kernel: KernelVersion?) -> Bool {
+    package static func applies(_ rule: SyscallRule, to target: FilterTarget, kernel: KernelVersion?) -> Bool {
         let arches = nativeArchNames
         if !rule.includes.caps.allSatisfy({ target.capabilities.contains(normalizedCap($0)) }) { return false }
         if !rule.includes.arches.isEmpty && !rule.includes.arches.contains(where: { arches.contains($0.lowercased()) }) { return false }
@@ -181,7 +181,7 @@ public final class SeccompCompiler: Sendable {
     }
 
     /// Splits conditions so that no group compares the same argument twice.
-    public static func conditionGroups(_ args: [ArgumentCondition]) -> [[ArgumentCondition]] {
+    package static func conditionGroups(_ args: [ArgumentCondition]) -> [[ArgumentCondition]] {
         let indices = args.map(\.index)
         guard Set(indices).count != indices.count else { return [args] }
         return args.map { [$0] }

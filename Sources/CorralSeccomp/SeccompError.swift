@@ -1,5 +1,5 @@
 /// Why a seccomp profile cannot be used: where in which file, and what to change.
-public enum SeccompError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum SeccompError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file is not valid JSON, or a field has the wrong type or value. `path` is the JSON path of
     /// the offending field (`syscalls[3].args[0].op`), empty for the document itself.
     case malformed(source: String, path: String, reason: String)
@@ -8,7 +8,7 @@ public enum SeccompError: Error, Equatable, Sendable, CustomStringConvertible {
     /// libseccomp refused the profile while compiling it.
     case compile(source: String, what: String, errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .malformed(source, path, reason):
             return path.isEmpty ? "\(source): \(reason)" : "\(source): \(path): \(reason)"

@@ -1,12 +1,12 @@
 /// A seccomp profile in the Docker/Moby JSON format, validated: every name and operator known,
 /// every number in range. `SeccompCompiler` turns it into a BPF program.
-public struct SeccompProfile: Equatable, Sendable {
-    public var defaultAction: SeccompAction
+package struct SeccompProfile: Equatable, Sendable {
+    package var defaultAction: SeccompAction
     /// Architectures the filter accepts (`SCMP_ARCH_X86_64`, …), native first; empty: native only.
-    public var architectures: [String]
-    public var syscalls: [SyscallRule]
+    package var architectures: [String]
+    package var syscalls: [SyscallRule]
 
-    public init(defaultAction: SeccompAction, architectures: [String] = [], syscalls: [SyscallRule] = []) {
+    package init(defaultAction: SeccompAction, architectures: [String] = [], syscalls: [SyscallRule] = []) {
         self.defaultAction = defaultAction
         self.architectures = architectures
         self.syscalls = syscalls
@@ -14,7 +14,7 @@ public struct SeccompProfile: Equatable, Sendable {
 }
 
 /// What the filter does with a system call.
-public enum SeccompAction: Equatable, Sendable {
+package enum SeccompAction: Equatable, Sendable {
     case allow
     /// Fail with this errno (the profile's `errnoRet`, else its `defaultErrnoRet`, else EPERM).
     case errno(UInt32)
@@ -28,15 +28,15 @@ public enum SeccompAction: Equatable, Sendable {
 
 /// One entry of `syscalls[]`: the action for these names when the arguments match and the
 /// includes/excludes select it for the task's capabilities and architecture.
-public struct SyscallRule: Equatable, Sendable {
-    public var names: [String]
-    public var action: SeccompAction
+package struct SyscallRule: Equatable, Sendable {
+    package var names: [String]
+    package var action: SeccompAction
     /// All must hold (several on the same argument index: any of them, as Docker does).
-    public var args: [ArgumentCondition]
-    public var includes: RuleFilter
-    public var excludes: RuleFilter
+    package var args: [ArgumentCondition]
+    package var includes: RuleFilter
+    package var excludes: RuleFilter
 
-    public init(names: [String], action: SeccompAction, args: [ArgumentCondition] = [],
+    package init(names: [String], action: SeccompAction, args: [ArgumentCondition] = [],
                 includes: RuleFilter = RuleFilter(), excludes: RuleFilter = RuleFilter()) {
         self.names = names
         self.action = action
@@ -47,14 +47,14 @@ public struct SyscallRule: Equatable, Sendable {
 }
 
 /// A comparison of one system-call argument.
-public struct ArgumentCondition: Equatable, Sendable {
-    public var index: UInt32
-    public var value: UInt64
+package struct ArgumentCondition: Equatable, Sendable {
+    package var index: UInt32
+    package var value: UInt64
     /// The second operand of `maskedEqual` (the value the masked argument must equal).
-    public var valueTwo: UInt64
-    public var op: ArgumentOperator
+    package var valueTwo: UInt64
+    package var op: ArgumentOperator
 
-    public init(index: UInt32, value: UInt64, valueTwo: UInt64 = 0, op: ArgumentOperator) {
+    package init(index: UInt32, value: UInt64, valueTwo: UInt64 = 0, op: ArgumentOperator) {
         self.index = index
         self.value = value
         self.valueTwo = valueTwo
@@ -62,7 +62,7 @@ public struct ArgumentCondition: Equatable, Sendable {
     }
 }
 
-public enum ArgumentOperator: String, Equatable, Sendable, CaseIterable {
+package enum ArgumentOperator: String, Equatable, Sendable, CaseIterable {
     case notEqual = "SCMP_CMP_NE"
     case lessThan = "SCMP_CMP_LT"
     case lessOrEqual = "SCMP_CMP_LE"
@@ -75,18 +75,18 @@ public enum ArgumentOperator: String, Equatable, Sendable, CaseIterable {
 
 /// `includes`/`excludes`: a rule applies when the task has all of `caps` and runs on one of `arches`
 /// (empty: no condition). Excludes remove a rule under the same conditions.
-public struct RuleFilter: Equatable, Sendable {
+package struct RuleFilter: Equatable, Sendable {
     /// Capability names as in the profile (`CAP_SYS_ADMIN`).
-    public var caps: [String]
-    public var arches: [String]
+    package var caps: [String]
+    package var arches: [String]
     /// `5.8`: the rule needs at least this kernel.
-    public var minKernel: String?
+    package var minKernel: String?
 
-    public init(caps: [String] = [], arches: [String] = [], minKernel: String? = nil) {
+    package init(caps: [String] = [], arches: [String] = [], minKernel: String? = nil) {
         self.caps = caps
         self.arches = arches
         self.minKernel = minKernel
     }
 
-    public var isEmpty: Bool { caps.isEmpty && arches.isEmpty && minKernel == nil }
+    package var isEmpty: Bool { caps.isEmpty && arches.isEmpty && minKernel == nil }
 }

@@ -1,3 +1,5 @@
+import CorralJSON
+
 /// Reads the Docker/Moby seccomp JSON format. Every error names the JSON path of the field at fault.
 ///
 /// Accepted: `defaultAction`, `defaultErrnoRet`, `architectures`, `archMap` (`architecture`,
@@ -6,9 +8,9 @@
 /// `op`), `includes`/`excludes` (`caps`, `arches`, `minKernel`), and `comment` anywhere. `flags` and
 /// `listenerPath` are refused: corral does not implement them, and silently ignoring a filter flag
 /// would weaken the filter.
-public enum SeccompProfileParser {
+package enum SeccompProfileParser {
     /// The architecture of this build, in libseccomp's spelling.
-    public static var nativeArchitecture: String {
+    package static var nativeArchitecture: String {
         #if arch(x86_64)
         return "SCMP_ARCH_X86_64"
         #elseif arch(arm64)
@@ -20,7 +22,7 @@ public enum SeccompProfileParser {
 
     /// `isKnownCapability` checks the names in `includes.caps`/`excludes.caps`: a misspelt one would
     /// silently leave a rule in force (or out).
-    public static func parse(_ text: String, source: String,
+    package static func parse(_ text: String, source: String,
                              isKnownCapability: (String) -> Bool = { _ in true }) throws(SeccompError) -> SeccompProfile {
         let document: JSONValue
         do throws(JSONValue.SyntaxError) {
@@ -177,18 +179,18 @@ private struct Reader {
 let EPERM_VALUE: Int32 = 1
 
 /// A kernel release's major.minor, for `minKernel`.
-public struct KernelVersion: Comparable, Sendable {
-    public var major: Int
-    public var minor: Int
+package struct KernelVersion: Comparable, Sendable {
+    package var major: Int
+    package var minor: Int
 
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: ".", maxSplits: 2).prefix(2).map { Int($0.prefix { $0.isNumber }) }
         guard parts.count == 2, let major = parts[0], let minor = parts[1] else { return nil }
         self.major = major
         self.minor = minor
     }
 
-    public static func < (a: KernelVersion, b: KernelVersion) -> Bool {
+    package static func < (a: KernelVersion, b: KernelVersion) -> Bool {
         (a.major, a.minor) < (b.major, b.minor)
     }
 }

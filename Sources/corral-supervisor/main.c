@@ -210,11 +210,12 @@ struct input_buffer {
 };
 
 int main(int argc, char **argv) {
+    /* Not dumpable, first (execve made us dumpable again): a task sharing our pid namespace cannot
+     * open /proc/<us>/exe or ptrace us. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     struct options o = parse(argc, argv);
     /* The lifeline stays open until we exit; it must not leak into anything we start (nothing). */
     if (o.lifeline_fd >= 0) fcntl(o.lifeline_fd, F_SETFD, FD_CLOEXEC);
-    /* Not dumpable: a task sharing our pid namespace cannot open /proc/<us>/exe or ptrace us. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     /* Run from a sealed memfd (see Sources/CorralIsolation/SealedHelper.swift), our name would be the fd's number. */
     prctl(PR_SET_NAME, "corral-supervis", 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);

@@ -339,6 +339,17 @@ import Testing
             }
             #expect(wrong?.0 == 401)
             #expect(try await AgentClient(address: address, token: "s3cret-token-0123456789").jobs().isEmpty)
+            // `Authorization: Bearer TOKEN`, as Prometheus scrapers send it; the scheme in any case.
+            let bare = AgentClient(address: address)
+            for (header, status) in [("Bearer s3cret-token-0123456789", 200), ("bearer  s3cret-token-0123456789", 200),
+                                     ("BEARER s3cret-token-0123456789", 200), ("Bearer s3cret-token-012345678", 401),
+                                     ("Bearer s3cret-token-01234567890", 401), ("Basic s3cret-token-0123456789", 401),
+                                     ("s3cret-token-0123456789", 401), ("Bearer", 401), ("Bearer ", 401)] {
+                let answer = try await bare.send(method: "GET", path: "/v1/jobs", headers: [("Authorization", header)])
+                #expect(Int(answer.status) == status, "Authorization: \(header)")
+            }
+            let refused = try await bare.send(method: "GET", path: "/v1/jobs")
+            #expect(String(decoding: refused.body, as: UTF8.self).contains("Authorization: Bearer"))
             // The unix socket needs none: its mode is its access control.
             #expect(try await api.client.jobs().isEmpty)
         }

@@ -118,6 +118,7 @@ struct AgentConfigFileTests {
 
         let hcl = """
             log_level = "warning"
+            log_format = "json"
             data_dir  = null
             client {
               gc_max_allocs = 3
@@ -126,9 +127,10 @@ struct AgentConfigFileTests {
             """
         var expected = base
         expected.logLevel = "warning"
+        expected.logFormat = "json"
         expected.gcMaxAllocs = 3
         #expect(try AgentConfigFile.parse(hcl, file: "agent.hcl", base: base) == expected)
-        let json = #"{"log_level": "warning", "data_dir": null, "client": [{"gc_max_allocs": 3}], "listen": null}"#
+        let json = #"{"log_level": "warning", "log_format": "json", "data_dir": null, "client": [{"gc_max_allocs": 3}], "listen": null}"#
         #expect(try AgentConfigFile.parse(json, file: "agent.json", base: base) == expected)
     }
 
@@ -450,5 +452,15 @@ struct AgentConfigFileTests {
         #expect(problems("listen {\n  tls {\n    cert_file = \"/a.pem\"\n  }\n}").first?.contains("needs both cert_file and key_file") == true)
         #expect(problems("listen {\n  tls {\n    cert_file = \"a.pem\"\n    key_file = \"/k\"\n  }\n}").first?
             .contains("listen.tls.cert_file: expected an absolute path") == true)
+    }
+}
+
+extension AgentConfigFileTests {
+    /// `log_format` takes text or json, with the likely one named.
+    @Test func logFormatIsTextOrJSON() throws {
+        #expect(problems(#"log_format = "jsn""#) == [
+            #"agent.hcl:1:14: log_format: expected one of text, json, found "jsn" (did you mean "json"?)"#,
+        ])
+        #expect((try? AgentConfigFile.parse(#"log_format = "text""#, file: "agent.hcl"))?.logFormat == "text")
     }
 }

@@ -2,6 +2,7 @@ import CorralAgent
 import CorralAPI
 import CorralDriver
 import CorralRunner
+import CorralRunnerTestSupport
 import Foundation
 import Testing
 

@@ -3,6 +3,7 @@ import CorralAgent
 import CorralAPI
 import CorralDriver
 import CorralRunner
+import CorralRunnerTestSupport
 import Foundation
 import Logging
 

@@ -49,7 +49,8 @@ struct ClientOutputTests {
     @Test func eventLinesNameTheTimeTheAllocationTheTaskAndTheEvent() {
         let event = TaskEvent.started(at: Self.now)
         let line = AgentEventLine(allocID: "1a2b3c4d-5e6f", allocName: "web.api[0]", task: "server", event: event)
-        #expect(line.text(color: false, now: Self.now, timeZone: Self.utc) == "20:26:40  1a2b3c4d  server  Started  Task started by client\n")
+        #expect(line.text(color: false, now: Self.now, timeZone: Self.utc)
+                == "20:26:40  1a2b3c4d  server  Started" + String(repeating: " ", count: EventColumns.typeWidth - 7) + "  Task started by client\n")
         #expect(line.text(color: true, now: Self.now, timeZone: Self.utc).contains("\u{1B}[32mStarted\u{1B}[0m"))
         let json = line.json()
         #expect(json.hasSuffix("}\n"))

@@ -1,7 +1,7 @@
-import ArgumentParser
 import CorralIsolation
 import Testing
 @testable import CorralCLI
+@testable import CorralIsolateCLI
 
 /// Every numeric option of `corral isolate` against whole classes of bad values: negative numbers
 /// (taken as the value, not as an unknown flag), zero where it means nothing, NaN and infinities,
@@ -34,10 +34,9 @@ struct IsolateBadInputTests {
     func refusal(_ arguments: [String]) -> (message: String, status: Int32)? {
         let isolate: Isolate
         do {
-            guard let parsed = try Isolate.parseAsRoot(["--seccomp", "unconfined"] + arguments + ["--", "true"]) as? Isolate else { return ("not isolate", 1) }
-            isolate = parsed
+            isolate = try Isolate.parse(["--seccomp", "unconfined"] + arguments + ["--", "true"])
         } catch {
-            return (Isolate.message(for: error), Isolate.exitCode(for: error) == .success ? 0 : 2)
+            return (error.description, error == .help ? 0 : 2)
         }
         // What the run checks before it creates anything: the plan (users, devices, mounts) and the limits.
         do {

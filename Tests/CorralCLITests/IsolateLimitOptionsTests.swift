@@ -1,13 +1,13 @@
-import ArgumentParser
 import CorralCgroups
 import CorralIsolation
 import Testing
 @testable import CorralCLI
+@testable import CorralIsolateCLI
 
 @Suite("corral isolate cgroup options")
 struct IsolateLimitOptionsTests {
     func parse(_ arguments: [String]) throws -> Isolate {
-        try #require(try Isolate.parseAsRoot(arguments + ["--", "true"]) as? Isolate)
+        try Isolate.parse(arguments + ["--", "true"])
     }
 
     func limits(_ arguments: [String]) throws -> CgroupLimits {
@@ -63,10 +63,10 @@ struct IsolateLimitOptionsTests {
     func badValuesNameTheFlag(arguments: [String], message: String) throws {
         // validate() runs cgroupLimits() as part of parsing.
         do {
-            _ = try Isolate.parseAsRoot(arguments + ["--", "true"])
+            _ = try Isolate.parse(arguments + ["--", "true"])
             Issue.record("accepted \(arguments)")
         } catch {
-            #expect(Isolate.message(for: error) == message)
+            #expect(error.description == message)
         }
     }
 

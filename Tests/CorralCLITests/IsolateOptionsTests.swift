@@ -1,17 +1,13 @@
-import ArgumentParser
 import CorralIsolation
 import Testing
 @testable import CorralCLI
+@testable import CorralIsolateCLI
 
 @Suite("corral isolate options")
 struct IsolateOptionsTests {
-    /// Parses as `corral isolate ARGS` does (isolate as its own root), and checks the root
-    /// command's tree agrees.
+    /// Parses as `corral isolate ARGS` does.
     func parse(_ arguments: [String]) throws -> Isolate {
-        let viaTree = try #require(try Corral.parseAsRoot(["isolate"] + arguments) as? Isolate)
-        let direct = try #require(try Isolate.parseAsRoot(arguments) as? Isolate)
-        #expect(try viaTree.spec(id: "x", terminal: false, term: nil) == direct.spec(id: "x", terminal: false, term: nil))
-        return direct
+        try Isolate.parse(arguments)
     }
 
     @Test func mapsEveryOptionIntoTheSpec() throws {
@@ -57,24 +53,32 @@ struct IsolateOptionsTests {
     @Test(arguments: [
         ["--net", "bogus", "--", "true"], ["--pid", "shared", "true"], ["--bind", "/only-source", "true"],
         ["--bind", "/a:/b:rx", "true"], ["--tmpfs", "/x:lots", "true"], ["--rlimit", "nofile=x", "true"],
-        ["--"], [],
+        ["--"], [], ["--bogus", "true"], ["-x", "true"], ["--no-tty=yes", "true"], ["--memory"], ["--log-max-files", "x", "true"],
     ])
     func usageErrorsExitTwo(arguments: [String]) {
         #expect(CorralMain.run(["isolate"] + arguments) == 2)
     }
 
-    @Test func usageErrorsNameTheOptionAndValue() {
-        #expect {
-            try Corral.parseAsRoot(["isolate", "--rlimit", "bogus=1", "true"])
-        } throws: { error in
-            Corral.fullMessage(for: error).contains("unknown resource \"bogus\"")
+    @Test func usageErrorsNameTheOptionAndValue() throws {
+        #expect(throws: IsolateUsage.self) { try Isolate.parse(["--rlimit", "bogus=1", "true"]) }
+        do { _ = try Isolate.parse(["--rlimit", "bogus=1", "true"]) } catch {
+            #expect(error.description.contains("unknown resource \"bogus\""))
         }
-        #expect {
-            try Corral.parseAsRoot(["isolate", "--net", "bogus", "true"])
-        } throws: { error in
-            let message = Corral.fullMessage(for: error)
-            return message.contains("bogus") && message.contains("--net")
+        do { _ = try Isolate.parse(["--net", "bogus", "true"]) } catch {
+            #expect(error.description == "--net \"bogus\": expected one of none, host")
         }
+        do { _ = try Isolate.parse(["--bogus", "true"]) } catch {
+            #expect(error.description == "unknown option '--bogus'")
+        }
+        do { _ = try Isolate.parse(["--memory"]) } catch {
+            #expect(error.description.hasPrefix("--memory needs a value: --memory <size>"))
+        }
+        // A forgotten value does not swallow the next option.
+        for arguments in [["--hostname", "--pid", "host", "ls"], ["--cgroup-parent", "--stats", "sh"], ["--env", "--", "true"]] {
+            #expect(throws: IsolateUsage.self, "\(arguments)") { try Isolate.parse(arguments) }
+        }
+        #expect(try Isolate.parse(["--hostname=--odd", "ls"]).hostname == "--odd")
+        #expect(try Isolate.parse(["--env", "-X=1", "ls"]).env == ["-X=1"])
     }
 
     @Test(arguments: [("512", UInt64(512)), ("64k", 65536), ("64M", 64 << 20), ("1g", 1 << 30), ("2GB", 2 << 30)])
@@ -109,39 +113,42 @@ struct HelpTests {
         #expect(CorralMain.run(arguments) == 0)
     }
 
-    @Test(arguments: [["isolate", "--help"], ["isolate", "-h"], ["isolate", "--net", "host", "--help"]])
+    @Test(arguments: [["--help"], ["-h"], ["--net", "host", "--help"]])
     func helpIsShownNotRun(arguments: [String]) {
-        #expect {
-            _ = try Corral.parseAsRoot(arguments)
-        } throws: { error in
-            Corral.exitCode(for: error) == .success && Corral.fullMessage(for: error).contains("--bind <src:dst[:ro]>")
-        }
+        #expect(throws: IsolateUsage.help) { try Isolate.parse(arguments) }
+        #expect(IsolateMain.helpText.contains("--bind <src:dst[:ro]>"))
     }
 
-    @Test func afterTheSeparatorHelpIsTheCommand() throws {
-        let isolate = try #require(try Corral.parseAsRoot(["isolate", "--", "--help"]) as? Isolate)
-        #expect(try isolate.spec(id: "x", terminal: false, term: nil).command == ["--help"])
+    @Test func afterTheSeparatorOrTheCommandHelpIsTheCommands() throws {
+        #expect(try Isolate.parse(["--", "--help"]).spec(id: "x", terminal: false, term: nil).command == ["--help"])
+        #expect(try Isolate.parse(["ls", "--help"]).spec(id: "x", terminal: false, term: nil).command == ["ls", "--help"])
+    }
+
+    /// Every option in the table is in the help, with its value's name, and the help fits 80 columns.
+    @Test func theHelpListsEveryOption() {
+        for option in IsolateOptionTable.options {
+            #expect(IsolateMain.helpText.contains("--\(option.name)" + (option.valueName.map { " <\($0)>" } ?? "")), "\(option.name)")
+        }
+        #expect(IsolateMain.helpText.split(separator: "\n").allSatisfy { $0.count <= 80 || !$0.hasPrefix(" ") })
+    }
+
+    /// `--name=value` and `--name value` are the same; a repeated single option keeps its last value.
+    @Test func bothValueFormsAgree() throws {
+        let spaced = try Isolate.parse(["--memory", "64m", "--env", "A=1", "--hostname", "a", "--hostname", "b", "true"])
+        let joined = try Isolate.parse(["--memory=64m", "--env=A=1", "--hostname=a", "--hostname=b", "true"])
+        #expect(spaced == joined && spaced.hostname == "b" && spaced.env == ["A=1"])
     }
 }
 
 @Suite("isolate parsed as its own root")
 struct PseudoRootTests {
     @Test func helpAndUsageStillSayCorralIsolate() {
-        #expect {
-            _ = try Isolate.parseAsRoot(["--help"])
-        } throws: { error in
-            Isolate.fullMessage(for: error).contains("USAGE: corral isolate [<options>]")
-        }
-        #expect {
-            _ = try Isolate.parseAsRoot(["--net", "bogus", "true"])
-        } throws: { error in
-            Isolate.fullMessage(for: error).contains("Usage: corral isolate")
-        }
+        #expect(IsolateMain.helpText.contains("USAGE: corral isolate [<options>]"))
+        #expect(IsolateHelp.failure("x").contains("Usage: corral isolate"))
     }
 
     @Test func theRootCommandStillListsAndHelpsIsolate() {
         #expect(Corral.helpMessage().contains("isolate"))
-        #expect(Corral.helpMessage(for: Isolate.self).contains("USAGE: corral isolate"))
         #expect(CorralMain.run(["help", "isolate"]) == 0)
     }
 }

@@ -1,5 +1,6 @@
 import CorralCgroups
 import Testing
+import CorralResourceTypes
 
 @Suite struct ConversionTests {
     @Test(arguments: [(UInt64(2), UInt64(1)), (100, 17), (1024, 100), (4096, 303), (262_144, 10_000)])

@@ -1,8 +1,10 @@
+import CorralTestFiles
 import CorralDriver
 @testable import CorralExecDriver
 import CorralIsolation
 import Foundation
 import Testing
+import CorralResourceTypes
 
 /// The agent's driver policy as a pure check (no privileges): raw_exec off, `cap_add` within
 /// `allow_caps`, binds and devices within their allow-lists, and no root or writable bind over
@@ -215,7 +217,7 @@ import Testing
         #expect(check(["image": .string("/srv/images/alpine")]) == nil)
         // The real host: the flags of /proc are those the mount table lists for it.
         let proc = try #require(HostPaths.mountFlags("/proc"))
-        let table = try String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)
+        let table = try #require(ProcFile.text("/proc/self/mounts"))
         let options = try #require(table.split(separator: "\n").map { $0.split(separator: " ") }.last { $0.count > 3 && $0[1] == "/proc" })[3]
             .split(separator: ",")
         #expect(proc == HostPaths.MountFlags(nosuid: options.contains("nosuid"), nodev: options.contains("nodev")))

@@ -1,6 +1,7 @@
 import CorralDriver
 @testable import CorralExecDriver
 import CorralIsolation
+import CorralTestFiles
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ struct ExecDriverHostileUserTests {
         for directory in ["bin", "etc", "tmp"] {
             try FileManager.default.createDirectory(atPath: image + "/" + directory, withIntermediateDirectories: true)
         }
-        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: image + "/bin/busybox")
+        try ExecutableFile.copy("/bin/busybox", to: image + "/bin/busybox")
         for applet in ["sh", "id", "cat"] { try FileManager.default.createSymbolicLink(atPath: image + "/bin/" + applet, withDestinationPath: "busybox") }
         try "root:x:0:0::/:/bin/sh\nnobody:x:0:0::/:/bin/sh\ntoor:x:0:0::/:/bin/sh\n"
             .write(toFile: image + "/etc/passwd", atomically: true, encoding: .utf8)

@@ -1,7 +1,9 @@
+import CorralCgroups
 import CorralDriver
 @testable import CorralExecDriver
 import CorralIsolation
 import Testing
+import CorralResourceTypes
 
 /// The `exec` driver's `config` block: parsed into typed fields, or refused with the key at fault.
 /// Pure parsing: no root needed.

@@ -45,8 +45,16 @@ struct AgentCommandTests {
         let counted = try await agent.cli(["alloc", "exec", "-i", short], then: ["/usr/bin/wc", "-c"], stdin: input)
         #expect(counted.status == 0, "\(counted.stderr)")
         #expect(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "300000")
+        // A command not found is 127, one not executable 126, as with isolate; corral's own failure 125.
+        let missing = try await agent.cli(["alloc", "exec", short], then: ["/bin/nosuch"])
+        #expect(missing.status == 127 && missing.stderr.contains("/bin/nosuch"), "\(missing.stderr)")
+        #expect(try await agent.cli(["alloc", "exec", short], then: ["nosuch-command"]).status == 127)
+        #expect(try await agent.cli(["alloc", "exec", short], then: ["/etc/passwd"]).status == 126)
+        #expect(try await agent.cli(["alloc", "exec", "ffffffff"], then: ["/bin/true"]).status == 125)
 
-        // Signal: the task's trap runs.
+        // Signal: an unknown one is a usage error, sent nowhere; then the task's trap runs.
+        let unknown = try await agent.cli(["alloc", "signal", "-s", "SIGFOO", short])
+        #expect(unknown.status == 2 && unknown.stderr.contains("unknown signal"), "\(unknown.stderr)")
         let signal = try await agent.cli(["alloc", "signal", "-s", "SIGUSR1", short])
         #expect(signal.status == 0, "\(signal.stderr)")
         #expect(eventually { agent.logFile(id, task: "t").contains("got-usr1") })
@@ -73,11 +81,12 @@ struct AgentCommandTests {
         #expect(noFile.status == 2)
         #expect(noFile.stderr.contains("/nonexistent/job.hcl"), "\(noFile.stderr)")
         let missing = try await agent.cli(["alloc", "status", "ffffffff"])
-        #expect(missing.status == 125)
+        #expect(missing.status == 3)
         #expect(missing.stderr.contains("no allocation"), "\(missing.stderr)")
+        #expect(try await agent.cli(["job", "status", "nosuchjob"]).status == 3)
         #expect(try await agent.tearDown() == [])
         let unreachable = try await agent.cli(["job", "status"])
-        #expect(unreachable.status == 125)
+        #expect(unreachable.status == 4)
         #expect(unreachable.stderr.contains("no agent answers at \(agent.socket)"), "\(unreachable.stderr)")
     }
 
@@ -125,6 +134,10 @@ struct AgentCommandTests {
             #expect(AgentUnderTest.events(detail, task: "t").filter { $0["type"] as? String == "Started" }.count == 1)
             let logs = try await agent.cli(["alloc", "logs", service]).stdout.split(separator: "\n")
             #expect(logs.count > count + 4)
+            // An exec into a restored task reaches it (its cgroup as recorded), and says its own status.
+            let exec = try await agent.cli(["alloc", "exec", service], then: ["/bin/sh", "-c", "exit 3"])
+            #expect(exec.status == 3, "\(exec.stderr)")
+            #expect(try await agent.cli(["alloc", "exec", service], then: ["/bin/nosuch"]).status == 127)
             // No gap: line N is the N-th line.
             #expect(logs.enumerated().allSatisfy { $0.element == "line \($0.offset)" }, "\(logs.prefix(5))")
         }

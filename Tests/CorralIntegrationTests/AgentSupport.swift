@@ -131,6 +131,7 @@ final class AgentUnderTest: Sendable {
         }
         _ = leftovers(dataDir: dataDir, stateRoot: stateRoot, cgroupParent: cgroupParent)
         try? FileManager.default.removeItem(atPath: log)
+        unlink(socket)
     }
 
     /// Purges every job, stops the agent, and returns what was left behind (then removed):
@@ -144,6 +145,8 @@ final class AgentUnderTest: Sendable {
         }
         let left = leftovers(dataDir: dataDir, stateRoot: stateRoot, cgroupParent: cgroupParent)
         try? FileManager.default.removeItem(atPath: log)
+        // An agent that was SIGKILLed in the test (a crash being tested) could not remove its socket.
+        unlink(socket)
         return left
     }
 }

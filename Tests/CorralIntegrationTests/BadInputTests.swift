@@ -11,7 +11,7 @@ struct BadInputTests {
         (["--user", "nosuchuser"], 125, "--user \"nosuchuser\""),
         (["--rootfs", "/nonexistent/root"], 125, "--rootfs \"/nonexistent/root\""),
         (["--workdir", "relative"], 2, "--workdir \"relative\""),
-        (["--net", "bogus"], 2, "'bogus'"),
+        (["--net", "bogus"], 2, "--net \"bogus\""),
         (["--rlimit", "nofile"], 2, "nofile"),
     ])
     func rejectedWithTheOptionAndValueNamed(options: [String], status: Int32, named: String) throws {

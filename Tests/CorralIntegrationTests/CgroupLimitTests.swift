@@ -36,6 +36,37 @@ struct CgroupLimitTests {
         }
     }
 
+    /// The task finds its own limits at /sys/fs/cgroup (what the JVM, Node and Go size themselves by),
+    /// read-only, rooted at its own cgroup: nothing of the host's hierarchy above it shows.
+    @Test func theTaskSeesItsOwnLimitsReadOnlyAtSysFsCgroup() throws {
+        try withTask { _ in
+            let (memory, quota) = Cgroups.isV2
+                ? ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/cpu.max")
+                : ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+            let script = """
+                cat \(memory) \(quota)
+                echo 1 > \(memory) 2>/dev/null && echo wrote-limit
+                mkdir /sys/fs/cgroup/escape 2>/dev/null && echo made-dir
+                grep -c ' /sys/fs/cgroup' /proc/self/mountinfo
+                find /sys/fs/cgroup -maxdepth 3 -type d -name "corral*" | wc -l
+                """
+            let result = try isolatedShell(script, options: ["--memory", "256m", "--cpus", "1.5", "--cgroup-parent", parent])
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first == "268435456", "\(result.stdout)")
+            #expect(lines.dropFirst().first == (Cgroups.isV2 ? "150000 100000" : "150000"), "\(result.stdout)")
+            #expect(!result.stdout.contains("wrote-limit") && !result.stdout.contains("made-dir"), "\(result.stdout)")
+            // The task's cgroup is the root it sees: no corral parent, no other task.
+            #expect(lines.last == "0", "\(result.stdout)")
+        }
+    }
+
+    /// Without a cgroup of its own (--no-cgroup), nothing is mounted there: the host's would show.
+    @Test func aTaskWithoutACgroupSeesNoneAtSysFsCgroup() throws {
+        let result = try isolatedShell("ls -A /sys/fs/cgroup | wc -l", options: ["--no-cgroup"])
+        #expect(result.status == 0 && result.stdout == "0\n", "\(result.stdout) \(result.stderr)")
+    }
+
     @Test func aTaskUnderItsMemoryLimitIsNotReportedAsOOMKilled() throws {
         try withTask { state in
             let result = try isolatedShell("exec /usr/bin/python3 -c 'b = b\"x\" * (20 << 20); print(len(b) >> 20)'",

@@ -1,10 +1,11 @@
+import CorralTestFiles
 import Foundation
 
 /// What the cgroup tests need to know about the host, read independently of corral's own code.
 enum Cgroups {
     /// Every cgroup hierarchy: mount point and type (cgroup or cgroup2).
     static let hierarchies: [(mount: String, type: String)] = {
-        let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let text = ProcFile.text("/proc/self/mountinfo") ?? ""
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count,

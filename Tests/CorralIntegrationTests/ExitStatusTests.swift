@@ -1,3 +1,4 @@
+import CorralTestFiles
 import Foundation
 import Testing
 
@@ -31,8 +32,7 @@ struct ExitStatusTests {
         // Executable bits but no known format (no #!, not ELF): ENOEXEC, also 126.
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        _ = FileManager.default.createFile(atPath: dir + "/garbage", contents: Data([0, 1, 2, 3, 4, 5]),
-                                           attributes: [.posixPermissions: 0o755])
+        try ExecutableFile.write([0, 1, 2, 3, 4, 5], to: dir + "/garbage")
         let garbage = try corral(["isolate", "--bind", "\(dir):/x:ro", "--", "/x/garbage"])
         #expect(garbage.status == 126)
         #expect(garbage.stderr.contains("Exec format error (stage exec)"))
@@ -41,8 +41,7 @@ struct ExitStatusTests {
     @Test func commandsAreSearchedInTheTasksPath() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        _ = FileManager.default.createFile(atPath: dir + "/hello", contents: Data("#!/bin/sh\necho hi from opt\n".utf8),
-                                           attributes: [.posixPermissions: 0o755])
+        try ExecutableFile.write("#!/bin/sh\necho hi from opt\n", to: dir + "/hello")
         let result = try corral(["isolate", "--bind", "\(dir):/opt/bin:ro", "--env", "PATH=/opt/bin:/usr/bin:/bin", "--", "hello"])
         #expect(result.status == 0)
         #expect(result.stdout == "hi from opt\n")

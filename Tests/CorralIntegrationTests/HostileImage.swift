@@ -1,3 +1,4 @@
+import CorralTestFiles
 import Foundation
 
 /// A minimal image built by a test: a static busybox as `/bin/busybox` with `/bin/sh` pointing at it,
@@ -15,7 +16,7 @@ struct HostileImage {
         let fm = FileManager.default
         try fm.createDirectory(atPath: base + "/root/bin", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: base + "/root/etc", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: "/bin/busybox", toPath: root + "/bin/busybox")
+        try ExecutableFile.copy("/bin/busybox", to: root + "/bin/busybox")
         try fm.createSymbolicLink(atPath: root + "/bin/sh", withDestinationPath: "busybox")
         try "root:x:0:0:root:/root:/bin/sh\n".write(toFile: root + "/etc/passwd", atomically: true, encoding: .utf8)
     }
@@ -29,9 +30,9 @@ struct HostileImage {
         try FileManager.default.createDirectory(atPath: root + path, withIntermediateDirectories: true)
     }
 
-    func file(_ path: String, _ contents: String = "", mode: Int = 0o644) throws {
-        try contents.write(toFile: root + path, atomically: false, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: root + path)
+    /// Plants a file; through a close-on-exec write, as a task may execute it (see `ExecutableFile`).
+    func file(_ path: String, _ contents: String = "", mode: mode_t = 0o644) throws {
+        try ExecutableFile.write(contents, to: root + path, mode: mode)
     }
 
     func fifo(_ path: String) { mkfifo(root + path, 0o644) }

@@ -1,3 +1,4 @@
+import CorralTestFiles
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct HostileImageFileTests {
         for dir in ["/bin", "/etc", "/proc", "/dev", "/sys", "/tmp"] {
             try FileManager.default.createDirectory(atPath: root + dir, withIntermediateDirectories: true)
         }
-        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: root + "/bin/sh")
+        try ExecutableFile.copy("/bin/busybox", to: root + "/bin/sh")
         try trap(root + "/etc/passwd")
         try body(root)
     }

@@ -1,3 +1,4 @@
+import CorralTestFiles
 import CCorralHost
 import Foundation
 import Testing
@@ -146,7 +147,7 @@ func bash(_ script: String) throws -> (status: Int32, stdout: String) {
 /// command under test runs. The isolate tests' own directories (`temporaryDirectory()`, prefix
 /// `corral-it-`) and everything outside the temporary directory are compared in full.
 func hostMountTable() -> [String] {
-    let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    let text = ProcFile.text("/proc/self/mountinfo") ?? ""
     let temporary = (NSTemporaryDirectory() + "corral-").replacingOccurrences(of: "//", with: "/")
     let ownedByThisSuite = "/tmp/corral-it-"
     func belongsToAnotherSuite(_ mountPoint: Substring) -> Bool {
@@ -212,7 +213,7 @@ func waitForExit(of pid: pid_t, timeout: Double = 10) -> Bool {
 /// directories, driver state under `stateRoot`. An empty list is a clean run.
 func leftovers(dataDir: String, stateRoot: String, cgroupParent: String) -> [String] {
     var left: [String] = []
-    let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+    let mounts = ProcFile.text("/proc/self/mountinfo") ?? ""
     for line in mounts.split(separator: "\n") {
         let fields = line.split(separator: " ")
         guard let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }

@@ -31,7 +31,16 @@ struct IsolationTests {
             let top = "/" + (point.split(separator: "/").first.map(String.init) ?? "")
             #expect(allowed.contains(top), "unexpected mount \(point)")
         }
-        #expect(!mountPoints.contains { $0.hasPrefix("/sys/fs/cgroup") || $0.hasPrefix("/run") || $0.hasPrefix("/work") })
+        #expect(!mountPoints.contains { $0.hasPrefix("/run") || $0.hasPrefix("/work") })
+        // Under /sys/fs/cgroup only the task's own cgroup, each hierarchy rooted at it ("/" in its cgroup
+        // namespace), and the tmpfs holding them on v1: never a host hierarchy or a subtree of one.
+        for line in result.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count > 4, fields[4].hasPrefix("/sys/fs/cgroup"), let dash = fields.firstIndex(of: "-") else { continue }
+            let type = fields[dash + 1]
+            #expect(type == "tmpfs" || ((type == "cgroup" || type == "cgroup2") && fields[3] == "/"), "unexpected mount \(line)")
+            #expect(fields[5].hasPrefix("ro") || type == "tmpfs", "a writable cgroup mount: \(line)")
+        }
         #expect(mountPoints.contains("/proc") && mountPoints.contains("/dev/pts"))
         #expect(mountPoints.count < 50)
     }

@@ -58,12 +58,16 @@ struct RunCommandTests {
         let (result, _) = try await run("hello.hcl", json: false)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("greet[0].say | hello from say in "), "\(result.stdout)")
-        let types = result.stdout.split(separator: "\n").compactMap { line -> String? in
-            let columns = line.components(separatedBy: "  ")
-            return columns.count >= 4 && columns[1] == "greet[0].say" ? columns[2] : nil
-        }
-        #expect(types == ["Received", "Task Setup", "Started", "Terminated"], "\(result.stdout)")
-        #expect(result.stdout.contains("Terminated  Exit Code: 0"))
+        let events = result.stdout.split(separator: "\n").map(String.init).filter { $0.contains("  greet[0].say  ") }
+        let fields = events.map { $0.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        #expect(fields.map { $0.count > 2 ? $0[2] : "" } == ["Received", "Task Setup", "Started", "Terminated"], "\(result.stdout)")
+        #expect(fields.last?.last == "Exit Code: 0", "\(result.stdout)")
+        // The time as every human output writes it (HH:MM:SS today), and the messages in one column.
+        #expect(fields.allSatisfy { $0.first?.count == 8 && $0.first?.filter { $0 == ":" }.count == 2 }, "\(result.stdout)")
+        let messageColumns = Set(zip(events, fields).compactMap { line, fields in
+            fields.last.flatMap { line.range(of: $0) }.map { line.distance(from: line.startIndex, to: $0.lowerBound) }
+        })
+        #expect(messageColumns.count == 1, "\(result.stdout)")
     }
 
     @Test func helloAsJSONEvents() async throws {

@@ -97,6 +97,36 @@ struct SealedHelperTests {
         #expect(result.stdout.hasSuffix("done\n"))
     }
 
+    /// The supervisor runs from the host's file only where the task cannot see it (a pid namespace of
+    /// its own); a task sharing the host's pid namespace finds its supervisor (its parent) at a sealed
+    /// copy, even with CAP_SYS_PTRACE to get past the supervisor being non-dumpable.
+    @Test func aTaskSharingTheHostsPidNamespaceFindsNoHostBinaryAtItsSupervisor() throws {
+        var host = stat()
+        try #require(stat(Integration.productsDirectory + "/corral-supervisor", &host) == 0)
+        let image = try HostileImage()
+        defer { image.remove() }
+        let script = """
+            bb=/bin/busybox
+            parent=$($bb awk '/^PPid:/ { print $2 }' /proc/$$/status)
+            echo "parent $parent"
+            $bb stat -L -c '%d:%i' /proc/$parent/exe 2>/dev/null
+            (exec 3>>/proc/$parent/exe) 2>/dev/null && echo supervisor-writable
+            echo done
+            """
+        for extra in [[], ["--cap-add", "SYS_PTRACE"]] {
+            let result = try corral(["isolate", "--rootfs", image.root, "--pid", "host"] + extra + ["--", "/bin/sh", "-c", script])
+            #expect(result.status == 0, "\(extra): \(result.stderr)")
+            #expect(!result.stdout.contains("parent 0\n"), "\(extra): the task should see its parent: \(result.stdout)")
+            #expect(!result.stdout.contains("\(host.st_dev):\(host.st_ino)"), "\(extra): \(result.stdout)")
+            #expect(!result.stdout.contains("writable"), "\(extra): \(result.stdout)")
+            #expect(result.stdout.hasSuffix("done\n"), "\(extra): \(result.stdout)")
+        }
+        // In a pid namespace of its own the task has no parent to look at.
+        let own = try corral(["isolate", "--rootfs", image.root, "--cap-add", "SYS_PTRACE", "--", "/bin/sh", "-c", script])
+        #expect(own.status == 0 && own.stdout.hasPrefix("parent 0\n") && own.stdout.hasSuffix("done\n"), "\(own.stdout) \(own.stderr)")
+        #expect(!own.stdout.contains("\(host.st_dev):\(host.st_ino)"), "\(own.stdout)")
+    }
+
     @Test func theExitStatusContractHolds() throws {
         let image = try HostileImage()
         defer { image.remove() }

@@ -1,6 +1,7 @@
 import CorralCgroups
 import Testing
 @testable import CorralIsolation
+import CorralResourceTypes
 
 @Suite struct DeviceMappingTests {
     var host: FakeHost = {

@@ -1,3 +1,4 @@
+import CorralTestFiles
 import CorralAllocDir
 import CorralRunner
 import Foundation
@@ -76,7 +77,7 @@ import Testing
     }
 
     func mountPoints(below root: String) -> [String] {
-        let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let text = ProcFile.text("/proc/self/mountinfo") ?? ""
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 4 else { return nil }

@@ -1,6 +1,7 @@
 import Foundation
 import CorralDriver
 @testable import CorralRunner
+import CorralRunnerTestSupport
 import MetricsTestKit
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The runner core stays pure Swift over the driver API (DESIGN.md §2): no Glibc, no C target, no
+/// The runner core stays pure Swift over the driver API (docs/architecture.md, section 2): no Glibc, no C target, no
 /// isolation or cgroup layer.
 @Suite struct RunnerImportTests {
     @Test func runnerCoreImportsNoCAndNoLowerLayer() throws {

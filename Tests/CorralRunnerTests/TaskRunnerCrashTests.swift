@@ -1,6 +1,7 @@
 import Foundation
 import CorralDriver
 @testable import CorralRunner
+import CorralRunnerTestSupport
 import MetricsTestKit
 import Testing
 
@@ -88,6 +89,44 @@ import Testing
         #expect(!state.eventTypes.contains(.notRestarting) && !state.eventTypes.contains(.restarting))
         #expect(state.events.last?.type == .killed)
         #expect(harness.driver.started.isEmpty)
+    }
+
+    /// A hook that waits (a download, a template's data) is cancelled by a kill, as a Nomad hook's
+    /// context is: the kill does not wait for it, and nothing is recorded as a setup failure.
+    @Test func aKillCancelsAPrestartHookThatWaits() async throws {
+        final class Waiting: TaskPrestartHook {
+            let name = "waiting"
+            let entered = OneShot<Void>()
+            let sawCancellation = OneShot<Bool>()
+            func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
+                entered.resolve(())
+                do { try await Task.sleep(for: .seconds(3600)) } catch {
+                    sawCancellation.resolve(context.isCancelled)
+                    throw error
+                }
+                sawCancellation.resolve(false)
+                return PrestartResponse()
+            }
+        }
+        for ending in ["kill", "shutdown"] {
+            let hook = Waiting()
+            let harness = RunnerHarness()
+            let runner = try harness.runner(makeAllocation([mockTask("app")], type: .service), hooks: [hook])
+            let running = Task { await runner.run() }
+            await hook.entered.value()
+            // Returns only because the hour-long wait was cut short.
+            if ending == "kill" { await runner.kill() } else { await runner.shutdown() }
+            await running.value
+            #expect(await hook.sawCancellation.value(), "\(ending)")
+            let state = await runner.taskState
+            #expect(!state.eventTypes.contains(.setupFailure), "\(ending): \(state.eventTypes)")
+            #expect(harness.driver.started.isEmpty, "\(ending)")
+            if ending == "kill" {
+                #expect(state.state == .dead && !state.failed && state.events.last?.type == .killed, "\(state.eventTypes)")
+            } else {
+                #expect(state.state != .dead, "a shutdown leaves the task to the next runner")
+            }
+        }
     }
 
     @Test func hugePolicyValuesAreRefusedNotACrash() async throws {

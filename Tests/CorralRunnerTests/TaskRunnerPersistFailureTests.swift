@@ -1,5 +1,6 @@
 import CorralDriver
 @testable import CorralRunner
+import CorralRunnerTestSupport
 import Foundation
 import MetricsTestKit
 import Synchronization
@@ -54,11 +55,15 @@ final class FailingWritesStore: StateStore {
     }
 }
 
-@Suite struct TaskRunnerPersistFailureTests {
-    static func runner(_ alloc: Allocation, driver: RecordingDriver, store: any StateStore,
-                       onStateChange: @escaping @Sendable (String, TaskState) async -> Void = { _, _ in }) throws -> TaskRunner {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("corral-persist-\(UUID().uuidString)").path
-        return try TaskRunner(allocation: alloc, taskName: "app", driver: driver, store: store, clock: ManualClock(autoAdvance: true),
+@Suite final class TaskRunnerPersistFailureTests {
+    /// The allocation root of this test's runners, removed with the test (one instance per test).
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("corral-persist-\(UUID().uuidString)").path
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    func runner(_ alloc: Allocation, driver: RecordingDriver, store: any StateStore,
+                onStateChange: @escaping @Sendable (String, TaskState) async -> Void = { _, _ in }) throws -> TaskRunner {
+        try TaskRunner(allocation: alloc, taskName: "app", driver: driver, store: store, clock: ManualClock(autoAdvance: true),
                               config: RunnerConfig(allocRoot: root, statsInterval: .seconds(3600), restartSeed: 1),
                               taskDirBuilder: PlainTaskDirBuilder(), metricsFactory: TestMetrics(), onStateChange: onStateChange)
     }
@@ -71,7 +76,7 @@ final class FailingWritesStore: StateStore {
         let alloc = makeAllocation([mockTask("app", ["run_for": .string("1ms"), "exit_code": .integer(7)])], type: .batch,
                                    restart: policy(attempts: 0))
         let driver = RecordingDriver()
-        let runner = try Self.runner(alloc, driver: driver, store: store)
+        let runner = try runner(alloc, driver: driver, store: store)
         await runner.run()
 
         #expect(driver.started.count == 1, "the task ran \(driver.started.count) times")
@@ -96,7 +101,7 @@ final class FailingWritesStore: StateStore {
         let alloc = makeAllocation([mockTask("app", ["run_for": .string("1h")])], type: .service)
         let driver = RecordingDriver()
         let (stream, continuation) = AsyncStream.makeStream(of: TaskState.self)
-        let runner = try Self.runner(alloc, driver: driver, store: store) { _, state in continuation.yield(state) }
+        let runner = try runner(alloc, driver: driver, store: store) { _, state in continuation.yield(state) }
         let running = Task { await runner.run() }
         for await state in stream where state.events.last?.type == .statePersistFailed || state.state == .running { break }
         await runner.shutdown()
@@ -116,7 +121,7 @@ final class FailingWritesStore: StateStore {
                                    restart: policy(attempts: 0))
         let driver = RecordingDriver()
         let (stream, continuation) = AsyncStream.makeStream(of: TaskState.self)
-        let first = try Self.runner(alloc, driver: driver, store: store) { _, state in continuation.yield(state) }
+        let first = try runner(alloc, driver: driver, store: store) { _, state in continuation.yield(state) }
         let running = Task { await first.run() }
         for await state in stream where state.events.contains(where: { $0.type == .statePersistFailed }) { break }
         await first.shutdown()
@@ -125,7 +130,7 @@ final class FailingWritesStore: StateStore {
         #expect(!stored.events.contains { $0.type == .terminated }, "the exit was stored after all")
 
         let secondDriver = RecordingDriver()
-        let second = try Self.runner(alloc, driver: secondDriver, store: store.base)
+        let second = try runner(alloc, driver: secondDriver, store: store.base)
         try await second.restore()
         await second.run()
         let state = await second.taskState

@@ -79,9 +79,9 @@ import Testing
          "p.json: flags: not supported by corral (a filter must not be silently weaker than written)"),
         (#"{"defaultAction": "SCMP_ACT_ALLOW", "archMap": [{"architecture": 1}]}"#, "p.json: archMap[0].architecture: expected a string"),
         (#"[]"#, "p.json: expected an object"),
-        (#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 007}"#, "p.json: not valid JSON: line 1, column 57: bad number: leading zeros are not JSON"),
-        (#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1.}"#, "p.json: not valid JSON: line 1, column 58: bad number: a digit must follow '.'"),
-        (#"{"defaultAction": "SCMP_ACT_ALLOW", "x": "\u+fff"}"#, "p.json: not valid JSON: line 1, column 45: bad \\u escape"),
+        (#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 007}"#, "p.json: not valid JSON: line 1, column 56: a number has no leading zeros"),
+        (#"{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1.}"#, "p.json: not valid JSON: line 1, column 58: expected a digit after \".\""),
+        (#"{"defaultAction": "SCMP_ACT_ALLOW", "x": "\u+fff"}"#, "p.json: not valid JSON: line 1, column 43: invalid \\u escape: expected four hex digits"),
     ])
     func malformedProfilesNameTheJSONPath(text: String, message: String) {
         #expect(error(text) == message)

@@ -19,9 +19,16 @@ int corral_signalfd_read(int fd);
 /* Opens a pseudo-terminal pair (both CLOEXEC, neither the caller's controlling tty). Returns 0 or -errno. */
 int corral_openpty(int *master, int *slave);
 
+/* Has a pseudo-terminal (by its master) send `signal` to its foreground process group (TIOCSIG).
+ * Returns 0 or -errno. */
+int corral_pty_signal(int master, int signal);
+
 /* Makes this process non-dumpable: other processes (a task sharing our pid namespace, say) cannot
  * open /proc/<us>/exe or ptrace us without CAP_SYS_PTRACE. Returns 0 or -errno. */
 int corral_set_nondumpable(void);
+
+/* Names the calling thread (the first 15 bytes of `name`): 0 or -errno. */
+int corral_set_thread_name(const char *name);
 
 /* Opens /dev/null on whichever of fds 0, 1, 2 is closed, so that nothing opened later lands there
  * (and is then handed to a task as its stdin, stdout or stderr). Returns 0 or -errno. */

@@ -9,7 +9,7 @@ extension Agent {
     /// Stops a job: every allocation's desired status becomes `stop` (persisted before this
     /// returns) and its tasks are killed in the background. With `purge`, waits for them to die and
     /// removes the allocations with their directories and state.
-    public func stopJob(_ id: String, purge: Bool) async throws(AgentError) -> JobStopResponse {
+    package func stopJob(_ id: String, purge: Bool) async throws(AgentError) -> JobStopResponse {
         let ids = order.filter { records[$0]?.allocation.job.id == id }
         guard !ids.isEmpty else { throw .notFound(what: "job", id: id) }
         if purge {
@@ -24,7 +24,7 @@ extension Agent {
     }
 
     /// Stops one allocation (its desired status becomes `stop`; its tasks are killed).
-    public func stopAllocation(_ id: String) async throws(AgentError) -> AllocActionResponse {
+    package func stopAllocation(_ id: String) async throws(AgentError) -> AllocActionResponse {
         let record = try record(id)
         try await markStopped(record.allocation.id)
         let live = record.status.taskStates.filter { $0.value.state != .dead }.keys.sorted()
@@ -70,7 +70,7 @@ extension Agent {
     }
 
     /// Restarts a running task (or every running task) in place; not counted by the restart policy.
-    public func restart(alloc: String, task: String?) async throws(AgentError) -> AllocActionResponse {
+    package func restart(alloc: String, task: String?) async throws(AgentError) -> AllocActionResponse {
         let record = try record(alloc)
         var runners = try await taskRunners(record, task, all: true)
         if task == nil { runners = runners.filter { record.status.taskStates[$0.taskName]?.state == .running } }
@@ -82,7 +82,7 @@ extension Agent {
     }
 
     /// Sends a signal (default SIGKILL, as Nomad's) to a task.
-    public func signal(alloc: String, task: String?, signal: String?) async throws(AgentError) -> AllocActionResponse {
+    package func signal(alloc: String, task: String?, signal: String?) async throws(AgentError) -> AllocActionResponse {
         let record = try record(alloc)
         let runners = try await taskRunners(record, task, all: false)
         let name = signal ?? "SIGKILL"
@@ -94,7 +94,7 @@ extension Agent {
     }
 
     /// The newest resource usage of each running task.
-    public func stats(alloc: String) async throws(AgentError) -> AllocStatsResponse {
+    package func stats(alloc: String) async throws(AgentError) -> AllocStatsResponse {
         let detail = await detail(try record(alloc))
         let memory = detail.resourceUsage.values.reduce(UInt64(0)) { $0 + $1.memory.rss }
         let cpu = detail.resourceUsage.values.reduce(0.0) { $0 + $1.cpu.percent }
@@ -102,7 +102,7 @@ extension Agent {
     }
 
     /// Runs a command inside a running task with streams (`exec`).
-    public func exec(alloc: String, task: String?, command: [String], options: ExecOptions) async throws(AgentError) -> ExecSession {
+    package func exec(alloc: String, task: String?, command: [String], options: ExecOptions) async throws(AgentError) -> ExecSession {
         guard !command.isEmpty, !command[0].isEmpty else { throw .badRequest("command: give the command to run as a JSON array, e.g. [\"/bin/sh\"]") }
         let record = try record(alloc)
         guard let runner = try await taskRunners(record, task, all: false).first else {
@@ -112,7 +112,7 @@ extension Agent {
     }
 
     /// Where a task's log is, and a way to learn whether the task can still write to it.
-    public func logSource(alloc: String, task: String?, type: String) async throws(AgentError) -> TaskLogSource {
+    package func logSource(alloc: String, task: String?, type: String) async throws(AgentError) -> TaskLogSource {
         guard type == "stdout" || type == "stderr" else { throw .badRequest("type \"\(type)\": stdout or stderr") }
         let record = try record(alloc)
         guard let runner = try await taskRunners(record, task, all: false).first else {
@@ -133,7 +133,7 @@ extension Agent {
     }
 
     /// Checks that `task` (or the only task) of `alloc` exists and runs, as an exec needs.
-    public func checkExecTarget(alloc: String, task: String?) async throws(AgentError) {
+    package func checkExecTarget(alloc: String, task: String?) async throws(AgentError) {
         let record = try record(alloc)
         guard let runner = try await taskRunners(record, task, all: false).first else {
             throw .notFound(what: "task", id: task ?? "")
@@ -159,17 +159,17 @@ extension Agent {
 }
 
 /// A task's log file and whether the task may still write to it.
-public struct TaskLogSource: Sendable {
+package struct TaskLogSource: Sendable {
     /// The allocation directory: corral's own, trusted. Everything beneath it is the task's to
     /// write, and is resolved without following links.
-    public let allocDir: String
+    package let allocDir: String
     /// The log directory, relative to `allocDir` (`alloc/logs`).
-    public let logDirectory: String
+    package let logDirectory: String
     /// The live file's name (`<task>.<stream>`); rotated files are `<name>.1` (newest) to `<name>.N`.
-    public let fileName: String
-    public let writer: @Sendable () async -> WriterState
+    package let fileName: String
+    package let writer: @Sendable () async -> WriterState
 
-    public init(allocDir: String, logDirectory: String, fileName: String, writer: @escaping @Sendable () async -> WriterState) {
+    package init(allocDir: String, logDirectory: String, fileName: String, writer: @escaping @Sendable () async -> WriterState) {
         self.allocDir = allocDir
         self.logDirectory = logDirectory
         self.fileName = fileName
@@ -177,16 +177,16 @@ public struct TaskLogSource: Sendable {
     }
 
     /// The log at `path`, its directory trusted (for tests and callers that own the directory).
-    public init(path: String, writer: @escaping @Sendable () async -> WriterState) {
+    package init(path: String, writer: @escaping @Sendable () async -> WriterState) {
         let slash = path.lastIndex(of: "/") ?? path.startIndex
         self.init(allocDir: slash == path.startIndex ? "/" : String(path[..<slash]), logDirectory: ".",
                   fileName: String(path[path.index(after: slash)...]), writer: writer)
     }
 
     /// The live file's path, for messages.
-    public var path: String { allocDir + "/" + logDirectory + "/" + fileName }
+    package var path: String { allocDir + "/" + logDirectory + "/" + fileName }
 
-    public enum WriterState: Sendable {
+    package enum WriterState: Sendable {
         /// The task runs: more may come.
         case writing
         /// The task is dead: what is in the files is all there is.

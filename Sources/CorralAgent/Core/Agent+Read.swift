@@ -46,20 +46,20 @@ extension Agent {
 
     // MARK: Allocations
 
-    public func allocations(prefix: String? = nil, job: String? = nil) -> [AllocStub] {
+    package func allocations(prefix: String? = nil, job: String? = nil) -> [AllocStub] {
         order.compactMap { records[$0] }
             .filter { prefix == nil || $0.allocation.id.hasPrefix(prefix!.lowercased()) }
             .filter { job == nil || $0.allocation.job.id == job }
             .map(stub)
     }
 
-    public func allocation(_ id: String) async throws(AgentError) -> AllocDetail {
+    package func allocation(_ id: String) async throws(AgentError) -> AllocDetail {
         await detail(try record(id))
     }
 
     /// A blocking query: returns once the allocation's modify index passes `index`, or after
     /// `timeout`, or when the agent shuts down (with the allocation as it is then).
-    public func allocation(_ id: String, after index: UInt64, timeout: Duration) async throws(AgentError) -> AllocDetail {
+    package func allocation(_ id: String, after index: UInt64, timeout: Duration) async throws(AgentError) -> AllocDetail {
         let full = try resolve(id)
         if let record = records[full], record.modifyIndex <= index, !shuttingDown {
             let waiterID = nextWaiterID
@@ -99,7 +99,7 @@ extension Agent {
 
     // MARK: Jobs
 
-    public func jobs(prefix: String? = nil) -> [JobStub] {
+    package func jobs(prefix: String? = nil) -> [JobStub] {
         var seen: [String] = []
         for id in order {
             guard let job = records[id]?.allocation.job.id, !seen.contains(job) else { continue }
@@ -110,7 +110,7 @@ extension Agent {
         return seen.map { job in jobStub(job, allocations: all.filter { $0.allocation.job.id == job }) }
     }
 
-    public func job(_ id: String) async throws(AgentError) -> JobDetail {
+    package func job(_ id: String) async throws(AgentError) -> JobDetail {
         let allocations = order.compactMap { records[$0] }.filter { $0.allocation.job.id == id }
         guard let first = allocations.first else { throw .notFound(what: "job", id: id) }
         return JobDetail(stub: jobStub(id, allocations: allocations), job: first.allocation.job, allocations: allocations.map(stub))
@@ -130,7 +130,7 @@ extension Agent {
 
     // MARK: Node
 
-    public func nodeStatus() -> NodeResponse {
+    package func nodeStatus() -> NodeResponse {
         var counts = AllocCounts()
         for record in records.values { counts.count(record.status.clientStatus) }
         let check = resourceCheck()
@@ -149,7 +149,7 @@ extension Agent {
         return ["state store writes failing since \(ISO8601DateFormatter().string(from: failure.since)): \(failure.error)"]
     }
 
-    public func health(version: String) -> HealthResponse {
+    package func health(version: String) -> HealthResponse {
         let uptime = ContinuousClock.now - started
         return HealthResponse(ok: !shuttingDown, version: version,
                               uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,

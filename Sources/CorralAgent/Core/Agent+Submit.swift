@@ -10,7 +10,7 @@ extension Agent {
     /// `directory` (absolute) is where the file is: relative host paths in its driver configs are
     /// taken relative to it, as `corral run` does. Without it they are refused, since they would
     /// otherwise be relative to wherever the agent runs.
-    public func submit(source: String, filename: String, json: Bool? = nil, directory: String? = nil,
+    package func submit(source: String, filename: String, json: Bool? = nil, directory: String? = nil,
                        enforceIndex: UInt64? = nil) async throws(AgentError) -> JobSubmitResponse {
         var job: Job
         do {
@@ -40,7 +40,7 @@ extension Agent {
     /// `enforceIndex` (Nomad's `EnforceIndex` with `JobModifyIndex`) is a compare-and-set: 0 means
     /// the job must not exist; any other value must be the job's modify index. Otherwise nothing
     /// changes and the submission is refused (`indexMismatch`, 409, with the current index).
-    public func submit(_ job: Job, enforceIndex: UInt64? = nil) async throws(AgentError) -> JobSubmitResponse {
+    package func submit(_ job: Job, enforceIndex: UInt64? = nil) async throws(AgentError) -> JobSubmitResponse {
         try await gate.run { () async throws(AgentError) -> JobSubmitResponse in
             try await self.submitNow(job, enforceIndex: enforceIndex)
         }

@@ -9,9 +9,9 @@ import Logging
 /// (submit, stop, restart, signal, exec). `start` restores every stored allocation, reattaching
 /// tasks that kept running while no agent was there; `shutdown` leaves every task running with its
 /// state persisted for the next agent.
-public actor Agent {
-    public nonisolated let settings: AgentSettings
-    public nonisolated let node: NodeInfo
+package actor Agent {
+    package nonisolated let settings: AgentSettings
+    package nonisolated let node: NodeInfo
     let drivers: [String: any TaskDriver]
     let fingerprints: [String: Fingerprint]
     let store: any StateStore
@@ -40,7 +40,7 @@ public actor Agent {
     /// Serialises changes to the set of allocations (see `AsyncSerialGate`).
     let gate = AsyncSerialGate()
 
-    public init(settings: AgentSettings, node: NodeInfo, drivers: [String: any TaskDriver],
+    package init(settings: AgentSettings, node: NodeInfo, drivers: [String: any TaskDriver],
                 fingerprints: [String: Fingerprint], store: any StateStore, taskDirBuilder: any TaskDirBuilder,
                 metricsFactory: any MetricsFactory, logger: Logger, clock: any RunnerClock = SystemClock()) {
         self.settings = settings
@@ -72,7 +72,7 @@ public actor Agent {
     /// reattached, tasks that exited meanwhile report their real exit, and restart policies pick up
     /// where they were. An allocation that cannot be restored (its driver is gone, say) is logged
     /// and left in the store untouched.
-    public func start() async throws(AgentError) {
+    package func start() async throws(AgentError) {
         let stored: [Allocation]
         do { stored = try await store.allocations() } catch { throw .failed(error.description) }
         for allocation in stored {
@@ -116,7 +116,7 @@ public actor Agent {
     }
 
     /// Every allocation this agent knows, restored or not.
-    public func knownAllocationIDs() -> Set<String> {
+    package func knownAllocationIDs() -> Set<String> {
         Set(records.keys).union(unrestored.keys)
     }
 
@@ -128,7 +128,7 @@ public actor Agent {
 
     /// Stops every allocation runner and leaves the tasks running, their state persisted; returns
     /// once every runner has stopped. Blocking queries are answered at once.
-    public func shutdown() async {
+    package func shutdown() async {
         shuttingDown = true
         for session in execSessions.values { session.terminate() }
         let runners = records.values.map(\.runner)

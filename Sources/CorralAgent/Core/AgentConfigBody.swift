@@ -1,4 +1,5 @@
 import CorralJobspec
+import CorralSpelling
 
 /// What one body of the agent configuration may hold: attributes, and blocks with no name. A `map`
 /// block holds free keys (`meta`); HCL may also write it `meta = { ... }`. A `labeled` block takes

@@ -1,6 +1,7 @@
 import CorralDriver
 import CorralExecDriver
 import CorralJobspec
+import CorralSpelling
 import Foundation
 
 /// Typed reads of the configuration's values. Each problem is reported at the value as
@@ -81,11 +82,16 @@ extension AgentConfigDecoder {
 
     /// One of `logLevels`, with the closest one suggested.
     mutating func logLevel(_ value: HCLExpression, _ path: String) -> String? {
-        let expected = "one of " + Self.logLevels.joined(separator: ", ")
+        oneOf(Self.logLevels, value, path)
+    }
+
+    /// One of `choices`, with the closest one suggested.
+    mutating func oneOf(_ choices: [String], _ value: HCLExpression, _ path: String) -> String? {
+        let expected = "one of " + choices.joined(separator: ", ")
         guard let text = string(value, path, expected: expected) else { return nil }
-        guard Self.logLevels.contains(text) else {
+        guard choices.contains(text) else {
             var message = "\(path): expected \(expected), found \(value.foundDescription)"
-            if let match = EditDistance.closest(to: text, among: Self.logLevels) { message += " (did you mean \(match.debugDescription)?)" }
+            if let match = EditDistance.closest(to: text, among: choices) { message += " (did you mean \(match.debugDescription)?)" }
             diagnostics.error(message, at: value.range.start)
             return nil
         }

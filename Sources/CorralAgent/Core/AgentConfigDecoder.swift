@@ -1,11 +1,12 @@
 import CorralExecDriver
 import CorralJobspec
+import CorralSpelling
 
 /// Reads the agent configuration's bodies onto `AgentSettings`, collecting every problem.
 struct AgentConfigDecoder {
     var diagnostics = DiagnosticCollector()
 
-    static let file = ConfigSchema(attributes: ["data_dir", "state_dir", "log_level", "name", "datacenter", "region"],
+    static let file = ConfigSchema(attributes: ["data_dir", "state_dir", "log_level", "log_format", "name", "datacenter", "region"],
                                    blocks: ["listen", "client"], labeled: ["plugin"])
     static let listen = ConfigSchema(attributes: ["socket", "tcp", "token"], blocks: ["tls"])
     static let tls = ConfigSchema(attributes: ["cert_file", "key_file"])
@@ -28,6 +29,9 @@ struct AgentConfigDecoder {
         if let value = content.attributes["data_dir"], let path = absolutePath(value, "data_dir") { settings.dataDir = path }
         if let value = content.attributes["state_dir"], let path = absolutePath(value, "state_dir") { settings.stateRoot = path }
         if let value = content.attributes["log_level"], let level = logLevel(value, "log_level") { settings.logLevel = level }
+        if let value = content.attributes["log_format"], let format = oneOf(AgentSettings.logFormats, value, "log_format") {
+            settings.logFormat = format
+        }
         if let value = content.attributes["name"], let name = string(value, "name") { settings.nodeName = name }
         if let value = content.attributes["datacenter"], let name = nonEmptyString(value, "datacenter") {
             settings.datacenter = name

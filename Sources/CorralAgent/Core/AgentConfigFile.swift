@@ -37,10 +37,10 @@ import CorralJobspec
 /// base settings' values, and so does a key set to `null`. Values are literals: a string holding
 /// `${...}` or `%{...}` is refused (`$${` and `%%{` write a literal `${` and `%{`). Every problem
 /// is reported, each at its line and column, sorted by position.
-public enum AgentConfigFile {
+package enum AgentConfigFile {
     /// Parses an agent configuration (HCL, or JSON when the name ends in .json or the text starts with `{`)
     /// onto `base` (keys absent keep base's values). Throws every problem found with file:line:column.
-    public static func parse(_ text: String, file: String, base: AgentSettings = AgentSettings()) throws(JobspecError)
+    package static func parse(_ text: String, file: String, base: AgentSettings = AgentSettings()) throws(JobspecError)
         -> AgentSettings {
         // A byte order mark is no part of the configuration (and would shift every column of line 1).
         let text = text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text
@@ -65,7 +65,7 @@ public enum AgentConfigFile {
 
     /// Reads and parses the configuration file at `path` (which names it in messages). A file that
     /// cannot be read is one diagnostic with no position (line 0) saying why (`No such file or directory`).
-    public static func load(path: String, base: AgentSettings = AgentSettings()) throws(JobspecError) -> AgentSettings {
+    package static func load(path: String, base: AgentSettings = AgentSettings()) throws(JobspecError) -> AgentSettings {
         let text = try JobFileReader.text(path, what: "agent configuration file")
         return try parse(text, file: path, base: base)
     }

@@ -2,7 +2,7 @@ import CorralAPI
 import CorralJobspec
 
 /// Why an agent request failed, with the HTTP status it maps to and the body a client gets.
-public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No job, allocation or task of that id or name.
     case notFound(what: String, id: String)
     /// An abbreviated allocation id matching several allocations.
@@ -20,7 +20,7 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The agent itself failed (its store, a driver).
     case failed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .notFound(what, id): "no \(what) \"\(id)\""
         case let .ambiguous(prefix, matches):
@@ -36,7 +36,7 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The HTTP status code.
-    public var status: Int {
+    package var status: Int {
         switch self {
         case .notFound: 404
         case .ambiguous, .badRequest, .invalidJob: 400
@@ -46,7 +46,7 @@ public enum AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The JSON body.
-    public var body: APIErrorBody {
+    package var body: APIErrorBody {
         switch self {
         case let .ambiguous(_, matches): APIErrorBody(error: description, matches: matches)
         case let .invalidJob(error):

@@ -6,14 +6,14 @@ import Prometheus
 
 /// The agent's HTTP API (docs/API.md): every route under `/v1`, JSON in and out, errors as
 /// `APIErrorBody` with their status.
-public enum APIRouter {
+package enum APIRouter {
     /// What the routes need besides the agent.
-    public struct Environment: Sendable {
-        public var version: String
-        public var registry: PrometheusCollectorRegistry
-        public var logger: Logger
+    package struct Environment: Sendable {
+        package var version: String
+        package var registry: PrometheusCollectorRegistry
+        package var logger: Logger
 
-        public init(version: String, registry: PrometheusCollectorRegistry, logger: Logger) {
+        package init(version: String, registry: PrometheusCollectorRegistry, logger: Logger) {
             self.version = version
             self.registry = registry
             self.logger = logger
@@ -21,10 +21,10 @@ public enum APIRouter {
     }
 
     /// The context every route gets (WebSocket-capable, for `exec`; with the connection, for streams).
-    public typealias Context = AgentRequestContext
+    package typealias Context = AgentRequestContext
 
     /// `token`: every request must carry it (the TCP listener's router).
-    public static func build(agent: Agent, environment: Environment, token: String? = nil) -> Router<Context> {
+    package static func build(agent: Agent, environment: Environment, token: String? = nil) -> Router<Context> {
         let router = Router(context: Context.self)
         router.add(middleware: APIErrorMiddleware(logger: environment.logger, maxRequestBytes: agent.settings.maxRequestBytes))
         if let token { router.add(middleware: TokenMiddleware(token: token)) }

@@ -11,14 +11,14 @@ import Glibc
 /// The API's listeners: the unix socket (always; mode 0600, its directory created 0700 when
 /// missing, a stale socket of a dead agent replaced, a live agent's refused) and a TCP address when
 /// the settings name one. Each is a Hummingbird application over the same router.
-public struct AgentServer {
-    public let settings: AgentSettings
+package struct AgentServer {
+    package let settings: AgentSettings
     let router: Router<APIRouter.Context>
     /// The TCP listener's: the same routes behind the token.
     let tcpRouter: Router<APIRouter.Context>?
     let logger: Logger
 
-    public init(agent: Agent, environment: APIRouter.Environment) {
+    package init(agent: Agent, environment: APIRouter.Environment) {
         self.settings = agent.settings
         self.router = APIRouter.build(agent: agent, environment: environment)
         self.tcpRouter = agent.settings.tcpToken.map { APIRouter.build(agent: agent, environment: environment, token: $0) }
@@ -31,7 +31,7 @@ public struct AgentServer {
 
     /// The listeners as services; prepares the socket path first.
     /// `onListening` is told each address once it accepts connections.
-    public func services(onListening: @escaping @Sendable (String) -> Void = { _ in }) throws(AgentServerError) -> [any Service] {
+    package func services(onListening: @escaping @Sendable (String) -> Void = { _ in }) throws(AgentServerError) -> [any Service] {
         try UnixSocketPath.prepare(settings.socketPath)
         let socketPath = settings.socketPath
         let logger = self.logger
@@ -84,7 +84,7 @@ public struct AgentServer {
 }
 
 /// Why the API cannot listen.
-public enum AgentServerError: Error, Equatable, CustomStringConvertible {
+package enum AgentServerError: Error, Equatable, CustomStringConvertible {
     case socketInUse(path: String)
     case socketPath(path: String, operation: String, errno: Int32)
     case tcpWithoutToken(address: String)
@@ -93,7 +93,7 @@ public enum AgentServerError: Error, Equatable, CustomStringConvertible {
     case tcpWithoutTLS(address: String)
     case tls(reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .socketInUse(let path): "another agent is listening on \(path); stop it first or give this one another --listen"
         case let .socketPath(path, operation, code): "cannot prepare the API socket \(path): \(operation): \(String(cString: strerror(code)))"

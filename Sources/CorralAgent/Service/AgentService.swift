@@ -4,12 +4,12 @@ import ServiceLifecycle
 /// is requested, then stops the allocation runners and leaves every task running, its state
 /// persisted for the next agent. List it after the HTTP servers: a group shuts its services down
 /// last-first, so blocking queries and log streams end before the servers wait for their connections.
-public struct AgentService: Service {
+package struct AgentService: Service {
     let agent: Agent
 
-    public init(agent: Agent) { self.agent = agent }
+    package init(agent: Agent) { self.agent = agent }
 
-    public func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
         await agent.shutdown()
     }

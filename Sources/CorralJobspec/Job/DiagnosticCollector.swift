@@ -1,19 +1,21 @@
+import CorralSpelling
+
 /// The problems found while decoding a job (or the agent's configuration file), gathered so that
 /// one pass reports all of them.
-public struct DiagnosticCollector: Sendable {
+package struct DiagnosticCollector: Sendable {
     private(set) var entries: [(position: SourcePosition, message: String)] = []
 
-    public init() {}
+    package init() {}
 
-    public var isEmpty: Bool { entries.isEmpty }
+    package var isEmpty: Bool { entries.isEmpty }
 
-    public mutating func error(_ message: String, at position: SourcePosition) {
+    package mutating func error(_ message: String, at position: SourcePosition) {
         entries.append((position, message))
     }
 
     /// All problems, sorted by position (those at one place keep their order), each with its
     /// source line from `text`.
-    public func jobspecError(file: String, text: String) -> JobspecError {
+    package func jobspecError(file: String, text: String) -> JobspecError {
         let sorted = entries.enumerated().sorted { lhs, rhs in
             lhs.element.position.offset != rhs.element.position.offset
                 ? lhs.element.position.offset < rhs.element.position.offset : lhs.offset < rhs.offset

@@ -8,13 +8,13 @@ import Darwin
 
 /// Reads a job file (or the agent's configuration file) as UTF-8 text; problems are diagnostics
 /// naming the file (and, for bad UTF-8, the line and column of the first bad byte).
-public enum JobFileReader {
+package enum JobFileReader {
     /// Job files are small; a larger file is refused rather than read whole.
     static let maximumSize = 16 << 20
 
     /// The file's text. `what` names the file in messages: `cannot open the job file: No such file
     /// or directory` (line 0: no position).
-    public static func text(_ path: String, what: String = "job file") throws(JobspecError) -> String {
+    package static func text(_ path: String, what: String = "job file") throws(JobspecError) -> String {
         let bytes = try readBytes(path, what: what)
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         let (position, byte) = firstInvalidByte(bytes)

@@ -5,8 +5,8 @@ import CorralRunner
 /// reading the file expects (`seccomp_profile = "seccomp/strict.json"` next to the job): they are
 /// made absolute against the job file's directory before anything runs. Interpolated paths
 /// (`${...}`) and names (`default`, `unconfined`) are left alone.
-public enum JobPaths {
-    public static func resolve(_ job: Job, relativeTo directory: String) -> Job {
+package enum JobPaths {
+    package static func resolve(_ job: Job, relativeTo directory: String) -> Job {
         var job = job
         for g in job.groups.indices {
             for t in job.groups[g].tasks.indices {

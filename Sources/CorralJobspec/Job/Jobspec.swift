@@ -18,14 +18,14 @@ import CorralRunner
 /// is, in JSON, `{"job": {"hello": {"type": "batch", "group": {"greet": {"task": {"say": {"driver":
 /// "exec", "config": {"command": "/bin/echo"}}}}}}}}`; both give the same `Job`. Every problem is
 /// reported, each at its line and column.
-public enum Jobspec {
-    public enum Format: Sendable { case hcl, json }
+package enum Jobspec {
+    package enum Format: Sendable { case hcl, json }
 
     /// Parses and validates a job; `drivers` gives each known driver's config schema, so a task's
     /// `config` block is checked with positions too (when empty, any driver name is taken and no
     /// config is checked). `format` nil: JSON when `file` ends in `.json` or the text starts with
     /// `{`, else HCL. Throws every problem found, sorted by position.
-    public static func parse(_ text: String, file: String, format: Format? = nil,
+    package static func parse(_ text: String, file: String, format: Format? = nil,
                              drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
         // A byte order mark is no part of the job (and would shift every column of line 1).
         let text = text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text
@@ -61,7 +61,7 @@ public enum Jobspec {
 
     /// Reads and parses the job file at `path` (which names it in messages). The format is JSON
     /// when the name ends in `.json` or the text starts with `{`, else HCL.
-    public static func load(path: String, drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
+    package static func load(path: String, drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
         let text = try JobFileReader.text(path)
         return try parse(text, file: path, format: detectFormat(file: path, text: text), drivers: drivers)
     }

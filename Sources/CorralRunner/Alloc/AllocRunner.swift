@@ -6,8 +6,8 @@ import Synchronization
 /// (Nomad's `allocRunner`). When the `leader` task dies, the others are killed (`Leader Task Dead`);
 /// when a task fails for good, its siblings are killed (`Sibling Task Failed`). Its status
 /// summarises its tasks; `updates` announces every persisted task state change.
-public actor AllocRunner {
-    public nonisolated let allocID: String
+package actor AllocRunner {
+    package nonisolated let allocID: String
     private(set) var allocation: Allocation
     private let store: any StateStore
     private let taskDirBuilder: any TaskDirBuilder
@@ -19,10 +19,10 @@ public actor AllocRunner {
     private var siblingsKilled = false
     private let continuation: AsyncStream<AllocUpdate>.Continuation
     /// Every task state change, after it is persisted (one consumer).
-    public nonisolated let updates: AsyncStream<AllocUpdate>
+    package nonisolated let updates: AsyncStream<AllocUpdate>
 
     /// Checks that every task has a registered driver before anything is created.
-    public init(allocation: Allocation, drivers: [String: any TaskDriver], store: any StateStore,
+    package init(allocation: Allocation, drivers: [String: any TaskDriver], store: any StateStore,
                 clock: any RunnerClock = SystemClock(), config: RunnerConfig, taskDirBuilder: any TaskDirBuilder,
                 metricsFactory: any MetricsFactory, extraHooks: @Sendable (String) -> [any TaskHook] = { _ in [] })
         throws(TaskRunnerError) {
@@ -49,13 +49,13 @@ public actor AllocRunner {
         box.runner = self
     }
 
-    public func runner(for task: String) -> TaskRunner? { runners[task] }
+    package func runner(for task: String) -> TaskRunner? { runners[task] }
 
-    public var status: AllocStatus { AllocStatus(taskStates: taskStates) }
+    package var status: AllocStatus { AllocStatus(taskStates: taskStates) }
 
     /// Persists the allocation (unless the caller already has: `persisted`) and runs its tasks;
     /// returns when every task runner has finished (tasks dead, or the runners shut down).
-    public func run(persisted: Bool = false) async throws(StateStoreError) {
+    package func run(persisted: Bool = false) async throws(StateStoreError) {
         // However run ends, the updates stream ends with it (its consumer must not wait forever).
         defer { continuation.finish() }
         if !persisted { try await store.putAllocation(allocation) }
@@ -73,7 +73,7 @@ public actor AllocRunner {
     }
 
     /// Restores every task runner from the store (call before `run`).
-    public func restore() async throws(StateStoreError) {
+    package func restore() async throws(StateStoreError) {
         for name in order {
             guard let runner = runners[name] else { continue }
             try await runner.restore()
@@ -82,21 +82,21 @@ public actor AllocRunner {
     }
 
     /// Kills every task and waits until all are dead.
-    public func kill(reason: String? = nil) async {
+    package func kill(reason: String? = nil) async {
         await withTaskGroup(of: Void.self) { group in
             for runner in runners.values { group.addTask { await runner.kill(reason: reason) } }
         }
     }
 
     /// Kills every task at once (SIGKILL, no grace), also cutting short kills under way.
-    public func forceKill(reason: String? = nil) async {
+    package func forceKill(reason: String? = nil) async {
         await withTaskGroup(of: Void.self) { group in
             for runner in runners.values { group.addTask { await runner.forceKill(reason: reason) } }
         }
     }
 
     /// Stops the runners and leaves the tasks running (state persisted for `restore`).
-    public func shutdown() async {
+    package func shutdown() async {
         await withTaskGroup(of: Void.self) { group in
             for runner in runners.values { group.addTask { await runner.shutdown() } }
         }
@@ -106,7 +106,7 @@ public actor AllocRunner {
     /// The stored state goes even when the directory cannot be removed (a mount left inside, say):
     /// the allocation is gone for good, and must not come back at the next start; the directory
     /// left behind is reported (`AllocDirectoryLeft`) for the operator to remove.
-    public func destroy() async throws {
+    package func destroy() async throws {
         await kill()
         let allocDir = TaskDirectory(allocRoot: config.allocRoot, allocID: allocID, task: "").allocDir
         var directoryFailure: (any Error)?
@@ -117,7 +117,7 @@ public actor AllocRunner {
     }
 
     /// A changed allocation: persisted, then given to every task runner. `desiredStatus = stop` kills.
-    public func update(_ allocation: Allocation) async throws(StateStoreError) {
+    package func update(_ allocation: Allocation) async throws(StateStoreError) {
         self.allocation = allocation
         try await store.putAllocation(allocation)
         for runner in runners.values { await runner.update(allocation) }
@@ -155,10 +155,10 @@ public actor AllocRunner {
 }
 
 /// One announced task state change, with the allocation's status after it.
-public struct AllocUpdate: Sendable {
-    public var task: String
-    public var state: TaskState
-    public var status: AllocStatus
+package struct AllocUpdate: Sendable {
+    package var task: String
+    package var state: TaskState
+    package var status: AllocStatus
 }
 
 /// Lets task runners reach their allocation runner without a reference cycle.
@@ -176,12 +176,12 @@ private struct WeakReference: Sendable {
 
 /// An allocation was destroyed (its tasks dead, its stored state deleted) but its directory could
 /// not be removed: it is left on the host, and nothing will remove it by itself.
-public struct AllocDirectoryLeft: Error, Sendable, CustomStringConvertible {
-    public var allocID: String
-    public var path: String
-    public var reason: String
+package struct AllocDirectoryLeft: Error, Sendable, CustomStringConvertible {
+    package var allocID: String
+    package var path: String
+    package var reason: String
 
-    public var description: String {
+    package var description: String {
         "allocation \(allocID) is removed, but its directory \(path) is left behind: \(reason)"
     }
 }

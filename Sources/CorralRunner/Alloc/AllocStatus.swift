@@ -1,13 +1,13 @@
 /// An allocation's status, summarised from its tasks (Nomad's client status).
-public enum AllocClientStatus: String, Codable, Sendable {
+package enum AllocClientStatus: String, Codable, Sendable {
     case pending, running, complete, failed
 }
 
 /// The allocation's status with Nomad's description and every task's state.
-public struct AllocStatus: Codable, Equatable, Sendable {
-    public var clientStatus: AllocClientStatus
-    public var description: String
-    public var taskStates: [String: TaskState]
+package struct AllocStatus: Codable, Equatable, Sendable {
+    package var clientStatus: AllocClientStatus
+    package var description: String
+    package var taskStates: [String: TaskState]
 
     enum CodingKeys: String, CodingKey {
         case description
@@ -16,7 +16,7 @@ public struct AllocStatus: Codable, Equatable, Sendable {
     }
 
     /// Any failed task: failed; else any running: running; else any pending: pending; else complete.
-    public init(taskStates: [String: TaskState]) {
+    package init(taskStates: [String: TaskState]) {
         self.taskStates = taskStates
         let states = taskStates.values
         if states.contains(where: { $0.state == .dead && $0.failed }) {

@@ -1,18 +1,18 @@
 /// Whether a job fits the node: the memory (MiB) and CPU (MHz) its allocations ask for against the
 /// node's totals minus what allocations still running from the same data directory reserve.
-public struct ResourceCheck: Sendable {
-    public var nodeMemoryMiB: Int?
-    public var nodeCPUMHz: Int?
-    public var reservedMemoryMiB = 0
-    public var reservedCPUMHz = 0
+package struct ResourceCheck: Sendable {
+    package var nodeMemoryMiB: Int?
+    package var nodeCPUMHz: Int?
+    package var reservedMemoryMiB = 0
+    package var reservedCPUMHz = 0
 
-    public init(nodeMemoryMiB: Int?, nodeCPUMHz: Int?) {
+    package init(nodeMemoryMiB: Int?, nodeCPUMHz: Int?) {
         self.nodeMemoryMiB = nodeMemoryMiB
         self.nodeCPUMHz = nodeCPUMHz
     }
 
     /// The memory and CPU of one instance of each group, times its count.
-    public static func demand(_ job: Job) -> (memoryMiB: Int, cpuMHz: Int) {
+    package static func demand(_ job: Job) -> (memoryMiB: Int, cpuMHz: Int) {
         var memory = 0
         var cpu = 0
         for group in job.groups {
@@ -26,7 +26,7 @@ public struct ResourceCheck: Sendable {
     }
 
     /// What a stored allocation still reserves: its tasks that are not dead.
-    public static func reservation(_ allocation: Allocation, states: [String: TaskState]) -> (memoryMiB: Int, cpuMHz: Int) {
+    package static func reservation(_ allocation: Allocation, states: [String: TaskState]) -> (memoryMiB: Int, cpuMHz: Int) {
         guard let group = allocation.group, allocation.desiredStatus == .run else { return (0, 0) }
         var memory = 0
         var cpu = 0
@@ -38,7 +38,7 @@ public struct ResourceCheck: Sendable {
     }
 
     /// Nil when the job fits; otherwise what is short, with the numbers.
-    public func problem(for job: Job) -> String? {
+    package func problem(for job: Job) -> String? {
         let (memory, cpu) = Self.demand(job)
         var short: [String] = []
         if let total = nodeMemoryMiB, memory > total - reservedMemoryMiB {

@@ -16,10 +16,10 @@ import CorralDriver
 ///   `${env.KEY}`). As with Nomad's regular expression, a reference inside such text is still
 ///   interpolated: in `${a ${B}}` only `${B}` is replaced.
 /// - Substituted values are not interpolated again.
-public enum Interpolator {
+package enum Interpolator {
     /// `text` with every known `${KEY}` replaced by `lookup(KEY)`, and the keys the lookup did not
     /// know (deduplicated, in first-seen order).
-    public static func interpolate(_ text: String, lookup: (String) -> String?) -> (result: String, unknown: [String]) {
+    package static func interpolate(_ text: String, lookup: (String) -> String?) -> (result: String, unknown: [String]) {
         var unknown = UnknownKeys()
         let result = interpolate(text, lookup: lookup, unknown: &unknown)
         return (result, unknown.keys)
@@ -28,7 +28,7 @@ public enum Interpolator {
     /// `config` with every string value interpolated, through lists and blocks at any depth (block
     /// member names are not interpolated), and the keys the lookup did not know, deduplicated, in
     /// first-seen order (a block's members are visited in the order of their sorted names).
-    public static func interpolate(_ config: DriverConfig, lookup: (String) -> String?) -> (result: DriverConfig, unknown: [String]) {
+    package static func interpolate(_ config: DriverConfig, lookup: (String) -> String?) -> (result: DriverConfig, unknown: [String]) {
         var unknown = UnknownKeys()
         let result = interpolate(config, lookup: lookup, unknown: &unknown)
         return (result, unknown.keys)
@@ -36,14 +36,14 @@ public enum Interpolator {
 
     /// One config value interpolated: strings are, lists and blocks are recursed into, the rest is
     /// returned as it is.
-    public static func interpolate(_ value: ConfigValue, lookup: (String) -> String?) -> (result: ConfigValue, unknown: [String]) {
+    package static func interpolate(_ value: ConfigValue, lookup: (String) -> String?) -> (result: ConfigValue, unknown: [String]) {
         var unknown = UnknownKeys()
         let result = interpolate(value, lookup: lookup, unknown: &unknown)
         return (result, unknown.keys)
     }
 
     /// Whether `key` is a key `${key}` would interpolate: non-empty, only letters, digits, `_`, `.`, `-`.
-    public static func isValidKey(_ key: String) -> Bool {
+    package static func isValidKey(_ key: String) -> Bool {
         !key.isEmpty && key.unicodeScalars.allSatisfy(isKeyScalar)
     }
 

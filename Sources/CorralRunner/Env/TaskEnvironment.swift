@@ -22,18 +22,18 @@ import CorralDriver
 /// `attr.<name>` (node attributes), `meta.<key>` (the *node's* meta, as in Nomad) and
 /// `NOMAD_META_<key>` with the meta key as written. Unknown keys are left as written and reported
 /// once (`unknownKeys`, `warning(unknown:)`), as Nomad does; see `Interpolator` for the syntax.
-public struct TaskEnvironment: Sendable, Equatable {
+package struct TaskEnvironment: Sendable, Equatable {
     /// The task's final environment.
-    public private(set) var variables: [String: String]
+    package private(set) var variables: [String: String]
     /// Keys the task's `env` values referred to that nothing resolves, each once, in the order of
     /// the sorted variable names; those values keep them as written.
-    public private(set) var unknownKeys: [String]
+    package private(set) var unknownKeys: [String]
     /// The node's values for `${node.*}`, `${attr.*}` and `${meta.*}`.
-    public let node: NodeInfo
+    package let node: NodeInfo
     /// Job meta < group meta < task meta.
-    public let meta: [String: String]
+    package let meta: [String: String]
 
-    public init(allocation: Allocation, task: TaskSpec, node: NodeInfo, directory: TaskDirectory, fsIsolated: Bool,
+    package init(allocation: Allocation, task: TaskSpec, node: NodeInfo, directory: TaskDirectory, fsIsolated: Bool,
                 extra: [String: String] = [:]) {
         self.node = node
         var meta = allocation.job.meta
@@ -58,7 +58,7 @@ public struct TaskEnvironment: Sendable, Equatable {
     }
 
     /// The value `${key}` stands for, nil when nothing resolves it.
-    public func lookup(_ key: String) -> String? {
+    package func lookup(_ key: String) -> String? {
         if let value = variables[key] { return value }
         if key.hasPrefix("env.") { return variables[String(key.dropFirst(4))] }
         if key.hasPrefix("attr.") { return node.attributes[String(key.dropFirst(5))] }
@@ -78,21 +78,21 @@ public struct TaskEnvironment: Sendable, Equatable {
     }
 
     /// `text` interpolated against this environment, and the keys nothing resolved.
-    public func interpolate(_ text: String) -> (String, unknown: [String]) {
+    package func interpolate(_ text: String) -> (String, unknown: [String]) {
         let (result, unknown) = Interpolator.interpolate(text, lookup: lookup)
         return (result, unknown)
     }
 
     /// A driver `config` block interpolated against this environment (string values through lists
     /// and blocks), and the keys nothing resolved.
-    public func interpolate(_ config: DriverConfig) -> (DriverConfig, unknown: [String]) {
+    package func interpolate(_ config: DriverConfig) -> (DriverConfig, unknown: [String]) {
         let (result, unknown) = Interpolator.interpolate(config, lookup: lookup)
         return (result, unknown)
     }
 
     /// One line naming every unknown key, for the task's events or the log:
     /// `Unknown interpolation keys left as written: ${foo}, ${meta.missing}`; nil when there are none.
-    public static func warning(unknown: [String]) -> String? {
+    package static func warning(unknown: [String]) -> String? {
         var seen: Set<String> = []
         let keys = unknown.filter { seen.insert($0).inserted }
         guard !keys.isEmpty else { return nil }

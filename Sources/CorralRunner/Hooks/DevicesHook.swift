@@ -7,12 +7,12 @@ import CorralDriver
 
 /// `devices`: the host devices the task asks for, checked to exist and to be device nodes before the
 /// start, so a typo is a setup failure naming the device rather than a driver error.
-public struct DevicesHook: TaskPrestartHook {
-    public let name = "devices"
+package struct DevicesHook: TaskPrestartHook {
+    package let name = "devices"
 
-    public init() {}
+    package init() {}
 
-    public func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
+    package func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
         for (index, device) in context.task.devices.enumerated() {
             let attributes: [FileAttributeKey: Any]
             do {

@@ -1,11 +1,11 @@
 /// `env`: the task's environment (`NOMAD_*`, meta, its own `env`) and the `${...}` interpolation of
 /// its driver config. Keys it cannot resolve stay as written and are reported in one warning event.
-public struct EnvHook: TaskPrestartHook {
-    public let name = "env"
+package struct EnvHook: TaskPrestartHook {
+    package let name = "env"
 
-    public init() {}
+    package init() {}
 
-    public func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
+    package func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
         let environment = TaskEnvironment(allocation: context.allocation, task: context.task, node: context.node,
                                           directory: context.directory,
                                           fsIsolated: context.driver.capabilities.fsIsolation != .none,

@@ -6,12 +6,12 @@ import Foundation
 
 /// `logs`: the task's log files (`alloc/logs/<task>.stdout|.stderr`) and their rotation
 /// (`max_files`, `max_file_size`), handed to the driver; makes sure the log directory exists.
-public struct LogsHook: TaskPrestartHook {
-    public let name = "logs"
+package struct LogsHook: TaskPrestartHook {
+    package let name = "logs"
 
-    public init() {}
+    package init() {}
 
-    public func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
+    package func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
         let logDir = context.directory.logDir
         // Not following a link: the directory is the task's to write, and may have been replaced.
         let type = (try? FileManager.default.attributesOfItem(atPath: logDir))?[.type] as? FileAttributeType

@@ -3,21 +3,21 @@ import Synchronization
 
 /// `stats`: collects the running task's resource usage every `interval` into the task's gauges and
 /// keeps the latest reading; stops when the run ends or the runner shuts down.
-public final class StatsHook: TaskPoststartHook, TaskExitedHook, TaskShutdownHook, TaskStopHook {
-    public let name = "stats"
+package final class StatsHook: TaskPoststartHook, TaskExitedHook, TaskShutdownHook, TaskStopHook {
+    package let name = "stats"
     private let interval: Duration
     private let metrics: TaskMetrics
     private let state = Mutex<(collector: Task<Void, Never>?, latest: TaskResourceUsage?)>((nil, nil))
 
-    public init(interval: Duration, metrics: TaskMetrics) {
+    package init(interval: Duration, metrics: TaskMetrics) {
         self.interval = interval
         self.metrics = metrics
     }
 
     /// The newest reading of the current run, if any.
-    public var latest: TaskResourceUsage? { state.withLock { $0.latest } }
+    package var latest: TaskResourceUsage? { state.withLock { $0.latest } }
 
-    public func poststart(handle: TaskHandle, context: TaskHookContext) async throws {
+    package func poststart(handle: TaskHandle, context: TaskHookContext) async throws {
         let stream: AsyncStream<TaskResourceUsage>
         do {
             stream = try await context.driver.stats(handle.id, interval: interval)
@@ -34,9 +34,9 @@ public final class StatsHook: TaskPoststartHook, TaskExitedHook, TaskShutdownHoo
         state.withLock { $0.collector?.cancel(); $0.collector = collector }
     }
 
-    public func exited(result: ExitResult?, context: TaskHookContext) async throws { cancel() }
-    public func shutdown(context: TaskHookContext) async { cancel() }
-    public func stop(context: TaskHookContext) async throws { cancel() }
+    package func exited(result: ExitResult?, context: TaskHookContext) async throws { cancel() }
+    package func shutdown(context: TaskHookContext) async { cancel() }
+    package func stop(context: TaskHookContext) async throws { cancel() }
 
     private func cancel() {
         state.withLock { $0.collector?.cancel(); $0.collector = nil }

@@ -1,12 +1,12 @@
-/// `task_dir`: builds the allocation and task directories (DESIGN.md §4) before the first start;
+/// `task_dir`: builds the allocation and task directories (docs/architecture.md, section 1) before the first start;
 /// done once, so a restored runner does not rebuild them.
-public struct TaskDirHook: TaskPrestartHook {
-    public let name = "task_dir"
+package struct TaskDirHook: TaskPrestartHook {
+    package let name = "task_dir"
     let builder: any TaskDirBuilder
 
-    public init(builder: any TaskDirBuilder) { self.builder = builder }
+    package init(builder: any TaskDirBuilder) { self.builder = builder }
 
-    public func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
+    package func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
         do {
             try await builder.build(context.directory)
         } catch {

@@ -2,12 +2,12 @@ import CorralDriver
 
 /// `validate`: checks the task and its driver config before anything is made. Its failure is a
 /// `Failed Validation` event and is never retried (the same input fails the same way).
-public struct ValidateHook: TaskPrestartHook {
-    public let name = "validate"
+package struct ValidateHook: TaskPrestartHook {
+    package let name = "validate"
 
-    public init() {}
+    package init() {}
 
-    public func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
+    package func prestart(_ request: PrestartRequest, context: TaskHookContext) async throws -> PrestartResponse {
         let problems = Self.problems(task: context.task, allocation: context.allocation)
         if !problems.isEmpty { throw HookFailure(problems.joined(separator: "; ")) }
         // The driver sees the config as it will be started: interpolated.

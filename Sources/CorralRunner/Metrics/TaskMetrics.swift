@@ -1,15 +1,15 @@
 import CoreMetrics
 import CorralDriver
 
-/// A task's counters and gauges (DESIGN.md §3), labelled `job`, `task_group`, `alloc_id`, `task`.
+/// A task's counters and gauges, labelled `job`, `task_group`, `alloc_id`, `task`.
 /// Made through an injected `MetricsFactory`: the agent exports them; tests read a test factory.
 ///
 /// Names are Prometheus-safe: `corral_client_allocs_{running,complete,failed,restart,oom_killed}`
 /// (counters), `corral_client_allocs_memory_{rss,cache,swap,max_usage,kernel_usage,kernel_max_usage}`
 /// (bytes) and `corral_client_allocs_cpu_{total_percent,system,user,throttled_time,throttled_periods,total_ticks}`.
-public struct TaskMetrics: Sendable {
-    public static let prefix = "corral_client_allocs_"
-    public let labels: [(String, String)]
+package struct TaskMetrics: Sendable {
+    package static let prefix = "corral_client_allocs_"
+    package let labels: [(String, String)]
     private let running: Counter
     private let complete: Counter
     private let failed: Counter
@@ -21,7 +21,7 @@ public struct TaskMetrics: Sendable {
     static let memoryNames = ["rss", "cache", "swap", "max_usage", "kernel_usage", "kernel_max_usage"]
     static let cpuNames = ["total_percent", "system", "user", "throttled_time", "throttled_periods", "total_ticks"]
 
-    public init(factory: any MetricsFactory, allocation: Allocation, task: String) {
+    package init(factory: any MetricsFactory, allocation: Allocation, task: String) {
         let labels = [("job", allocation.job.name), ("task_group", allocation.groupName),
                       ("alloc_id", allocation.id), ("task", task)]
         self.labels = labels

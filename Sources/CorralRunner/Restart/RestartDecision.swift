@@ -1,5 +1,5 @@
 /// What the restart tracker decided after a run ended (Nomad's `GetState` results).
-public enum RestartDecision: Equatable, Sendable {
+package enum RestartDecision: Equatable, Sendable {
     /// Start again after `delay`; `reason` for the `Restarting` event.
     case restart(delay: Duration, reason: String)
     /// Give up; the task is dead and failed (`Not Restarting`).
@@ -11,14 +11,14 @@ public enum RestartDecision: Equatable, Sendable {
 }
 
 /// The reason strings of Nomad's restart tracker, word for word: operators search for them.
-public enum RestartReason {
-    public static let noRestartsAllowed = "Policy allows no restarts"
-    public static let unrecoverableError = "Error was unrecoverable"
-    public static let withinPolicy = "Restart within policy"
-    public static let delay = "Exceeded allowed attempts, applying a delay"
-    public static let successfulExit = "Restart unnecessary as task terminated successfully"
+package enum RestartReason {
+    package static let noRestartsAllowed = "Policy allows no restarts"
+    package static let unrecoverableError = "Error was unrecoverable"
+    package static let withinPolicy = "Restart within policy"
+    package static let delay = "Exceeded allowed attempts, applying a delay"
+    package static let successfulExit = "Restart unnecessary as task terminated successfully"
 
-    public static func exceeded(_ policy: RestartPolicy) -> String {
+    package static func exceeded(_ policy: RestartPolicy) -> String {
         "Exceeded allowed attempts \(policy.attempts) in interval \(GoDuration.format(policy.interval)) and mode is \"\(policy.mode.rawValue)\""
     }
 }

@@ -16,12 +16,12 @@ import Foundation
 ///
 /// A value type driven by the runner: set what happened (`setStartError`, `setExitResult`,
 /// `setKilled`, `setRestartTriggered`), then `decide(now:)` once, which clears it.
-public struct RestartTracker: Sendable {
-    public let policy: RestartPolicy
+package struct RestartTracker: Sendable {
+    package let policy: RestartPolicy
     /// Restart tasks that exit 0 (every job type but batch).
-    public let restartOnSuccess: Bool
+    package let restartOnSuccess: Bool
     /// Up to this fraction of `delay` is added at random, so a group's tasks do not restart in lockstep.
-    public static let jitterFraction = 0.25
+    package static let jitterFraction = 0.25
 
     private var count = 0
     private var intervalStartTime: Date?
@@ -32,7 +32,7 @@ public struct RestartTracker: Sendable {
     private var restartTriggered = false
     private var random: SplitMix64
 
-    public init(policy: RestartPolicy, jobType: JobType, seed: UInt64, snapshot: Snapshot? = nil) {
+    package init(policy: RestartPolicy, jobType: JobType, seed: UInt64, snapshot: Snapshot? = nil) {
         self.policy = policy
         self.restartOnSuccess = jobType != .batch
         self.random = SplitMix64(seed: seed)
@@ -43,9 +43,9 @@ public struct RestartTracker: Sendable {
     }
 
     /// The counted attempts and the start of their interval.
-    public struct Snapshot: Codable, Equatable, Sendable {
-        public var count: Int
-        public var intervalStart: Date?
+    package struct Snapshot: Codable, Equatable, Sendable {
+        package var count: Int
+        package var intervalStart: Date?
 
         enum CodingKeys: String, CodingKey {
             case count
@@ -53,16 +53,16 @@ public struct RestartTracker: Sendable {
         }
     }
 
-    public var snapshot: Snapshot { Snapshot(count: count, intervalStart: intervalStartTime) }
+    package var snapshot: Snapshot { Snapshot(count: count, intervalStart: intervalStartTime) }
 
-    public mutating func setStartError(recoverable: Bool) { startErrorRecoverable = recoverable }
-    public mutating func setExitResult(successful: Bool) { exitSuccessful = successful }
-    public mutating func setKilled() { killed = true }
+    package mutating func setStartError(recoverable: Bool) { startErrorRecoverable = recoverable }
+    package mutating func setExitResult(successful: Bool) { exitSuccessful = successful }
+    package mutating func setKilled() { killed = true }
     /// A restart the user asked for: immediate, and not counted against the policy.
-    public mutating func setRestartTriggered() { restartTriggered = true }
+    package mutating func setRestartTriggered() { restartTriggered = true }
 
     /// The decision for the run that just ended, at `now` (the runner clock's wall time).
-    public mutating func decide(now: Date) -> RestartDecision {
+    package mutating func decide(now: Date) -> RestartDecision {
         defer {
             startErrorRecoverable = nil
             exitSuccessful = nil

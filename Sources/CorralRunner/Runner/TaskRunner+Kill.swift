@@ -22,7 +22,7 @@ extension TaskRunner {
     /// Returns the run's exit; nil when the stop failed and the run goes on (no second copy is
     /// started beside it).
     func restartRunningTask() async -> ExitResult? {
-        restartRequested = false
+        lifecycle.takeRestart()
         await runPrekillHooks()
         guard let handle else { return nil }
         switch await stopWithBackoff(handle.id) {

@@ -1,8 +1,10 @@
 import CorralDriver
 
 /// A prestart hook failed: the run does not start; `recoverable` feeds the restart policy.
+/// `cancelled`: a kill or a shutdown cut the hooks short; nothing failed, nothing is recorded.
 struct StartFailure: Error {
     var recoverable: Bool
+    var cancelled = false
 }
 
 extension TaskRunner {
@@ -26,6 +28,8 @@ extension TaskRunner {
                 response = try await hook.prestart(PrestartRequest(previous: previous, env: env, driverConfig: driverConfig),
                                                    context: hookContext())
             } catch {
+                // A kill or a shutdown cancelled the hooks (`prestartCancellable`): not a failure of the hook.
+                if Task.isCancelled || lifecycle.killRequested || lifecycle.shutdownRequested { throw StartFailure(recoverable: false, cancelled: true) }
                 let (message, recoverable) = Self.describe(error)
                 if hook is ValidateHook {
                     await record([.failedValidation(at: clock.now(), error: message)])
@@ -43,12 +47,32 @@ extension TaskRunner {
                 local.hooks[hook.name] = HookState(done: response.done, data: response.data, env: response.env)
                 await persistLocal()
             }
+            // Cancelled after a hook finished: its result is kept (above), the next hooks do not run.
+            if Task.isCancelled { throw StartFailure(recoverable: false, cancelled: true) }
         }
         return TaskConfig(
             id: TaskConfig.makeID(allocID: allocation.id, task: task.name, restart: local.runCount),
             name: task.name, jobName: allocation.job.name, groupName: allocation.groupName, allocID: allocation.id,
             env: env, user: task.user, resources: resources(), devices: devices, mounts: mounts,
             allocDir: directory.allocDir, taskDir: directory.taskDir, logging: logging, driverConfig: driverConfig)
+    }
+
+    /// `prestart` in a task of its own, which a kill or a shutdown cancels (`cancelPrestart`): a hook
+    /// that waits (a download, a template's data, a delay) sees Swift's task cancellation as its
+    /// context's end, as a Nomad hook sees its context cancelled, and the kill does not wait for it.
+    func prestartCancellable() async throws(StartFailure) -> TaskConfig {
+        let work = Task { () async -> Result<TaskConfig, StartFailure> in
+            do throws(StartFailure) { return .success(try await self.prestart()) } catch { return .failure(error) }
+        }
+        prestartTask = work
+        defer { prestartTask = nil }
+        if lifecycle.killRequested || lifecycle.shutdownRequested { work.cancel() }
+        return try await work.value.get()
+    }
+
+    /// Cuts short the prestart hooks under way, if any.
+    func cancelPrestart() {
+        prestartTask?.cancel()
     }
 
     /// The task's resources in the driver's units: MiB to bytes (`memory_max` is the hard limit

@@ -10,7 +10,7 @@ extension TaskRunner {
     /// - A handle the driver cannot recover is destroyed and the task starts anew.
     /// - An exit that was recorded but not decided on resumes at the restart decision; a restart
     ///   delay under way is waited out; a kill under way is finished, not turned into a restart.
-    public func restore() async throws(StateStoreError) {
+    package func restore() async throws(StateStoreError) {
         restored = true
         if let saved = try await store.taskState(allocID: allocID, task: taskName) { state = saved }
         if let saved = try await store.localState(allocID: allocID, task: taskName) { local = saved }
@@ -19,7 +19,8 @@ extension TaskRunner {
                                      seed: config.restartSeed ?? UInt64.random(in: 0...UInt64.max), snapshot: snapshot)
         }
         guard state.state != .dead else { return }
-        killRequested = local.killRequested
+        // A kill persisted before the crash: its `Killing` is already stored.
+        if local.killRequested, lifecycle.requestKill() { lifecycle.killAnnounced() }
         if let saved = local.driverHandle {
             do {
                 try await driver.recover(saved)

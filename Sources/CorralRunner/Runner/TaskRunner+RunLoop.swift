@@ -19,14 +19,16 @@ extension TaskRunner {
     /// Runs the task until it is dead or the runner shuts down. After `restore`, it continues with
     /// the recovered run (or the pending restart decision, or the rest of a restart delay) instead of
     /// starting a new run.
-    public func run() async {
-        guard !runStarted else { return await finished.value() }
-        runStarted = true
-        defer { finished.resolve(()) }
+    package func run() async {
+        guard lifecycle.beginLoop() else { return await finished.value() }
+        defer {
+            lifecycle.endLoop()
+            finished.resolve(())
+        }
         guard state.state != .dead else { return }
         if !restored || state.events.isEmpty { await record([.received(at: clock.now())]) }
         // Restored during a restart delay: wait out what is left of it first.
-        if let due = local.restartAt, handle == nil, pendingExit == nil, !killRequested {
+        if let due = local.restartAt, handle == nil, pendingExit == nil, !lifecycle.killRequested {
             let remaining = due.timeIntervalSince(clock.now())
             if remaining > 0 {
                 switch await waitOutRestartDelay(Self.duration(seconds: remaining)) {
@@ -38,8 +40,8 @@ extension TaskRunner {
         }
 
         loop: while true {
-            if shutdownRequested { return }
-            if killRequested, handle == nil, pendingExit == nil { break loop }
+            if lifecycle.shutdownRequested { return }
+            if lifecycle.killRequested, handle == nil, pendingExit == nil { break loop }
             switch await runOnce() {
             case .shutdown: return
             case .stop: break loop
@@ -62,25 +64,27 @@ extension TaskRunner {
             return .decide
         }
         if handle == nil {
+            lifecycle.enter(.starting)
             let taskConfig: TaskConfig
             do {
-                taskConfig = try await prestart()
+                taskConfig = try await prestartCancellable()
             } catch {
+                if error.cancelled { return lifecycle.shutdownRequested && !lifecycle.killRequested ? .shutdown : .stop }
                 tracker.setStartError(recoverable: error.recoverable)
                 return .decide
             }
-            if shutdownRequested { return .shutdown }
-            if killRequested { return .stop }
+            if lifecycle.shutdownRequested { return .shutdown }
+            if lifecycle.killRequested { return .stop }
             do {
-                try await start(taskConfig)
-            } catch {
                 // Not started because the run could not be recorded before the shutdown.
-                if shutdownRequested && handle == nil && !startRecorded { return .shutdown }
+                guard try await start(taskConfig) else { return .shutdown }
+            } catch {
                 await record([.driverFailure(at: clock.now(), error: "\(error)")])
                 tracker.setStartError(recoverable: error.recoverable)
                 return .decide
             }
         }
+        lifecycle.enter(.running)
         await runPoststartHooks()
 
         while true {
@@ -104,20 +108,20 @@ extension TaskRunner {
     }
 
     /// Starts the driver task. The run's id (`alloc/task/<n>`) is persisted as used before the start;
-    /// the handle, `Started` and `running` in one write right after it.
-    func start(_ taskConfig: TaskConfig) async throws(DriverError) {
-        restartRequested = false
+    /// the handle, `Started` and `running` in one write right after it. False, and nothing started,
+    /// when the run's id could not be stored (the runner shut down first).
+    func start(_ taskConfig: TaskConfig) async throws(DriverError) -> Bool {
         local.runCount += 1
         // The run's id must be on disk before the run exists: a restored runner looks for it there.
-        startRecorded = await persistLocal()
-        guard startRecorded else {
+        guard await persistLocal() else {
             local.runCount -= 1
-            throw .startFailed(reason: "the run could not be recorded in the state store before the shutdown", recoverable: true)
+            return false
         }
         let handle = try await driver.start(taskConfig)
         self.handle = handle
         local.driverHandle = handle
         await record([.started(at: clock.now())], transition: .running, withLocal: true)
+        return true
     }
 
     /// Waits for the run to end, or for a kill, restart or shutdown request.
@@ -125,9 +129,9 @@ extension TaskRunner {
         guard let handle else { return .waitFailed("no running task") }
         let wake = OneShot<Wake>()
         self.wake = wake
-        if shutdownRequested { wake.resolve(.shutdown) }
-        if killRequested { wake.resolve(.kill) }
-        if restartRequested { wake.resolve(.restart) }
+        if lifecycle.shutdownRequested { wake.resolve(.shutdown) }
+        if lifecycle.killRequested { wake.resolve(.kill) }
+        if lifecycle.restartPending { wake.resolve(.restart) }
         let driver = self.driver
         let id = handle.id
         let waiter = Task {
@@ -149,8 +153,8 @@ extension TaskRunner {
     @discardableResult
     func endRun(_ result: ExitResult?) async -> Bool {
         guard let handle else { return true }
-        endingRun = true
-        defer { endingRun = false }
+        let next = lifecycle.beginEndingRun()
+        defer { lifecycle.endedRun(returningTo: next) }
         self.handle = nil
         local.driverHandle = nil
         var events: [TaskEvent] = []
@@ -180,8 +184,9 @@ extension TaskRunner {
     /// Asks the restart tracker and records its decision, with the tracker's count and when the
     /// restart is due, in one write; then sleeps out the delay (cut short by a kill or a shutdown).
     func decideRestart() async -> Continuation {
+        lifecycle.enter(.betweenRuns)
         // A kill that came while no run was being waited on still ends the task.
-        if killRequested { tracker.setKilled() }
+        if lifecycle.killRequested { tracker.setKilled() }
         let decision = tracker.decide(now: clock.now())
         local.restartTracker = tracker.snapshot
         switch decision {
@@ -218,8 +223,8 @@ extension TaskRunner {
     func sleepOrInterrupt(_ delay: Duration) async -> Wake {
         let wake = OneShot<Wake>()
         self.wake = wake
-        if shutdownRequested { wake.resolve(.shutdown) }
-        if killRequested { wake.resolve(.kill) }
+        if lifecycle.shutdownRequested { wake.resolve(.shutdown) }
+        if lifecycle.killRequested { wake.resolve(.kill) }
         let clock = self.clock
         let timer = Task {
             do {
@@ -235,10 +240,11 @@ extension TaskRunner {
 
     /// The end: `Killed` (or the kill's failure), state dead, stop hooks.
     func finishAsDead() async {
+        if lifecycle.killAnnouncing { await killAnnounced.value() }
         var events: [TaskEvent] = []
         if let killError {
             events.append(.killFailed(at: clock.now(), attempts: killError.attempts, error: killError.message))
-        } else if killRequested {
+        } else if lifecycle.killRequested {
             events.append(.killed(at: clock.now()))
         }
         await record(events, transition: .dead)
@@ -256,8 +262,7 @@ extension TaskRunner {
     }
 
     func runShutdownHooks() async {
-        guard !shutdownHooksRan else { return }
-        shutdownHooksRan = true
+        guard lifecycle.takeShutdownHooks() else { return }
         for hook in hooks.compactMap({ $0 as? any TaskShutdownHook }) {
             await hook.shutdown(context: hookContext())
         }

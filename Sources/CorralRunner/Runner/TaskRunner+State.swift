@@ -95,7 +95,7 @@ extension TaskRunner {
             let (snapshot, taskName, announce) = (state, self.taskName, self.onStateChange)
             await announce(taskName, snapshot)
         }
-        return !shutdownRequested
+        return !lifecycle.shutdownRequested
     }
 
     /// A write succeeded; after failures, the state as it is now (with the failure's event) to store.

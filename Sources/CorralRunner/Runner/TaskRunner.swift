@@ -13,9 +13,9 @@ import CorralDriver
 ///
 /// An actor: requests (`kill`, `signal`, `restart`, `update`) are served while the run loop waits;
 /// the loop's waits are races between the driver, the clock and these requests (`Wake`).
-public actor TaskRunner {
-    public nonisolated let taskName: String
-    public nonisolated let allocID: String
+package actor TaskRunner {
+    package nonisolated let taskName: String
+    package nonisolated let allocID: String
     var allocation: Allocation
     let task: TaskSpec
     let driver: any TaskDriver
@@ -34,34 +34,29 @@ public actor TaskRunner {
     /// The current run's handle; nil between runs.
     var handle: TaskHandle?
     var restored = false
+    /// The run loop's stage and the kill, shutdown and restart requests (see `RunnerLifecycle`).
+    var lifecycle = RunnerLifecycle()
     /// An exit recorded before the runtime went down, whose restart decision was not made yet.
     var pendingExit: ExitResult?
-    var killRequested = false
     /// Set when the kill failed for good.
     var killError: (attempts: Int, message: String)?
-    var shutdownRequested = false
-    var restartRequested = false
-    /// A forced kill: no grace period left, SIGKILL.
-    var forced = false
-    /// Between a run's end and forgetting its handle: a restart request then is refused.
-    var endingRun = false
     /// Set once a kill that came after the loop ended (by a shutdown) has been carried out.
     let lateKillDone = OneShot<Void>()
-    var lateKillStarted = false
     /// The race the loop is waiting on, for requests to cut short.
     var wake: OneShot<Wake>?
-    var runStarted = false
-    /// The current start's run count was stored before the driver was asked to start it.
-    var startRecorded = false
-    var shutdownHooksRan = false
     let finished = OneShot<Void>()
     var persistChain: Task<Void, Never>?
     var pendingUpdate: Allocation?
+    /// Resolved once the kill's `Killing` event is recorded; `Killed` waits for it (`finishAsDead`),
+    /// so that a loop that ends during the kill's own writes never records them out of order.
+    let killAnnounced = OneShot<Void>()
+    /// The prestart hooks under way, for a kill or a shutdown to cancel.
+    var prestartTask: Task<Result<TaskConfig, StartFailure>, Never>?
     var updating = false
     /// The last failed write to the store (retried until it succeeds; see `persist`).
-    public internal(set) var lastPersistenceError: StateStoreError?
+    package internal(set) var lastPersistenceError: StateStoreError?
     /// A write is failing now (and being retried).
-    public internal(set) var persistenceFailing = false
+    package internal(set) var persistenceFailing = false
 
     /// What ends a wait of the run loop.
     enum Wake: Sendable {
@@ -76,7 +71,7 @@ public actor TaskRunner {
     /// - Parameters:
     ///   - extraHooks: run after the built-in hooks of each phase.
     ///   - onStateChange: told of every persisted change (the allocation runner listens).
-    public init(allocation: Allocation, taskName: String, driver: any TaskDriver, store: any StateStore,
+    package init(allocation: Allocation, taskName: String, driver: any TaskDriver, store: any StateStore,
                 clock: any RunnerClock = SystemClock(), config: RunnerConfig, taskDirBuilder: any TaskDirBuilder,
                 metricsFactory: any MetricsFactory, extraHooks: [any TaskHook] = [],
                 onStateChange: @escaping @Sendable (String, TaskState) async -> Void = { _, _ in })
@@ -106,53 +101,54 @@ public actor TaskRunner {
 
     // MARK: Reading
 
-    public var taskState: TaskState { state }
+    package var taskState: TaskState { state }
     /// The current run's driver handle.
-    public var currentHandle: TaskHandle? { handle }
+    package var currentHandle: TaskHandle? { handle }
     /// The newest resource usage reading of the current run.
-    public nonisolated var latestResourceUsage: TaskResourceUsage? { statsHook.latest }
+    package nonisolated var latestResourceUsage: TaskResourceUsage? { statsHook.latest }
     /// Returns once the run loop has ended (task dead, or runner shut down).
-    public func waitUntilFinished() async { await finished.value() }
+    package func waitUntilFinished() async { await finished.value() }
 
     /// `kill_timeout`, capped by the runner's `maxKillTimeout` (Nomad forgot the cap: #10005); none
     /// once the kill is forced.
-    var killTimeout: Duration { forced ? .zero : min(task.killTimeout, config.maxKillTimeout) }
-    var killSignal: Int32 { forced ? 9 : SignalName.number(task.killSignal) ?? 15 }
+    var killTimeout: Duration { lifecycle.forced ? .zero : min(task.killTimeout, config.maxKillTimeout) }
+    var killSignal: Int32 { lifecycle.forced ? 9 : SignalName.number(task.killSignal) ?? 15 }
 
     // MARK: Requests
 
     /// Removes the task's metric series (when its allocation is destroyed).
-    public func releaseMetrics() { metrics.destroy() }
+    package func releaseMetrics() { metrics.destroy() }
 
     /// Adds an event to the task (persisted, then announced).
-    public func emit(_ event: TaskEvent) async { await record([event]) }
+    package func emit(_ event: TaskEvent) async { await record([event]) }
 
     /// Kills the task for good and returns once it is dead. `cause` is recorded first (a sibling's
     /// failure, the leader's death); `reason` goes into the `Killing` event.
-    public func kill(reason: String? = nil, cause: TaskEvent? = nil) async {
+    package func kill(reason: String? = nil, cause: TaskEvent? = nil) async {
         if state.state == .dead {
-            if runStarted { await finished.value() }
+            if lifecycle.loopStarted { await finished.value() }
             return
         }
-        if !killRequested {
-            killRequested = true
+        if lifecycle.requestKill() {
             local.killRequested = true
             var events: [TaskEvent] = []
             if let cause { events.append(cause) }
             events.append(.killing(at: clock.now(), timeout: killTimeout, reason: reason))
             await persistLocal()
             await record(events)
+            lifecycle.killAnnounced()
+            killAnnounced.resolve(())
+            cancelPrestart()
             wake?.resolve(.kill)
         }
-        if runStarted { await finished.value() } else { await run() }
+        if lifecycle.loopStarted { await finished.value() } else { await run() }
         // The loop ended by a shutdown (before or while this kill came): kill the task here.
         if state.state != .dead { await killAfterShutdown() }
     }
 
     /// Kills a task whose run loop has already ended by a shutdown.
     func killAfterShutdown() async {
-        guard !lateKillStarted else { return await lateKillDone.value() }
-        lateKillStarted = true
+        guard lifecycle.beginLateKill() else { return await lateKillDone.value() }
         defer { lateKillDone.resolve(()) }
         if handle != nil {
             let result = await killRunningTask()
@@ -163,23 +159,24 @@ public actor TaskRunner {
 
     /// Kills the task at once (SIGKILL, no `kill_timeout`), also cutting short a graceful kill under
     /// way (a second Ctrl-C); returns once it is dead.
-    public func forceKill(reason: String? = nil) async {
-        forced = true
+    package func forceKill(reason: String? = nil) async {
+        lifecycle.force()
         if let handle { try? await driver.stop(handle.id, timeout: .zero, signal: 9) }
         await kill(reason: reason)
     }
 
     /// Stops the runner and leaves the task running; its state stays persisted for `restore`.
-    public func shutdown() async {
-        shutdownRequested = true
+    package func shutdown() async {
+        lifecycle.requestShutdown()
+        cancelPrestart()
         wake?.resolve(.shutdown)
-        if runStarted { await finished.value() }
+        if lifecycle.loopStarted { await finished.value() }
         await runShutdownHooks()
         await persistChain?.value
     }
 
     /// Sends a signal to the running task (`Signaling` event).
-    public func signal(_ name: String, reason: String = "") async throws(TaskRunnerError) {
+    package func signal(_ name: String, reason: String = "") async throws(TaskRunnerError) {
         guard let number = SignalName.number(name) else { throw .invalidSignal(name) }
         guard let handle, state.state == .running else { throw .notRunning(task: taskName) }
         await record([.signaling(at: clock.now(), signal: SignalName.name(number), reason: reason)])
@@ -191,16 +188,14 @@ public actor TaskRunner {
     }
 
     /// Restarts the running task now (`Restart Signaled`); it does not count against the restart policy.
-    public func restart(reason: String = "") async throws(TaskRunnerError) {
-        guard handle != nil, state.state == .running, !killRequested, !shutdownRequested, !endingRun, !restartRequested
-        else { throw .notRunning(task: taskName) }
-        restartRequested = true
+    package func restart(reason: String = "") async throws(TaskRunnerError) {
+        guard handle != nil, state.state == .running, lifecycle.requestRestart() else { throw .notRunning(task: taskName) }
         wake?.resolve(.restart)
         await record([.restartSignaled(at: clock.now(), reason: reason)])
     }
 
     /// Runs a command inside the running task.
-    public func exec(_ command: [String], timeout: Duration) async throws(TaskRunnerError) -> ExecResult {
+    package func exec(_ command: [String], timeout: Duration) async throws(TaskRunnerError) -> ExecResult {
         guard let handle, state.state == .running else { throw .notRunning(task: taskName) }
         do {
             return try await driver.exec(handle.id, command: command, timeout: timeout)
@@ -211,7 +206,7 @@ public actor TaskRunner {
 
     /// Runs a command inside the running task with its input and output as streams (optionally on
     /// a terminal); the session's end is the command's.
-    public func execStreaming(_ command: [String], options: ExecOptions) async throws(TaskRunnerError) -> ExecSession {
+    package func execStreaming(_ command: [String], options: ExecOptions) async throws(TaskRunnerError) -> ExecSession {
         guard let handle, state.state == .running else { throw .notRunning(task: taskName) }
         do {
             return try await driver.execStreaming(handle.id, command: command, options: options)
@@ -222,7 +217,7 @@ public actor TaskRunner {
 
     /// The allocation changed: update hooks run with it, one update at a time; updates that arrive
     /// meanwhile are coalesced into the newest (at most one pending).
-    public func update(_ allocation: Allocation) {
+    package func update(_ allocation: Allocation) {
         pendingUpdate = allocation
         guard !updating else { return }
         updating = true

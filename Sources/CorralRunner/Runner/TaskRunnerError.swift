@@ -1,7 +1,7 @@
 import CorralDriver
 
 /// Why a request to a task runner (or its construction) was refused.
-public enum TaskRunnerError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum TaskRunnerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The allocation's group has no task of this name.
     case unknownTask(allocID: String, task: String)
     /// No driver of this name is registered.
@@ -12,7 +12,7 @@ public enum TaskRunnerError: Error, Equatable, Sendable, CustomStringConvertible
     /// The driver refused the request.
     case driver(DriverError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unknownTask(allocID, task): "allocation \(allocID) has no task \"\(task)\""
         case let .unknownDriver(task, driver): "task \"\(task)\": unknown driver \"\(driver)\""

@@ -6,23 +6,23 @@ import Foundation
 
 /// One instance of a task group placed on this host (Nomad's `structs.Allocation`): the unit the
 /// runner runs, persists and restores.
-public struct Allocation: Codable, Equatable, Sendable {
+package struct Allocation: Codable, Equatable, Sendable {
     /// Letters, digits, `-` and `_` (drivers build names from it); a UUID in practice.
-    public var id: String
-    public var job: Job
-    public var groupName: String
+    package var id: String
+    package var job: Job
+    package var groupName: String
     /// Which instance of the group this is (0 ..< count).
-    public var index: Int
+    package var index: Int
     /// The server's wish for the allocation: `run`, or `stop` once the job is stopped.
-    public var desiredStatus: DesiredStatus
+    package var desiredStatus: DesiredStatus
     /// When the allocation was made (nil in allocations stored before this field existed).
-    public var createTime: Date?
+    package var createTime: Date?
     /// The agent's index when this version of the job was submitted (Nomad's `JobModifyIndex`),
     /// the same in every allocation of the version; what `job run -check-index` compares. Nil in
     /// allocations stored before this field existed.
-    public var jobModifyIndex: UInt64?
+    package var jobModifyIndex: UInt64?
 
-    public init(id: String, job: Job, groupName: String, index: Int = 0, desiredStatus: DesiredStatus = .run,
+    package init(id: String, job: Job, groupName: String, index: Int = 0, desiredStatus: DesiredStatus = .run,
                 createTime: Date? = nil, jobModifyIndex: UInt64? = nil) {
         self.id = id
         self.job = job
@@ -36,7 +36,7 @@ public struct Allocation: Codable, Equatable, Sendable {
     /// `purge`: being removed, with its directory and state. Stored before the removal starts, so
     /// that an agent killed in the middle finishes it at its next start instead of restoring an
     /// allocation half removed (its directory gone, its record left).
-    public enum DesiredStatus: String, Codable, Sendable { case run, stop, purge }
+    package enum DesiredStatus: String, Codable, Sendable { case run, stop, purge }
 
     enum CodingKeys: String, CodingKey {
         case id, job, index
@@ -46,7 +46,7 @@ public struct Allocation: Codable, Equatable, Sendable {
         case jobModifyIndex = "job_modify_index"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         job = try c.decode(Job.self, forKey: .job)
@@ -58,8 +58,8 @@ public struct Allocation: Codable, Equatable, Sendable {
     }
 
     /// `job.group[index]`, Nomad's allocation name.
-    public var name: String { "\(job.name).\(groupName)[\(index)]" }
+    package var name: String { "\(job.name).\(groupName)[\(index)]" }
     /// The first eight characters of the id.
-    public var shortID: String { String(id.prefix(8)) }
-    public var group: TaskGroup? { job.group(named: groupName) }
+    package var shortID: String { String(id.prefix(8)) }
+    package var group: TaskGroup? { job.group(named: groupName) }
 }

@@ -1,20 +1,20 @@
 /// A job's kind: it decides the restart policy's defaults and whether a task that exits 0 restarts.
-public enum JobType: String, Codable, Sendable, CaseIterable {
+package enum JobType: String, Codable, Sendable, CaseIterable {
     case service, batch, system
 }
 
 /// A job as the runner needs it: its identity, its kind and its groups (Nomad's `structs.Job`).
 /// Job files are parsed into this by the jobspec layer.
-public struct Job: Codable, Equatable, Sendable {
-    public var id: String
-    public var name: String
-    public var type: JobType
-    public var region: String
-    public var datacenters: [String]
-    public var meta: [String: String]
-    public var groups: [TaskGroup]
+package struct Job: Codable, Equatable, Sendable {
+    package var id: String
+    package var name: String
+    package var type: JobType
+    package var region: String
+    package var datacenters: [String]
+    package var meta: [String: String]
+    package var groups: [TaskGroup]
 
-    public init(id: String, name: String? = nil, type: JobType = .service, region: String = "global",
+    package init(id: String, name: String? = nil, type: JobType = .service, region: String = "global",
                 datacenters: [String] = ["dc1"], meta: [String: String] = [:], groups: [TaskGroup] = []) {
         self.id = id
         self.name = name ?? id
@@ -25,9 +25,9 @@ public struct Job: Codable, Equatable, Sendable {
         self.groups = groups
     }
 
-    public func group(named name: String) -> TaskGroup? { groups.first { $0.name == name } }
+    package func group(named name: String) -> TaskGroup? { groups.first { $0.name == name } }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? id
@@ -40,15 +40,15 @@ public struct Job: Codable, Equatable, Sendable {
 }
 
 /// A set of tasks that run together on one host, as one allocation per instance.
-public struct TaskGroup: Codable, Equatable, Sendable {
-    public var name: String
-    public var count: Int
-    public var meta: [String: String]
+package struct TaskGroup: Codable, Equatable, Sendable {
+    package var name: String
+    package var count: Int
+    package var meta: [String: String]
     /// The group's restart policy; nil: the job type's default.
-    public var restart: RestartPolicy?
-    public var tasks: [TaskSpec]
+    package var restart: RestartPolicy?
+    package var tasks: [TaskSpec]
 
-    public init(name: String, count: Int = 1, meta: [String: String] = [:], restart: RestartPolicy? = nil,
+    package init(name: String, count: Int = 1, meta: [String: String] = [:], restart: RestartPolicy? = nil,
                 tasks: [TaskSpec] = []) {
         self.name = name
         self.count = count
@@ -57,9 +57,9 @@ public struct TaskGroup: Codable, Equatable, Sendable {
         self.tasks = tasks
     }
 
-    public func task(named name: String) -> TaskSpec? { tasks.first { $0.name == name } }
+    package func task(named name: String) -> TaskSpec? { tasks.first { $0.name == name } }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         count = try container.decodeIfPresent(Int.self, forKey: .count) ?? 1

@@ -2,28 +2,28 @@
 /// API or `corral run`, or a `Job` built by a program. Bounds keep every conversion far from
 /// overflow (MiB to bytes with `<< 20`, sums over a node, nanoseconds) and lie beyond any host.
 /// The job file decoder reports the same bounds at their lines; this check holds for everything.
-public enum JobLimits {
+package enum JobLimits {
     /// The most instances of one group: a single node runs them all.
-    public static let maximumCount = 10_000
+    package static let maximumCount = 10_000
     /// 10 THz (a thousand 10 GHz cores).
-    public static let maximumCPUMHz = 10_000_000
+    package static let maximumCPUMHz = 10_000_000
     /// 1 PiB, in MiB.
-    public static let maximumMemoryMiB = 1 << 30
-    public static let maximumCores = 65536
+    package static let maximumMemoryMiB = 1 << 30
+    package static let maximumCores = 65536
     /// The kernel's PID_MAX_LIMIT: no task can have more.
-    public static let maximumPids = 4_194_304
+    package static let maximumPids = 4_194_304
     /// As `corral isolate --log-max-files`.
-    public static let maximumLogFiles = 1000
+    package static let maximumLogFiles = 1000
     /// 1 TiB, in MiB (as `corral isolate --log-max-size`).
-    public static let maximumLogFileSizeMiB = 1 << 20
+    package static let maximumLogFileSizeMiB = 1 << 20
     /// The longest kill timeout or shutdown delay: a year.
-    public static let maximumWait: Duration = .seconds(365 * 24 * 3600)
+    package static let maximumWait: Duration = .seconds(365 * 24 * 3600)
     /// The highest uid or gid, as runc allows (4294967295 would read as -1, "unchanged").
-    public static let maximumID: UInt32 = 0x7fff_ffff
+    package static let maximumID: UInt32 = 0x7fff_ffff
 
     /// Every number of `job` out of its range, as `group "g" task "t": field: problem`; empty when
     /// all are in range.
-    public static func problems(_ job: Job) -> [String] {
+    package static func problems(_ job: Job) -> [String] {
         var problems: [String] = []
         for group in job.groups {
             let where_ = "group \"\(group.name)\""
@@ -59,7 +59,7 @@ public enum JobLimits {
 
     /// Why a `USER[:GROUP]` cannot be: a numeric id outside 0...2147483647 (signed ones included:
     /// `-0` or `+0` would otherwise read as root). Names are resolved and checked at start.
-    public static func userIDProblem(_ user: String) -> String? {
+    package static func userIDProblem(_ user: String) -> String? {
         for part in user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false) {
             let digits = part.hasPrefix("-") || part.hasPrefix("+") ? part.dropFirst() : part
             guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }

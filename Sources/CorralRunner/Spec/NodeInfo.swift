@@ -1,16 +1,16 @@
 /// What the runner knows of this host, for the task environment and `${node.*}`, `${attr.*}`,
 /// `${meta.*}` interpolation.
-public struct NodeInfo: Codable, Equatable, Sendable {
-    public var id: String
-    public var name: String
-    public var datacenter: String
-    public var region: String
-    public var nodeClass: String
+package struct NodeInfo: Codable, Equatable, Sendable {
+    package var id: String
+    package var name: String
+    package var datacenter: String
+    package var region: String
+    package var nodeClass: String
     /// Driver fingerprints and host facts (`kernel.name`, `cpu.totalcompute`, `memory.totalbytes`…).
-    public var attributes: [String: String]
-    public var meta: [String: String]
+    package var attributes: [String: String]
+    package var meta: [String: String]
 
-    public init(id: String = "", name: String = "", datacenter: String = "dc1", region: String = "global",
+    package init(id: String = "", name: String = "", datacenter: String = "dc1", region: String = "global",
                 nodeClass: String = "", attributes: [String: String] = [:], meta: [String: String] = [:]) {
         self.id = id
         self.name = name
@@ -27,5 +27,5 @@ public struct NodeInfo: Codable, Equatable, Sendable {
     }
 
     /// The node's total CPU in MHz (`cpu.totalcompute`), which turns a task's MHz into a share of the node.
-    public var totalComputeMHz: Int? { attributes["cpu.totalcompute"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
+    package var totalComputeMHz: Int? { attributes["cpu.totalcompute"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
 }

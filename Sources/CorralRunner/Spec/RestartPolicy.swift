@@ -1,7 +1,7 @@
 /// When and how often a task that ended is started again (Nomad's `restart` block).
-public struct RestartPolicy: Codable, Equatable, Sendable {
+package struct RestartPolicy: Codable, Equatable, Sendable {
     /// What happens once `attempts` restarts have happened within `interval`.
-    public enum Mode: String, Codable, Sendable {
+    package enum Mode: String, Codable, Sendable {
         /// Give up: the task is dead and failed.
         case fail
         /// Wait until the interval is over, then restart with a fresh count.
@@ -9,16 +9,16 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
     }
 
     /// Restarts allowed within one `interval`.
-    public var attempts: Int
+    package var attempts: Int
     /// The window over which `attempts` are counted.
-    public var interval: Duration
+    package var interval: Duration
     /// The wait before each restart (plus up to 25% jitter).
-    public var delay: Duration
-    public var mode: Mode
+    package var delay: Duration
+    package var mode: Mode
 
     enum CodingKeys: String, CodingKey { case attempts, interval, delay, mode }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         attempts = try container.decode(Int.self, forKey: .attempts)
         interval = try container.decodeDuration(forKey: .interval) ?? .zero
@@ -26,7 +26,7 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
         mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? .fail
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(attempts, forKey: .attempts)
         try container.encodeDuration(interval, forKey: .interval)
@@ -35,13 +35,13 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
     }
 
     /// Bounds that keep the tracker's arithmetic finite.
-    public static let maximumAttempts = 1_000_000
-    public static let maximumDuration: Duration = .seconds(365 * 24 * 3600)
+    package static let maximumAttempts = 1_000_000
+    package static let maximumDuration: Duration = .seconds(365 * 24 * 3600)
 
     /// The shortest interval Nomad accepts.
-    public static let minimumInterval: Duration = .seconds(5)
+    package static let minimumInterval: Duration = .seconds(5)
 
-    public init(attempts: Int, interval: Duration, delay: Duration, mode: Mode) {
+    package init(attempts: Int, interval: Duration, delay: Duration, mode: Mode) {
         self.attempts = attempts
         self.interval = interval
         self.delay = delay
@@ -49,7 +49,7 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
     }
 
     /// The defaults per job type: service 2 attempts in 30 min, batch 3 in 24 h; 15 s delay, mode fail.
-    public static func defaults(for type: JobType) -> RestartPolicy {
+    package static func defaults(for type: JobType) -> RestartPolicy {
         switch type {
         case .service, .system: RestartPolicy(attempts: 2, interval: .seconds(30 * 60), delay: .seconds(15), mode: .fail)
         case .batch: RestartPolicy(attempts: 3, interval: .seconds(24 * 3600), delay: .seconds(15), mode: .fail)
@@ -57,7 +57,7 @@ public struct RestartPolicy: Codable, Equatable, Sendable {
     }
 
     /// What is wrong with the policy, as `field: problem` lines; empty when it is valid.
-    public var problems: [String] {
+    package var problems: [String] {
         var problems: [String] = []
         if attempts < 0 { problems.append("attempts: must not be negative, got \(attempts)") }
         if attempts > Self.maximumAttempts { problems.append("attempts: at most \(Self.maximumAttempts), got \(attempts)") }

@@ -1,33 +1,33 @@
 import CorralDriver
 
 /// One task of a group, as the job file declares it (Nomad's `structs.Task`).
-public struct TaskSpec: Codable, Equatable, Sendable {
-    public var name: String
+package struct TaskSpec: Codable, Equatable, Sendable {
+    package var name: String
     /// The driver's name (`exec`, `raw_exec`, `mock`).
-    public var driver: String
+    package var driver: String
     /// The driver's `config` block; `${...}` in its strings is interpolated before the start.
-    public var config: DriverConfig
+    package var config: DriverConfig
     /// The task's own environment variables; `${...}` interpolated too.
-    public var env: [String: String]
-    public var meta: [String: String]
+    package var env: [String: String]
+    package var meta: [String: String]
     /// `USER[:GROUP]` inside the task; empty: the driver's default.
-    public var user: String
-    public var resources: TaskResourceSpec
+    package var user: String
+    package var resources: TaskResourceSpec
     /// How long the task has between `killSignal` and SIGKILL (capped by the runner's `maxKillTimeout`).
-    public var killTimeout: Duration
+    package var killTimeout: Duration
     /// The signal that asks the task to stop (`SIGTERM`, `SIGINT`, or a number).
-    public var killSignal: String
+    package var killSignal: String
     /// How long to wait between the kill's decision and the signal (for load balancers to drain).
-    public var shutdownDelay: Duration
+    package var shutdownDelay: Duration
     /// When the leader dies, the group's other tasks are killed.
-    public var leader: Bool
-    public var logs: LogConfig
+    package var leader: Bool
+    package var logs: LogConfig
     /// A task-level restart policy replaces the group's.
-    public var restart: RestartPolicy?
-    public var devices: [DeviceRequest]
-    public var mounts: [MountRequest]
+    package var restart: RestartPolicy?
+    package var devices: [DeviceRequest]
+    package var mounts: [MountRequest]
 
-    public init(name: String, driver: String, config: DriverConfig = [:], env: [String: String] = [:],
+    package init(name: String, driver: String, config: DriverConfig = [:], env: [String: String] = [:],
                 meta: [String: String] = [:], user: String = "", resources: TaskResourceSpec = TaskResourceSpec(),
                 killTimeout: Duration = .seconds(5), killSignal: String = "SIGTERM", shutdownDelay: Duration = .zero,
                 leader: Bool = false, logs: LogConfig = LogConfig(), restart: RestartPolicy? = nil,
@@ -57,7 +57,7 @@ public struct TaskSpec: Codable, Equatable, Sendable {
     }
 
     /// Missing fields take the job file defaults (kill_timeout 5s, SIGTERM, 300 MiB, 100 MHz...).
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name), driver: try c.decode(String.self, forKey: .driver),
                   config: try c.decodeIfPresent(DriverConfig.self, forKey: .config) ?? [:],
@@ -75,7 +75,7 @@ public struct TaskSpec: Codable, Equatable, Sendable {
                   mounts: try c.decodeIfPresent([MountRequest].self, forKey: .mounts) ?? [])
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encode(driver, forKey: .driver)
@@ -96,19 +96,19 @@ public struct TaskSpec: Codable, Equatable, Sendable {
 }
 
 /// The resources a task asks for, in job-file units (Nomad's `resources` block).
-public struct TaskResourceSpec: Codable, Equatable, Sendable {
+package struct TaskResourceSpec: Codable, Equatable, Sendable {
     /// CPU in MHz: the task's weight against other tasks, and its hard quota when the driver applies one.
-    public var cpuMHz: Int
+    package var cpuMHz: Int
     /// Memory in MiB: the hard limit, or the reservation when `memoryMaxMiB` is set.
-    public var memoryMiB: Int
+    package var memoryMiB: Int
     /// Hard memory limit in MiB above `memoryMiB` (Nomad's memory oversubscription).
-    public var memoryMaxMiB: Int?
-    public var pids: Int?
-    public var cpuset: String?
+    package var memoryMaxMiB: Int?
+    package var pids: Int?
+    package var cpuset: String?
     /// Whole CPUs reserved for the task (Nomad's `cores`); its MHz are then cores × the node's MHz per core.
-    public var cores: Int?
+    package var cores: Int?
 
-    public init(cpuMHz: Int = 100, memoryMiB: Int = 300, memoryMaxMiB: Int? = nil, pids: Int? = nil,
+    package init(cpuMHz: Int = 100, memoryMiB: Int = 300, memoryMaxMiB: Int? = nil, pids: Int? = nil,
                 cpuset: String? = nil, cores: Int? = nil) {
         self.cpuMHz = cpuMHz
         self.memoryMiB = memoryMiB
@@ -125,7 +125,7 @@ public struct TaskResourceSpec: Codable, Equatable, Sendable {
         case memoryMaxMiB = "memory_max"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(cpuMHz: try c.decodeIfPresent(Int.self, forKey: .cpuMHz) ?? 100,
                   memoryMiB: try c.decodeIfPresent(Int.self, forKey: .memoryMiB) ?? 300,

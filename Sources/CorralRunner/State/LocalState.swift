@@ -7,21 +7,21 @@ import CorralDriver
 
 /// What the runner keeps for itself about a task, to pick it up again after a restart of the
 /// runtime (Nomad's `LocalState`): the hooks' progress and the driver's handle of the current run.
-public struct LocalState: Codable, Equatable, Sendable {
+package struct LocalState: Codable, Equatable, Sendable {
     /// Per prestart hook (by name): whether it finished and the data it wants back.
-    public var hooks: [String: HookState]
+    package var hooks: [String: HookState]
     /// The running task's handle; nil between runs.
-    public var driverHandle: TaskHandle?
+    package var driverHandle: TaskHandle?
     /// How many runs have been started: the next run's id is `alloc/task/<runCount>`.
-    public var runCount: Int
+    package var runCount: Int
     /// A kill was decided: a runner restored after a crash finishes it instead of restarting the task.
-    public var killRequested: Bool
+    package var killRequested: Bool
     /// The restart tracker's count and interval, so a restarted runtime keeps counting.
-    public var restartTracker: RestartTracker.Snapshot?
+    package var restartTracker: RestartTracker.Snapshot?
     /// When the pending restart is due: a runtime restarted during a restart delay waits out the rest.
-    public var restartAt: Date?
+    package var restartAt: Date?
 
-    public init(hooks: [String: HookState] = [:], driverHandle: TaskHandle? = nil, runCount: Int = 0,
+    package init(hooks: [String: HookState] = [:], driverHandle: TaskHandle? = nil, runCount: Int = 0,
                 killRequested: Bool = false, restartTracker: RestartTracker.Snapshot? = nil, restartAt: Date? = nil) {
         self.hooks = hooks
         self.driverHandle = driverHandle
@@ -40,7 +40,7 @@ public struct LocalState: Codable, Equatable, Sendable {
         case restartAt = "restart_at"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         hooks = try container.decodeIfPresent([String: HookState].self, forKey: .hooks) ?? [:]
         driverHandle = try container.decodeIfPresent(TaskHandle.self, forKey: .driverHandle)
@@ -52,15 +52,15 @@ public struct LocalState: Codable, Equatable, Sendable {
 }
 
 /// A prestart hook's persisted progress.
-public struct HookState: Codable, Equatable, Sendable {
+package struct HookState: Codable, Equatable, Sendable {
     /// The hook finished and need not run again for this task (e.g. the task directory exists).
-    public var done: Bool
+    package var done: Bool
     /// What the hook wants back next time (and when it is skipped): environment, paths.
-    public var data: [String: String]
+    package var data: [String: String]
     /// Environment the hook added; applied again when a finished hook is skipped.
-    public var env: [String: String]
+    package var env: [String: String]
 
-    public init(done: Bool = false, data: [String: String] = [:], env: [String: String] = [:]) {
+    package init(done: Bool = false, data: [String: String] = [:], env: [String: String] = [:]) {
         self.done = done
         self.data = data
         self.env = env

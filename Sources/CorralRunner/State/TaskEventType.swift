@@ -1,5 +1,5 @@
 /// The kinds of task event, with the names Nomad gives them (operators and scripts match on them).
-public enum TaskEventType: String, Codable, Sendable, CaseIterable {
+package enum TaskEventType: String, Codable, Sendable, CaseIterable {
     case received = "Received"
     case setup = "Task Setup"
     case started = "Started"

@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Where a task is in its lifecycle.
-public enum TaskLifecycle: String, Codable, Sendable {
+package enum TaskLifecycle: String, Codable, Sendable {
     /// Not started yet, or between runs (a restart delay).
     case pending
     case running
@@ -14,21 +14,21 @@ public enum TaskLifecycle: String, Codable, Sendable {
 }
 
 /// A task's state as users see it and the runner persists it (Nomad's `TaskState`).
-public struct TaskState: Codable, Equatable, Sendable {
-    public var state: TaskLifecycle
+package struct TaskState: Codable, Equatable, Sendable {
+    package var state: TaskLifecycle
     /// Set by an event that fails the task (`Not Restarting`, `Failed Validation`, a failed kill).
-    public var failed: Bool
-    public var restarts: Int
-    public var lastRestart: Date?
+    package var failed: Bool
+    package var restarts: Int
+    package var lastRestart: Date?
     /// When the current (or last) run started.
-    public var startedAt: Date?
-    public var finishedAt: Date?
+    package var startedAt: Date?
+    package var finishedAt: Date?
     /// The newest events, oldest first; at most `maxEvents`.
-    public var events: [TaskEvent]
+    package var events: [TaskEvent]
 
-    public static let maxEvents = 10
+    package static let maxEvents = 10
 
-    public init(state: TaskLifecycle = .pending, failed: Bool = false, restarts: Int = 0, lastRestart: Date? = nil,
+    package init(state: TaskLifecycle = .pending, failed: Bool = false, restarts: Int = 0, lastRestart: Date? = nil,
                 startedAt: Date? = nil, finishedAt: Date? = nil, events: [TaskEvent] = []) {
         self.state = state
         self.failed = failed
@@ -48,7 +48,7 @@ public struct TaskState: Codable, Equatable, Sendable {
 
     /// Records an event: a failing one marks the task failed, `Restarting` counts a restart; only the
     /// newest `maxEvents` are kept.
-    public mutating func append(_ event: TaskEvent) {
+    package mutating func append(_ event: TaskEvent) {
         if event.failsTask { failed = true }
         if event.type == .restarting {
             restarts += 1
@@ -60,7 +60,7 @@ public struct TaskState: Codable, Equatable, Sendable {
 
     /// Moves to `next` at `time`: a run starting sets `startedAt`; death sets `finishedAt` once.
     /// Leaving `dead` is refused: it is terminal.
-    public mutating func transition(to next: TaskLifecycle, at time: Date) throws(TaskStateError) {
+    package mutating func transition(to next: TaskLifecycle, at time: Date) throws(TaskStateError) {
         if state == .dead, next != .dead { throw TaskStateError.illegalTransition(from: state, to: next) }
         switch next {
         case .running where state != .running:
@@ -74,14 +74,14 @@ public struct TaskState: Codable, Equatable, Sendable {
     }
 
     /// The last `Terminated` event's exit, if the task ran to an end.
-    public var lastExit: TaskEvent? { events.last { $0.type == .terminated } }
+    package var lastExit: TaskEvent? { events.last { $0.type == .terminated } }
 }
 
 /// A state change the lifecycle does not allow.
-public enum TaskStateError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum TaskStateError: Error, Equatable, Sendable, CustomStringConvertible {
     case illegalTransition(from: TaskLifecycle, to: TaskLifecycle)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .illegalTransition(from, to): "illegal task state transition from \(from.rawValue) to \(to.rawValue)"
         }

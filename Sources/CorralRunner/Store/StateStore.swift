@@ -1,7 +1,7 @@
 /// Where the runner persists allocations and their tasks' states, so that a restarted runtime
 /// finds every task again (Nomad's client state DB). Every write is durable when it returns: the
 /// runner writes before it acts or announces.
-public protocol StateStore: Sendable {
+package protocol StateStore: Sendable {
     /// Adds or replaces an allocation.
     func putAllocation(_ allocation: Allocation) async throws(StateStoreError)
     /// Every stored allocation, in the order they were first stored.
@@ -23,7 +23,7 @@ public protocol StateStore: Sendable {
 }
 
 /// Why the state store failed. Carries the database's path, so an operator knows which file.
-public enum StateStoreError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum StateStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The database cannot be opened or read as a corral state database.
     case corrupt(path: String, reason: String)
     /// The database was written by a newer corral (its schema version is beyond what this one knows).
@@ -33,7 +33,7 @@ public enum StateStoreError: Error, Equatable, Sendable, CustomStringConvertible
     /// A stored value could not be encoded or decoded.
     case encoding(what: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .corrupt(path, reason):
             "state database \(path) is corrupt or not a corral database: \(reason); move it aside to start afresh (its tasks will not be recovered)"

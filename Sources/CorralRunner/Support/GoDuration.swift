@@ -1,7 +1,7 @@
 /// Durations printed as Go prints them (`15s`, `1m30s`, `30m0s`, `24h0m0s`, `1.5s`, `250ms`), because
 /// the event messages and reasons operators know from Nomad read that way. Rounded to the millisecond.
-public enum GoDuration {
-    public static func format(_ duration: Duration) -> String {
+package enum GoDuration {
+    package static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         var millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000
         let remainder = attoseconds % 1_000_000_000_000_000
@@ -33,7 +33,7 @@ public enum GoDuration {
     }
 
     /// Whole nanoseconds, for the `Details` values Nomad keeps as integers.
-    public static func nanoseconds(_ duration: Duration) -> Int64 {
+    package static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
