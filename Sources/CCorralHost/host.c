@@ -93,13 +93,18 @@ int corral_write_all(int fd, const void *buf, size_t len) {
     return 0;
 }
 
+/* openat2 answers EAGAIN when a rename or mount raced a scoped lookup and asks to retry. Bounded: a
+ * task renaming in a loop inside a directory the host resolves through must get an error back, never
+ * keep a host thread spinning. */
+#define OPENAT2_RETRIES 64
+
 int corral_open_path_no_symlinks(const char *path) {
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = O_PATH | O_CLOEXEC;
     how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-    int fd;
-    do { fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how); } while (fd < 0 && errno == EAGAIN);
+    int fd, tries = 0;
+    do { fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how); } while (fd < 0 && errno == EAGAIN && ++tries < OPENAT2_RETRIES);
     return fd < 0 ? -errno : fd;
 }
 
@@ -125,8 +130,8 @@ int corral_open_in_root(const char *root, const char *path) {
     memset(&how, 0, sizeof how);
     how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;  /* a FIFO planted by an image never blocks us */
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    int fd;
-    do { fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how); } while (fd < 0 && errno == EAGAIN);
+    int fd, tries = 0;
+    do { fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how); } while (fd < 0 && errno == EAGAIN && ++tries < OPENAT2_RETRIES);
     int saved = errno;
     close(rootfd);
     return fd < 0 ? -saved : fd;
@@ -141,10 +146,8 @@ int corral_openat2(int dirfd, const char *path, int flags, int mode) {
         ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS
         : RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
     int fd;
-    /* EAGAIN: a rename raced the lookup (the kernel asks to retry). Bounded: a task renaming in a
-     * loop must not keep us here. */
     int tries = 0;
-    do { fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how); } while (fd < 0 && errno == EAGAIN && ++tries < 64);
+    do { fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how); } while (fd < 0 && errno == EAGAIN && ++tries < OPENAT2_RETRIES);
     return fd < 0 ? -errno : fd;
 }
 

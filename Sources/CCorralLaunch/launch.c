@@ -64,13 +64,19 @@ static __attribute__((noreturn)) void fail(const struct corral_plan *p, int32_t 
 
 static size_t str_len(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
 
+/* openat2 answers EAGAIN when a rename or mount raced a scoped lookup (`..` inside RESOLVE_IN_ROOT or
+ * RESOLVE_BENEATH) and asks to retry. Bounded: a task that renames in a loop inside a directory we
+ * resolve through must fail this start (EAGAIN), never keep it spinning. */
+#define OPENAT2_RETRIES 64
+
 static int open_in_root(int rootfd, const char *rel, int flags) {
     struct open_how how;
     memset(&how, 0, sizeof how);
     how.flags = (uint64_t)(flags | O_CLOEXEC);
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     int fd;
-    do { fd = corral_sys_openat2(rootfd, rel, &how, sizeof how); } while (fd < 0 && errno == EAGAIN);
+    int tries = 0;
+    do { fd = corral_sys_openat2(rootfd, rel, &how, sizeof how); } while (fd < 0 && errno == EAGAIN && ++tries < OPENAT2_RETRIES);
     return fd;
 }
 
@@ -81,7 +87,8 @@ static int open_beneath(int dirfd, const char *rel, int flags, uint64_t extra_re
     how.flags = (uint64_t)(flags | O_CLOEXEC);
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | extra_resolve;
     int fd;
-    do { fd = corral_sys_openat2(dirfd, rel, &how, sizeof how); } while (fd < 0 && errno == EAGAIN);
+    int tries = 0;
+    do { fd = corral_sys_openat2(dirfd, rel, &how, sizeof how); } while (fd < 0 && errno == EAGAIN && ++tries < OPENAT2_RETRIES);
     return fd;
 }
 

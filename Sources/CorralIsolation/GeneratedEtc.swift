@@ -135,12 +135,9 @@ struct PasswdLine: Equatable {
     var line: String { "\(name):x:\(uid):\(gid):\(gecos):\(home):\(shell)" }
 
     static func parse(_ text: String) -> [PasswdLine] {
-        text.split(separator: "\n").compactMap { line in
-            let f = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard f.count >= 7, !line.hasPrefix("#"), !f[0].isEmpty, let uid = UInt32(f[2]), let gid = UInt32(f[3])
-            else { return nil }
-            return PasswdLine(name: String(f[0]), uid: uid, gid: gid, gecos: String(f[4]), home: String(f[5]),
-                              shell: String(f[6]))
+        ColonSeparatedLines.parse(text).compactMap { f in
+            guard f.count >= 7, !f[0].isEmpty, let uid = UInt32(f[2]), let gid = UInt32(f[3]) else { return nil }
+            return PasswdLine(name: f[0], uid: uid, gid: gid, gecos: f[4], home: f[5], shell: f[6])
         }
     }
 }

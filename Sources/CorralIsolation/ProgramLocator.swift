@@ -40,7 +40,14 @@ package enum ProgramLocator {
 
     /// The directory holding the running executable. An agent runs from a sealed memfd copy of it
     /// (`corral_exec_sealed_copy`), which is in no directory: then `$CORRAL_EXE` names the original.
-    package static func ownDirectory() -> String? {
+    package static func ownDirectory() -> String? { ownDirectoryOnce }
+
+    /// Read once per process: a start looks up three or four helpers, and each `readlink` of
+    /// `/proc/self/exe` costs tens of microseconds. Neither the executable nor `$CORRAL_EXE` changes
+    /// while the process runs.
+    private static let ownDirectoryOnce: String? = readOwnDirectory()
+
+    private static func readOwnDirectory() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
         guard n > 0 else { return nil }

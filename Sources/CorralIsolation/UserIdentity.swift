@@ -107,10 +107,9 @@ struct PasswdEntry: Equatable {
 
     /// Parses the well-formed lines; comments, blanks and malformed lines are ignored, as libc does.
     static func parse(_ text: String) -> [PasswdEntry] {
-        text.split(separator: "\n").compactMap { line in
-            let f = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard f.count >= 7, !line.hasPrefix("#"), let uid = UInt32(f[2]), let gid = UInt32(f[3]) else { return nil }
-            return PasswdEntry(name: String(f[0]), uid: uid, gid: gid, home: String(f[5]))
+        ColonSeparatedLines.parse(text).compactMap { f in
+            guard f.count >= 7, let uid = UInt32(f[2]), let gid = UInt32(f[3]) else { return nil }
+            return PasswdEntry(name: f[0], uid: uid, gid: gid, home: f[5])
         }
     }
 }
@@ -122,11 +121,10 @@ struct GroupEntry: Equatable {
     var members: [String]
 
     static func parse(_ text: String) -> [GroupEntry] {
-        text.split(separator: "\n").compactMap { line in
-            let f = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard f.count >= 4, !line.hasPrefix("#"), let gid = UInt32(f[2]) else { return nil }
-            let members = f[3].split(separator: ",").map { String($0).trimmingSpaces() }
-            return GroupEntry(name: String(f[0]), gid: gid, members: members)
+        ColonSeparatedLines.parse(text).compactMap { f in
+            guard f.count >= 4, let gid = UInt32(f[2]) else { return nil }
+            let members = f[3].utf8.split(separator: UInt8(ascii: ",")).map { String(decoding: $0, as: UTF8.self).trimmingSpaces() }
+            return GroupEntry(name: f[0], gid: gid, members: members)
         }
     }
 }
