@@ -16,7 +16,7 @@ struct EventColumns: Sendable, Equatable {
     /// `corral run`'s names (`group[index].task`) of every task of `job`.
     init(job: Job) {
         self.init(taskNames: job.groups.flatMap { group in
-            (0..<max(group.count, 1)).flatMap { index in group.tasks.map { "\(group.name)[\(index)].\($0.name)" } }
+            (0..<group.count).flatMap { index in group.tasks.map { "\(group.name)[\(index)].\($0.name)" } }
         })
     }
 

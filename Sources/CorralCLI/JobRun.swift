@@ -23,7 +23,7 @@ struct JobRun: ParsableCommand {
 
     @OptionGroup var agent: AgentOptions
 
-    @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form).", valueName: "jobfile"))
+    @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form); - reads it from standard input.", valueName: "jobfile"))
     var jobFile: String
 
     @Flag(help: "Print the submission's answer and return without following the allocations.")
@@ -49,7 +49,7 @@ struct JobRun: ParsableCommand {
             throw ExitCode(2)
         }
         let directory = (Run.absolute(jobFile) as NSString).deletingLastPathComponent
-        let (file, json, detach, checkIndex) = (jobFile, self.json, self.detach, self.checkIndex)
+        let (file, json, detach, checkIndex) = (JobFileReader.displayName(jobFile), self.json, self.detach, self.checkIndex)
         let failed = try AgentCall.run { () async throws -> Bool in
             let submitted: JobSubmitResponse
             do throws(AgentClientError) {

@@ -17,7 +17,7 @@ struct Run: ParsableCommand {
             (nothing is started), 125 when corral itself fails (e.g. the job does not fit the node).
             """)
 
-    @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form).", valueName: "jobfile"))
+    @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form); - reads it from standard input.", valueName: "jobfile"))
     var jobFile: String
 
     @Option(help: ArgumentHelp("Where allocations and the state database go.", valueName: "dir"))

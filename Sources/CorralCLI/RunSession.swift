@@ -46,6 +46,11 @@ final class RunSession: Sendable {
 
     /// Runs the job; returns corral run's exit status: 0 when no task failed, 1 otherwise.
     func run(_ job: Job) async throws -> Int32 {
+        // `count = 0` in every group (a job scaled to nothing): valid, and nothing to run.
+        guard job.groups.contains(where: { $0.count > 0 }) else {
+            printer.note("nothing to run: every group of job \(job.id) has count = 0")
+            return 0
+        }
         let signals = installSignalHandlers()
         defer { signals.forEach { $0.cancel() } }
         try Self.makeDataDirectory(options.dataDir)
@@ -61,7 +66,7 @@ final class RunSession: Sendable {
         let config = RunnerConfig(allocRoot: allocRoot, maxKillTimeout: options.maxKillTimeout, node: node)
         var allocations: [Allocation] = []
         for group in job.groups {
-            for index in 0..<max(group.count, 1) {
+            for index in 0..<group.count {
                 allocations.append(Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index))
             }
         }

@@ -8,7 +8,7 @@ struct Validate: ParsableCommand {
         abstract: "Check a job file (HCL or JSON) without running it.",
         discussion: "Exit status: 0 when the job is valid; 2 with every problem printed (file:line:column).")
 
-    @Argument(help: ArgumentHelp("The job file.", valueName: "jobfile"))
+    @Argument(help: ArgumentHelp("The job file; - reads it from standard input.", valueName: "jobfile"))
     var jobFile: String
 
     func run() throws {

@@ -58,6 +58,21 @@ import Testing
         _ = try await fixture.agent.stopJob("api", purge: true)
     }
 
+    /// As Nomad scales a job to nothing: what ran is stopped, nothing starts, and the answer says so.
+    @Test func resubmittingAJobWithCountZeroStopsItAndWarns() async throws {
+        let fixture = AgentFixture()
+        defer { fixture.remove() }
+        let first = try await fixture.agent.submit(source: mockJob("api"), filename: "api.hcl")
+        _ = try await fixture.waitFor(first.allocations[0]) { $0.stub.clientStatus == .running }
+        let zero = try await fixture.agent.submit(source: mockJob("api", count: 0), filename: "api.hcl")
+        #expect(zero.allocations.isEmpty)
+        #expect(zero.replaced == first.allocations)
+        #expect(zero.warnings == ["every group of job api has count = 0: nothing runs (its 1 allocation(s) were stopped)"])
+        #expect(try await fixture.store.allocations().isEmpty)
+        let fresh = try await fixture.agent.submit(source: mockJob("idle", count: 0), filename: "idle.hcl")
+        #expect(fresh.allocations.isEmpty && fresh.warnings == ["every group of job idle has count = 0: nothing runs"])
+    }
+
     @Test func aJobThatDoesNotFitIsRefusedAndNothingIsCreated() async throws {
         let fixture = AgentFixture()
         defer { fixture.remove() }

@@ -166,7 +166,7 @@ import Testing
             ("kill_timeout", { $0.groups[0].tasks[0].killTimeout = .seconds(400 * 24 * 3600) }),
             ("shutdown_delay", { $0.groups[0].tasks[0].shutdownDelay = .seconds(-1) }),
             ("count", { $0.groups[0].count = 1 << 40 }),
-            ("count", { $0.groups[0].count = 0 }),
+            ("count", { $0.groups[0].count = -1 }),
             ("user", { $0.groups[0].tasks[0].user = "4294967295" }),
             ("restart.attempts", {
                 $0.groups[0].tasks[0].restart = RestartPolicy(attempts: Int.max, interval: .seconds(60), delay: .seconds(1), mode: .fail)

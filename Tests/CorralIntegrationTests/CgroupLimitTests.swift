@@ -100,7 +100,9 @@ struct CgroupLimitTests {
             task.process.waitUntilExit()
             let record = try exitRecord(in: state)
             print("measured: --cpus 0.2 gave \((percent * 10).rounded() / 10)% of one CPU, throttled in \(Int(resource(record, "cpu_throttled_periods") ?? 0)) periods")
-            #expect((15...25).contains(percent), "the task got \(percent)% of a CPU")
+            // The quota is a ceiling: above 25% it is not enforced. Below it, only that the loop ran: an
+            // emulated guest shared with other suites gave 14.97% once, throttled all the same.
+            #expect((5...25).contains(percent), "the task got \(percent)% of a CPU")
             #expect((resource(record, "cpu_throttled_periods") ?? 0) > 0)
             #expect(task.process.terminationStatus == 124)  // timeout's status: the loop ran to the end
         }

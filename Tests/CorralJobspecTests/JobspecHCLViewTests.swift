@@ -113,7 +113,6 @@ struct JobspecHCLViewTests {
         #"6:22: kill_timeout: expected a duration like "5s", got a number"#,
         "7:7: resources is a block, not an attribute: write resources { ... }",
         "10:9: config.devices[0].host_path: is required",
-        "10:40: config.devices[0].cgroup_permissions: expected a string, got a bool true",
         "13:12: logs block takes no name",
         #"15:5: task block needs a name: task "NAME" { ... }"#,
         "15:5: task: missing driver",

@@ -27,12 +27,12 @@ struct JobspecLoadTests {
 
     @Test("JSON by the first character when the name says nothing; the path names the file in messages")
     func sniffed() throws {
-        let text = #"{"job": {"j": {"group": {"g": {"task": {"t": {"driver": "mock", "user": 1}}}}}}}"#
+        let text = #"{"job": {"j": {"group": {"g": {"task": {"t": {"driver": "mock", "user": [1]}}}}}}}"#
         try withFile(named: "job", Array(text.utf8)) { path in
-            #expect(loadProblems(path) == ["\(path):1:73: user: expected a string, got a number\n    \(text)\n    "
+            #expect(loadProblems(path) == ["\(path):1:73: user: expected a string, got a list\n    \(text)\n    "
                 + String(repeating: " ", count: 72) + "^"])
         }
-        try withFile(named: "job.JSON", Array(text.replacingOccurrences(of: #", "user": 1"#, with: "").utf8)) { path in
+        try withFile(named: "job.JSON", Array(text.replacingOccurrences(of: #", "user": [1]"#, with: "").utf8)) { path in
             let job = try Jobspec.load(path: path)
             #expect(job.id == "j")
         }

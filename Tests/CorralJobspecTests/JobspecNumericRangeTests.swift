@@ -31,12 +31,12 @@ struct JobspecNumericRangeTests {
     static let cases: [(field: String, block: String, name: String, values: [String])] = [
         ("cpu", "resources", "resources.cpu", ["0", "-1", "1.5", "10000001"] + huge),
         ("memory", "resources", "resources.memory", ["0", "-1", "0.5", "1073741825"] + huge),
-        ("memory_max", "resources", "resources.memory_max", ["0", "-1", "1073741825"] + huge),
+        ("memory_max", "resources", "resources.memory_max", ["0", "-2", "1073741825"] + huge),
         ("cores", "resources", "resources.cores", ["0", "-1", "65537"] + huge),
         ("max_files", "logs", "logs.max_files", ["0", "-1", "1001"] + huge),
         ("max_file_size", "logs", "logs.max_file_size", ["0", "-1", "1073741825"] + huge),
         ("attempts", "restart", "restart.attempts", ["-1"] + huge),
-        ("count", "group", "count", ["0", "-1", "10001"] + huge),
+        ("count", "group", "count", ["-1", "10001"] + huge),
     ]
 
     @Test(arguments: cases.map(\.name))

@@ -94,7 +94,7 @@ extension Agent {
         let modifyIndex = nextIndex()
         var created: [(Allocation, AllocRunner)] = []
         for group in job.groups {
-            for index in 0..<max(group.count, 1) {
+            for index in 0..<group.count {
                 let allocation = Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index,
                                             createTime: now, jobModifyIndex: modifyIndex)
                 do { created.append((allocation, try makeRunner(allocation))) } catch { throw .badRequest(error.description) }
@@ -128,7 +128,13 @@ extension Agent {
             "job": "\(job.id)", "allocations": "\(created.map(\.0.shortID).joined(separator: ","))",
             "replaced": "\(replaced.count)",
         ])
-        return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced,
+        // Every group at `count = 0`: as Nomad scales a job to nothing, what ran is stopped and nothing
+        // starts; the agent keeps no record of a job without allocations, and says so.
+        let warnings = created.isEmpty
+            ? ["every group of job \(job.id) has count = 0: nothing runs"
+               + (replaced.isEmpty ? "" : " (its \(replaced.count) allocation(s) were stopped)")]
+            : []
+        return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced, warnings: warnings,
                                  jobModifyIndex: modifyIndex)
     }
 

@@ -13,9 +13,11 @@ package enum JSONSyntaxParser {
     package static let maximumDepth = 128
 
     /// Parses `text` (one JSON value, whitespace around it); `file` names it in errors.
-    package static func parse(_ text: String, file: String) throws(JobspecError) -> HCLExpression {
+    /// `allowingComments`: `//`, `#` and `/* */` comments are read as blanks (job files, as Nomad).
+    package static func parse(_ text: String, file: String, allowingComments: Bool = false) throws(JobspecError) -> HCLExpression {
         do {
-            return expression(try JSONNode.parse(text, maximumDepth: maximumDepth))
+            let source = allowingComments ? JSONComments.blanked(text) : text
+            return expression(try JSONNode.parse(source, maximumDepth: maximumDepth))
         } catch {
             let position = SourcePosition(error.position)
             throw JobspecError([JobspecDiagnostic(file: file, position: position, message: error.message,

@@ -100,9 +100,14 @@ extension HCLExpression {
     }
 }
 
-/// Reports a name the schema does not know, with the closest known one.
+/// Reports a name the schema does not know, with the closest known one; one of Nomad's that corral
+/// does not take is named as such (`NomadStanzas`).
 func reportUnknown(_ name: String, isBlock: Bool, at position: SourcePosition, schema: BodySchema, context: String,
                    diagnostics: inout DiagnosticCollector) {
+    if let meaning = NomadStanzas.unsupported(name, inContext: context) {
+        diagnostics.error("corral does not support \(quoted(name)) in \(context) (Nomad: \(meaning))", at: position)
+        return
+    }
     let what = isBlock ? "block" : "attribute"
     diagnostics.error("unknown \(what) \(quoted(name)) in \(context)\(suggestion(for: name, among: schema.names))", at: position)
 }

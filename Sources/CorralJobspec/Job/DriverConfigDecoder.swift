@@ -77,8 +77,26 @@ struct DriverConfigDecoder {
         return result
     }
 
+    /// Also HCL2's conversions between primitive types, as Nomad's typed driver specs apply them: a
+    /// string holding a number where a number is wanted (`port = "8080"`), `"true"`/`"false"` where a
+    /// bool is, and a number or bool where a string is (`version = 2`).
     static func normalized(_ value: ConfigValue, as type: ConfigType) -> ConfigValue {
         switch (type, value) {
+        case (.integer, .string(let text)) where isIntegerText(text):
+            return Int64(text).map { .integer($0) } ?? value
+        case (.integer, .string(let text)) where isNumberText(text):
+            guard let number = Double(text), number.isFinite else { return value }
+            return .number(number)
+        case (.number, .string(let text)) where isNumberText(text):
+            if isIntegerText(text), let integer = Int64(text) { return .integer(integer) }
+            guard let number = Double(text), number.isFinite else { return value }
+            return .number(number)
+        case (.bool, .string(let text)) where ["true", "1", "false", "0"].contains(text):
+            return .bool(text == "true" || text == "1")
+        case (.string, .integer(let integer)), (.oneOf, .integer(let integer)):
+            return .string(String(integer))
+        case (.string, .bool(let flag)), (.oneOf, .bool(let flag)):
+            return .string(flag ? "true" : "false")
         case (.list(.object(let schema)), .object(let members)):
             return .list([.object(normalized(members, schema: schema))])
         case (.list(let element), .list(let values)):

@@ -100,14 +100,18 @@ extension JobDecoder {
            let memory = reader.integer(value, "resources.memory", minimum: 1, maximum: Self.maximumMemoryMiB, &diagnostics) {
             resources.memoryMiB = memory
         }
-        if let value = content.value("memory_max"),
-           let memoryMax = reader.integer(value, "resources.memory_max", minimum: 1, maximum: Self.maximumMemoryMiB,
-                                          &diagnostics) {
-            if memoryMax < resources.memoryMiB {
+        if let value = content.value("memory_max"), let memoryMax = reader.integer(value, "resources.memory_max", &diagnostics) {
+            if memoryMax == TaskResourceSpec.noMemoryLimit {
+                resources.memoryMaxMiB = memoryMax
+            } else if memoryMax < 1 || memoryMax > Self.maximumMemoryMiB {
+                diagnostics.error("resources.memory_max: must be -1 (no limit) or 1 to \(Self.maximumMemoryMiB), got \(memoryMax)",
+                                  at: value.range.start)
+            } else if memoryMax < resources.memoryMiB {
                 diagnostics.error("resources.memory_max: must be at least memory (\(resources.memoryMiB)), got \(memoryMax)",
                                   at: value.range.start)
+            } else {
+                resources.memoryMaxMiB = memoryMax
             }
-            resources.memoryMaxMiB = memoryMax
         }
         if let value = content.value("cores"),
            let cores = reader.integer(value, "resources.cores", minimum: 1, maximum: Self.maximumCores, &diagnostics) {

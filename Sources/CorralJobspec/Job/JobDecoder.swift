@@ -51,18 +51,29 @@ struct JobDecoder {
         }
         if let meta = single("meta", of: content, in: context) { job.meta = reader.stringMap(meta, "meta", &diagnostics) }
         let groups = content.blocks("group")
-        if groups.isEmpty { diagnostics.error("\(context): missing group", at: block.position) }
+        // A task written directly in the job: Nomad puts it in a group of its own, named after it.
+        let loneTasks = content.blocks("task")
+        if groups.isEmpty && loneTasks.isEmpty { diagnostics.error("\(context): missing group", at: block.position) }
         var seen: [String: SourcePosition] = [:]
-        for groupBlock in groups {
-            let group = decodeGroup(groupBlock, jobType: job.type)
+        for (groupBlock, group) in groups.map({ ($0, decodeGroup($0, jobType: job.type)) })
+            + loneTasks.map({ ($0, decodeLoneTask($0, jobType: job.type)) }) {
             if !group.name.isEmpty, let first = seen[group.name] {
-                diagnostics.error("duplicate group name \(quoted(group.name)) in \(context) (first at \(first))",
+                diagnostics.error("duplicate group name \(quoted(group.name)) in \(context) (first at \(first))"
+                                  + (groupBlock.type == "task" ? ": a task in the job is a group of its own name" : ""),
                                   at: groupBlock.position)
             }
             seen[group.name] = seen[group.name] ?? groupBlock.position
             job.groups.append(group)
         }
         return job
+    }
+
+    /// `job { task "web" { ... } }`: the group Nomad makes of it, `group "web" { task "web" { ... } }`.
+    mutating func decodeLoneTask(_ block: BlockView, jobType: JobType) -> TaskGroup {
+        let task = decodeTask(block, restartDefaults: RestartPolicy.defaults(for: jobType))
+        var group = TaskGroup(name: task.name)
+        group.tasks = [task]
+        return group
     }
 
     /// The most instances of one group: a single node runs them all.
@@ -73,7 +84,7 @@ struct JobDecoder {
         let context = Self.context(of: block, name: name)
         let content = block.body.content(JobSchema.group, in: context, diagnostics: &diagnostics)
         var group = TaskGroup(name: name)
-        if let value = content.value("count"), let count = reader.integer(value, "count", minimum: 1, maximum: Self.maximumCount, &diagnostics) {
+        if let value = content.value("count"), let count = reader.integer(value, "count", minimum: 0, maximum: Self.maximumCount, &diagnostics) {
             group.count = count
         }
         if let restart = single("restart", of: content, in: context) {

@@ -12,10 +12,17 @@ package enum JobFileReader {
     /// Job files are small; a larger file is refused rather than read whole.
     static let maximumSize = 16 << 20
 
+    /// The path that means standard input (`corral run -`, as `nomad job run -`).
+    package static let standardInput = "-"
+
+    /// How a path is named in messages: `<stdin>` for standard input.
+    package static func displayName(_ path: String) -> String { path == standardInput ? "<stdin>" : path }
+
     /// The file's text. `what` names the file in messages: `cannot open the job file: No such file
     /// or directory` (line 0: no position).
     package static func text(_ path: String, what: String = "job file") throws(JobspecError) -> String {
         let bytes = try readBytes(path, what: what)
+        let path = displayName(path)
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         let (position, byte) = firstInvalidByte(bytes)
         let prefix = String(decoding: bytes[..<position.offset], as: UTF8.self)
@@ -27,9 +34,11 @@ package enum JobFileReader {
     }
 
     static func readBytes(_ path: String, what: String) throws(JobspecError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fromStdin = path == standardInput
+        let fd = fromStdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        let path = displayName(path)
         guard fd >= 0 else { throw failure(path, "cannot open the \(what): \(errorText(errno))") }
-        defer { close(fd) }
+        defer { if !fromStdin { close(fd) } }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {

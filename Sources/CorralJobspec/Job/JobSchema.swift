@@ -2,7 +2,7 @@
 enum JobSchema {
     static let file = BodySchema(blocks: [("job", .labelled)])
     static let job = BodySchema(attributes: ["type", "datacenters", "region"],
-                                blocks: [("group", .labelled), ("meta", .map)])
+                                blocks: [("group", .labelled), ("task", .labelled), ("meta", .map)])
     static let group = BodySchema(attributes: ["count"],
                                   blocks: [("task", .labelled), ("restart", .unlabelled), ("meta", .map)])
     static let task = BodySchema(attributes: ["driver", "user", "leader", "kill_timeout", "kill_signal", "shutdown_delay"],

@@ -35,21 +35,28 @@ package enum Jobspec {
         case .hcl:
             root = HCLBodyView(try HCLParser.parse(text, file: file))
         case .json:
-            let value = try JSONSyntaxParser.parse(text, file: file)
+            let value = try JSONSyntaxParser.parse(text, file: file, allowingComments: true)
             guard case .object(let items) = value.kind else {
                 var diagnostics = DiagnosticCollector()
                 diagnostics.error("expected an object at the top: {\"job\": {\"NAME\": {...}}}", at: value.range.start)
                 throw diagnostics.jobspecError(file: file, text: text)
             }
-            root = ObjectBodyView(items)
+            // Nomad's API form (`{"Job": {...}}`) is read as the HCL-as-JSON form it stands for.
+            guard NomadAPIJob.isAPIForm(items) else {
+                return try decode(ObjectBodyView(items), format: format, file: file, text: text, drivers: drivers)
+            }
+            var prior = DiagnosticCollector()
+            let converted = NomadAPIJob.convert(items, at: value.range, diagnostics: &prior)
+            return try decode(ObjectBodyView(converted), format: format, file: file, text: text, drivers: drivers, prior: prior)
         }
         return try decode(root, format: format, file: file, text: text, drivers: drivers)
     }
 
     /// Decodes a parsed file's body (`text` gives the source lines of the problems).
     static func decode(_ root: any BodyView, format: Format, file: String, text: String,
-                       drivers: [String: ConfigSchema]) throws(JobspecError) -> Job {
+                       drivers: [String: ConfigSchema], prior: DiagnosticCollector = DiagnosticCollector()) throws(JobspecError) -> Job {
         var decoder = JobDecoder(drivers: drivers, format: format)
+        decoder.diagnostics = prior
         let start = SourcePosition(line: 1, column: 1, offset: 0)
         let job = decoder.decodeFile(root, start: start)
         guard let job, decoder.diagnostics.isEmpty else { throw decoder.diagnostics.jobspecError(file: file, text: text) }
@@ -59,11 +66,13 @@ package enum Jobspec {
         return job
     }
 
-    /// Reads and parses the job file at `path` (which names it in messages). The format is JSON
-    /// when the name ends in `.json` or the text starts with `{`, else HCL.
+    /// Reads and parses the job file at `path` (which names it in messages; `-` reads standard
+    /// input, named `<stdin>`). The format is JSON when the name ends in `.json` or the text starts
+    /// with `{`, else HCL.
     package static func load(path: String, drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
         let text = try JobFileReader.text(path)
-        return try parse(text, file: path, format: detectFormat(file: path, text: text), drivers: drivers)
+        let file = JobFileReader.displayName(path)
+        return try parse(text, file: file, format: detectFormat(file: file, text: text), drivers: drivers)
     }
 
     /// JSON for a `.json` name or text whose first non-blank character is `{`; HCL otherwise.

@@ -7,21 +7,47 @@ struct ValueReader {
     /// more likely meant as seconds than as nanoseconds).
     var durationsMayBeNanoseconds: Bool
 
+    /// A string; a number or a bool becomes its text, as HCL2 converts them (`version = 2`).
     func string(_ value: HCLExpression, _ path: String, _ diagnostics: inout DiagnosticCollector) -> String? {
-        if case .string(let text) = value.kind { return text }
+        switch value.kind {
+        case .string(let text): return text
+        case .number(_, let text): return text
+        case .bool(let flag): return flag ? "true" : "false"
+        default: break
+        }
         diagnostics.error("\(path): expected a string, got \(value.kindDescription)", at: value.range.start)
         return nil
     }
 
+    /// A bool; also the strings `"true"`/`"false"` (and `"1"`/`"0"`), which HCL2 converts.
     func bool(_ value: HCLExpression, _ path: String, _ diagnostics: inout DiagnosticCollector) -> Bool? {
-        if case .bool(let flag) = value.kind { return flag }
+        switch value.kind {
+        case .bool(let flag): return flag
+        case .string("true"), .string("1"): return true
+        case .string("false"), .string("0"): return false
+        default: break
+        }
         diagnostics.error("\(path): expected a bool, got \(value.kindDescription)", at: value.range.start)
         return nil
     }
 
-    /// A whole number: `3`, and also `3.0` or `3e2`, whose values are whole.
+    /// A whole number: `3`, and also `3.0` or `3e2`, whose values are whole; a string holding one
+    /// (`cpu = "500"`) too, as HCL2 converts it.
     func integer(_ value: HCLExpression, _ path: String, _ diagnostics: inout DiagnosticCollector) -> Int? {
-        guard case .number(let number, let text) = value.kind else {
+        let number: Double, text: String
+        switch value.kind {
+        case .number(let n, let t):
+            (number, text) = (n, t)
+        case .string(let t) where isNumberText(t):
+            guard let n = Double(t), n.isFinite else {
+                diagnostics.error("\(path): \(t) is out of range", at: value.range.start)
+                return nil
+            }
+            (number, text) = (n, t)
+        case .string(let t):
+            diagnostics.error("\(path): expected an integer, got the string \(quoted(t))", at: value.range.start)
+            return nil
+        default:
             diagnostics.error("\(path): expected an integer, got \(value.kindDescription)", at: value.range.start)
             return nil
         }
@@ -105,6 +131,29 @@ struct ValueReader {
         }
         return result
     }
+}
+
+/// A number as HCL and JSON write one: `-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?` (no spaces, no hex, no
+/// `inf`): what a string may hold to be read as a number.
+func isNumberText(_ text: String) -> Bool {
+    var bytes = Substring(text).utf8[...]
+    func digits() -> Bool {
+        let count = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+        bytes = bytes.dropFirst(count)
+        return count > 0
+    }
+    if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+    guard digits() else { return false }
+    if bytes.first == UInt8(ascii: ".") {
+        bytes = bytes.dropFirst()
+        guard digits() else { return false }
+    }
+    if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+        bytes = bytes.dropFirst()
+        if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        guard digits() else { return false }
+    }
+    return bytes.isEmpty
 }
 
 /// `-?[0-9]+`: a number written without fraction or exponent.

@@ -18,8 +18,8 @@ package struct ResourceCheck: Sendable {
         for group in job.groups {
             for task in group.tasks {
                 // Saturating: a job from the API is not range-checked like a job file, and must not trap.
-                memory = saturatingAdd(memory, saturatingMultiply(task.resources.memoryMiB, max(group.count, 1)))
-                cpu = saturatingAdd(cpu, saturatingMultiply(task.resources.cpuMHz, max(group.count, 1)))
+                memory = saturatingAdd(memory, saturatingMultiply(task.resources.memoryMiB, group.count))
+                cpu = saturatingAdd(cpu, saturatingMultiply(task.resources.cpuMHz, group.count))
             }
         }
         return (memory, cpu)

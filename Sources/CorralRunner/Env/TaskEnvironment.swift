@@ -125,7 +125,7 @@ package struct TaskEnvironment: Sendable, Equatable {
             "NOMAD_REGION": job.region.isEmpty ? node.region : job.region,
             "NOMAD_NAMESPACE": "default",
         ]
-        if let max = task.resources.memoryMaxMiB {
+        if let max = task.resources.memoryMaxMiB, !task.resources.hasNoMemoryLimit {
             env["NOMAD_MEMORY_MAX_LIMIT"] = String(max)
         }
         // Sorted so that two keys cleaning to one name always resolve the same way.

@@ -33,7 +33,7 @@ package struct ValidateHook: TaskPrestartHook {
         if task.resources.memoryMiB <= 0 {
             problems.append("resources.memory: must be positive, got \(task.resources.memoryMiB)")
         }
-        if let max = task.resources.memoryMaxMiB, max < task.resources.memoryMiB {
+        if let max = task.resources.memoryMaxMiB, !task.resources.hasNoMemoryLimit, max < task.resources.memoryMiB {
             problems.append("resources.memory_max: \(max) is below memory \(task.resources.memoryMiB)")
         }
         if let pids = task.resources.pids, pids <= 0 { problems.append("resources.pids: must be positive, got \(pids)") }

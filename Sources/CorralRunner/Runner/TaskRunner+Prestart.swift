@@ -76,18 +76,26 @@ extension TaskRunner {
     }
 
     /// The task's resources in the driver's units: MiB to bytes (`memory_max` is the hard limit
-    /// when set, `memory` then the reservation), MHz as CPU shares and as a share of the node.
+    /// when set, `memory` then the reservation; `memory_max = -1` leaves no hard limit), MHz as CPU
+    /// shares and as a share of the node.
     func resources() -> TaskResources {
         let spec = task.resources
         let memory = UInt64(max(spec.memoryMiB, 0)) << 20
-        let hard = spec.memoryMaxMiB.map { UInt64(max($0, 0)) << 20 }
         var megahertz = spec.cpuMHz
         // `cores`: whole CPUs, worth the node's MHz per core each.
         if let cores = spec.cores, let perCore = config.node.attributes["cpu.frequency"].flatMap({ Int($0) }), perCore > 0 {
             megahertz = cores * perCore
         }
         let percent = config.node.totalComputeMHz.map { min(Double(megahertz) / Double($0), 1) }
-        return TaskResources(memoryLimitBytes: hard ?? memory, memoryReservationBytes: hard == nil ? nil : memory,
+        let limit: UInt64?, reservation: UInt64?
+        if spec.hasNoMemoryLimit {
+            (limit, reservation) = (nil, memory)
+        } else if let max = spec.memoryMaxMiB {
+            (limit, reservation) = (UInt64(Swift.max(max, 0)) << 20, memory)
+        } else {
+            (limit, reservation) = (memory, nil)
+        }
+        return TaskResources(memoryLimitBytes: limit, memoryReservationBytes: reservation,
                              cpuShares: UInt64(max(megahertz, 2)), percentTicks: percent, pids: spec.pids,
                              cpuset: spec.cpuset)
     }

@@ -32,14 +32,14 @@ package enum JobLimits {
                     problems.append("\(place): \(field): must be \(range.lowerBound) to \(range.upperBound), got \(value)")
                 }
             }
-            check(group.count, 1...maximumCount, "count", in: where_)
+            check(group.count, 0...maximumCount, "count", in: where_)
             for problem in group.restart?.problems ?? [] { problems.append("\(where_): restart.\(problem)") }
             for task in group.tasks {
                 let place = "\(where_) task \"\(task.name)\""
                 let resources = task.resources
                 check(resources.cpuMHz, 0...maximumCPUMHz, "resources.cpu", in: place)
                 check(resources.memoryMiB, 1...maximumMemoryMiB, "resources.memory", in: place)
-                if let memoryMax = resources.memoryMaxMiB {
+                if let memoryMax = resources.memoryMaxMiB, !resources.hasNoMemoryLimit {
                     check(memoryMax, max(resources.memoryMiB, 1)...maximumMemoryMiB, "resources.memory_max", in: place)
                 }
                 if let cores = resources.cores { check(cores, 1...maximumCores, "resources.cores", in: place) }

@@ -101,12 +101,19 @@ package struct TaskResourceSpec: Codable, Equatable, Sendable {
     package var cpuMHz: Int
     /// Memory in MiB: the hard limit, or the reservation when `memoryMaxMiB` is set.
     package var memoryMiB: Int
-    /// Hard memory limit in MiB above `memoryMiB` (Nomad's memory oversubscription).
+    /// Hard memory limit in MiB above `memoryMiB` (Nomad's memory oversubscription);
+    /// `noMemoryLimit` (-1, as Nomad writes it): no hard limit at all, `memoryMiB` the reservation.
     package var memoryMaxMiB: Int?
     package var pids: Int?
     package var cpuset: String?
     /// Whole CPUs reserved for the task (Nomad's `cores`); its MHz are then cores × the node's MHz per core.
     package var cores: Int?
+
+    /// `memory_max = -1`: the task may use all the memory the node has.
+    package static let noMemoryLimit = -1
+
+    /// Whether `memory_max = -1` lifts the hard limit.
+    package var hasNoMemoryLimit: Bool { memoryMaxMiB == Self.noMemoryLimit }
 
     package init(cpuMHz: Int = 100, memoryMiB: Int = 300, memoryMaxMiB: Int? = nil, pids: Int? = nil,
                 cpuset: String? = nil, cores: Int? = nil) {

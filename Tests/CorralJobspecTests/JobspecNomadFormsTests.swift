@@ -1,0 +1,165 @@
+import CorralDriver
+import CorralJobspec
+import CorralRunner
+import Testing
+
+/// Forms real Nomad job files use that corral once refused by mistake: a task written directly in the
+/// job, values HCL2 converts between types, `memory_max = -1`, `count = 0`, comments in the JSON
+/// form; and Nomad's stanzas corral does not take, named as such.
+@Suite("Jobspec: Nomad's forms")
+struct JobspecNomadFormsTests {
+    @Test("a task written in the job is a group of its own name, beside the real groups")
+    func aLoneTaskBecomesItsOwnGroup() throws {
+        let job = try #require(decode("""
+            job "j" {
+              task "solo" {
+                driver = "exec"
+                config { command = "/bin/true" }
+              }
+              group "g" {
+                task "t" {
+                  driver = "exec"
+                  config { command = "/bin/true" }
+                }
+              }
+            }
+            """, format: .hcl))
+        #expect(job.groups.map(\.name).sorted() == ["g", "solo"])
+        let solo = try #require(job.groups.first { $0.name == "solo" })
+        #expect(solo.count == 1 && solo.tasks.map(\.name) == ["solo"])
+        #expect(solo.tasks.first?.restart == nil, "the job type's restart defaults, as for a task in a group")
+    }
+
+    @Test("a task in the job named like a group is a duplicate group, said so")
+    func aLoneTaskClashingWithAGroupIsReported() {
+        let found = problems("""
+            job "j" {
+              group "web" {
+                task "t" {
+                  driver = "exec"
+                  config { command = "/bin/true" }
+                }
+              }
+              task "web" {
+                driver = "exec"
+                config { command = "/bin/true" }
+              }
+            }
+            """, format: .hcl)
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("8:3: duplicate group name \"web\" in job \"j\" (first at 2:3)") == true, "\(found)")
+    }
+
+    @Test("numbers and bools written as strings, and numbers where strings go, as HCL2 converts them")
+    func primitiveConversions() throws {
+        let job = try #require(decode("""
+            job "j" {
+              group "g" {
+                count = "2"
+                task "t" {
+                  driver = "exec"
+                  user = 1000
+                  leader = "true"
+                  config {
+                    command = "/bin/true"
+                    pids_limit = "64"
+                  }
+                  resources {
+                    cpu = "500"
+                    memory = "256.0"
+                  }
+                }
+              }
+            }
+            """, format: .hcl))
+        let group = try #require(job.groups.first)
+        let task = try #require(group.tasks.first)
+        #expect(group.count == 2)
+        #expect(task.user == "1000" && task.leader)
+        #expect(task.resources.cpuMHz == 500 && task.resources.memoryMiB == 256)
+        #expect(task.config["pids_limit"] == .integer(64))
+    }
+
+    @Test("a string that is no number is still refused where a number goes, with the string shown")
+    func nonNumericStringsAreRefused() {
+        let found = problems(#"{"job": {"j": {"group": {"g": {"count": "two", "task": {"t": {"driver": "exec", "config": {"command": "/bin/true"}, "resources": {"cpu": "0x10", "memory": " 5"}}}}}}}}"#)
+        #expect(found.contains { $0.hasSuffix("count: expected an integer, got the string \"two\"") }, "\(found)")
+        #expect(found.contains { $0.hasSuffix("resources.cpu: expected an integer, got the string \"0x10\"") }, "\(found)")
+        #expect(found.contains { $0.hasSuffix("resources.memory: expected an integer, got the string \" 5\"") }, "\(found)")
+    }
+
+    @Test("memory_max = -1 lifts the hard limit; other values below 1 are refused")
+    func memoryMaxMinusOne() throws {
+        let job = try #require(decode(#"{"job": {"j": {"group": {"g": {"task": {"t": {"driver": "exec", "config": {"command": "/bin/true"}, "resources": {"memory": 128, "memory_max": -1}}}}}}}}"#))
+        let resources = try #require(job.groups.first?.tasks.first?.resources)
+        #expect(resources.memoryMaxMiB == TaskResourceSpec.noMemoryLimit && resources.hasNoMemoryLimit)
+        #expect(JobLimits.problems(job).isEmpty)
+        let found = problems(#"{"job": {"j": {"group": {"g": {"task": {"t": {"driver": "exec", "config": {"command": "/bin/true"}, "resources": {"memory_max": -2}}}}}}}}"#)
+        #expect(found.count == 1 && found.first?.contains("resources.memory_max: must be -1 (no limit) or 1 to") == true, "\(found)")
+    }
+
+    @Test("count = 0: a group with no instances is valid")
+    func countZero() throws {
+        let job = try #require(decode(#"{"job": {"j": {"group": {"g": {"count": 0, "task": {"t": {"driver": "exec", "config": {"command": "/bin/true"}}}}}}}}"#))
+        #expect(job.groups.first?.count == 0)
+        #expect(JobLimits.problems(job).isEmpty)
+        #expect(problems(#"{"job": {"j": {"group": {"g": {"count": -1, "task": {"t": {"driver": "exec", "config": {"command": "/bin/true"}}}}}}}}"#)
+                == ["1:41: count: must be at least 0, got -1"])
+    }
+
+    @Test("comments in the JSON form are blanks: positions after them are the file's own")
+    func jsonComments() {
+        let text = """
+            // a job in HCL's JSON form
+            {"job": {"j": { # the job
+              /* a block
+                 comment */ "group": {"g": {"task": {"t": {
+                "driver": "exec",
+                "config": {"command": "/bin/echo", "args": ["// not a comment", "# nor this", "/* nor */"]},
+                "resources": {"memry": 5}
+              }}}}
+            }}}
+            """
+        #expect(problems(text) == [#"7:19: unknown attribute "memry" in resources (did you mean "memory"?)"#])
+        let clean = text.replacingOccurrences(of: #""memry": 5"#, with: #""memory": 5"#)
+        let job = decode(clean)
+        #expect(job?.groups.first?.tasks.first?.config["args"] == .list([.string("// not a comment"), .string("# nor this"),
+                                                                           .string("/* nor */")]))
+    }
+
+    @Test("an unterminated block comment is still a syntax error at its place")
+    func unterminatedComment() {
+        let found = problems("{\"job\": /* never closed\n")
+        #expect(found.count == 1 && found.first?.hasPrefix("1:9:") == true, "\(found)")
+    }
+
+    @Test("Nomad's stanzas corral does not take are named as unsupported, at every level")
+    func unsupportedStanzas() {
+        let found = problems("""
+            job "j" {
+              update { max_parallel = 1 }
+              group "g" {
+                network { mode = "bridge" }
+                task "t" {
+                  driver = "exec"
+                  config { command = "/bin/true" }
+                  vault { policies = ["x"] }
+                  template { data = "x" }
+                  resources {
+                    device "nvidia/gpu" {}
+                  }
+                }
+              }
+            }
+            """, format: .hcl)
+        #expect(found == [
+            #"2:3: corral does not support "update" in job "j" (Nomad: rolling updates and canaries)"#,
+            #"4:5: corral does not support "network" in group "g" (Nomad: group networks and ports)"#,
+            #"8:7: corral does not support "vault" in task "t" (Nomad: secrets from Vault)"#,
+            #"9:7: corral does not support "template" in task "t" (Nomad: rendered configuration files)"#,
+            #"11:9: corral does not support "device" in resources (Nomad: devices such as GPUs)"#,
+        ])
+        // A typo of a supported name keeps its suggestion.
+        #expect(problems(#"job "j" { grup "g" {} }"#, format: .hcl).contains(#"1:11: unknown block "grup" in job "j" (did you mean "group"?)"#))
+    }
+}
