@@ -78,7 +78,7 @@ final class EventPrinter: Sendable {
         switch type {
         case .started, .received, .setup: code = "32"
         case .terminated, .killed: code = "36"
-        case .restarting, .killing, .signaling, .restartSignaled, .hookWarning, .leaderDead, .siblingFailed,
+        case .restarting, .killing, .waitingShutdownDelay, .signaling, .restartSignaled, .hookWarning, .leaderDead, .siblingFailed,
              .logOutputDropped, .statePersistFailed: code = "33"
         case .notRestarting, .driverFailure, .setupFailure, .failedValidation, .oomKilled: code = "31"
         }

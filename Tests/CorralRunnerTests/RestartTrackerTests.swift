@@ -3,8 +3,9 @@ import Testing
 @testable import CorralRunner
 
 @Suite struct RestartTrackerTests {
-    func tracker(_ policy: RestartPolicy, _ type: JobType = .service, seed: UInt64 = 7) -> RestartTracker {
-        RestartTracker(policy: policy, jobType: type, seed: seed)
+    /// A tracker whose runner was made at `createdAt` (0 s by default, before every failure below).
+    func tracker(_ policy: RestartPolicy, _ type: JobType = .service, seed: UInt64 = 7, createdAt: Int = 0) -> RestartTracker {
+        RestartTracker(policy: policy, jobType: type, seed: seed, createdAt: t(createdAt))
     }
 
     @Test func batchSuccessIsNotRestarted() {
@@ -31,13 +32,32 @@ import Testing
         #expect(decisions[2] == .notRestarting(reason: "Exceeded allowed attempts 2 in interval 30m0s and mode is \"fail\""))
     }
 
+    /// Nomad's tracker starts its first interval when the task runner is made, not at the first
+    /// failure: two failures within `interval` of the runner's creation use two attempts.
+    @Test func theFirstIntervalStartsWhenTheRunnerIsMade() {
+        var tracker = tracker(policy(attempts: 1, interval: .seconds(60)), createdAt: 0)
+        tracker.setExitResult(successful: false)
+        guard case .restart = tracker.decide(now: t(30)) else { Issue.record("no restart"); return }
+        tracker.setExitResult(successful: false)
+        #expect(tracker.decide(now: t(50)) == .notRestarting(reason: "Exceeded allowed attempts 1 in interval 1m0s and mode is \"fail\""))
+        // A runner made long before its first failure: that failure opens a new interval.
+        var late = self.tracker(policy(attempts: 1, interval: .seconds(60)), createdAt: 0)
+        late.setExitResult(successful: false)
+        guard case .restart = late.decide(now: t(100)) else { Issue.record("no restart"); return }
+        late.setExitResult(successful: false)
+        #expect(late.decide(now: t(150)) == .notRestarting(reason: "Exceeded allowed attempts 1 in interval 1m0s and mode is \"fail\""))
+        late.setExitResult(successful: false)
+        guard case .restart = late.decide(now: t(161)) else { Issue.record("a new interval began at 160 s"); return }
+    }
+
     @Test func delayModeWaitsOutTheInterval() {
         var tracker = tracker(policy(attempts: 1, interval: .seconds(600), delay: .seconds(15), mode: .delay))
         tracker.setExitResult(successful: false)
         _ = tracker.decide(now: t(100))
         tracker.setExitResult(successful: false)
-        // The interval began at 100 s: it ends at 700 s; the second failure at 130 s waits 570 s.
-        #expect(tracker.decide(now: t(130)) == .restart(delay: .seconds(570), reason: RestartReason.delay))
+        // The interval began when the runner was made (0 s): it ends at 600 s; the second failure at
+        // 130 s waits 470 s.
+        #expect(tracker.decide(now: t(130)) == .restart(delay: .seconds(470), reason: RestartReason.delay))
         // Past the interval the count starts again: a normal delay.
         tracker.setExitResult(successful: false)
         guard case .restart(let delay, let reason) = tracker.decide(now: t(700)) else { Issue.record("no restart"); return }

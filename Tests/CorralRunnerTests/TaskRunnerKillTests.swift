@@ -96,6 +96,11 @@ import Testing
         // During the delay the task has had no signal yet.
         #expect(try harness.driver.mock.receivedSignals(id).isEmpty)
         #expect(harness.driver.stopCalls == 0)
+        // Said as Nomad says it, after Killing and before the signal.
+        let waiting = await runner.taskState.events.last
+        #expect(waiting?.type == .waitingShutdownDelay)
+        #expect(waiting?.message == "Waiting for shutdown_delay of 7s before killing the task.")
+        #expect(await runner.taskState.events.suffix(2).first?.type == .killing)
         harness.clock.advance(by: .seconds(7))
         await killing.value
         await running.value

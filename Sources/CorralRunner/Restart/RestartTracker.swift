@@ -32,13 +32,17 @@ package struct RestartTracker: Sendable {
     private var restartTriggered = false
     private var random: SplitMix64
 
-    package init(policy: RestartPolicy, jobType: JobType, seed: UInt64, snapshot: Snapshot? = nil) {
+    /// `createdAt`: when the task runner was made. The first interval starts there, not at the first
+    /// failure, as Nomad's tracker starts it (a task failing twice within `interval` of its runner's
+    /// creation has used two attempts of that interval).
+    package init(policy: RestartPolicy, jobType: JobType, seed: UInt64, createdAt: Date, snapshot: Snapshot? = nil) {
         self.policy = policy
         self.restartOnSuccess = jobType != .batch
         self.random = SplitMix64(seed: seed)
+        intervalStartTime = createdAt
         if let snapshot {
             count = snapshot.count
-            intervalStartTime = snapshot.intervalStart
+            intervalStartTime = snapshot.intervalStart ?? createdAt
         }
     }
 

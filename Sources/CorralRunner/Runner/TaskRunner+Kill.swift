@@ -7,7 +7,10 @@ extension TaskRunner {
     func killRunningTask() async -> ExitResult? {
         await runPrekillHooks()
         tracker.setKilled()
-        if task.shutdownDelay > .zero { try? await clock.sleep(for: task.shutdownDelay) }
+        if task.shutdownDelay > .zero {
+            await record([.waitingForShutdownDelay(at: clock.now(), delay: task.shutdownDelay)])
+            try? await clock.sleep(for: task.shutdownDelay)
+        }
         guard let handle else { return nil }
         switch await stopWithBackoff(handle.id) {
         case .stopped: return try? await driver.wait(handle.id)

@@ -16,7 +16,8 @@ extension TaskRunner {
         if let saved = try await store.localState(allocID: allocID, task: taskName) { local = saved }
         if let snapshot = local.restartTracker {
             tracker = RestartTracker(policy: tracker.policy, jobType: allocation.job.type,
-                                     seed: config.restartSeed ?? UInt64.random(in: 0...UInt64.max), snapshot: snapshot)
+                                     seed: config.restartSeed ?? UInt64.random(in: 0...UInt64.max), createdAt: clock.now(),
+                                     snapshot: snapshot)
         }
         guard state.state != .dead else { return }
         // A kill persisted before the crash: its `Killing` is already stored.

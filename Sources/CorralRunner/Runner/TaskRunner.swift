@@ -96,7 +96,7 @@ package actor TaskRunner {
         self.onStateChange = onStateChange
         let policy = task.restart ?? allocation.group?.restart ?? RestartPolicy.defaults(for: allocation.job.type)
         self.tracker = RestartTracker(policy: policy, jobType: allocation.job.type,
-                                      seed: config.restartSeed ?? UInt64.random(in: 0...UInt64.max))
+                                      seed: config.restartSeed ?? UInt64.random(in: 0...UInt64.max), createdAt: clock.now())
     }
 
     // MARK: Reading

@@ -105,6 +105,13 @@ extension TaskEvent {
                   details: ["kill_error": error])
     }
 
+    /// `Waiting for shutdown_delay of 5s before killing the task.` (Nomad's wording).
+    package static func waitingForShutdownDelay(at time: Date, delay: Duration) -> TaskEvent {
+        TaskEvent(type: .waitingShutdownDelay, time: time,
+                  message: "Waiting for shutdown_delay of \(GoDuration.format(delay)) before killing the task.",
+                  details: ["shutdown_delay": String(GoDuration.nanoseconds(delay))])
+    }
+
     package static func killed(at time: Date) -> TaskEvent {
         TaskEvent(type: .killed, time: time, message: "Task successfully killed")
     }

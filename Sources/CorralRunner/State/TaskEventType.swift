@@ -16,6 +16,8 @@ package enum TaskEventType: String, Codable, Sendable, CaseIterable {
     case oomKilled = "OOM Killed"
     case siblingFailed = "Sibling Task Failed"
     case leaderDead = "Leader Task Dead"
+    /// A kill waits out the task's `shutdown_delay` before it signals the task.
+    case waitingShutdownDelay = "Waiting for shutdown delay"
     /// A hook's warning (unknown `${...}` keys, say): informs, changes nothing.
     case hookWarning = "Task Hook Warning"
     /// The task's logs dropped output while their file system was full (reported after `Terminated`).
