@@ -5,11 +5,11 @@ import Foundation
 
 /// `--address`, `--token` and `--ca-cert`, which every command that talks to the agent takes.
 struct AgentOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The agent's address (unix socket path, host:port or https://host:port); default $CORRAL_ADDR, else /run/corral/corral.sock",
+    @Option(name: [.long, .customLong("address", withSingleDash: true)], help: ArgumentHelp("The agent's address (unix socket path, host:port or https://host:port); default $CORRAL_ADDR, else /run/corral/corral.sock",
                                valueName: "address"))
     var address: String?
 
-    @Option(help: ArgumentHelp("The token of an agent listening on TCP; default $CORRAL_TOKEN.", valueName: "token"))
+    @Option(name: [.long, .customLong("token", withSingleDash: true)], help: ArgumentHelp("The token of an agent listening on TCP; default $CORRAL_TOKEN.", valueName: "token"))
     var token: String?
 
     @Option(name: .customLong("ca-cert"),

@@ -19,7 +19,7 @@ struct AllocSignal: ParsableCommand {
     @Argument(help: ArgumentHelp("The task (needed when the allocation has several).", valueName: "task"))
     var task: String?
 
-    @Flag(help: "Print the agent's answer as JSON.")
+    @Flag(name: [.long, .customLong("json", withSingleDash: true)], help: "Print the agent's answer as JSON.")
     var json = false
 
     /// An unknown signal is a usage error here, before the agent is asked (exit status 2).
@@ -52,7 +52,7 @@ struct AllocRestart: ParsableCommand {
     @Argument(help: ArgumentHelp("The task (none: every task).", valueName: "task"))
     var task: String?
 
-    @Flag(help: "Print the agent's answer as JSON.")
+    @Flag(name: [.long, .customLong("json", withSingleDash: true)], help: "Print the agent's answer as JSON.")
     var json = false
 
     func run() throws {
@@ -75,10 +75,10 @@ struct AllocStop: ParsableCommand {
     @Argument(help: ArgumentHelp("The allocation's id or a unique prefix of it.", valueName: "alloc"))
     var alloc: String
 
-    @Flag(help: "Return at once instead of waiting until the allocation has stopped.")
+    @Flag(name: [.long, .customLong("detach", withSingleDash: true)], help: "Return at once instead of waiting until the allocation has stopped.")
     var detach = false
 
-    @Flag(help: "Print the agent's answer as JSON (and, waiting, each event as a JSON line).")
+    @Flag(name: [.long, .customLong("json", withSingleDash: true)], help: "Print the agent's answer as JSON (and, waiting, each event as a JSON line).")
     var json = false
 
     func run() throws {

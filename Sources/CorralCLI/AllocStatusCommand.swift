@@ -14,7 +14,7 @@ struct AllocStatusCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The allocation's id or a unique prefix of it.", valueName: "alloc"))
     var alloc: String
 
-    @Flag(help: "Print the agent's answer as JSON.")
+    @Flag(name: [.long, .customLong("json", withSingleDash: true)], help: "Print the agent's answer as JSON.")
     var json = false
 
     func run() throws {

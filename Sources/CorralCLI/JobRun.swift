@@ -26,10 +26,10 @@ struct JobRun: ParsableCommand {
     @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form); - reads it from standard input.", valueName: "jobfile"))
     var jobFile: String
 
-    @Flag(help: "Print the submission's answer and return without following the allocations.")
+    @Flag(name: [.long, .customLong("detach", withSingleDash: true)], help: "Print the submission's answer and return without following the allocations.")
     var detach = false
 
-    @Flag(help: "Print the submission's answer as JSON (and, following, each event as a JSON line).")
+    @Flag(name: [.long, .customLong("json", withSingleDash: true)], help: "Print the submission's answer as JSON (and, following, each event as a JSON line).")
     var json = false
 
     @Option(name: [.customLong("check-index"), .customLong("check-index", withSingleDash: true)],

@@ -13,7 +13,7 @@ struct JobStatus: ParsableCommand {
     @Argument(help: ArgumentHelp("The job's id (none: every job).", valueName: "job"))
     var job: String?
 
-    @Flag(help: "Print the agent's answer as JSON.")
+    @Flag(name: [.long, .customLong("json", withSingleDash: true)], help: "Print the agent's answer as JSON.")
     var json = false
 
     func run() throws {

@@ -13,13 +13,13 @@ struct JobStop: ParsableCommand {
     @Argument(help: ArgumentHelp("The job's id.", valueName: "job"))
     var job: String
 
-    @Flag(help: "Also remove the job, its allocations and their state from the agent.")
+    @Flag(name: [.long, .customLong("purge", withSingleDash: true)], help: "Also remove the job, its allocations and their state from the agent.")
     var purge = false
 
-    @Flag(help: "Return at once instead of waiting until every allocation has stopped.")
+    @Flag(name: [.long, .customLong("detach", withSingleDash: true)], help: "Return at once instead of waiting until every allocation has stopped.")
     var detach = false
 
-    @Flag(help: "Print the agent's answer as JSON (and, waiting, each event as a JSON line).")
+    @Flag(name: [.long, .customLong("json", withSingleDash: true)], help: "Print the agent's answer as JSON (and, waiting, each event as a JSON line).")
     var json = false
 
     func run() throws {

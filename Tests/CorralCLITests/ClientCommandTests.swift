@@ -16,6 +16,20 @@ struct ClientCommandTests {
         #expect(gnu.follow && gnu.stderr && gnu.task == nil && gnu.agent.address == "/tmp/a.sock")
     }
 
+    /// `-detach` once read as the short flags -d -e -t -a -c -h: the help, exit 0, nothing submitted.
+    @Test func jobAndAllocVerbsTakeNomadsSingleDashLongFlags() throws {
+        let run = try parse(["job", "run", "-detach", "-json", "-address", "/tmp/a.sock", "-token", "t", "-check-index", "3", "-"],
+                            as: JobRun.self)
+        #expect(run.detach && run.json && run.agent.address == "/tmp/a.sock" && run.agent.token == "t" && run.checkIndex == 3)
+        #expect(run.jobFile == "-")
+        let stop = try parse(["job", "stop", "-purge", "-detach", "-json", "web"], as: JobStop.self)
+        #expect(stop.purge && stop.detach && stop.json && stop.job == "web")
+        #expect(try parse(["job", "status", "-json"], as: JobStatus.self).json)
+        #expect(try parse(["alloc", "status", "-json", "1a2b"], as: AllocStatusCommand.self).json)
+        let allocStop = try parse(["alloc", "stop", "-detach", "-json", "1a2b"], as: AllocStop.self)
+        #expect(allocStop.detach && allocStop.json)
+    }
+
     @Test func execTakesTheCommandAfterTheTerminator() throws {
         let exec = try parse(["alloc", "exec", "-it", "1a2b", "server", "--", "sh", "-c", "echo hi"], as: AllocExec.self)
         #expect(exec.interactive && exec.tty && exec.alloc == "1a2b" && exec.task == "server")

@@ -67,6 +67,24 @@ struct AgentCommandTests {
         #expect(try await agent.tearDown() == [])
     }
 
+    /// `nomad job run -output web.hcl | corral job run -detach -`: Nomad's API form on standard
+    /// input, with Nomad's single-dash flags; its problems are positioned in `<stdin>`.
+    @Test func nomadsAPIFormOnStandardInputWithSingleDashFlags() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        defer { agent.forceCleanup() }
+        let job = #"{"Job": {"ID": "piped", "Type": "batch", "Priority": null, "TaskGroups": [{"Name": "g", "Count": 1, "#
+            + #""Tasks": [{"Name": "t", "Driver": "mock", "Config": {"run_for": "1ms"}, "KillTimeout": 2000000000}]}]}}"#
+        let run = try await agent.cli(["job", "run", "-detach", "-json", "-"], stdin: job)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\"piped\""), "\(run.stdout)")
+        let bad = try await agent.cli(["job", "run", "-detach", "-"], stdin: #"{"Job": {"ID": "x", "Priority": 90, "TaskGroups": []}}"#)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains(#"<stdin>:1:21: corral does not support "Priority" (priority) in Job"#), "\(bad.stderr)")
+        _ = try await agent.cli(["job", "stop", "-purge", "piped"])
+        #expect(try await agent.tearDown() == [])
+    }
+
     @Test func invalidJobFilesAndUnknownIdsAreClearErrors() async throws {
         let agent = AgentUnderTest()
         try agent.start()
