@@ -134,6 +134,22 @@ struct JobspecNomadAPIFormTests {
         ])
     }
 
+    @Test("a file built to hold many problems keeps the first 100 and counts the rest; one copy of its line")
+    func problemsAreBounded() {
+        let groups = Array(repeating: "{}", count: 5000).joined(separator: ",")
+        let found = diagnostics(#"{"Job": {"ID": "x", "TaskGroups": ["# + groups + "]}}")
+        #expect(found.count == DiagnosticCollector.maximumEntries + 1)
+        #expect(found.last?.message.hasSuffix("more problems not shown (the first 100 found are above)") == true, "\(found.last!)")
+    }
+
+    @Test("a second Job, a repeated field, and a Name that is not the ID are refused, never passed over")
+    func duplicatesAndNames() {
+        let found = problems(#"{"Job": {"ID": "a", "Name": "b", "Type": "batch", "Type": "service", "TaskGroups": []}, "Job": {}}"#)
+        #expect(found.contains { $0.contains(#"Name "b" differs from ID "a""#) }, "\(found)")
+        #expect(found.contains { $0.contains(#"duplicate field "Type" in Job"#) }, "\(found)")
+        #expect(found.contains { $0.contains(#"only one "Job" is allowed"#) }, "\(found)")
+    }
+
     @Test("a job without an ID or Name, and a group without a Name, are refused at their place")
     func missingNames() {
         let found = problems(#"{"Job": {"Type": "batch", "TaskGroups": [{"Count": 1, "Tasks": []}]}}"#)

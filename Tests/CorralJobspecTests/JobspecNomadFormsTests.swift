@@ -98,6 +98,16 @@ struct JobspecNomadFormsTests {
         #expect(found.count == 1 && found.first?.contains("resources.memory_max: must be -1 (no limit) or 1 to") == true, "\(found)")
     }
 
+    @Test("a job built by a program with memory above the bound and a memory_max is refused, not a crash")
+    func limitsOfABuiltJobNeverTrap() throws {
+        var job = try #require(decode(#"{"job": {"j": {"group": {"g": {"task": {"t": {"driver": "mock"}}}}}}}"#))
+        job.groups[0].tasks[0].resources.memoryMiB = JobLimits.maximumMemoryMiB + 1
+        job.groups[0].tasks[0].resources.memoryMaxMiB = 512
+        let found = JobLimits.problems(job)
+        #expect(found.contains { $0.contains("resources.memory:") }, "\(found)")
+        #expect(found.contains { $0.contains("resources.memory_max: must be at least memory") }, "\(found)")
+    }
+
     @Test("count = 0: a group with no instances is valid")
     func countZero() throws {
         let job = try #require(decode(#"{"job": {"j": {"group": {"g": {"count": 0, "task": {"t": {"driver": "exec", "config": {"command": "/bin/true"}}}}}}}}"#))
@@ -125,6 +135,18 @@ struct JobspecNomadFormsTests {
         let job = decode(clean)
         #expect(job?.groups.first?.tasks.first?.config["args"] == .list([.string("// not a comment"), .string("# nor this"),
                                                                            .string("/* nor */")]))
+    }
+
+    @Test("a line comment ends at a lone carriage return too: the next member is read, not hidden")
+    func lineCommentEndsAtCR() {
+        let job = decode("{\"job\": {\"j\": { // c\r\"type\": \"batch\", \"group\": {\"g\": {\"task\": {\"t\": {\"driver\": \"mock\"}}}}}}}")
+        #expect(job?.type == .batch)
+    }
+
+    @Test("a whole number written with an exponent where a string goes is its digits, as HCL2 writes it")
+    func exponentNumbersAsStrings() {
+        let job = decode(#"{"job": {"j": {"group": {"g": {"task": {"t": {"driver": "mock", "user": 1e3}}}}}}}"#)
+        #expect(job?.groups.first?.tasks.first?.user == "1000")
     }
 
     @Test("an unterminated block comment is still a syntax error at its place")

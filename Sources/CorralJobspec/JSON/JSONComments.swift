@@ -22,7 +22,8 @@ enum JSONComments {
                 inString = true
                 index += 1
             } else if byte == UInt8(ascii: "#") || (byte == UInt8(ascii: "/") && next == UInt8(ascii: "/")) {
-                let end = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                // A line comment ends at any line break, a lone `\r` included (old Mac files).
+                let end = bytes[index...].firstIndex { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") } ?? bytes.count
                 blank(index..<end)
                 index = end
             } else if byte == UInt8(ascii: "/") && next == UInt8(ascii: "*") {

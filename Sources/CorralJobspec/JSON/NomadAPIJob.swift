@@ -29,6 +29,9 @@ enum NomadAPIJob {
             for other in items where other.key != "Job" {
                 diagnostics.error("unknown key \(quoted(other.key)) beside \"Job\" in Nomad's API form", at: other.keyRange.start)
             }
+            for extra in items.filter({ $0.key == "Job" }).dropFirst() {
+                diagnostics.error("only one \"Job\" is allowed (the first is at \(wrapped.keyRange.start))", at: extra.keyRange.start)
+            }
             job = wrapped.value
         } else {
             job = HCLExpression(.object(items), range: range)
@@ -39,6 +42,12 @@ enum NomadAPIJob {
         }
         var converter = Converter(diagnostics: diagnostics)
         let name = converter.label(of: members, keys: ["ID", "Name"], what: "Job", at: job.range.start)
+        // corral's job has one name, its ID (as in HCL, where the label is both).
+        if let id = name, let other = members.first(where: { $0.key == "Name" }), case .string(let text) = other.value.kind,
+           !text.isEmpty, text != id.key {
+            converter.diagnostics.error("Name \(quoted(text)) differs from ID \(quoted(id.key)): corral names a job by its ID; "
+                                        + "give both the same value", at: other.value.range.start)
+        }
         let body = converter.body(members, level: .job, context: "Job")
         diagnostics = converter.diagnostics
         let label = name ?? HCLObjectItem(key: "", keyRange: job.range, value: job)
@@ -209,7 +218,13 @@ enum NomadAPIJob {
         mutating func body(_ members: [HCLObjectItem], level: Level, context: String) -> [HCLObjectItem] {
             let table = NomadAPIJob.fields(level)
             var result: [HCLObjectItem] = []
+            var seen: [String: SourcePosition] = [:]
             for member in members {
+                if let first = seen[member.key] {
+                    diagnostics.error("duplicate field \(quoted(member.key)) in \(context) (first at \(first))", at: member.keyRange.start)
+                    continue
+                }
+                seen[member.key] = member.keyRange.start
                 guard let field = table[member.key] else {
                     diagnostics.error("unknown field \(quoted(member.key)) in \(context) (Nomad's API form)", at: member.keyRange.start)
                     continue

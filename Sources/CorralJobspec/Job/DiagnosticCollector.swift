@@ -4,12 +4,22 @@ import CorralSpelling
 /// one pass reports all of them.
 package struct DiagnosticCollector: Sendable {
     private(set) var entries: [(position: SourcePosition, message: String)] = []
+    /// Problems past `maximumEntries`, counted, not kept.
+    private(set) var dropped = 0
+
+    /// The most problems kept: a file built to hold a million of them (a list of empty groups)
+    /// must not make the agent hold a million messages.
+    package static let maximumEntries = 100
 
     package init() {}
 
     package var isEmpty: Bool { entries.isEmpty }
 
     package mutating func error(_ message: String, at position: SourcePosition) {
+        guard entries.count < Self.maximumEntries else {
+            dropped += 1
+            return
+        }
         entries.append((position, message))
     }
 
@@ -20,10 +30,16 @@ package struct DiagnosticCollector: Sendable {
             lhs.element.position.offset != rhs.element.position.offset
                 ? lhs.element.position.offset < rhs.element.position.offset : lhs.offset < rhs.offset
         }
-        return JobspecError(sorted.map { entry in
+        let lines = SourceLines.lines(Set(entries.map(\.position.line)), of: text)
+        var diagnostics = sorted.map { entry in
             JobspecDiagnostic(file: file, position: entry.element.position, message: entry.element.message,
-                              sourceLine: SourceLines.line(entry.element.position.line, of: text))
-        })
+                              sourceLine: lines[entry.element.position.line] ?? "")
+        }
+        if dropped > 0 {
+            diagnostics.append(JobspecDiagnostic(file: file, position: SourcePosition(line: 0, column: 0, offset: 0),
+                                                 message: "\(dropped) more problems not shown (the first \(Self.maximumEntries) found are above)"))
+        }
+        return JobspecError(diagnostics)
     }
 }
 

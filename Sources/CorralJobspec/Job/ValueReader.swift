@@ -11,7 +11,10 @@ struct ValueReader {
     func string(_ value: HCLExpression, _ path: String, _ diagnostics: inout DiagnosticCollector) -> String? {
         switch value.kind {
         case .string(let text): return text
-        case .number(_, let text): return text
+        case .number(let number, let text):
+            // HCL2 writes a whole number in digits (`1e3` → "1000"); others as written.
+            if !isIntegerText(text), number.rounded() == number, let whole = Int64(exactly: number) { return String(whole) }
+            return text
         case .bool(let flag): return flag ? "true" : "false"
         default: break
         }

@@ -40,7 +40,11 @@ package enum JobLimits {
                 check(resources.cpuMHz, 0...maximumCPUMHz, "resources.cpu", in: place)
                 check(resources.memoryMiB, 1...maximumMemoryMiB, "resources.memory", in: place)
                 if let memoryMax = resources.memoryMaxMiB, !resources.hasNoMemoryLimit {
-                    check(memoryMax, max(resources.memoryMiB, 1)...maximumMemoryMiB, "resources.memory_max", in: place)
+                    // Two checks, not one range: a memory above the maximum would make an empty range (a trap).
+                    check(memoryMax, 1...maximumMemoryMiB, "resources.memory_max", in: place)
+                    if memoryMax < resources.memoryMiB {
+                        problems.append("\(place): resources.memory_max: must be at least memory (\(resources.memoryMiB)), got \(memoryMax)")
+                    }
                 }
                 if let cores = resources.cores { check(cores, 1...maximumCores, "resources.cores", in: place) }
                 if let pids = resources.pids { check(pids, 0...maximumPids, "resources.pids", in: place) }
