@@ -269,7 +269,8 @@ enum NomadAPIJob {
                                                 value: HCLExpression(.list(named), range: member.value.range)))
                 case .unsupported(let hcl, let defaults):
                     if NomadAPIJob.isUnset(member.value, defaults: defaults) { continue }
-                    let meaning = NomadStanzas.table["\(level)"]?[hcl] ?? NomadStanzas.table.values.lazy.compactMap { $0[hcl] }.first
+                    // The meaning at this field's own level (a dictionary's order must not pick it).
+                    let meaning = NomadStanzas.table["\(level)"]?[hcl]
                     diagnostics.error("corral does not support \(quoted(member.key)) (\(hcl)) in \(context)"
                                       + (meaning.map { " (Nomad: \($0))" } ?? ""), at: member.keyRange.start)
                 }
