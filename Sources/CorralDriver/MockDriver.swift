@@ -184,21 +184,25 @@ final class MockTask: Sendable {
     }
 
     func run() {
-        if let runFor = mock.runFor {
-            let remaining = runFor - alreadyRan
-            Task { [self] in
-                // The task's own lifetime: this sleep is what the mock simulates.
-                if remaining > .zero { try? await Task.sleep(for: remaining) }
-                finish(mock.naturalExit)
-            }
-        }
+        var writer: Task<Void, Never>?
         if let text = mock.stdoutString, alreadyRan == .zero {
-            Task { [self] in
+            writer = Task { [self] in
                 for round in 0...mock.stdoutRepeat {
                     if exit.current != nil { break }
                     if round > 0 { try? await Task.sleep(for: mock.stdoutRepeatDuration) }
                     append(text, to: config.stdoutPath)
                 }
+            }
+        }
+        if let runFor = mock.runFor {
+            let remaining = runFor - alreadyRan
+            Task { [self, writer] in
+                // The task's own lifetime: this sleep is what the mock simulates.
+                if remaining > .zero { try? await Task.sleep(for: remaining) }
+                // As Nomad's mock: a task that runs out its time exits once its output is written
+                // (only a kill cuts the output short), however late a busy pool ran the writer.
+                await writer?.value
+                finish(mock.naturalExit)
             }
         }
     }

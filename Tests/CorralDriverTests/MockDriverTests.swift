@@ -210,6 +210,18 @@ import Testing
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "hello\nhello\nhello\n")
     }
 
+    /// As Nomad's mock: running out `run_for` waits for the output to be written; only a kill cuts it.
+    @Test func aRunShorterThanItsOutputExitsOnceTheOutputIsWritten() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let out = directory + "/web.stdout"
+        _ = try await driver.start(task(["stdout_string": .string("hi\n"), "stdout_repeat": .integer(2),
+                                         "stdout_repeat_duration": .string("50ms"), "run_for": .string("1ms")],
+                                        stdout: out))
+        _ = try await driver.wait(id)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "hi\nhi\nhi\n")
+    }
+
     @Test func stdoutStringIsAppendedToTheLog() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
