@@ -1,6 +1,7 @@
 @testable import CorralAgent
 import CorralHostFS
 import Foundation
+import Synchronization
 import Testing
 
 /// The log streamer over rotated files, without an agent: the files of one log read as one
@@ -69,5 +70,62 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         gone.raise()
         await #expect(throws: CancellationError.self) { try await following.value }
+    }
+}
+
+/// A follow asked for before the allocation's log directory is made (right after a submit) waits
+/// for it while the task runs, and ends empty when the task finished without making it.
+@Suite(.timeLimit(.minutes(1))) struct LogStreamerEarlyFollowTests {
+    func withAllocDirectory(_ body: (String) async throws -> Void) async throws {
+        let dir = NSTemporaryDirectory() + "corral-early-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await body(dir)
+    }
+
+    @Test func aFollowWaitsForTheLogDirectoryThenReadsTheLog() async throws {
+        try await withAllocDirectory { dir in
+            let state = Mutex<TaskLogSource.WriterState>(.writing)
+            let source = TaskLogSource(allocDir: dir, logDirectory: "alloc/logs", fileName: "t.stdout",
+                                       writer: { state.withLock { $0 } })
+            let streamer = LogStreamer(source: source, fromEnd: false, offset: 0, follow: true)
+            let prepared = try streamer.prepare()
+            #expect(prepared.directory == nil)
+            let following = Task {
+                var bytes: [UInt8] = []
+                try await streamer.stream(prepared) { bytes += $0 }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            try FileManager.default.createDirectory(atPath: dir + "/alloc/logs", withIntermediateDirectories: true)
+            try "hello\nworld\n".write(toFile: dir + "/alloc/logs/t.stdout", atomically: true, encoding: .utf8)
+            state.withLock { $0 = .finished }
+            #expect(try await following.value == "hello\nworld\n")
+        }
+    }
+
+    @Test func aTaskThatFinishedWithoutALogEndsTheFollowEmpty() async throws {
+        try await withAllocDirectory { dir in
+            let source = TaskLogSource(allocDir: dir, logDirectory: "alloc/logs", fileName: "t.stdout", writer: { .finished })
+            let streamer = LogStreamer(source: source, fromEnd: false, offset: 0, follow: true)
+            var bytes: [UInt8] = []
+            try await streamer.stream { bytes += $0 }
+            #expect(bytes.isEmpty)
+            // Without follow a missing log is still an error (the API's 404).
+            let once = LogStreamer(source: source, fromEnd: false, offset: 0, follow: false)
+            #expect(throws: HostFSError.self) { _ = try once.prepare() }
+        }
+    }
+
+    @Test func aPlantedLinkWhereTheDirectoryAppearsEndsTheFollowWithAnError() async throws {
+        try await withAllocDirectory { dir in
+            let state = Mutex<TaskLogSource.WriterState>(.writing)
+            let source = TaskLogSource(allocDir: dir, logDirectory: "alloc/logs", fileName: "t.stdout",
+                                       writer: { state.withLock { $0 } })
+            let streamer = LogStreamer(source: source, fromEnd: false, offset: 0, follow: true)
+            let following = Task { try await streamer.stream { _ in } }
+            try FileManager.default.createDirectory(atPath: dir + "/alloc", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/alloc/logs", withDestinationPath: "/etc")
+            await #expect(throws: HostFSError.self) { try await following.value }
+        }
     }
 }

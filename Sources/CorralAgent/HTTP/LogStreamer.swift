@@ -11,6 +11,10 @@ import CorralHostFS
 /// at `alloc`, `logs`, the live or a rotated file is a clear error and never a host file. Files are
 /// opened without blocking and must be regular. `-tail` scans back at most `scanLimit` bytes.
 /// New data is noticed by looking every `period`, as `tail -F` does; no event tells of it.
+///
+/// A follow asked for before the task's log directory exists (the allocation is still being set
+/// up) waits for it while the task has not finished, so that `alloc logs -f` right after a submit
+/// shows the task's output from its start instead of failing on a race with the set-up.
 struct LogStreamer: Sendable {
     let source: TaskLogSource
     let fromEnd: Bool
@@ -28,7 +32,8 @@ struct LogStreamer: Sendable {
     /// The log opened and measured, where reading starts: everything that can fail on the task's
     /// doing has failed by now, before the answer's status is sent.
     struct Prepared: Sendable {
-        let directory: HostDirectory
+        /// Nil when following a log whose directory is not made yet: `stream` waits for it.
+        let directory: HostDirectory?
         let rotated: [HostFile]
         let live: HostFile?
         /// Where reading starts, over the files as one sequence.
@@ -38,7 +43,12 @@ struct LogStreamer: Sendable {
     }
 
     func prepare() throws(HostFSError) -> Prepared {
-        let directory = try HostDirectory.open(trusted: source.allocDir).directory(source.logDirectory)
+        let directory: HostDirectory
+        do {
+            directory = try HostDirectory.open(trusted: source.allocDir).directory(source.logDirectory)
+        } catch where follow && error.isMissing {
+            return Prepared(directory: nil, rotated: [], live: nil, start: 0, scanLimited: false)
+        }
         var rotated: [HostFile] = []
         for number in 1...Self.maxRotatedFiles {
             do { rotated.append(try directory.regularFile("\(source.fileName).\(number)")) } catch where error.isMissing { break }
@@ -68,6 +78,21 @@ struct LogStreamer: Sendable {
     func stream(_ prepared: Prepared, clientGone: CancellationFlag? = nil,
                 _ emit: (borrowing [UInt8]) async throws -> Void) async throws {
         let gone = clientGone ?? CancellationFlag()
+        guard prepared.directory != nil else {
+            // Not made yet: look again every period until it is, or the task is done without one.
+            // The task's state is read before the directory is looked for, so a task that made its
+            // log and finished in between is still read to its end.
+            while true {
+                try Task.checkCancellation()
+                if gone.isRaised { throw CancellationError() }
+                let state = await source.writer()
+                if case .agentStopping = state { throw LogStreamEnded.agentStopping }
+                let next = try prepare()
+                if next.directory != nil { return try await stream(next, clientGone: gone, emit) }
+                if case .finished = state { return }
+                try await Task.sleep(for: period)
+            }
+        }
         var skip = prepared.start
         // The rotated files: read whole (past the skipped part); they no longer change.
         for file in prepared.rotated {
@@ -87,6 +112,7 @@ struct LogStreamer: Sendable {
             if let live { try await Self.copy(live, gone, emit) }
             return
         }
+        guard let directory = prepared.directory else { return }
         // The file last found under the name (it may be one we refused: it is not tried again).
         var named = live?.identity
         while true {
@@ -94,11 +120,11 @@ struct LogStreamer: Sendable {
             if gone.isRaised { throw CancellationError() }
             if let current = live { try await Self.copy(current, gone, emit) }
             // Rotated: the file under the name is another one. What is left in ours is read first.
-            let now = prepared.directory.identity(of: source.fileName)
+            let now = directory.identity(of: source.fileName)
             if let now, now != named {
                 if let old = live { try await Self.copy(old, gone, emit) }
                 named = now
-                live = try? prepared.directory.regularFile(source.fileName)
+                live = try? directory.regularFile(source.fileName)
                 continue
             }
             switch await source.writer() {
