@@ -38,10 +38,17 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("cgroup-parent"), help: ArgumentHelp("The cgroup task cgroups go under.", valueName: "path"))
     var cgroupParent: String = "corral"
 
+    @Option(help: ArgumentHelp("This node's datacenter: the job's datacenters must include it.", valueName: "name"))
+    var datacenter: String = "dc1"
+
+    @Option(help: ArgumentHelp("This node's region: the job's region must be it.", valueName: "name"))
+    var region: String = "global"
+
     func run() throws {
         guard let killCap = DurationParser.parse(maxKillTimeout) else {
             throw ValidationError("--max-kill-timeout \"\(maxKillTimeout)\": not a duration (e.g. 30s)")
         }
+        guard !datacenter.isEmpty, !region.isEmpty else { throw ValidationError("--datacenter and --region must not be empty") }
         let job = try Self.load(jobFile)
         if let refusal = RootRequirement.refusal("run", alternatives: ["submit it to a running agent with `corral job run \(jobFile)`"]) {
             throw CLIFailure(refusal)
@@ -49,7 +56,8 @@ struct Run: ParsableCommand {
         let color = !json && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let printer = EventPrinter(mode: json ? .json : .text(color: color), columns: EventColumns(job: job))
         let session = RunSession(options: .init(dataDir: Self.absolute(dataDir), stateRoot: stateRoot,
-                                                cgroupParent: cgroupParent, maxKillTimeout: killCap, keep: keep),
+                                                cgroupParent: cgroupParent, maxKillTimeout: killCap, keep: keep,
+                                                datacenter: datacenter, region: region),
                                  printer: printer)
         let status = try AllocRun.blocking { try await session.run(job) }
         if status != 0 { throw ExitCode(status) }

@@ -19,6 +19,9 @@ final class RunSession: Sendable {
         var cgroupParent: String
         var maxKillTimeout: Duration
         var keep: Bool
+        /// This node's identity, which the job's `datacenters` and `region` must match.
+        var datacenter = "dc1"
+        var region = "global"
     }
 
     private let options: Options
@@ -46,6 +49,12 @@ final class RunSession: Sendable {
 
     /// Runs the job; returns corral run's exit status: 0 when no task failed, 1 otherwise.
     func run(_ job: Job) async throws -> Int32 {
+        // A job for another region, namespace or datacenter is refused before anything is made.
+        let placement = NodeInfo(datacenter: options.datacenter, region: options.region)
+        let misplaced = JobPlacement.problems(job, node: placement)
+        guard misplaced.isEmpty else {
+            throw CLIFailure(misplaced.joined(separator: "\n") + "\n(corral run's node: --datacenter and --region name it)")
+        }
         // `count = 0` in every group (a job scaled to nothing): valid, and nothing to run.
         guard job.groups.contains(where: { $0.count > 0 }) else {
             printer.note("nothing to run: every group of job \(job.id) has count = 0")
@@ -60,7 +69,8 @@ final class RunSession: Sendable {
         let drivers = Self.drivers(stateRoot: options.stateRoot, cgroupParent: options.cgroupParent)
         let fingerprint = await (drivers["exec"] ?? MockDriver()).fingerprint()
         let host = ProcessInfo.processInfo.hostName
-        let node = NodeInfo(id: host, name: host, attributes: fingerprint.attributes)
+        let node = NodeInfo(id: host, name: host, datacenter: options.datacenter, region: options.region,
+                            attributes: fingerprint.attributes)
         try await checkResources(job, node: node, store: store)
 
         let config = RunnerConfig(allocRoot: allocRoot, maxKillTimeout: options.maxKillTimeout, node: node)

@@ -13,6 +13,7 @@ struct AgentConfigFileTests {
         name       = "node-1"
         datacenter = "dc2"
         region     = "europe"
+        namespaces = ["default", "team-a"]
         listen {
           socket = "/run/corral-test/corral.sock"
           tcp    = "[::1]:4747"
@@ -39,6 +40,7 @@ struct AgentConfigFileTests {
           "name": "node-1",
           "datacenter": "dc2",
           "region": "europe",
+          "namespaces": ["default", "team-a"],
           "listen": {"socket": "/run/corral-test/corral.sock", "tcp": "[::1]:4747"},
           "client": {
             "max_kill_timeout": 90,
@@ -60,6 +62,7 @@ struct AgentConfigFileTests {
         settings.nodeName = "node-1"
         settings.datacenter = "dc2"
         settings.region = "europe"
+        settings.namespaces = ["default", "team-a"]
         settings.socketPath = "/run/corral-test/corral.sock"
         settings.tcpAddress = AgentSettings.TCPAddress(host: "::1", port: 4747)
         settings.maxKillTimeout = .seconds(90)
@@ -457,6 +460,12 @@ struct AgentConfigFileTests {
 
 extension AgentConfigFileTests {
     /// `log_format` takes text or json, with the likely one named.
+    @Test func namespacesMustIncludeDefaultAndNameEach() {
+        #expect(problems(#"namespaces = ["team-a"]"#).first?.contains("namespaces: expected a list of namespace names that includes \"default\"") == true)
+        #expect(problems(#"namespaces = ["default", ""]"#).first?.contains("namespaces[1]") == true)
+        #expect(problems(#"namespaces = "default""#).first?.contains("namespaces: expected a list") == true)
+    }
+
     @Test func logFormatIsTextOrJSON() throws {
         #expect(problems(#"log_format = "jsn""#) == [
             #"agent.hcl:1:14: log_format: expected one of text, json, found "jsn" (did you mean "json"?)"#,

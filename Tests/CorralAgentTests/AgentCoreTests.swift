@@ -270,3 +270,33 @@ import Testing
         #expect(try await store.allocations().isEmpty)
     }
 }
+
+/// The node's datacenter, region and namespaces decide which jobs it takes: any other job is refused
+/// at submission and nothing of it is stored or started.
+@Suite struct AgentPlacementTests {
+    func job(_ id: String, _ header: String) -> String {
+        mockJob(id).replacingOccurrences(of: "job \"\(id)\" {", with: "job \"\(id)\" {\n  \(header)")
+    }
+
+    @Test func aJobForAnotherDatacenterRegionOrNamespaceIsRefusedAndNothingIsStored() async throws {
+        let fixture = AgentFixture { $0.namespaces = ["default", "team-a"] }
+        defer { fixture.remove() }
+        for (header, wording) in [("datacenters = [\"us-east-1\", \"dc2\"]", "No nodes were eligible for evaluation"),
+                                  ("region = \"europe\"", "No path to region"),
+                                  ("namespace = \"team-b\"", "namespace \"team-b\" does not exist")] {
+            await #expect {
+                _ = try await fixture.agent.submit(source: job("far", header), filename: "far.hcl")
+            } throws: { error in
+                guard case .badRequest(let message) = error as? AgentError else { return false }
+                return message.contains(wording)
+            }
+        }
+        #expect(await fixture.agent.jobs().isEmpty)
+        #expect(try await fixture.store.allocations().isEmpty)
+        // What the node has: its datacenter (by wildcard too), its region, a namespace it knows.
+        let near = try await fixture.agent.submit(
+            source: job("near", "datacenters = [\"us-*\", \"d*1\"]\n  region = \"global\"\n  namespace = \"team-a\""),
+            filename: "near.hcl")
+        #expect(near.allocations.count == 1)
+    }
+}

@@ -53,10 +53,10 @@ struct JobspecDecodeTests {
             restart: RestartPolicy(attempts: 1, interval: .seconds(600), delay: .seconds(30), mode: .delay)))
     }
 
-    @Test("defaults: service, global, dc1, count 1, no restart policy, the task defaults")
+    @Test("defaults: service, global, every datacenter, namespace default, count 1, no restart policy, the task defaults")
     func defaults() throws {
         let job = try #require(decode(#"{"job": {"j": {"group": {"g": {"task": {"t": {"driver": "mock"}}}}}}}"#))
-        #expect(job == Job(id: "j", type: .service, region: "global", datacenters: ["dc1"], groups: [
+        #expect(job == Job(id: "j", type: .service, region: "global", namespace: "default", datacenters: ["*"], groups: [
             TaskGroup(name: "g", count: 1, restart: nil, tasks: [TaskSpec(name: "t", driver: "mock")]),
         ]))
     }

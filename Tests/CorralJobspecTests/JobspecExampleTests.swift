@@ -73,7 +73,7 @@ struct JobspecExampleTests {
         // Field by field too, so a difference is easy to read.
         #expect(job.id == expected.id)
         #expect(job.type == expected.type)
-        #expect(job.datacenters == ["dc1"])
+        #expect(job.datacenters == ["*"], "Nomad's default: every datacenter")
         #expect(job.region == "global")
         #expect(job.groups.map(\.name) == expected.groups.map(\.name))
         for (group, expectedGroup) in zip(job.groups, expected.groups) {

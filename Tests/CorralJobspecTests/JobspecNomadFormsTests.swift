@@ -30,6 +30,20 @@ struct JobspecNomadFormsTests {
         #expect(solo.tasks.first?.restart == nil, "the job type's restart defaults, as for a task in a group")
     }
 
+    @Test("namespace and datacenters are read as Nomad writes them; Nomad's defaults are every datacenter and default")
+    func namespaceAndDatacenters() throws {
+        let task = "task \"t\" {\n driver = \"exec\"\n config { command = \"/bin/true\" }\n }"
+        let named = try #require(decode("job \"j\" {\n namespace = \"team-a\"\n datacenters = [\"eu-*\"]\n \(task)\n}",
+                                        format: .hcl))
+        #expect(named.namespace == "team-a" && named.datacenters == ["eu-*"])
+        let plain = try #require(decode("job \"j\" {\n \(task)\n}", format: .hcl))
+        #expect(plain.namespace == "default" && plain.datacenters == ["*"])
+        #expect(problems("job \"j\" {\n datacenters = []\n \(task)\n}", format: .hcl)
+                    .contains { $0.contains("datacenters: must list at least one datacenter") })
+        #expect(problems("job \"j\" {\n namespace = \"\"\n \(task)\n}", format: .hcl)
+                    .contains { $0.contains("namespace: must not be empty") })
+    }
+
     @Test("a task in the job named like a group is a duplicate group, said so")
     func aLoneTaskClashingWithAGroupIsReported() {
         let found = problems("""

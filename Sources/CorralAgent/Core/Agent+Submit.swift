@@ -51,6 +51,9 @@ extension Agent {
         // Every path (HCL, JSON, a Job built by a program): no number may wrap further on.
         let outOfRange = JobLimits.problems(job)
         guard outOfRange.isEmpty else { throw .badRequest("job \"\(job.id)\": " + outOfRange.joined(separator: "; ")) }
+        // Region, namespace and datacenters: a job this node cannot take is refused, never run anyway.
+        let misplaced = JobPlacement.problems(job, node: node, namespaces: settings.namespaces)
+        guard misplaced.isEmpty else { throw .badRequest(misplaced.joined(separator: "; ")) }
         if let (id, entry) = unrestored.first(where: { $0.value.allocation.job.id == job.id }) {
             throw .conflict("allocation \(id) of job \(job.id) was not restored (\(entry.reason)); its tasks may still run: remove it with `corral alloc-run --destroy \(id)` (agent stopped) before submitting the job again")
         }

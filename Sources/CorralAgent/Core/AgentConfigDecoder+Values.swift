@@ -60,6 +60,20 @@ extension AgentConfigDecoder {
     }
 
     /// A list of absolute paths; each element's problem is reported at the element.
+    /// The namespaces jobs may name: non-empty strings, `default` among them (a job that names none is
+    /// in it, as in Nomad).
+    mutating func namespaces(_ value: HCLExpression, _ path: String) -> [String]? {
+        let expected = "a list of namespace names that includes \"default\""
+        guard case .list(let elements) = value.kind else { return mismatch(value, path, expected: expected) }
+        var names: [String] = []
+        for (index, element) in elements.enumerated() {
+            if let name = nonEmptyString(element, "\(path)[\(index)]") { names.append(name) }
+        }
+        guard names.count == elements.count else { return nil }
+        guard names.contains("default") else { return mismatch(value, path, expected: expected) }
+        return names
+    }
+
     mutating func absolutePaths(_ value: HCLExpression, _ path: String) -> [String]? {
         guard case .list(let elements) = value.kind else { return mismatch(value, path, expected: "a list of absolute paths") }
         var paths: [String] = []

@@ -6,7 +6,8 @@ import CorralSpelling
 struct AgentConfigDecoder {
     var diagnostics = DiagnosticCollector()
 
-    static let file = ConfigSchema(attributes: ["data_dir", "state_dir", "log_level", "log_format", "name", "datacenter", "region"],
+    static let file = ConfigSchema(attributes: ["data_dir", "state_dir", "log_level", "log_format", "name", "datacenter", "region",
+                                                "namespaces"],
                                    blocks: ["listen", "client"], labeled: ["plugin"])
     static let listen = ConfigSchema(attributes: ["socket", "tcp", "token"], blocks: ["tls"])
     static let tls = ConfigSchema(attributes: ["cert_file", "key_file"])
@@ -37,6 +38,7 @@ struct AgentConfigDecoder {
             settings.datacenter = name
         }
         if let value = content.attributes["region"], let name = nonEmptyString(value, "region") { settings.region = name }
+        if let value = content.attributes["namespaces"], let names = namespaces(value, "namespaces") { settings.namespaces = names }
         if let listen = content.blocks["listen"] { decodeListen(listen, into: &settings) }
         if let client = content.blocks["client"] { decodeClient(client, into: &settings) }
         for (name, body) in (content.labeledBlocks["plugin"] ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -68,6 +68,8 @@ package struct AgentSettings: Sendable, Equatable {
     package var nodeName = ""
     package var datacenter = "dc1"
     package var region = "global"
+    /// The namespaces a job may name (`namespaces`); `default` is always one.
+    package var namespaces = ["default"]
     package var nodeMeta: [String: String] = [:]
     /// Request bodies above this are refused with 413.
     package var maxRequestBytes = 1 << 20

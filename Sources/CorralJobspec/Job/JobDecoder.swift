@@ -46,7 +46,14 @@ struct JobDecoder {
         if let value = content.value("region"), let region = reader.string(value, "region", &diagnostics) {
             job.region = region
         }
+        if let value = content.value("namespace"), let namespace = reader.string(value, "namespace", &diagnostics) {
+            if namespace.isEmpty { diagnostics.error("namespace: must not be empty", at: value.range.start) }
+            job.namespace = namespace
+        }
         if let value = content.value("datacenters"), let datacenters = reader.strings(value, "datacenters", &diagnostics) {
+            if datacenters.isEmpty {
+                diagnostics.error("datacenters: must list at least one datacenter (\"*\" is every one)", at: value.range.start)
+            }
             job.datacenters = datacenters
         }
         if let meta = single("meta", of: content, in: context) { job.meta = reader.stringMap(meta, "meta", &diagnostics) }

@@ -14,7 +14,7 @@ enum NomadStanzas {
             "all_at_once": "place all groups at once", "constraint": "placement constraints",
             "affinity": "placement preferences", "spread": "spreading allocations over nodes",
             "migrate": "node drain migration", "multiregion": "multi-region deployments",
-            "namespace": "namespaces", "node_pool": "node pools", "parameterized": "dispatch jobs",
+            "node_pool": "node pools", "parameterized": "dispatch jobs",
             "periodic": "cron-like periodic jobs", "priority": "scheduling priority",
             "reschedule": "rescheduling failed allocations", "update": "rolling updates and canaries",
             "vault": "secrets from Vault", "consul": "Consul integration", "ui": "UI description and links",

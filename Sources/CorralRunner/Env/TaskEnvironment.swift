@@ -9,7 +9,7 @@ import CorralDriver
 ///    only with `memoryMaxMiB`), `NOMAD_CPU_LIMIT` (MHz), `NOMAD_ALLOC_ID`, `NOMAD_SHORT_ALLOC_ID`,
 ///    `NOMAD_ALLOC_NAME`, `NOMAD_ALLOC_INDEX`, `NOMAD_TASK_NAME`, `NOMAD_GROUP_NAME`,
 ///    `NOMAD_JOB_NAME`, `NOMAD_JOB_ID`, `NOMAD_DC`, `NOMAD_REGION` (the job's, else the node's),
-///    `NOMAD_NAMESPACE` (`default`), and `NOMAD_META_<KEY>` for the merged meta (job < group <
+///    `NOMAD_NAMESPACE` (the job's namespace), and `NOMAD_META_<KEY>` for the merged meta (job < group <
 ///    task), under both the upper-cased and the original key, with every character other than a
 ///    letter, digit or `_` in the name replaced by `_`.
 /// 2. `extra`: variables hooks and devices add, taken as they are (not interpolated).
@@ -123,7 +123,7 @@ package struct TaskEnvironment: Sendable, Equatable {
             "NOMAD_JOB_ID": job.id,
             "NOMAD_DC": node.datacenter,
             "NOMAD_REGION": job.region.isEmpty ? node.region : job.region,
-            "NOMAD_NAMESPACE": "default",
+            "NOMAD_NAMESPACE": job.namespace,
         ]
         if let max = task.resources.memoryMaxMiB, !task.resources.hasNoMemoryLimit {
             env["NOMAD_MEMORY_MAX_LIMIT"] = String(max)

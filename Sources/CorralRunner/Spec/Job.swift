@@ -10,16 +10,21 @@ package struct Job: Codable, Equatable, Sendable {
     package var name: String
     package var type: JobType
     package var region: String
+    /// Nomad's namespace: the node must know it (`JobPlacement`). corral keys jobs by ID alone.
+    package var namespace: String
+    /// Where the job may run; `*` matches any run of characters. Nomad's default is every datacenter.
     package var datacenters: [String]
     package var meta: [String: String]
     package var groups: [TaskGroup]
 
     package init(id: String, name: String? = nil, type: JobType = .service, region: String = "global",
-                datacenters: [String] = ["dc1"], meta: [String: String] = [:], groups: [TaskGroup] = []) {
+                namespace: String = "default", datacenters: [String] = ["*"], meta: [String: String] = [:],
+                groups: [TaskGroup] = []) {
         self.id = id
         self.name = name ?? id
         self.type = type
         self.region = region
+        self.namespace = namespace
         self.datacenters = datacenters
         self.meta = meta
         self.groups = groups
@@ -33,7 +38,9 @@ package struct Job: Codable, Equatable, Sendable {
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? id
         type = try container.decodeIfPresent(JobType.self, forKey: .type) ?? .service
         region = try container.decodeIfPresent(String.self, forKey: .region) ?? "global"
-        datacenters = try container.decodeIfPresent([String].self, forKey: .datacenters) ?? ["dc1"]
+        namespace = try container.decodeIfPresent(String.self, forKey: .namespace) ?? "default"
+        // A job stored before the default became Nomad's: it ran on this node, as it still does.
+        datacenters = try container.decodeIfPresent([String].self, forKey: .datacenters) ?? ["*"]
         meta = try container.decodeIfPresent([String: String].self, forKey: .meta) ?? [:]
         groups = try container.decodeIfPresent([TaskGroup].self, forKey: .groups) ?? []
     }
