@@ -68,10 +68,12 @@ VM_SECURITY_FILTER ?= HostileImageTests|SealedHelperTests|SafeDefaultsTests|Allo
 # its own, so that its load cannot disturb the timing tests above.
 VM_AGENT_FILTER ?= AgentCommandTests|AgentFullDiskTests|AgentExecutableTests|AgentPolicyCommandTests|AgentSecretTests|AgentStateDatabaseTests
 
-# The emulated guest's kernel has hung once in a CI run (both vCPUs in a soft lockup; the tests had not
-# failed): a guest that ends without its command's exit status is booted again, once, and says so; its
-# kernel panics at the lockup with every CPU's backtrace (scripts/vm-test). A test that fails is never rerun.
-VM_RETRY ?= --retry-hung 1
+# The emulated guest has hung in two CI runs, early in a test run, without a test failing: a guest that
+# ends without its command's exit status is booted again (at most twice) and says so, after printing
+# what its vCPUs and tasks were doing (scripts/vm-test). A test that fails is never rerun. A hang costs
+# the guest's watchdog: VM_TIMEOUT, about four times what the CI guests take (80 s at most here).
+VM_RETRY ?= --retry-hung 2
+VM_TIMEOUT ?= --timeout 300
 
 test-vm: test-vm-ci
 	scripts/vm-test $(VM_RETRY) -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_AGENT_FILTER)'
@@ -80,9 +82,9 @@ test-vm: test-vm-ci
 # it that the driver suites do not cover) runs on the host in `make test` instead.
 test-vm-ci:
 	swift build --build-tests
-	scripts/vm-test $(VM_RETRY) -- scripts/vm/check-cgroup-v2
-	scripts/vm-test $(VM_RETRY) -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_FILTER)'
-	scripts/vm-test $(VM_RETRY) -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_SECURITY_FILTER)'
+	scripts/vm-test $(VM_RETRY) $(VM_TIMEOUT) -- scripts/vm/check-cgroup-v2
+	scripts/vm-test $(VM_RETRY) $(VM_TIMEOUT) -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_FILTER)'
+	scripts/vm-test $(VM_RETRY) $(VM_TIMEOUT) -- .build/debug/corralPackageTests.xctest --testing-library swift-testing --filter '$(VM_SECURITY_FILTER)'
 
 bench: build
 	scripts/bench/start-latency
