@@ -15,16 +15,41 @@ package struct TaskCgroup: Sendable {
     package static func create(name: String, parent: String = CgroupManagers.defaultParent, limits: CgroupLimits,
                               topology: CgroupTopology = .discover(),
                               fs: any CgroupFileSystem = LiveCgroupFileSystem()) throws(CgroupError) -> TaskCgroup {
+        try blueprint(name: name, parent: parent, limits: limits, topology: topology, fs: fs).make()
+    }
+
+    /// What the cgroup `name` under `parent` will be, checked but not made yet: its directories and the
+    /// task's view of it are known before `make` runs (which may run on another thread meanwhile).
+    package static func blueprint(name: String, parent: String = CgroupManagers.defaultParent, limits: CgroupLimits,
+                                 topology: CgroupTopology = .discover(),
+                                 fs: any CgroupFileSystem = LiveCgroupFileSystem()) throws(CgroupError) -> Blueprint {
         let manager = try CgroupManagers.make(name: name, parent: parent, limits: limits, topology: topology, fs: fs)
-        try manager.create()
-        do throws(CgroupError) {
-            let warnings = try manager.apply(limits)
-            let placement = try manager.openPlacement()
-            return TaskCgroup(manager: manager, placement: placement, limits: limits, warnings: warnings,
-                              view: TaskCgroupView.of(directories: placement.directories, topology: topology))
-        } catch {
-            try? manager.remove()
-            throw error
+        return Blueprint(manager: manager, limits: limits,
+                         view: TaskCgroupView.of(directories: manager.directories, topology: topology))
+    }
+
+    /// A task's cgroup before it is made (`blueprint`).
+    package struct Blueprint: Sendable {
+        package let manager: any CgroupManager
+        package let limits: CgroupLimits
+        /// What the task will be shown of it at `/sys/fs/cgroup`.
+        package let view: TaskCgroupView?
+
+        /// The directories it will have: one on v2, one per hierarchy on v1.
+        package var directories: [String] { manager.directories }
+
+        /// Creates the directories, applies the limits and opens the placement. On any failure nothing
+        /// is left behind.
+        package func make() throws(CgroupError) -> TaskCgroup {
+            try manager.create()
+            do throws(CgroupError) {
+                let warnings = try manager.apply(limits)
+                let placement = try manager.openPlacement()
+                return TaskCgroup(manager: manager, placement: placement, limits: limits, warnings: warnings, view: view)
+            } catch {
+                try? manager.remove()
+                throw error
+            }
         }
     }
 

@@ -35,6 +35,34 @@ package struct Launcher: Sendable {
                        confirmStart: ((_ supervisorPID: pid_t, _ taskPID: pid_t) -> Bool)? = nil,
                        startRecord: String? = nil)
         throws(LaunchError) -> LaunchedTask {
+        try launch(plan, state: state, stdio: stdio, io: io,
+                   cgroup: cgroup.map { placement in LaunchCgroup(directories: placement.directories) { placement } },
+                   whileStarting: whileStarting, confirmStart: confirmStart, startRecord: startRecord)
+    }
+
+    /// The task's cgroup as a launch takes it: its directories at once, its placement only when the
+    /// supervisor is about to be cloned, so that the cgroup can be made on another thread while the
+    /// launch is prepared (`SupervisedStart`). `placement` returning nil ends the launch with
+    /// `LaunchCgroup.notMade`; the caller knows why.
+    package struct LaunchCgroup {
+        package let directories: [String]
+        package let placement: () -> CgroupPlacement?
+
+        package init(directories: [String], placement: @escaping () -> CgroupPlacement?) {
+            self.directories = directories
+            self.placement = placement
+        }
+
+        package static let notMade = LaunchError.internal("the task's cgroup could not be made")
+    }
+
+    /// `launch` with a cgroup that may still be being made (`LaunchCgroup`).
+    package func launch(_ plan: LaunchPlan, state: StateDirectory?, stdio: TaskStdio, io: SupervisorIO = SupervisorIO(),
+                       cgroup: LaunchCgroup?,
+                       whileStarting: (_ supervisorPID: pid_t, _ taskPID: pid_t) -> Void = { _, _ in },
+                       confirmStart: ((_ supervisorPID: pid_t, _ taskPID: pid_t) -> Bool)? = nil,
+                       startRecord: String? = nil)
+        throws(LaunchError) -> LaunchedTask {
         var resources = FileDescriptors()
         defer { resources.closeAll() }
 
@@ -109,10 +137,15 @@ package struct Launcher: Sendable {
         let supervisorFD = Self.taskCanSeeSupervisor(plan)
             ? try SealedHelper.fd(forPath: supervisorPath, name: "corral-supervisor") : -1
         let sources = try MountSources.open(plan, into: &resources)
+        var placement: CgroupPlacement?
+        if let cgroup {
+            guard let made = cgroup.placement() else { throw LaunchCgroup.notMade }
+            placement = made
+        }
         let flat = FlatPlan(plan, taskStdio: taskStdio,
                             supervisor: SupervisorLaunch(path: supervisorPath, arguments: arguments, fds: fds,
                                                          sealedFD: supervisorFD),
-                            reportFD: report.write, lifelineTo: 6, cgroup: cgroup, helperFD: helperFD,
+                            reportFD: report.write, lifelineTo: 6, cgroup: placement, helperFD: helperFD,
                             barrierFD: barrier?.read ?? -1, sources: sources)
         var supervisorPID: pid_t = 0
         var supervisorPidfd: Int32 = -1
@@ -277,7 +310,7 @@ package struct Launcher: Sendable {
     }
 
     /// Names what failed: the mount, rlimit, or executable involved.
-    private func explain(_ report: corral_report, plan: LaunchPlan, cgroup: CgroupPlacement?) -> LaunchError {
+    private func explain(_ report: corral_report, plan: LaunchPlan, cgroup: LaunchCgroup?) -> LaunchError {
         guard let stage = LaunchError.Stage(rawValue: report.stage) else {
             return .child(stage: .supervisorSetup, errno: report.error, subject: "unknown stage \(report.stage)")
         }

@@ -1,5 +1,6 @@
 import CCorralHost
 import CorralCgroups
+import CorralHostFS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,31 +59,66 @@ package struct SupervisedStart {
     }
 
     /// Starts the task; returns once it runs (or is released from the barrier).
+    ///
+    /// The cgroup (a dozen writes to the cgroup file system, a millisecond on a v1 host) is made on a
+    /// thread of its own while this one makes the state directory and prepares the launch (pipes, the
+    /// helper's sealed copy, the mount sources); the launch takes it right before the supervisor is
+    /// cloned (`Launcher.LaunchCgroup`). Whichever fails first, what the other made is undone.
     package func run() throws(SupervisedStartFailure) -> SupervisedRun {
-        do { try state.create() } catch { throw SupervisedStartFailure(step: .stateDirectory(error)) }
-        var taskCgroup: TaskCgroup?
+        var blueprint: TaskCgroup.Blueprint?
         if let cgroup {
             do {
-                taskCgroup = try TaskCgroup.create(name: cgroup.name, parent: cgroup.parent, limits: cgroup.limits)
+                blueprint = try TaskCgroup.blueprint(name: cgroup.name, parent: cgroup.parent, limits: cgroup.limits)
             } catch {
-                throw undo(.cgroup(error), cgroup: nil, placementOpen: false)
+                throw SupervisedStartFailure(step: .cgroup(error))
             }
         }
-        beforeLaunch(taskCgroup)
+        let making = blueprint.map { blueprint in
+            JoinableThread("task-cgroup") { () -> Result<TaskCgroup, CgroupError> in
+                do throws(CgroupError) { return .success(try blueprint.make()) } catch { return .failure(error) }
+            }
+        }
+        do { try state.create() } catch {
+            if case .success(let made)? = making?.join() {
+                made.placement.close()
+                try? made.destroy()
+            }
+            throw SupervisedStartFailure(step: .stateDirectory(error))
+        }
         var plan = self.plan
         // Never without a cgroup namespace of its own: the mounts would show the host's whole hierarchy.
-        if let view = taskCgroup?.view, plan.namespaces.cgroupIsNew {
+        if let view = blueprint?.view, plan.namespaces.cgroupIsNew {
             plan.addSystemMounts(RootfsLayout.cgroupSteps(view))
         }
+        let beforeLaunch = self.beforeLaunch
+        let launchCgroup = blueprint.map { blueprint in
+            Launcher.LaunchCgroup(directories: blueprint.directories) { () -> CgroupPlacement? in
+                guard case .success(let made)? = making?.join() else { return nil }
+                beforeLaunch(made)
+                return made.placement
+            }
+        }
+        if blueprint == nil { beforeLaunch(nil) }
         let launched: LaunchedTask
         do {
-            let confirm = confirmStart.map { confirm in { (supervisor: pid_t, task: pid_t) in confirm(supervisor, task, taskCgroup) } }
-            launched = try launcher.launch(plan, state: state, stdio: stdio, io: io, cgroup: taskCgroup?.placement,
-                                           whileStarting: { whileStarting($0, $1, taskCgroup) },
+            let confirm = confirmStart.map { confirm in
+                { (supervisor: pid_t, task: pid_t) in confirm(supervisor, task, Self.made(making)) }
+            }
+            let whileStarting = self.whileStarting
+            launched = try launcher.launch(plan, state: state, stdio: stdio, io: io, cgroup: launchCgroup,
+                                           whileStarting: { whileStarting($0, $1, Self.made(making)) },
                                            confirmStart: confirm, startRecord: startRecord)
         } catch {
-            throw undo(.launch(error), cgroup: taskCgroup, placementOpen: true)
+            switch making?.join() {
+            case .failure(let cgroupError)?:
+                throw undo(.cgroup(cgroupError), cgroup: nil, placementOpen: false)
+            case .success(let made)?:
+                throw undo(.launch(error), cgroup: made, placementOpen: true)
+            case nil:
+                throw undo(.launch(error), cgroup: nil, placementOpen: false)
+            }
         }
+        let taskCgroup = Self.made(making)
         // The placement's fds were only for the launch: the supervisor owns the cgroup from now on.
         taskCgroup?.placement.close()
         // CLONE_PIDFD gives one on every kernel corral runs on (5.12+); the fallback opens one (the
@@ -97,6 +133,12 @@ package struct SupervisedStart {
         return SupervisedRun(task: LaunchedTask(supervisorPID: launched.supervisorPID, supervisorPidfd: max(pidfd, -1),
                                                 taskPID: launched.taskPID),
                              cgroup: taskCgroup, state: state)
+    }
+
+    /// The cgroup the other thread made (joined: the launch has taken it by the time this is asked).
+    private static func made(_ making: JoinableThread<Result<TaskCgroup, CgroupError>>?) -> TaskCgroup? {
+        guard case .success(let made)? = making?.join() else { return nil }
+        return made
     }
 
     /// Removes what a failed start made (the cgroup, then the state directory) and says what could not be.
