@@ -71,13 +71,15 @@ final class RunSession: Sendable {
         let host = ProcessInfo.processInfo.hostName
         let node = NodeInfo(id: host, name: host, datacenter: options.datacenter, region: options.region,
                             attributes: fingerprint.attributes)
-        try await checkResources(job, node: node, store: store)
+        var cores = try await checkResources(job, node: node, store: store)
 
         let config = RunnerConfig(allocRoot: allocRoot, maxKillTimeout: options.maxKillTimeout, node: node)
         var allocations: [Allocation] = []
         for group in job.groups {
             for index in 0..<group.count {
-                allocations.append(Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index))
+                guard let taskCores = cores.assign(group) else { throw CLIFailure("not enough free cores for group \"\(group.name)\"") }
+                allocations.append(Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index,
+                                              taskCores: taskCores))
             }
         }
         var allocRunners: [AllocRunner] = []
@@ -161,9 +163,12 @@ final class RunSession: Sendable {
 
     /// Refuses a job that does not fit the node, counting what running allocations of this data
     /// directory reserve.
-    private func checkResources(_ job: Job, node: NodeInfo, store: SQLiteStateStore) async throws {
+    /// Refuses a job that does not fit beside what still runs from this data directory; returns the
+    /// cores left for it to take.
+    private func checkResources(_ job: Job, node: NodeInfo, store: SQLiteStateStore) async throws -> CoreAssignment {
         var check = ResourceCheck(nodeMemoryMiB: node.attributes["memory.totalbytes"].flatMap { Int($0) }.map { $0 >> 20 },
                                   nodeCPUMHz: node.totalComputeMHz)
+        var cores = CoreAssignment(nodeCores: node.attributes["cpu.numcores"].flatMap { Int($0) })
         do {
             for allocation in try await store.allocations() {
                 var states: [String: CorralRunner.TaskState] = [:]
@@ -173,11 +178,14 @@ final class RunSession: Sendable {
                 let reserved = ResourceCheck.reservation(allocation, states: states)
                 check.reservedMemoryMiB += reserved.memoryMiB
                 check.reservedCPUMHz += reserved.cpuMHz
+                cores.reserve(CoreAssignment.held(by: allocation, states: states))
             }
         } catch {
             throw CLIFailure(error.description)
         }
         if let problem = check.problem(for: job) { throw CLIFailure(problem) }
+        if let problem = cores.problem(for: job) { throw CLIFailure(problem) }
+        return cores
     }
 
     /// SIGINT/SIGTERM: the first kills every task gracefully, the second forces.

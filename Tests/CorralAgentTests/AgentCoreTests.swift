@@ -300,3 +300,31 @@ import Testing
         #expect(near.allocations.count == 1)
     }
 }
+
+/// `resources { cores }`: each instance gets whole cores of its own, stored with it; a job asking for
+/// more than are free is refused; cores come back when the job stops.
+@Suite struct AgentCoreAssignmentTests {
+    func coresJob(_ id: String, count: Int, cores: Int) -> String {
+        mockJob(id, count: count).replacingOccurrences(of: "cpu    = 20", with: "cores  = \(cores)")
+    }
+
+    @Test func coresAreReservedPerInstanceAndRefusedWhenNoneAreFree() async throws {
+        let fixture = AgentFixture(node: { $0.attributes["cpu.numcores"] = "3"; $0.attributes["cpu.frequency"] = "1000" })
+        defer { fixture.remove() }
+        let web = try await fixture.agent.submit(source: coresJob("web", count: 2, cores: 1), filename: "web.hcl")
+        let stored = try await fixture.store.allocations()
+        #expect(Set(stored.map { $0.taskCores["main"] ?? [] }) == [[0], [1]])
+        await #expect {
+            _ = try await fixture.agent.submit(source: coresJob("big", count: 1, cores: 2), filename: "big.hcl")
+        } throws: { error in
+            guard case .conflict(let message) = error as? AgentError else { return false }
+            return message.contains("needs 2 whole cores") && message.contains("node has 1 free of 3")
+        }
+        let one = try await fixture.agent.submit(source: coresJob("one", count: 1, cores: 1), filename: "one.hcl")
+        #expect(try await fixture.store.allocations().first { $0.id == one.allocations[0] }?.taskCores == ["main": [2]])
+        _ = try await fixture.agent.stopJob("web", purge: true)
+        _ = web
+        let again = try await fixture.agent.submit(source: coresJob("big", count: 1, cores: 2), filename: "big.hcl")
+        #expect(try await fixture.store.allocations().first { $0.id == again.allocations[0] }?.taskCores == ["main": [0, 1]])
+    }
+}

@@ -26,7 +26,8 @@ struct AgentFixture {
          metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance, registerDriver: Bool = true,
          mockDriver: (any TaskDriver)? = nil, extraDrivers: [String: any TaskDriver] = [:],
          taskDirBuilder: any TaskDirBuilder = PlainTaskDirBuilder(),
-         configure: (inout AgentSettings) -> Void = { _ in }) {
+         configure: (inout AgentSettings) -> Void = { _ in },
+         node: (inout NodeInfo) -> Void = { _ in }) {
         // Short: the API socket lives in it, and a unix socket path has at most 107 bytes.
         let dataDir = dataDir ?? NSTemporaryDirectory() + "corral-agent-" + UUID().uuidString.prefix(8)
         try? FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
@@ -38,7 +39,9 @@ struct AgentFixture {
         var logger = Logger(label: "corral.agent.test")
         logger.logLevel = .critical
         let drivers = (registerDriver ? ["mock": mockDriver ?? driver] : [:]).merging(extraDrivers) { first, _ in first }
-        self.agent = Agent(settings: settings, node: Self.node(), drivers: drivers,
+        var nodeInfo = Self.node()
+        node(&nodeInfo)
+        self.agent = Agent(settings: settings, node: nodeInfo, drivers: drivers,
                            fingerprints: ["mock": Fingerprint(health: .healthy)], store: store,
                            taskDirBuilder: taskDirBuilder, metricsFactory: metricsFactory, logger: logger)
         self.driver = driver

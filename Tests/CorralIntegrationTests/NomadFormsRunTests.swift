@@ -69,4 +69,41 @@ struct NomadFormsRunTests {
         // Nothing was prepared for a job that runs nothing: not even the data directory.
         #expect(!FileManager.default.fileExists(atPath: place.dataDir), "\(place.dataDir) was created")
     }
+
+    /// `cores = 1`: the task runs pinned to the one core reserved for it, and is told which; a job
+    /// for another datacenter runs nothing.
+    @Test func aTaskWithCoresIsPinnedToThemAndAnotherDatacenterIsRefused() async throws {
+        defer { _ = place.leftovers() }
+        let result = try await corralAsync(["run"] + place.options + ["-"], stdin: """
+            job "pinned" {
+              type = "batch"
+              task "probe" {
+                driver = "exec"
+                config {
+                  command = "/bin/sh"
+                  args = ["-c", "echo cores=$NOMAD_CPU_CORES; grep Cpus_allowed_list /proc/self/status"]
+                }
+                resources { cores = 1 }
+              }
+            }
+            """)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("cores=0"), "the lowest free core: \(result.stdout)")
+        let allowed = result.stdout.split(separator: "\n").first { $0.contains("Cpus_allowed_list") }
+        #expect(allowed?.split(separator: "\t").last.map(String.init) == "0", "pinned to core 0: \(result.stdout)")
+        #expect(place.leftovers().isEmpty)
+
+        let far = try await corralAsync(["run"] + place.options + ["-"], stdin: """
+            job "far" {
+              datacenters = ["us-*"]
+              task "t" {
+                driver = "exec"
+                config { command = "/bin/true" }
+              }
+            }
+            """)
+        #expect(far.status == 125, "\(far.stderr)")
+        #expect(far.stderr.contains("No nodes were eligible for evaluation"), "\(far.stderr)")
+        #expect(far.stderr.contains("this node is in datacenter \"dc1\""), "\(far.stderr)")
+    }
 }

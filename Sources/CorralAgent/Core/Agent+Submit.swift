@@ -91,6 +91,8 @@ extension Agent {
         // The fit is judged as if the replaced allocations were gone, and they go only once the
         // new job is accepted: a refused resubmission leaves the running job alone.
         if let problem = resourceCheck(excluding: Set(replaced)).problem(for: job) { throw .conflict(problem) }
+        var cores = coreAssignment(excluding: Set(replaced))
+        if let problem = cores.problem(for: job) { throw .conflict(problem) }
         try await destroyAllocations(replaced, reason: "job \(job.id) was replaced")
 
         let now = Date()
@@ -98,8 +100,10 @@ extension Agent {
         var created: [(Allocation, AllocRunner)] = []
         for group in job.groups {
             for index in 0..<group.count {
+                // `problem(for:)` counted every core this job asks for: each instance gets its own.
+                guard let taskCores = cores.assign(group) else { throw .conflict("not enough free cores for group \"\(group.name)\"") }
                 let allocation = Allocation(id: UUID().uuidString.lowercased(), job: job, groupName: group.name, index: index,
-                                            createTime: now, jobModifyIndex: modifyIndex)
+                                            createTime: now, jobModifyIndex: modifyIndex, taskCores: taskCores)
                 do { created.append((allocation, try makeRunner(allocation))) } catch { throw .badRequest(error.description) }
             }
         }
@@ -166,6 +170,15 @@ extension Agent {
             check.reservedCPUMHz += reserved.cpuMHz
         }
         return check
+    }
+
+    /// The node's cores and those the allocations still running hold (not the `excluded` ones).
+    func coreAssignment(excluding excluded: Set<String> = []) -> CoreAssignment {
+        var cores = CoreAssignment(nodeCores: node.attributes["cpu.numcores"].flatMap { Int($0) })
+        for record in records.values where !excluded.contains(record.allocation.id) {
+            cores.reserve(CoreAssignment.held(by: record.allocation, states: record.status.taskStates))
+        }
+        return cores
     }
 
     /// Destroys allocations: all their tasks are killed at once (each kill may wait out its

@@ -125,6 +125,9 @@ package struct TaskEnvironment: Sendable, Equatable {
             "NOMAD_REGION": job.region.isEmpty ? node.region : job.region,
             "NOMAD_NAMESPACE": job.namespace,
         ]
+        if let cores = allocation.taskCores[task.name], !cores.isEmpty {
+            env["NOMAD_CPU_CORES"] = CoreAssignment.cpusetList(cores)
+        }
         if let max = task.resources.memoryMaxMiB, !task.resources.hasNoMemoryLimit {
             env["NOMAD_MEMORY_MAX_LIMIT"] = String(max)
         }

@@ -82,9 +82,14 @@ extension TaskRunner {
         let spec = task.resources
         let memory = UInt64(max(spec.memoryMiB, 0)) << 20
         var megahertz = spec.cpuMHz
-        // `cores`: whole CPUs, worth the node's MHz per core each.
+        var cpuset = spec.cpuset
+        // `cores`: whole CPUs, worth the node's MHz per core each, and the task pinned to the ones
+        // reserved for it (CoreAssignment).
         if let cores = spec.cores, let perCore = config.node.attributes["cpu.frequency"].flatMap({ Int($0) }), perCore > 0 {
             megahertz = cores * perCore
+        }
+        if let reserved = allocation.taskCores[task.name], !reserved.isEmpty {
+            cpuset = CoreAssignment.cpusetList(reserved)
         }
         let percent = config.node.totalComputeMHz.map { min(Double(megahertz) / Double($0), 1) }
         let limit: UInt64?, reservation: UInt64?
@@ -97,7 +102,7 @@ extension TaskRunner {
         }
         return TaskResources(memoryLimitBytes: limit, memoryReservationBytes: reservation,
                              cpuShares: UInt64(max(megahertz, 2)), percentTicks: percent, pids: spec.pids,
-                             cpuset: spec.cpuset)
+                             cpuset: cpuset)
     }
 
     static func describe(_ error: any Error) -> (message: String, recoverable: Bool) {

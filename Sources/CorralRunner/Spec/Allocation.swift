@@ -21,9 +21,11 @@ package struct Allocation: Codable, Equatable, Sendable {
     /// the same in every allocation of the version; what `job run -check-index` compares. Nil in
     /// allocations stored before this field existed.
     package var jobModifyIndex: UInt64?
+    /// The whole cores reserved for each task that asks for `resources { cores }` (`CoreAssignment`).
+    package var taskCores: [String: [Int]]
 
     package init(id: String, job: Job, groupName: String, index: Int = 0, desiredStatus: DesiredStatus = .run,
-                createTime: Date? = nil, jobModifyIndex: UInt64? = nil) {
+                createTime: Date? = nil, jobModifyIndex: UInt64? = nil, taskCores: [String: [Int]] = [:]) {
         self.id = id
         self.job = job
         self.groupName = groupName
@@ -31,6 +33,7 @@ package struct Allocation: Codable, Equatable, Sendable {
         self.desiredStatus = desiredStatus
         self.createTime = createTime
         self.jobModifyIndex = jobModifyIndex
+        self.taskCores = taskCores
     }
 
     /// `purge`: being removed, with its directory and state. Stored before the removal starts, so
@@ -44,6 +47,7 @@ package struct Allocation: Codable, Equatable, Sendable {
         case desiredStatus = "desired_status"
         case createTime = "create_time"
         case jobModifyIndex = "job_modify_index"
+        case taskCores = "task_cores"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -55,6 +59,7 @@ package struct Allocation: Codable, Equatable, Sendable {
         desiredStatus = try c.decodeIfPresent(DesiredStatus.self, forKey: .desiredStatus) ?? .run
         createTime = try c.decodeIfPresent(Date.self, forKey: .createTime)
         jobModifyIndex = try c.decodeIfPresent(UInt64.self, forKey: .jobModifyIndex)
+        taskCores = try c.decodeIfPresent([String: [Int]].self, forKey: .taskCores) ?? [:]
     }
 
     /// `job.group[index]`, Nomad's allocation name.
