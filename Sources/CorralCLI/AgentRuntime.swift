@@ -66,7 +66,9 @@ struct AgentRuntime {
         let host = ProcessInfo.processInfo.hostName
         let node = NodeInfo(id: try NodeIdentity.load(dataDir: settings.dataDir), name: settings.nodeName.isEmpty ? host : settings.nodeName,
                             datacenter: settings.datacenter, region: settings.region,
-                            attributes: fingerprints["exec"]?.attributes ?? [:], meta: settings.nodeMeta)
+                            attributes: (fingerprints["exec"]?.attributes ?? [:]).merging(
+                                fingerprints.filter { $0.value.health == .healthy }.map { ("driver.\($0.key)", "1") }) { $1 },
+                            meta: settings.nodeMeta)
 
         let agent = Agent(settings: settings, node: node, drivers: drivers, fingerprints: fingerprints,
                           store: MonitoredStateStore(base: store, logger: logger),

@@ -69,8 +69,13 @@ final class RunSession: Sendable {
         let drivers = Self.drivers(stateRoot: options.stateRoot, cgroupParent: options.cgroupParent)
         let fingerprint = await (drivers["exec"] ?? MockDriver()).fingerprint()
         let host = ProcessInfo.processInfo.hostName
+        var attributes = fingerprint.attributes
+        for name in drivers.keys { attributes["driver.\(name)"] = "1" }
         let node = NodeInfo(id: host, name: host, datacenter: options.datacenter, region: options.region,
-                            attributes: fingerprint.attributes)
+                            attributes: attributes)
+        let unmet = ConstraintCheck.problems(job, node: node)
+        guard unmet.isEmpty else { throw CLIFailure(unmet.joined(separator: "\n")) }
+        for note in ConstraintCheck.notes(job, node: node) { printer.note(note) }
         var cores = try await checkResources(job, node: node, store: store)
 
         let config = RunnerConfig(allocRoot: allocRoot, maxKillTimeout: options.maxKillTimeout, node: node)

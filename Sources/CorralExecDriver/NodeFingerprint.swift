@@ -16,6 +16,10 @@ enum NodeFingerprint {
         attributes["kernel.version"] = text(info.release)
         attributes["kernel.arch"] = text(info.machine)
         attributes["unique.hostname"] = text(info.nodename)
+        // Go's names, as Nomad reports them (`${attr.cpu.arch} = amd64`).
+        let machine = text(info.machine)
+        attributes["cpu.arch"] = ["x86_64": "amd64", "aarch64": "arm64", "i686": "386", "armv7l": "arm"][machine] ?? machine
+        for (key, value) in osRelease() { attributes[key] = value }
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let mhz = cpuMegahertz()
         attributes["cpu.numcores"] = String(cores)
@@ -47,6 +51,20 @@ enum NodeFingerprint {
             return khz / 1000
         }
         return 1000
+    }
+
+    /// `os.name` and `os.version` from /etc/os-release (`ID`, `VERSION_ID`: `debian`, `12`).
+    static func osRelease() -> [String: String] {
+        guard let text = LiveHost().readTextFile(atPath: "/etc/os-release") else { return [:] }
+        var found: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"' "))
+            if parts[0] == "ID" { found["os.name"] = value }
+            if parts[0] == "VERSION_ID" { found["os.version"] = value }
+        }
+        return found
     }
 
     static func totalMemoryBytes() -> UInt64? {

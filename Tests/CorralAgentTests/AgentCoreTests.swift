@@ -328,3 +328,30 @@ import Testing
         #expect(try await fixture.store.allocations().first { $0.id == again.allocations[0] }?.taskCores == ["main": [0, 1]])
     }
 }
+
+/// Constraints decide whether the node takes a job; affinities and spreads are said to change nothing.
+@Suite struct AgentConstraintTests {
+    func job(_ id: String, _ placement: String) -> String {
+        mockJob(id).replacingOccurrences(of: "job \"\(id)\" {", with: "job \"\(id)\" {\n  \(placement)")
+    }
+
+    @Test func anUnmetConstraintRefusesTheJobAndAMetOneRunsIt() async throws {
+        let fixture = AgentFixture()
+        defer { fixture.remove() }
+        await #expect {
+            _ = try await fixture.agent.submit(source: job("win", "constraint {\n attribute = \"${attr.kernel.name}\"\n value = \"windows\"\n }"),
+                                               filename: "win.hcl")
+        } throws: { error in
+            guard case .badRequest(let message) = error as? AgentError else { return false }
+            return message.contains("Constraint \"${attr.kernel.name} = windows\": 1 node filtered")
+        }
+        #expect(await fixture.agent.jobs().isEmpty)
+        let linux = try await fixture.agent.submit(
+            source: job("lin", "constraint {\n attribute = \"${attr.kernel.name}\"\n value = \"linux\"\n }\n"
+                        + "affinity {\n attribute = \"${node.datacenter}\"\n value = \"dc1\"\n }"),
+            filename: "lin.hcl")
+        #expect(linux.allocations.count == 1)
+        #expect(linux.warnings == ["affinity \"${node.datacenter} = dc1\" (weight 50) in job: this node matches; "
+                                   + "with one node it changes nothing"])
+    }
+}

@@ -156,4 +156,23 @@ struct JobspecNomadAPIFormTests {
         #expect(found.contains { $0.contains("Job: missing ID or Name") }, "\(found)")
         #expect(found.contains { $0.contains("TaskGroups element: missing Name") }, "\(found)")
     }
+
+    @Test func constraintsAffinitiesAndSpreadsOfTheAPIFormAreRead() throws {
+        let job = try #require(decode("""
+            {"Job": {"ID": "placed", "Name": "placed", "Type": "batch",
+              "Constraints": [{"LTarget": "${attr.kernel.name}", "RTarget": "linux", "Operand": "="}],
+              "Affinities": [{"LTarget": "${node.datacenter}", "RTarget": "dc1", "Operand": "=", "Weight": 50}],
+              "Spreads": [{"Attribute": "${node.datacenter}", "Weight": 100, "SpreadTarget": [{"Value": "dc1", "Percent": 100}]}],
+              "TaskGroups": [{"Name": "g", "Count": 1,
+                "Constraints": [{"LTarget": "", "RTarget": "", "Operand": "distinct_hosts"}],
+                "Tasks": [{"Name": "t", "Driver": "exec", "Config": {"command": "/bin/true"},
+                  "Constraints": [{"LTarget": "${attr.cpu.arch}", "RTarget": ">= 1.0", "Operand": "version"}]}]}]}}
+            """))
+        #expect(job.constraints == [
+            Constraint(attribute: "${attr.kernel.name}", operator: "=", value: "linux", scope: .job),
+            Constraint(attribute: "", operator: "distinct_hosts", value: "", scope: .group("g")),
+            Constraint(attribute: "${attr.cpu.arch}", operator: "version", value: ">= 1.0", scope: .task(group: "g", task: "t")),
+        ])
+        #expect(job.preferences.map(\.kind) == [.affinity, .spread])
+    }
 }

@@ -44,6 +44,79 @@ struct JobspecNomadFormsTests {
                     .contains { $0.contains("namespace: must not be empty") })
     }
 
+    @Test("constraint, affinity and spread at every level, with Nomad's shorthands, each scoped to where it was written")
+    func placementBlocks() throws {
+        let job = try #require(decode("""
+            job "j" {
+              constraint {
+                attribute = "${attr.kernel.name}"
+                value     = "linux"
+              }
+              constraint { distinct_hosts = true }
+              affinity {
+                attribute = "${node.datacenter}"
+                value     = "dc1"
+                weight    = 70
+              }
+              spread {
+                attribute = "${node.datacenter}"
+                target "dc1" { percent = 100 }
+              }
+              group "g" {
+                constraint {
+                  attribute = "${attr.kernel.version}"
+                  version   = ">= 3.19"
+                }
+                constraint { distinct_property = "${meta.rack}" }
+                task "t" {
+                  driver = "exec"
+                  config { command = "/bin/true" }
+                  constraint {
+                    attribute = "${attr.cpu.arch}"
+                    operator  = "set_contains_any"
+                    value     = "amd64,arm64"
+                  }
+                  affinity {
+                    attribute = "${meta.rack}"
+                    regexp    = "r[0-9]"
+                  }
+                }
+              }
+            }
+            """, format: .hcl))
+        #expect(job.constraints == [
+            Constraint(attribute: "${attr.kernel.name}", operator: "=", value: "linux", scope: .job),
+            Constraint(attribute: "", operator: "distinct_hosts", value: "", scope: .job),
+            Constraint(attribute: "${attr.kernel.version}", operator: "version", value: ">= 3.19", scope: .group("g")),
+            Constraint(attribute: "${meta.rack}", operator: "distinct_property", value: "", scope: .group("g")),
+            Constraint(attribute: "${attr.cpu.arch}", operator: "set_contains_any", value: "amd64,arm64",
+                       scope: .task(group: "g", task: "t")),
+        ])
+        #expect(job.preferences.map(\.kind) == [.affinity, .spread, .affinity])
+        #expect(job.preferences[0].weight == 70 && job.preferences[2].constraint.operator == "regexp")
+    }
+
+    @Test("a placement rule that cannot be checked is refused at its place")
+    func badPlacementRules() {
+        let cases: [(String, String)] = [
+            ("constraint {\n attribute = \"${attr.x}\"\n operator = \"like\"\n value = \"y\"\n }", "unknown operator \"like\""),
+            ("constraint {\n attribute = \"${attr.x}\"\n }", "missing value for operator \"=\""),
+            ("constraint {\n value = \"linux\"\n }", "missing attribute"),
+            ("constraint {\n attribute = \"${attr.x}\"\n regexp = \"[\"\n }", "is not a regular expression"),
+            ("constraint {\n attribute = \"${attr.x}\"\n version = \">= banana\"\n }", "is not a version constraint"),
+            ("constraint {\n attribute = \"${attr.x}\"\n version = \"1\"\n value = \"2\"\n }", "not both"),
+            ("affinity {\n attribute = \"${attr.x}\"\n value = \"1\"\n weight = 101\n }", "affinity.weight"),
+            ("affinity {\n attribute = \"${attr.x}\"\n operator = \"distinct_hosts\"\n }", "for constraints only"),
+            ("constraint {\n attribute = \"${attr.x}\"\n value = \"1\"\n atribute = \"y\"\n }", "did you mean \"attribute\""),
+            ("spread {\n weight = 10\n }", "spread: missing attribute"),
+        ]
+        for (block, expected) in cases {
+            let found = problems("job \"j\" {\n \(block)\n task \"t\" {\n driver = \"exec\"\n config { command = \"/bin/true\" }\n }\n}",
+                                 format: .hcl)
+            #expect(found.contains { $0.contains(expected) }, "\(block): \(found)")
+        }
+    }
+
     @Test("a task in the job named like a group is a duplicate group, said so")
     func aLoneTaskClashingWithAGroupIsReported() {
         let found = problems("""

@@ -57,7 +57,7 @@ enum NomadAPIJob {
                                                    range: job.range))]
     }
 
-    enum Level { case job, group, task, resources, restart, logs }
+    enum Level { case job, group, task, resources, restart, logs, constraint, affinity, spread, spreadTarget }
 
     /// One field of the API form: where it goes in the job language.
     enum Field {
@@ -67,6 +67,8 @@ enum NomadAPIJob {
         case nested(String, Level)
         /// A list of named objects (`"TaskGroups"` → `group`, `"Tasks"` → `task`).
         case named(String, Level)
+        /// A list of unnamed objects, each a block of its own (`"Constraints"` → `constraint`).
+        case listed(String, Level)
         /// A value whose zero (or, in Nomad's defaults, listed) form means unset; anything else is
         /// refused as the HCL stanza it stands for.
         case unsupported(hcl: String, defaults: [HCLValue])
@@ -91,9 +93,9 @@ enum NomadAPIJob {
                 "Namespace": .rename("namespace"),
                 "NodePool": .unsupported(hcl: "node_pool", defaults: [.string("default")]),
                 "AllAtOnce": .unsupported(hcl: "all_at_once", defaults: []),
-                "Constraints": .unsupported(hcl: "constraint", defaults: []),
-                "Affinities": .unsupported(hcl: "affinity", defaults: []),
-                "Spreads": .unsupported(hcl: "spread", defaults: []),
+                "Constraints": .listed("constraint", .constraint),
+                "Affinities": .listed("affinity", .affinity),
+                "Spreads": .listed("spread", .spread),
                 "Update": .unsupported(hcl: "update", defaults: [defaultUpdate]),
                 "Multiregion": .unsupported(hcl: "multiregion", defaults: []),
                 "Periodic": .unsupported(hcl: "periodic", defaults: []),
@@ -116,9 +118,9 @@ enum NomadAPIJob {
             return [
                 "Name": .label, "Count": .rename("count"), "Meta": .rename("meta"),
                 "RestartPolicy": .nested("restart", .restart), "Tasks": .named("task", .task),
-                "Constraints": .unsupported(hcl: "constraint", defaults: []),
-                "Affinities": .unsupported(hcl: "affinity", defaults: []),
-                "Spreads": .unsupported(hcl: "spread", defaults: []),
+                "Constraints": .listed("constraint", .constraint),
+                "Affinities": .listed("affinity", .affinity),
+                "Spreads": .listed("spread", .spread),
                 "Volumes": .unsupported(hcl: "volume", defaults: []),
                 "ReschedulePolicy": .unsupported(hcl: "reschedule", defaults: [defaultServiceReschedule, defaultBatchReschedule]),
                 "EphemeralDisk": .unsupported(hcl: "ephemeral_disk", defaults: [.object(["SizeMB": .number(300)])]),
@@ -141,8 +143,8 @@ enum NomadAPIJob {
                 "RestartPolicy": .nested("restart", .restart), "KillTimeout": .rename("kill_timeout"),
                 "KillSignal": .rename("kill_signal"), "ShutdownDelay": .rename("shutdown_delay"), "Leader": .rename("leader"),
                 "LogConfig": .nested("logs", .logs),
-                "Constraints": .unsupported(hcl: "constraint", defaults: []),
-                "Affinities": .unsupported(hcl: "affinity", defaults: []),
+                "Constraints": .listed("constraint", .constraint),
+                "Affinities": .listed("affinity", .affinity),
                 "Services": .unsupported(hcl: "service", defaults: []),
                 "Templates": .unsupported(hcl: "template", defaults: []),
                 "Artifacts": .unsupported(hcl: "artifact", defaults: []),
@@ -172,6 +174,15 @@ enum NomadAPIJob {
                 "Attempts": .rename("attempts"), "Interval": .rename("interval"), "Delay": .rename("delay"),
                 "Mode": .rename("mode"), "RenderTemplates": .unsupported(hcl: "render_templates", defaults: []),
             ]
+        case .constraint:
+            return ["LTarget": .rename("attribute"), "RTarget": .rename("value"), "Operand": .rename("operator")]
+        case .affinity:
+            return ["LTarget": .rename("attribute"), "RTarget": .rename("value"), "Operand": .rename("operator"),
+                    "Weight": .rename("weight")]
+        case .spread:
+            return ["Attribute": .rename("attribute"), "Weight": .rename("weight"), "SpreadTarget": .named("target", .spreadTarget)]
+        case .spreadTarget:
+            return ["Value": .label, "Percent": .rename("percent")]
         case .logs:
             return [
                 "MaxFiles": .rename("max_files"), "MaxFileSizeMB": .rename("max_file_size"),
@@ -260,7 +271,8 @@ enum NomadAPIJob {
                             continue
                         }
                         let what = "\(member.key) element"
-                        guard let label = label(of: elementMembers, keys: ["Name"], what: what, at: element.range.start) else { continue }
+                        let keys = inner == .spreadTarget ? ["Value"] : ["Name"]
+                        guard let label = label(of: elementMembers, keys: keys, what: what, at: element.range.start) else { continue }
                         let converted = body(elementMembers, level: inner, context: "\(inner) \(quoted(label.key))")
                         named.append(HCLExpression(.object([HCLObjectItem(key: label.key, keyRange: label.keyRange,
                                                                           value: HCLExpression(.object(converted), range: element.range))]),
@@ -268,6 +280,25 @@ enum NomadAPIJob {
                     }
                     result.append(HCLObjectItem(key: name, keyRange: member.keyRange,
                                                 value: HCLExpression(.list(named), range: member.value.range)))
+                case .listed(let name, let inner):
+                    guard case .list(let elements) = member.value.kind else {
+                        diagnostics.error("\(member.key): expected a list, got \(member.value.kindDescription)",
+                                          at: member.value.range.start)
+                        continue
+                    }
+                    var blocks: [HCLExpression] = []
+                    for element in elements {
+                        guard case .object(let elementMembers) = element.kind else {
+                            diagnostics.error("\(member.key): expected objects, got \(element.kindDescription)", at: element.range.start)
+                            continue
+                        }
+                        blocks.append(HCLExpression(.object(body(elementMembers, level: inner, context: "\(name) of \(context)")),
+                                                    range: element.range))
+                    }
+                    if !blocks.isEmpty {
+                        result.append(HCLObjectItem(key: name, keyRange: member.keyRange,
+                                                    value: HCLExpression(.list(blocks), range: member.value.range)))
+                    }
                 case .unsupported(let hcl, let defaults):
                     if NomadAPIJob.isUnset(member.value, defaults: defaults) { continue }
                     // The meaning at this field's own level (a dictionary's order must not pick it).
@@ -322,6 +353,10 @@ extension NomadAPIJob.Level: CustomStringConvertible {
         case .resources: "resources"
         case .restart: "restart"
         case .logs: "logs"
+        case .constraint: "constraint"
+        case .affinity: "affinity"
+        case .spread: "spread"
+        case .spreadTarget: "target"
         }
     }
 }

@@ -13,10 +13,11 @@ extension JobDecoder {
     /// The longest kill timeout or shutdown delay: a year.
     static let maximumWait = JobLimits.maximumWait
 
-    mutating func decodeTask(_ block: BlockView, restartDefaults: RestartPolicy) -> TaskSpec {
+    mutating func decodeTask(_ block: BlockView, restartDefaults: RestartPolicy, group: String) -> TaskSpec {
         let name = checkedName(of: block)
         let context = Self.context(of: block, name: name)
         let content = block.body.content(JobSchema.task, in: context, diagnostics: &diagnostics)
+        decodePlacement(content, scope: .task(group: group, task: name))
         var task = TaskSpec(name: name, driver: "")
         if let value = content.value("driver") {
             if let driver = reader.string(value, "driver", &diagnostics) {

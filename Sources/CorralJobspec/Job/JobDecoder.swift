@@ -6,6 +6,9 @@ import CorralRunner
 /// there are none.
 struct JobDecoder {
     var diagnostics = DiagnosticCollector()
+    /// The job's placement rules, from every level, gathered as the levels are read.
+    var constraints: [Constraint] = []
+    var preferences: [PlacementPreference] = []
     let drivers: [String: ConfigSchema]
     let reader: ValueReader
 
@@ -57,6 +60,7 @@ struct JobDecoder {
             job.datacenters = datacenters
         }
         if let meta = single("meta", of: content, in: context) { job.meta = reader.stringMap(meta, "meta", &diagnostics) }
+        decodePlacement(content, scope: .job)
         let groups = content.blocks("group")
         // A task written directly in the job: Nomad puts it in a group of its own, named after it.
         let loneTasks = content.blocks("task")
@@ -72,12 +76,15 @@ struct JobDecoder {
             seen[group.name] = seen[group.name] ?? groupBlock.position
             job.groups.append(group)
         }
+        job.constraints = constraints
+        job.preferences = preferences
         return job
     }
 
     /// `job { task "web" { ... } }`: the group Nomad makes of it, `group "web" { task "web" { ... } }`.
     mutating func decodeLoneTask(_ block: BlockView, jobType: JobType) -> TaskGroup {
-        let task = decodeTask(block, restartDefaults: RestartPolicy.defaults(for: jobType))
+        let task = decodeTask(block, restartDefaults: RestartPolicy.defaults(for: jobType),
+                              group: block.labels.first?.value ?? "")
         var group = TaskGroup(name: task.name)
         group.tasks = [task]
         return group
@@ -98,11 +105,12 @@ struct JobDecoder {
             group.restart = decodeRestart(restart, defaults: RestartPolicy.defaults(for: jobType))
         }
         if let meta = single("meta", of: content, in: context) { group.meta = reader.stringMap(meta, "meta", &diagnostics) }
+        decodePlacement(content, scope: .group(name))
         let tasks = content.blocks("task")
         if tasks.isEmpty { diagnostics.error("\(context): missing task", at: block.position) }
         var seen: [String: SourcePosition] = [:]
         for taskBlock in tasks {
-            let task = decodeTask(taskBlock, restartDefaults: group.restart ?? RestartPolicy.defaults(for: jobType))
+            let task = decodeTask(taskBlock, restartDefaults: group.restart ?? RestartPolicy.defaults(for: jobType), group: name)
             if !task.name.isEmpty, let first = seen[task.name] {
                 diagnostics.error("duplicate task name \(quoted(task.name)) in \(context) (first at \(first))",
                                   at: taskBlock.position)

@@ -11,8 +11,7 @@ enum NomadStanzas {
 
     static let table: [String: [String: String]] = [
         "job": [
-            "all_at_once": "place all groups at once", "constraint": "placement constraints",
-            "affinity": "placement preferences", "spread": "spreading allocations over nodes",
+            "all_at_once": "place all groups at once",
             "migrate": "node drain migration", "multiregion": "multi-region deployments",
             "node_pool": "node pools", "parameterized": "dispatch jobs",
             "periodic": "cron-like periodic jobs", "priority": "scheduling priority",
@@ -21,8 +20,7 @@ enum NomadStanzas {
             "vault_token": "secrets from Vault", "consul_token": "Consul integration",
         ],
         "group": [
-            "constraint": "placement constraints", "affinity": "placement preferences",
-            "spread": "spreading allocations over nodes", "consul": "Consul integration",
+            "consul": "Consul integration",
             "disconnect": "behaviour of disconnected clients", "ephemeral_disk": "the allocation's sticky, migrated disk",
             "max_client_disconnect": "behaviour of disconnected clients", "migrate": "node drain migration",
             "network": "group networks and ports", "prevent_reschedule_on_lost": "rescheduling lost allocations",
@@ -32,8 +30,8 @@ enum NomadStanzas {
             "update": "rolling updates and canaries", "vault": "secrets from Vault", "volume": "host and CSI volumes",
         ],
         "task": [
-            "artifact": "downloading files into the task", "affinity": "placement preferences",
-            "constraint": "placement constraints", "consul": "Consul integration", "csi_plugin": "CSI plugins",
+            "artifact": "downloading files into the task",
+            "consul": "Consul integration", "csi_plugin": "CSI plugins",
             "dispatch_payload": "the payload of a dispatched job", "identity": "workload identities",
             "lifecycle": "prestart, poststart and poststop tasks and sidecars", "schedule": "task schedules",
             "scaling": "autoscaling policies", "secret": "secrets providers", "service": "service registration and health checks",

@@ -16,10 +16,14 @@ package struct Job: Codable, Equatable, Sendable {
     package var datacenters: [String]
     package var meta: [String: String]
     package var groups: [TaskGroup]
+    /// The `constraint` blocks of the job, its groups and tasks, each with where it was written.
+    package var constraints: [Constraint]
+    /// The `affinity` and `spread` blocks: accepted, and reported as changing nothing on one node.
+    package var preferences: [PlacementPreference]
 
     package init(id: String, name: String? = nil, type: JobType = .service, region: String = "global",
                 namespace: String = "default", datacenters: [String] = ["*"], meta: [String: String] = [:],
-                groups: [TaskGroup] = []) {
+                groups: [TaskGroup] = [], constraints: [Constraint] = [], preferences: [PlacementPreference] = []) {
         self.id = id
         self.name = name ?? id
         self.type = type
@@ -28,6 +32,8 @@ package struct Job: Codable, Equatable, Sendable {
         self.datacenters = datacenters
         self.meta = meta
         self.groups = groups
+        self.constraints = constraints
+        self.preferences = preferences
     }
 
     package func group(named name: String) -> TaskGroup? { groups.first { $0.name == name } }
@@ -43,6 +49,8 @@ package struct Job: Codable, Equatable, Sendable {
         datacenters = try container.decodeIfPresent([String].self, forKey: .datacenters) ?? ["*"]
         meta = try container.decodeIfPresent([String: String].self, forKey: .meta) ?? [:]
         groups = try container.decodeIfPresent([TaskGroup].self, forKey: .groups) ?? []
+        constraints = try container.decodeIfPresent([Constraint].self, forKey: .constraints) ?? []
+        preferences = try container.decodeIfPresent([PlacementPreference].self, forKey: .preferences) ?? []
     }
 }
 
