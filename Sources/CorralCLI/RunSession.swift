@@ -2,6 +2,7 @@ import CoreMetrics
 import CorralAllocDir
 import CorralDriver
 import CorralExecDriver
+import CorralHostFS
 import CorralRunner
 import CorralRunnerStore
 import Dispatch
@@ -73,9 +74,9 @@ final class RunSession: Sendable {
         for name in drivers.keys { attributes["driver.\(name)"] = "1" }
         let node = NodeInfo(id: host, name: host, datacenter: options.datacenter, region: options.region,
                             attributes: attributes)
-        let unmet = ConstraintCheck.problems(job, node: node)
+        let unmet = ConstraintCheck.problems(job, node: node, regexp: BoundedRegex.matcher)
         guard unmet.isEmpty else { throw CLIFailure(unmet.joined(separator: "\n")) }
-        for note in ConstraintCheck.notes(job, node: node) { printer.note(note) }
+        for note in ConstraintCheck.notes(job, node: node, regexp: BoundedRegex.matcher) { printer.note(note) }
         var cores = try await checkResources(job, node: node, store: store)
 
         let config = RunnerConfig(allocRoot: allocRoot, maxKillTimeout: options.maxKillTimeout, node: node)

@@ -1,3 +1,4 @@
+import CorralHostFS
 import CorralRunner
 
 /// `constraint`, `affinity` and `spread` blocks, at the job, group and task levels, read as Nomad's
@@ -97,8 +98,10 @@ extension JobDecoder {
         if constraint.value.isEmpty && !Constraint.valueless.contains(constraint.operator) {
             diagnostics.error("\(kind): missing value for operator \(quoted(constraint.operator))", at: block.position)
         }
-        if constraint.operator == "regexp", (try? Regex(constraint.value)) == nil {
-            diagnostics.error("\(kind).regexp: \(quoted(constraint.value)) is not a regular expression", at: operatorPosition)
+        if constraint.operator == "regexp", BoundedRegex(constraint.value) == nil {
+            diagnostics.error("\(kind).regexp: \(quoted(constraint.value)) is not a regular expression corral takes "
+                              + "(POSIX extended syntax with RE2's \\d, \\w, \\s and a leading (?i); no back-references; "
+                              + "at most \(BoundedRegex.maximumPatternBytes) bytes)", at: operatorPosition)
         }
         if ["version", "semver"].contains(constraint.operator),
            constraint.value.split(separator: ",").contains(where: { !Self.isVersionTerm(String($0)) }) {

@@ -1,23 +1,30 @@
 /// Checks a job's constraints against this node's facts, as Nomad's scheduler checks them against
 /// each node (its `feasible.go`), and words a failure as Nomad does: `Constraint "${attr.kernel.name}
 /// = windows": 1 node filtered`. corral has one node: a constraint it does not meet refuses the job.
+///
+/// `regexp` constraints are matched by the caller's `RegexpMatcher`: the pattern comes from whoever
+/// submits the job, so the agent and `corral run` hand in a matcher whose time is bounded by the
+/// text (`BoundedRegex`), never a backtracking engine a pattern could stall.
 package enum ConstraintCheck {
+    /// Whether `pattern` matches anywhere in `text`; false also for a pattern it cannot take.
+    package typealias RegexpMatcher = @Sendable (_ pattern: String, _ text: String) -> Bool
+
     /// Every constraint of `job` this node does not meet; empty when the job may run here.
-    package static func problems(_ job: Job, node: NodeInfo) -> [String] {
+    package static func problems(_ job: Job, node: NodeInfo, regexp: RegexpMatcher) -> [String] {
         job.constraints.compactMap { constraint in
-            guard let reason = unmet(constraint, job: job, node: node) else { return nil }
+            guard let reason = unmet(constraint, job: job, node: node, regexp: regexp) else { return nil }
             let place = constraint.scope == .job ? "" : " \(constraint.scope)"
             return "job \"\(job.id)\" failed to place\(place): Constraint \"\(constraint.text)\": 1 node filtered (\(reason))"
         }
     }
 
     /// What each affinity and spread comes to on this one node (they never refuse a job).
-    package static func notes(_ job: Job, node: NodeInfo) -> [String] {
+    package static func notes(_ job: Job, node: NodeInfo, regexp: RegexpMatcher) -> [String] {
         job.preferences.map { preference in
             let rule = preference.constraint
             switch preference.kind {
             case .affinity:
-                let matches = unmet(rule, job: job, node: node) == nil
+                let matches = unmet(rule, job: job, node: node, regexp: regexp) == nil
                 return "affinity \"\(rule.text)\" (weight \(preference.weight)) in \(rule.scope): this node "
                     + (matches ? "matches" : "does not match") + "; with one node it changes nothing"
             case .spread:
@@ -28,7 +35,7 @@ package enum ConstraintCheck {
     }
 
     /// Why `constraint` is not met here, or nil when it is.
-    static func unmet(_ constraint: Constraint, job: Job, node: NodeInfo) -> String? {
+    static func unmet(_ constraint: Constraint, job: Job, node: NodeInfo, regexp: RegexpMatcher) -> String? {
         let left = resolve(constraint.attribute, node: node)
         let right = resolve(constraint.value, node: node)
         let shown = "this node's \(constraint.attribute) is " + (left.map { "\"\($0)\"" } ?? "not set")
@@ -42,12 +49,12 @@ package enum ConstraintCheck {
             guard left != nil else { return shown }
             return count > limit ? "\(count) allocations, at most \(limit) per value of \(constraint.attribute)" : nil
         default:
-            return check(constraint.operator, left, right) ? nil : shown
+            return check(constraint.operator, left, right, regexp: regexp) ? nil : shown
         }
     }
 
     /// Nomad's checkConstraint, for the operators that compare two values.
-    static func check(_ operation: String, _ left: String?, _ right: String?) -> Bool {
+    static func check(_ operation: String, _ left: String?, _ right: String?, regexp: RegexpMatcher) -> Bool {
         switch operation {
         case "=", "==", "is": return left != nil && right != nil && left == right
         case "!=", "not": return left != right
@@ -60,8 +67,8 @@ package enum ConstraintCheck {
             guard let left, let right, let version = LooseVersion(left) else { return false }
             return LooseVersion.satisfies(version, right, strict: operation == "semver")
         case "regexp":
-            guard let left, let right, let pattern = try? Regex(right) else { return false }
-            return (try? pattern.firstMatch(in: left)) != nil
+            guard let left, let right else { return false }
+            return regexp(right, left)
         case "set_contains", "set_contains_all":
             guard let left, let right else { return false }
             return Set(items(right)).isSubset(of: items(left))

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A regular expression a job names (a `regexp` constraint), matched in time bounded by the text's
+/// length: POSIX extended syntax through glibc's `regcomp`/`regexec`, whose matcher for patterns
+/// without back-references simulates the automaton instead of backtracking, so a pattern such as
+/// `(a+)+$` cannot hang the agent the way a backtracking engine would. Nomad's patterns are RE2's;
+/// its class shorthands (`\d`, `\w`, `\s` and their negations) and a leading `(?i)` are translated,
+/// and back-references (which RE2 lacks too) are refused. Pattern and text are bounded in length.
+package final class BoundedRegex {
+    package static let maximumPatternBytes = 1024
+    package static let maximumTextBytes = 4096
+    private var compiled = regex_t()
+
+    /// Nil when `pattern` is not a regular expression this engine takes (or is too long).
+    package init?(_ pattern: String) {
+        guard pattern.utf8.count <= Self.maximumPatternBytes, !pattern.utf8.contains(0),
+              let (translated, ignoreCase) = Self.translate(pattern) else { return nil }
+        let flags = REG_EXTENDED | REG_NOSUB | (ignoreCase ? REG_ICASE : 0)
+        guard regcomp(&compiled, translated, flags) == 0 else { return nil }
+    }
+
+    deinit { regfree(&compiled) }
+
+    /// `pattern` compiled and searched for in `text` in one call (false for a pattern it cannot take),
+    /// as the job's `regexp` constraints are checked.
+    package static let matcher: @Sendable (_ pattern: String, _ text: String) -> Bool = { pattern, text in
+        BoundedRegex(pattern)?.matches(text) ?? false
+    }
+
+    /// Whether the pattern matches anywhere in `text` (a search, as RE2's MatchString); false for a
+    /// text beyond the bound or holding a NUL.
+    package func matches(_ text: String) -> Bool {
+        guard text.utf8.count <= Self.maximumTextBytes, !text.utf8.contains(0) else { return false }
+        return regexec(&compiled, text, 0, nil, 0) == 0
+    }
+
+    /// RE2 shorthands to POSIX classes; nil for a back-reference.
+    static func translate(_ pattern: String) -> (String, Bool)? {
+        var text = Substring(pattern)
+        var ignoreCase = false
+        if text.hasPrefix("(?i)") {
+            ignoreCase = true
+            text = text.dropFirst(4)
+        }
+        let inside: [Character: String] = ["d": "0-9", "w": "A-Za-z0-9_", "s": "[:space:]"]
+        let outside: [Character: String] = ["d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]",
+                                            "s": "[[:space:]]", "S": "[^[:space:]]"]
+        var result = ""
+        var inBracket = false
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            let next = text.index(after: index)
+            if character == "\\", next < text.endIndex {
+                let escaped = text[next]
+                if escaped.isNumber { return nil }
+                if inBracket, let range = inside[escaped] {
+                    result += range
+                } else if !inBracket, let range = outside[escaped] {
+                    result += range
+                } else {
+                    result.append(character)
+                    result.append(escaped)
+                }
+                index = text.index(after: next)
+                continue
+            }
+            if character == "[" && !inBracket { inBracket = true } else if character == "]" && inBracket { inBracket = false }
+            result.append(character)
+            index = next
+        }
+        return (result, ignoreCase)
+    }
+}
