@@ -79,6 +79,8 @@ import Testing
         ("1.2.9", "~> 1.2.3", true), ("1.3.0", "~> 1.2.3", false), ("2.0", "!= 2.0.0", false), ("v1.5", "= 1.5", true),
         ("1.0.0-beta.2", ">= 0.9", false), ("1.0.0-beta.2", ">= 1.0.0-beta.1", true), ("1.0.0+build5", "= 1.0.0", true),
         ("not-a-version", ">= 1", false), ("1.2", "garbage", false),
+        ("5.0", "~> 9223372036854775807", false), ("9223372036854775807.1", "~> 9223372036854775807", true),
+        ("99999999999999999999", ">= 1", false),
     ])
     func versions(version: String, constraint: String, holds: Bool) {
         let parsed = LooseVersion(version)

@@ -87,12 +87,14 @@ package struct LooseVersion: Equatable, Sendable {
                 // ~> 1.2 is >= 1.2 and < 2.0; ~> 1.2.3 is >= 1.2.3 and < 1.3.0.
                 var ceiling = bound.segments
                 let bump = max(bound.written - 2, 0)
-                ceiling[bump] += 1
+                let (raised, overflow) = ceiling[bump].addingReportingOverflow(1)
+                ceiling[bump] = raised
                 for index in (bump + 1)..<ceiling.count { ceiling[index] = 0 }
                 var upper = bound
                 upper.segments = ceiling
                 upper.prerelease = []
-                holds = order >= 0 && compare(version, upper) < 0
+                // No version lies above the largest segment: then only the lower bound holds.
+                holds = order >= 0 && (overflow || compare(version, upper) < 0)
             }
             if !holds { return false }
         }
