@@ -7,10 +7,14 @@ import Glibc
 /// without back-references simulates the automaton instead of backtracking, so a pattern such as
 /// `(a+)+$` cannot hang the agent the way a backtracking engine would. Nomad's patterns are RE2's;
 /// its class shorthands (`\d`, `\w`, `\s` and their negations) and a leading `(?i)` are translated,
-/// and back-references (which RE2 lacks too) are refused. Pattern and text are bounded in length.
+/// and back-references (which RE2 lacks too) are refused. Pattern and text are bounded in length, and
+/// counted repetitions (`{n,m}`) in size, since glibc compiles them by copying.
 package final class BoundedRegex {
     package static let maximumPatternBytes = 1024
     package static let maximumTextBytes = 4096
+    /// The largest `{n,m}` count, and the most all counted repetitions may multiply to.
+    package static let maximumRepetition = 100
+    package static let maximumRepetitionProduct = 1000
     private var compiled = regex_t()
 
     /// Nil when `pattern` is not a regular expression this engine takes (or is too long).
@@ -49,6 +53,7 @@ package final class BoundedRegex {
                                             "s": "[[:space:]]", "S": "[^[:space:]]"]
         var result = ""
         var inBracket = false
+        var repetitions = 1
         var index = text.startIndex
         while index < text.endIndex {
             let character = text[index]
@@ -68,6 +73,17 @@ package final class BoundedRegex {
                 continue
             }
             if character == "[" && !inBracket { inBracket = true } else if character == "]" && inBracket { inBracket = false }
+            if character == "{" && !inBracket, let close = text[next...].firstIndex(of: "}") {
+                // glibc compiles `x{n,m}` by copying x up to m times: counted repetitions, nested or
+                // not, are bounded together, or a short pattern would compile to gigabytes.
+                let bounds = text[next..<close].split(separator: ",", omittingEmptySubsequences: false)
+                if bounds.count <= 2, bounds.allSatisfy({ $0.isEmpty || $0.allSatisfy(\.isNumber) }) {
+                    let largest = bounds.compactMap { Int($0) }.max() ?? 0
+                    guard largest <= Self.maximumRepetition, bounds.allSatisfy({ $0.count <= 4 }) else { return nil }
+                    repetitions = repetitions.multipliedReportingOverflow(by: max(largest, 1)).partialValue
+                    guard repetitions <= Self.maximumRepetitionProduct else { return nil }
+                }
+            }
             result.append(character)
             index = next
         }

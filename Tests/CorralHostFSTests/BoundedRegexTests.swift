@@ -25,6 +25,11 @@ import Testing
         #expect(BoundedRegex("(a)\\1") == nil, "back-references backtrack")
         #expect(BoundedRegex(String(repeating: "a", count: BoundedRegex.maximumPatternBytes + 1)) == nil)
         #expect(BoundedRegex("a\u{0}b") == nil)
+        #expect(BoundedRegex("^a{2,5}$")?.matches("aaa") == true, "small counted repetitions are fine")
+        #expect(BoundedRegex("a{1,101}") == nil, "a count above 100")
+        #expect(BoundedRegex("((a{1,100}){1,100}){1,100}") == nil, "counts multiplying past 1000")
+        #expect(BoundedRegex("(a{1,40}){1,40}") == nil)
+        #expect(BoundedRegex("(a{1,10}){1,10}") != nil)
         #expect(matches("a", String(repeating: "a", count: BoundedRegex.maximumTextBytes + 1)) == false)
     }
 
