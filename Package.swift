@@ -129,7 +129,7 @@ let package = Package(
         // The runner's SQLite state store.
         .target(name: "CorralRunnerStore", dependencies: ["CorralRunner", .product(name: "GRDB", package: "GRDB.swift")]),
         // Job files: an HCL parser (lexer + recursive descent) and Nomad's HCL-as-JSON, to `Job`.
-        .target(name: "CorralJobspec", dependencies: ["CorralRunner", "CorralDriver", "CorralJSON", "CorralSpelling", "CorralHostFS"]),
+        .target(name: "CorralJobspec", dependencies: ["CorralRunner", "CorralDriver", "CorralJSON", "CorralSpelling"]),
         // Host effects the runner delegates: allocation directories with a tmpfs `secrets/`.
         .target(name: "CorralAllocDir", dependencies: ["CorralRunner", "CorralHostFS"]),
         // The agent's API bodies: plain Codable values over the runner's types.

@@ -74,9 +74,9 @@ final class RunSession: Sendable {
         for name in drivers.keys { attributes["driver.\(name)"] = "1" }
         let node = NodeInfo(id: host, name: host, datacenter: options.datacenter, region: options.region,
                             attributes: attributes)
-        let unmet = ConstraintCheck.problems(job, node: node, regexp: BoundedRegex.matcher)
+        let unmet = ConstraintCheck.problems(job, node: node)
         guard unmet.isEmpty else { throw CLIFailure(unmet.joined(separator: "\n")) }
-        for note in ConstraintCheck.notes(job, node: node, regexp: BoundedRegex.matcher) { printer.note(note) }
+        for note in ConstraintCheck.notes(job, node: node) { printer.note(note) }
         var cores = try await checkResources(job, node: node, store: store)
 
         let config = RunnerConfig(allocRoot: allocRoot, maxKillTimeout: options.maxKillTimeout, node: node)
@@ -174,7 +174,7 @@ final class RunSession: Sendable {
     private func checkResources(_ job: Job, node: NodeInfo, store: SQLiteStateStore) async throws -> CoreAssignment {
         var check = ResourceCheck(nodeMemoryMiB: node.attributes["memory.totalbytes"].flatMap { Int($0) }.map { $0 >> 20 },
                                   nodeCPUMHz: node.totalComputeMHz)
-        var cores = CoreAssignment(nodeCores: node.attributes["cpu.numcores"].flatMap { Int($0) })
+        var cores = CoreAssignment(node: node)
         do {
             for allocation in try await store.allocations() {
                 var states: [String: CorralRunner.TaskState] = [:]

@@ -23,6 +23,12 @@ enum NodeFingerprint {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let mhz = cpuMegahertz()
         attributes["cpu.numcores"] = String(cores)
+        // The CPUs a task may be pinned to: the online ones (`cores`), in the kernel's list form.
+        if let online = LiveHost().readTextFile(atPath: "/sys/devices/system/cpu/online")?
+            .trimmingCharacters(in: .whitespacesAndNewlines), let count = cpuListCount(online) {
+            attributes["cpu.reservablecores"] = String(count)
+            attributes["cpu.reservablecorelist"] = online
+        }
         attributes["cpu.frequency"] = String(Int(mhz.rounded()))
         attributes["cpu.totalcompute"] = String(Int((mhz * Double(cores)).rounded()))
         if let memory = totalMemoryBytes() { attributes["memory.totalbytes"] = String(memory) }
@@ -51,6 +57,18 @@ enum NodeFingerprint {
             return khz / 1000
         }
         return 1000
+    }
+
+    /// How many CPUs a kernel list (`0-3,5`) names; nil when it is not one.
+    static func cpuListCount(_ text: String) -> Int? {
+        var count = 0
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]),
+                  low >= 0, high >= low, high < 65536 else { return nil }
+            count += high - low + 1
+        }
+        return count > 0 ? count : nil
     }
 
     /// `os.name` and `os.version` from /etc/os-release (`ID`, `VERSION_ID`: `debian`, `12`).

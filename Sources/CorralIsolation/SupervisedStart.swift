@@ -79,11 +79,12 @@ package struct SupervisedStart {
             }
         }
         do { try state.create() } catch {
+            var failure = SupervisedStartFailure(step: .stateDirectory(error))
             if case .success(let made)? = making?.join() {
                 made.placement.close()
-                try? made.destroy()
+                do { try made.destroy() } catch { failure.cleanupWarnings.append(error.description) }
             }
-            throw SupervisedStartFailure(step: .stateDirectory(error))
+            throw failure
         }
         var plan = self.plan
         // Never without a cgroup namespace of its own: the mounts would show the host's whole hierarchy.

@@ -141,6 +141,14 @@ func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
+/// Whether `pid` is a live process: not gone, and not a zombie waiting to be reaped.
+func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(after: close)...].split(separator: " ").first
+    return state != "Z" && state != "X"
+}
+
 /// Seconds `body` took.
 func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
     let clock = ContinuousClock()

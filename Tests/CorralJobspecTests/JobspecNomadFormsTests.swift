@@ -96,6 +96,13 @@ struct JobspecNomadFormsTests {
         #expect(job.preferences[0].weight == 70 && job.preferences[2].constraint.operator == "regexp")
     }
 
+    @Test("an affinity's problem is reported once")
+    func affinityProblemsOnce() {
+        let found = problems("job \"j\" {\n affinity {\n attribute = \"${attr.x}\"\n value = \"1\"\n wieght = 5\n }\n"
+                             + " task \"t\" {\n driver = \"exec\"\n config { command = \"/bin/true\" }\n }\n}", format: .hcl)
+        #expect(found.filter { $0.contains("wieght") }.count == 1, "\(found)")
+    }
+
     @Test("a placement rule that cannot be checked is refused at its place")
     func badPlacementRules() {
         let cases: [(String, String)] = [
@@ -109,6 +116,8 @@ struct JobspecNomadFormsTests {
             ("affinity {\n attribute = \"${attr.x}\"\n operator = \"distinct_hosts\"\n }", "for constraints only"),
             ("constraint {\n attribute = \"${attr.x}\"\n value = \"1\"\n atribute = \"y\"\n }", "did you mean \"attribute\""),
             ("spread {\n weight = 10\n }", "spread: missing attribute"),
+            ("constraint {\n attribute = \"${meta.rack}\"\n operator = \"distinct_property\"\n value = \"-1\"\n }",
+             "the limit of distinct_property"),
         ]
         for (block, expected) in cases {
             let found = problems("job \"j\" {\n \(block)\n task \"t\" {\n driver = \"exec\"\n config { command = \"/bin/true\" }\n }\n}",

@@ -53,4 +53,18 @@ import Testing
         let data = try JSONEncoder().encode(allocation)
         #expect(try JSONDecoder().decode(Allocation.self, from: data).taskCores == ["t0": [2, 3]])
     }
+
+    @Test func theNodesOnlineCPUsAreTheCoresItPinsTo() {
+        #expect(CoreAssignment.parseList("0-2,4-5,7") == [0, 1, 2, 4, 5, 7])
+        #expect(CoreAssignment.parseList("3") == [3])
+        #expect(CoreAssignment.parseList("") == nil && CoreAssignment.parseList("2-1") == nil && CoreAssignment.parseList("a") == nil)
+        #expect(CoreAssignment.parseList("0-99999") == nil)
+        var node = NodeInfo(attributes: ["cpu.numcores": "3", "cpu.reservablecorelist": "0-1,3"])
+        var cores = CoreAssignment(node: node)
+        #expect(cores.nodeCores == [0, 1, 3], "an offline CPU 2 is never assigned")
+        #expect(cores.assign(TaskGroup(name: "g", tasks: [TaskSpec(name: "t", driver: "mock", resources: TaskResourceSpec(cores: 3))]))
+                == ["t": [0, 1, 3]])
+        node.attributes["cpu.reservablecorelist"] = nil
+        #expect(CoreAssignment(node: node).nodeCores == [0, 1, 2])
+    }
 }

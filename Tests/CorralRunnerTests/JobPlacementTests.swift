@@ -29,8 +29,8 @@ import Testing
     }
 
     @Test func anotherRegionIsRefused() {
-        let problems = JobPlacement.problems(Job(id: "web", region: "global"), node: node)
-        #expect(problems == ["job \"web\" is for region \"global\": No path to region (this node is in region \"europe\")"])
+        let problems = JobPlacement.problems(Job(id: "web", region: "asia"), node: node)
+        #expect(problems == ["job \"web\" is for region \"asia\": No path to region (this node is in region \"europe\")"])
     }
 
     @Test func aNamespaceTheNodeDoesNotHaveIsRefused() {
@@ -44,5 +44,11 @@ import Testing
     @Test func everyProblemIsSaid() {
         let job = Job(id: "web", region: "asia", namespace: "x", datacenters: ["dc9"])
         #expect(JobPlacement.problems(job, node: node).count == 3)
+    }
+
+    @Test func aJobOfNoRegionOrTheDefaultOneIsForThisNodesRegion() {
+        #expect(JobPlacement.problems(Job(id: "web", region: "global"), node: node).isEmpty)
+        #expect(JobPlacement.problems(Job(id: "web", region: ""), node: node).isEmpty)
+        #expect(JobPlacement.problems(Job(id: "web", region: "asia"), node: node).count == 1)
     }
 }

@@ -81,6 +81,7 @@ struct TaskEnvironmentTests {
 
     @Test func theRegionFallsBackToTheNodesWhenTheJobHasNone() {
         #expect(Self.environment(region: "").variables["NOMAD_REGION"] == "eu-node-region")
+        #expect(Self.environment(region: "global").variables["NOMAD_REGION"] == "eu-node-region", "Nomad's default region")
         #expect(Self.environment(region: "us").variables["NOMAD_REGION"] == "us")
     }
 

@@ -1,7 +1,6 @@
 import CorralAPI
 import CorralDriver
 import CorralExecDriver
-import CorralHostFS
 import CorralJobspec
 import CorralRunner
 import Foundation
@@ -54,7 +53,7 @@ extension Agent {
         guard outOfRange.isEmpty else { throw .badRequest("job \"\(job.id)\": " + outOfRange.joined(separator: "; ")) }
         // Region, namespace and datacenters: a job this node cannot take is refused, never run anyway.
         let misplaced = JobPlacement.problems(job, node: node, namespaces: settings.namespaces)
-            + ConstraintCheck.problems(job, node: node, regexp: BoundedRegex.matcher)
+            + ConstraintCheck.problems(job, node: node)
         guard misplaced.isEmpty else { throw .badRequest(misplaced.joined(separator: "; ")) }
         if let (id, entry) = unrestored.first(where: { $0.value.allocation.job.id == job.id }) {
             throw .conflict("allocation \(id) of job \(job.id) was not restored (\(entry.reason)); its tasks may still run: remove it with `corral alloc-run --destroy \(id)` (agent stopped) before submitting the job again")
@@ -143,7 +142,7 @@ extension Agent {
         let warnings = (created.isEmpty
             ? ["every group of job \(job.id) has count = 0: nothing runs"
                + (replaced.isEmpty ? "" : " (its \(replaced.count) allocation(s) were stopped)")]
-            : []) + ConstraintCheck.notes(job, node: node, regexp: BoundedRegex.matcher)
+            : []) + ConstraintCheck.notes(job, node: node)
         return JobSubmitResponse(jobID: job.id, allocations: created.map(\.0.id), replaced: replaced, warnings: warnings,
                                  jobModifyIndex: modifyIndex)
     }
@@ -177,7 +176,7 @@ extension Agent {
 
     /// The node's cores and those the allocations still running hold (not the `excluded` ones).
     func coreAssignment(excluding excluded: Set<String> = []) -> CoreAssignment {
-        var cores = CoreAssignment(nodeCores: node.attributes["cpu.numcores"].flatMap { Int($0) })
+        var cores = CoreAssignment(node: node)
         for record in records.values where !excluded.contains(record.allocation.id) {
             cores.reserve(CoreAssignment.held(by: record.allocation, states: record.status.taskStates))
         }

@@ -1,4 +1,3 @@
-import CorralHostFS
 import CorralRunner
 
 /// `constraint`, `affinity` and `spread` blocks, at the job, group and task levels, read as Nomad's
@@ -11,17 +10,20 @@ extension JobDecoder {
     /// Every constraint, affinity and spread block of one level's body, scoped to where it was written.
     mutating func decodePlacement(_ content: BodyContent, scope: PlacementScope) {
         for block in content.blocks("constraint") {
-            if let constraint = decodeConstraint(block, schema: JobSchema.constraint, kind: "constraint", scope: scope) {
+            var unused: Int?
+            if let constraint = decodeConstraint(block, schema: JobSchema.constraint, kind: "constraint", scope: scope,
+                                                 weight: &unused) {
                 constraints.append(constraint)
             }
         }
         for block in content.blocks("affinity") {
-            let body = block.body.content(JobSchema.affinity, in: "affinity", diagnostics: &diagnostics)
-            guard let rule = decodeConstraint(block, schema: JobSchema.affinity, kind: "affinity", scope: scope) else { continue }
+            var weight: Int?
+            guard let rule = decodeConstraint(block, schema: JobSchema.affinity, kind: "affinity", scope: scope,
+                                              weight: &weight) else { continue }
             if Constraint.valueless.contains(rule.operator) {
                 diagnostics.error("affinity: operator \(quoted(rule.operator)) is for constraints only", at: block.position)
             }
-            preferences.append(PlacementPreference(kind: .affinity, constraint: rule, weight: weight(body, "affinity") ?? 50))
+            preferences.append(PlacementPreference(kind: .affinity, constraint: rule, weight: weight ?? 50))
         }
         for block in content.blocks("spread") {
             let body = block.body.content(JobSchema.spread, in: "spread", diagnostics: &diagnostics)
@@ -47,9 +49,11 @@ extension JobDecoder {
         return reader.integer(value, "\(kind).weight", minimum: -100, maximum: 100, &diagnostics)
     }
 
+    /// One constraint or affinity rule; an affinity's `weight` is read into `weight`.
     private mutating func decodeConstraint(_ block: BlockView, schema: BodySchema, kind: String,
-                                           scope: PlacementScope) -> Constraint? {
+                                           scope: PlacementScope, weight: inout Int?) -> Constraint? {
         let body = block.body.content(schema, in: kind, diagnostics: &diagnostics)
+        if kind == "affinity" { weight = self.weight(body, kind) }
         var constraint = Constraint(scope: scope)
         var found = true
         func text(_ key: String) -> String? {
@@ -81,10 +85,12 @@ extension JobDecoder {
             constraint.operator = "distinct_property"
             constraint.attribute = property
             operatorPosition = value.range.start
-            if !constraint.value.isEmpty && Int(constraint.value).map({ $0 < 1 }) ?? true {
-                diagnostics.error("\(kind).value: the limit of distinct_property is a whole number of at least 1, got \(quoted(constraint.value))",
-                                  at: body.value("value")?.range.start ?? value.range.start)
-            }
+        }
+        // Written as the shorthand or as operator and value (the API form): the limit is a count.
+        if constraint.operator == "distinct_property", !constraint.value.isEmpty, !constraint.value.contains("${"),
+           Int(constraint.value).map({ $0 < 1 }) ?? true {
+            diagnostics.error("\(kind).value: the limit of distinct_property is a whole number of at least 1, got \(quoted(constraint.value))",
+                              at: body.value("value")?.range.start ?? operatorPosition)
         }
         guard found else { return nil }
         guard Constraint.operators.contains(constraint.operator) else {
@@ -98,12 +104,14 @@ extension JobDecoder {
         if constraint.value.isEmpty && !Constraint.valueless.contains(constraint.operator) {
             diagnostics.error("\(kind): missing value for operator \(quoted(constraint.operator))", at: block.position)
         }
-        if constraint.operator == "regexp", BoundedRegex(constraint.value) == nil {
+        if constraint.operator == "regexp", !constraint.value.contains("${"), LinearRegex(constraint.value) == nil {
             diagnostics.error("\(kind).regexp: \(quoted(constraint.value)) is not a regular expression corral takes "
-                              + "(POSIX extended syntax with RE2's \\d, \\w, \\s and a leading (?i); no back-references; "
-                              + "at most \(BoundedRegex.maximumPatternBytes) bytes)", at: operatorPosition)
+                              + "(RE2's syntax without back-references, look-arounds or flags other than a leading (?i); "
+                              + "at most \(LinearRegex.maximumPatternLength) characters and "
+                              + "\(LinearRegex.maximumProgramSize) steps once counted repetitions are written out)",
+                              at: operatorPosition)
         }
-        if ["version", "semver"].contains(constraint.operator),
+        if ["version", "semver"].contains(constraint.operator), !constraint.value.contains("${"),
            constraint.value.split(separator: ",").contains(where: { !Self.isVersionTerm(String($0)) }) {
             diagnostics.error("\(kind).\(constraint.operator): \(quoted(constraint.value)) is not a version constraint "
                               + "(e.g. \">= 1.2, < 2.0\" or \"~> 1.2\")", at: operatorPosition)

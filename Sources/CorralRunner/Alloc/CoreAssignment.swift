@@ -10,7 +10,33 @@ package struct CoreAssignment: Sendable {
     package private(set) var reserved: Set<Int> = []
 
     package init(nodeCores count: Int?) {
-        nodeCores = Array(0..<max(count ?? 0, 0))
+        self.init(cores: Array(0..<max(count ?? 0, 0)))
+    }
+
+    package init(cores: [Int]) {
+        nodeCores = cores
+    }
+
+    /// The cores a node may pin tasks to: its online CPUs (`cpu.reservablecorelist`), else
+    /// 0 ..< `cpu.numcores`.
+    package init(node: NodeInfo) {
+        if let list = node.attributes["cpu.reservablecorelist"].flatMap(Self.parseList) {
+            self.init(cores: list)
+        } else {
+            self.init(nodeCores: node.attributes["cpu.numcores"].flatMap { Int($0) })
+        }
+    }
+
+    /// The kernel's list form (`0-3,5`) read back; nil when it is not one (or names CPUs past 65535).
+    package static func parseList(_ text: String) -> [Int]? {
+        var cores: Set<Int> = []
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]),
+                  low >= 0, high >= low, high < 65536 else { return nil }
+            cores.formUnion(low...high)
+        }
+        return cores.isEmpty ? nil : cores.sorted()
     }
 
     /// The cores a stored allocation still holds: those of its tasks that are not dead.

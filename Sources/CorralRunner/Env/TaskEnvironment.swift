@@ -122,7 +122,7 @@ package struct TaskEnvironment: Sendable, Equatable {
             "NOMAD_JOB_NAME": job.name,
             "NOMAD_JOB_ID": job.id,
             "NOMAD_DC": node.datacenter,
-            "NOMAD_REGION": job.region.isEmpty ? node.region : job.region,
+            "NOMAD_REGION": job.region.isEmpty || job.region == "global" ? node.region : job.region,
             "NOMAD_NAMESPACE": job.namespace,
         ]
         if let cores = allocation.taskCores[task.name], !cores.isEmpty {

@@ -2,29 +2,25 @@
 /// each node (its `feasible.go`), and words a failure as Nomad does: `Constraint "${attr.kernel.name}
 /// = windows": 1 node filtered`. corral has one node: a constraint it does not meet refuses the job.
 ///
-/// `regexp` constraints are matched by the caller's `RegexpMatcher`: the pattern comes from whoever
-/// submits the job, so the agent and `corral run` hand in a matcher whose time is bounded by the
-/// text (`BoundedRegex`), never a backtracking engine a pattern could stall.
+/// `regexp` constraints are matched by `LinearRegex`: the pattern comes from whoever submits the job,
+/// so no backtracking engine a pattern could stall is ever handed it.
 package enum ConstraintCheck {
-    /// Whether `pattern` matches anywhere in `text`; false also for a pattern it cannot take.
-    package typealias RegexpMatcher = @Sendable (_ pattern: String, _ text: String) -> Bool
-
     /// Every constraint of `job` this node does not meet; empty when the job may run here.
-    package static func problems(_ job: Job, node: NodeInfo, regexp: RegexpMatcher) -> [String] {
+    package static func problems(_ job: Job, node: NodeInfo) -> [String] {
         job.constraints.compactMap { constraint in
-            guard let reason = unmet(constraint, job: job, node: node, regexp: regexp) else { return nil }
+            guard let reason = unmet(constraint, job: job, node: node) else { return nil }
             let place = constraint.scope == .job ? "" : " \(constraint.scope)"
             return "job \"\(job.id)\" failed to place\(place): Constraint \"\(constraint.text)\": 1 node filtered (\(reason))"
         }
     }
 
     /// What each affinity and spread comes to on this one node (they never refuse a job).
-    package static func notes(_ job: Job, node: NodeInfo, regexp: RegexpMatcher) -> [String] {
+    package static func notes(_ job: Job, node: NodeInfo) -> [String] {
         job.preferences.map { preference in
             let rule = preference.constraint
             switch preference.kind {
             case .affinity:
-                let matches = unmet(rule, job: job, node: node, regexp: regexp) == nil
+                let matches = unmet(rule, job: job, node: node) == nil
                 return "affinity \"\(rule.text)\" (weight \(preference.weight)) in \(rule.scope): this node "
                     + (matches ? "matches" : "does not match") + "; with one node it changes nothing"
             case .spread:
@@ -35,7 +31,7 @@ package enum ConstraintCheck {
     }
 
     /// Why `constraint` is not met here, or nil when it is.
-    static func unmet(_ constraint: Constraint, job: Job, node: NodeInfo, regexp: RegexpMatcher) -> String? {
+    static func unmet(_ constraint: Constraint, job: Job, node: NodeInfo) -> String? {
         let left = resolve(constraint.attribute, node: node)
         let right = resolve(constraint.value, node: node)
         let shown = "this node's \(constraint.attribute) is " + (left.map { "\"\($0)\"" } ?? "not set")
@@ -49,12 +45,12 @@ package enum ConstraintCheck {
             guard left != nil else { return shown }
             return count > limit ? "\(count) allocations, at most \(limit) per value of \(constraint.attribute)" : nil
         default:
-            return check(constraint.operator, left, right, regexp: regexp) ? nil : shown
+            return check(constraint.operator, left, right) ? nil : shown
         }
     }
 
     /// Nomad's checkConstraint, for the operators that compare two values.
-    static func check(_ operation: String, _ left: String?, _ right: String?, regexp: RegexpMatcher) -> Bool {
+    static func check(_ operation: String, _ left: String?, _ right: String?) -> Bool {
         switch operation {
         case "=", "==", "is": return left != nil && right != nil && left == right
         case "!=", "not": return left != right
@@ -68,7 +64,7 @@ package enum ConstraintCheck {
             return LooseVersion.satisfies(version, right, strict: operation == "semver")
         case "regexp":
             guard let left, let right else { return false }
-            return regexp(right, left)
+            return LinearRegex(right)?.matches(left) ?? false
         case "set_contains", "set_contains_all":
             guard let left, let right else { return false }
             return Set(items(right)).isSubset(of: items(left))
@@ -85,6 +81,8 @@ package enum ConstraintCheck {
         if let l = Int64(left), let r = Int64(right) {
             result = l < r ? -1 : (l == r ? 0 : 1)
         } else if let l = Double(left), let r = Double(right) {
+            // As Go: nothing is ordered against NaN.
+            guard !l.isNaN, !r.isNaN else { return false }
             result = l < r ? -1 : (l == r ? 0 : 1)
         } else {
             result = left < right ? -1 : (left == right ? 0 : 1)
@@ -97,8 +95,9 @@ package enum ConstraintCheck {
         }
     }
 
+    /// Nomad's split: empty items count (`","` is two empty ones), each trimmed of white space.
     static func items(_ list: String) -> [String] {
-        list.split(separator: ",").map { $0.trimmed(" \t") }
+        list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmed(" \t\n\r\u{0B}\u{0C}\u{85}\u{A0}") }
     }
 
     /// How many allocations a rule's scope covers: the job's (every group's count) or the group's.

@@ -7,7 +7,8 @@ package enum JobPlacement {
     /// Every reason the job cannot be placed on `node`; empty when it can.
     package static func problems(_ job: Job, node: NodeInfo, namespaces: [String] = ["default"]) -> [String] {
         var problems: [String] = []
-        if job.region != node.region {
+        // As Nomad's agent does: a job of no region, or of the default one, is for this node's region.
+        if job.region != node.region && !job.region.isEmpty && job.region != "global" {
             problems.append("job \"\(job.id)\" is for region \"\(job.region)\": No path to region "
                             + "(this node is in region \"\(node.region)\")")
         }

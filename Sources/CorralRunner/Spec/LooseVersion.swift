@@ -19,7 +19,7 @@ package struct LooseVersion: Equatable, Sendable {
             body = body[..<dash]
         }
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard !parts.isEmpty, parts.count <= 4 else { return nil }
+        guard !parts.isEmpty, parts.count <= 16 else { return nil }
         var numbers: [Int] = []
         for part in parts {
             guard !part.isEmpty, part.allSatisfy(\.isASCII), let number = Int(part), number >= 0 else { return nil }
@@ -83,6 +83,9 @@ package struct LooseVersion: Equatable, Sendable {
             case "<": holds = order < 0
             case ">=": holds = order >= 0
             case "<=": holds = order <= 0
+            case "~>" where bound.written == 1:
+                // ~> 1 has no ceiling (as go-version reads it): at least 1.
+                holds = order >= 0
             default:
                 // ~> 1.2 is >= 1.2 and < 2.0; ~> 1.2.3 is >= 1.2.3 and < 1.3.0.
                 var ceiling = bound.segments
