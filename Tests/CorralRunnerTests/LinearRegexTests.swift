@@ -18,13 +18,15 @@ import Testing
         ("^(?P<v>\\d+)\\.(?<w>\\d+)$", "6.1", true), ("[[:alpha:]]+[[:digit:]]", "abc1", true), ("", "anything", true),
         ("^$", "", true), ("a*?b", "aab", true), ("^\\$\\{", "${x}", true), ("\\Aab\\z", "ab", true),
         ("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", "123e4567-e89b-12d3-a456-426614174000", true),
+        ("(?i)^[ÄÖÜ]+$", "äö", true), ("(?i)^[А-Я]+$", "привет", true), ("(?i)^Ä$", "ä", true), ("\\s", "\u{0B}", false),
+        ("^a\\_b$", "a_b", true), ("^[\\D]+$", "ab", true), ("^[\\D]+$", "a1", false), ("^[\\W\\d]+$", "-1", true),
     ])
     func patternsMatchAsRE2Does(pattern: String, text: String, expected: Bool) {
         #expect(matches(pattern, text) == expected, "\(pattern) on \(text)")
     }
 
     @Test(arguments: ["(", ")", "[", "[a", "a)", "*a", "+", "(a)\\1", "(?=a)", "(?!a)", "(?s)a", "\\q", "a{2,1}", "^*",
-                      "[z-a]", "(?P<>a)"])
+                      "[z-a]", "(?P<>a)", "a**", "a{2}{3}", "a+*", "a{1001}"])
     func whatTheEngineCannotTakeIsRefused(pattern: String) {
         #expect(LinearRegex(pattern) == nil, "\(pattern)")
     }
@@ -38,6 +40,25 @@ import Testing
         let deep = String(repeating: "(", count: 100) + "a" + String(repeating: ")", count: 100)
         #expect(LinearRegex(deep) == nil, "nesting is bounded")
         #expect(matches("a", String(repeating: "a", count: LinearRegex.maximumTextLength + 1)) == false)
+    }
+
+    /// Parts that write nothing repeat to nothing, at once, however deeply counted.
+    @Test func emptyRepetitionsCompileAtOnce() throws {
+        for pattern in ["(((((){1000}){1000}){1000}){1000}){1000}", "(?:(?:(?:(?:a{0}){1000}){1000}){1000}){1000}x"] {
+            let regex = try #require(LinearRegex(pattern), "\(pattern)")
+            #expect(regex.matches("x"))
+        }
+    }
+
+    /// A class of many ranges is searched by bisection; under (?i) it is folded once, not per copy.
+    @Test func wideClassesStayCheap() throws {
+        let many = String(repeating: "\\w", count: 400)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for pattern in ["(?:(?:[^\(many)]?){900}){2}a", "(?i)(?:[^\(many)]{900}){4}a"] {
+            if let regex = LinearRegex(pattern) { _ = regex.matches(String(repeating: "!", count: 2000)) }
+        }
+        #expect(clock.now - start < .seconds(30))
     }
 
     /// Patterns that take a backtracking engine exponential time end at once.

@@ -35,25 +35,27 @@ package struct LinearRegex: Sendable {
     /// Whether the pattern matches anywhere in `text` (a search, as RE2's MatchString); false for a
     /// text beyond the bound.
     package func matches(_ text: String) -> Bool {
+        guard text.unicodeScalars.count <= Self.maximumTextLength else { return false }
         var input = Array(text.unicodeScalars)
-        guard input.count <= Self.maximumTextLength else { return false }
         if ignoreCase { input = input.map(Self.folded) }
         var current = ThreadList(size: program.count)
         var next = ThreadList(size: program.count)
+        var stack: [Int] = []
+        stack.reserveCapacity(program.count)
         for position in 0...input.count {
             // A new thread at every position: an unanchored search.
-            if add(0, at: position, input, to: &current) { return true }
+            if add(0, at: position, input, to: &current, stack: &stack) { return true }
             guard position < input.count else { break }
             let scalar = input[position]
             next.clear()
             for pc in current.items {
                 switch program[pc] {
                 case .scalar(let expected) where expected == scalar:
-                    if add(pc + 1, at: position + 1, input, to: &next) { return true }
+                    if add(pc + 1, at: position + 1, input, to: &next, stack: &stack) { return true }
                 case .any where scalar != "\n":
-                    if add(pc + 1, at: position + 1, input, to: &next) { return true }
+                    if add(pc + 1, at: position + 1, input, to: &next, stack: &stack) { return true }
                 case .set(let set) where set.contains(scalar):
-                    if add(pc + 1, at: position + 1, input, to: &next) { return true }
+                    if add(pc + 1, at: position + 1, input, to: &next, stack: &stack) { return true }
                 default: break
                 }
             }
@@ -64,8 +66,10 @@ package struct LinearRegex: Sendable {
 
     /// Follows the empty moves from `start` (splits, jumps, assertions) and adds the threads that wait
     /// for a character; true when one of them reaches the end of the program.
-    private func add(_ start: Int, at position: Int, _ input: [Unicode.Scalar], to list: inout ThreadList) -> Bool {
-        var stack = [start]
+    private func add(_ start: Int, at position: Int, _ input: [Unicode.Scalar], to list: inout ThreadList,
+                     stack: inout [Int]) -> Bool {
+        stack.removeAll(keepingCapacity: true)
+        stack.append(start)
         while let pc = stack.popLast() {
             guard list.mark(pc) else { continue }
             switch program[pc] {
@@ -137,18 +141,54 @@ package struct LinearRegex: Sendable {
         }
     }
 
-    /// A set of scalars as ranges (a class), possibly negated.
+    /// A set of scalars as sorted, disjoint, non-adjacent ranges (a class), possibly negated; made
+    /// with `normalized`, searched by bisection, so a class written with many ranges costs a few steps.
     struct CharacterSet: Sendable {
         var ranges: [ClosedRange<UInt32>]
         var negated = false
 
         func contains(_ scalar: Unicode.Scalar) -> Bool {
-            ranges.contains { $0.contains(scalar.value) } != negated
+            var low = 0, high = ranges.count
+            while low < high {
+                let middle = (low + high) / 2
+                if ranges[middle].upperBound < scalar.value { low = middle + 1 } else { high = middle }
+            }
+            let inside = low < ranges.count && ranges[low].contains(scalar.value)
+            return inside != negated
+        }
+
+        /// The ranges sorted and merged (overlapping or adjacent ones become one).
+        func normalized() -> CharacterSet {
+            var merged: [ClosedRange<UInt32>] = []
+            for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                if let last = merged.last, range.lowerBound <= last.upperBound &+ 1 {
+                    merged[merged.count - 1] = last.lowerBound...max(last.upperBound, range.upperBound)
+                } else {
+                    merged.append(range)
+                }
+            }
+            return CharacterSet(ranges: merged, negated: negated)
+        }
+
+        /// The same set without negation: the ranges' complement over every scalar value.
+        func positive() -> CharacterSet {
+            let set = normalized()
+            guard set.negated else { return set }
+            var result: [ClosedRange<UInt32>] = []
+            var next: UInt32 = 0
+            for range in set.ranges {
+                if range.lowerBound > next { result.append(next...(range.lowerBound - 1)) }
+                next = range.upperBound &+ 1
+                if range.upperBound == 0x10FFFF { return CharacterSet(ranges: result) }
+            }
+            result.append(next...0x10FFFF)
+            return CharacterSet(ranges: result)
         }
 
         static let digit = CharacterSet(ranges: [48...57])
         static let word = CharacterSet(ranges: [48...57, 65...90, 95...95, 97...122])
-        static let space = CharacterSet(ranges: [9...13, 32...32])
+        /// RE2's `\s`: tab, newline, form feed, carriage return, space (not the vertical tab).
+        static let space = CharacterSet(ranges: [9...10, 12...13, 32...32])
     }
 
     indirect enum Node {
@@ -220,7 +260,9 @@ package struct LinearRegex: Sendable {
                     }
                 default: return node
                 }
+                // As Go: nothing to repeat, or a repetition repeated (`a**`, `a{2}{3}`), is refused.
                 if case .assert = node { return nil }
+                if case .repeated = node { return nil }
                 if peek == "?" { index += 1 }
                 node = .repeated(node, min: bounds.0, max: bounds.1)
             }
@@ -279,7 +321,8 @@ package struct LinearRegex: Sendable {
                 }
                 guard let inner = parseAlternation(), peek == ")" else { return nil }
                 index += 1
-                return inner
+                // Wrapped, so that a group's repetition is not taken for a repetition repeated.
+                return .concat([inner])
             case ")", "*", "+", "?": return nil
             case "[": return parseClass()
             case "\\": return parseEscape(inClass: false)
@@ -308,7 +351,7 @@ package struct LinearRegex: Sendable {
             case "B" where !inClass: return .assert(.notWordBoundary)
             default:
                 // Punctuation stands for itself; letters and digits (back-references) are refused.
-                guard escaped.isASCII, !CharacterSet.word.contains(escaped) else { return nil }
+                guard escaped.isASCII, !escaped.properties.isAlphabetic, !("0"..."9").contains(escaped) else { return nil }
                 return .scalar(escaped)
             }
         }
@@ -328,8 +371,8 @@ package struct LinearRegex: Sendable {
                     guard let escaped = parseEscape(inClass: true) else { return nil }
                     switch escaped {
                     case .scalar(let scalar): low = scalar.value
-                    case .set(let inner) where !inner.negated:
-                        set.ranges += inner.ranges
+                    case .set(let inner):
+                        set.ranges += inner.positive().ranges
                         continue
                     default: return nil
                     }
@@ -361,7 +404,26 @@ package struct LinearRegex: Sendable {
             }
             guard peek == "]" else { return nil }
             index += 1
-            return .set(set)
+            return .set(classSet(set))
+        }
+
+        /// A finished class: under `(?i)` every cased scalar's lower case joins it (the text is folded
+        /// to lower case), once here rather than at each copy; then sorted and merged.
+        func classSet(_ set: CharacterSet) -> CharacterSet {
+            guard ignoreCase else { return set.normalized() }
+            var result = set.normalized()
+            var budget = 4096
+            for range in result.ranges {
+                // Wide ranges hold their lower cases already, or are not worth walking.
+                guard range.count <= budget else { continue }
+                budget -= range.count
+                for value in range {
+                    guard let scalar = Unicode.Scalar(value) else { continue }
+                    let lower = LinearRegex.folded(scalar)
+                    if lower != scalar { result.ranges.append(lower.value...lower.value) }
+                }
+            }
+            return result.normalized()
         }
 
         static let posixClasses: [String: [ClosedRange<UInt32>]] = [
@@ -378,13 +440,17 @@ package struct LinearRegex: Sendable {
         let ignoreCase: Bool
         var program: [Instruction] = []
 
+        /// Calls to `emit`: a backstop to the size bound for parts that write little.
+        var calls = 0
+
         mutating func emit(_ node: Node) -> Bool {
-            guard program.count <= LinearRegex.maximumProgramSize else { return false }
+            calls += 1
+            guard program.count <= LinearRegex.maximumProgramSize, calls <= 100_000 else { return false }
             switch node {
             case .empty: return true
             case .scalar(let scalar): program.append(.scalar(ignoreCase ? LinearRegex.folded(scalar) : scalar))
             case .any: program.append(.any)
-            case .set(let set): program.append(.set(ignoreCase ? Self.folded(set) : set))
+            case .set(let set): program.append(.set(set))
             case .assert(let kind): program.append(.assert(kind))
             case .concat(let items):
                 for item in items where !emit(item) { return false }
@@ -404,6 +470,12 @@ package struct LinearRegex: Sendable {
                 }
                 for jump in jumps { program[jump] = .jump(program.count) }
             case .repeated(let inner, let low, let high):
+                // A part that writes nothing (`()`, `a{0}`) repeats to nothing: never copied a thousand
+                // times a thousand times.
+                let before = program.count
+                guard emit(inner) else { return false }
+                if program.count == before { return true }
+                program.removeLast(program.count - before)
                 for _ in 0..<low where !emit(inner) { return false }
                 if let high {
                     // Each optional copy may be skipped to the end.
@@ -425,14 +497,5 @@ package struct LinearRegex: Sendable {
             return program.count <= LinearRegex.maximumProgramSize
         }
 
-        /// A class under `(?i)`: letters in it match in either case (the text is folded to lower case).
-        static func folded(_ set: CharacterSet) -> CharacterSet {
-            var result = set
-            for range in set.ranges {
-                let upper = range.clamped(to: 65...90)
-                if !upper.isEmpty, range.overlaps(65...90) { result.ranges.append((upper.lowerBound + 32)...(upper.upperBound + 32)) }
-            }
-            return result
-        }
     }
 }
