@@ -71,7 +71,7 @@ struct JobRun: ParsableCommand {
             if detach { return false }
             let type = try await client.job(submitted.jobID).stub.type
             let watcher = AllocationWatcher(client: client, json: json, color: !json && Output.color())
-            let details = try await watcher.watch(submitted.allocations, until: type == .batch ? .terminal : .running)
+            let details = try await watcher.watch(submitted.allocations, until: type.runsToCompletion ? .terminal : .running)
             let failures = details.filter { $0.stub.clientStatus == .failed }
             if !json {
                 for detail in failures {

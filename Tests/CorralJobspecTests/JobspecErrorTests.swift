@@ -128,7 +128,7 @@ struct JobspecErrorTests {
     func collected() {
         let text = """
         {"job": {"multi": {
-          "type": "system",
+          "type": "daemon",
           "datacenters": ["dc1", [2]],
           "group": {"g": {
             "count": -1,
@@ -141,7 +141,7 @@ struct JobspecErrorTests {
         }}}
         """
         #expect(problems(text) == [
-            #"2:11: type: must be "batch" or "service", got "system""#,
+            #"2:11: type: must be "service", "batch", "system" or "sysbatch", got "daemon""#,
             "3:26: datacenters[1]: expected a string, got a list",
             "5:14: count: must be at least 0, got -1",
             "7:53: config.command: expected a string, got a list [1]",

@@ -119,14 +119,14 @@ struct JobspecNomadAPIFormTests {
     @Test("what corral does not take is named at its key; unknown fields are said to be unknown")
     func unsupportedAndUnknownFields() {
         let text = """
-            {"Job": {"ID": "x", "Priority": 70,
+            {"Job": {"ID": "x", "NodePool": "gpu",
               "TaskGroups": [{"Name": "g", "Networks": [{"Mode": "bridge"}],
                 "Tasks": [{"Name": "t", "Driver": "exec", "Config": {"command": "/bin/true"},
                            "Templates": [{"EmbeddedTmpl": "x"}], "Colour": "red",
                            "Resources": {"CPU": 100, "Devices": [{"Name": "nvidia/gpu"}]}}]}]}}
             """
         #expect(problems(text) == [
-            #"1:21: corral does not support "Priority" (priority) in Job (Nomad: scheduling priority)"#,
+            #"1:21: corral does not support "NodePool" (node_pool) in Job (Nomad: node pools)"#,
             #"2:32: corral does not support "Networks" (network) in group "g" (Nomad: group networks and ports)"#,
             #"4:16: corral does not support "Templates" (template) in task "t" (Nomad: rendered configuration files)"#,
             #"4:54: unknown field "Colour" in task "t" (Nomad's API form)"#,

@@ -96,6 +96,24 @@ struct JobspecNomadFormsTests {
         #expect(job.preferences[0].weight == 70 && job.preferences[2].constraint.operator == "regexp")
     }
 
+    @Test("system and sysbatch jobs run one allocation of each group; priority is 1 to 100")
+    func systemJobsAndPriority() throws {
+        let task = "task \"t\" {\n driver = \"exec\"\n config { command = \"/bin/true\" }\n }"
+        let system = try #require(decode("job \"j\" {\n type = \"system\"\n priority = 70\n group \"g\" {\n \(task)\n }\n}", format: .hcl))
+        #expect(system.type == .system && system.priority == 70 && !system.type.runsToCompletion)
+        #expect(system.groups[0].tasks[0].restart == nil && RestartPolicy.defaults(for: .system).attempts == 2)
+        let sysbatch = try #require(decode("job \"j\" {\n type = \"sysbatch\"\n \(task)\n}", format: .hcl))
+        #expect(sysbatch.type.runsToCompletion && sysbatch.priority == 50)
+        #expect(RestartPolicy.defaults(for: .sysbatch) == RestartPolicy.defaults(for: .batch))
+        #expect(problems("job \"j\" {\n type = \"system\"\n group \"g\" {\n count = 3\n \(task)\n }\n}", format: .hcl)
+                    .contains { $0.contains("count cannot exceed 1, got 3 in group \"g\"") })
+        for bad in ["0", "101", "-5"] {
+            #expect(problems("job \"j\" {\n priority = \(bad)\n \(task)\n}", format: .hcl).contains { $0.contains("priority") }, "\(bad)")
+        }
+        #expect(problems("job \"j\" {\n type = \"daemon\"\n \(task)\n}", format: .hcl)
+                    .contains { $0.contains("\"service\", \"batch\", \"system\" or \"sysbatch\"") })
+    }
+
     @Test("an affinity's problem is reported once")
     func affinityProblemsOnce() {
         let found = problems("job \"j\" {\n affinity {\n attribute = \"${attr.x}\"\n value = \"1\"\n wieght = 5\n }\n"

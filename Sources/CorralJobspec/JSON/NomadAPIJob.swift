@@ -4,8 +4,8 @@
 /// their positions, so every later problem points into the file as written.
 ///
 /// What the API form says beyond the job language is never dropped unseen: `null`, Go's zero values
-/// (`""`, `false`, `0`, empty lists and objects) and the defaults Nomad fills in itself (`Priority`
-/// 50, node pool `default`, the default update, migrate and reschedule policies, a
+/// (`""`, `false`, `0`, empty lists and objects) and the defaults Nomad fills in itself (node pool
+/// `default`, the default update, migrate and reschedule policies, a
 /// 300 MB ephemeral disk) mean "not asked for"; any other value of a field corral does not take is
 /// refused as unsupported, named as in HCL; the server's bookkeeping (`Status`, `Version`,
 /// `SubmitTime`, the indexes...) is not a request and is passed over.
@@ -89,7 +89,7 @@ enum NomadAPIJob {
             return [
                 "ID": .label, "Name": .label, "Type": .rename("type"), "Region": .rename("region"),
                 "Datacenters": .rename("datacenters"), "Meta": .rename("meta"), "TaskGroups": .named("group", .group),
-                "Priority": .unsupported(hcl: "priority", defaults: [.number(50)]),
+                "Priority": .rename("priority"),
                 "Namespace": .rename("namespace"),
                 "NodePool": .unsupported(hcl: "node_pool", defaults: [.string("default")]),
                 "AllAtOnce": .unsupported(hcl: "all_at_once", defaults: []),
@@ -248,6 +248,7 @@ enum NomadAPIJob {
                     // Go's empty string or list is "not set" for the fields the API always writes.
                     if case .string("") = member.value.kind, ["user", "kill_signal", "namespace"].contains(name) { continue }
                     if case .list(let items) = member.value.kind, items.isEmpty, name == "datacenters" { continue }
+                    if case .number(let number, _) = member.value.kind, number == 0, name == "priority" { continue }
                     result.append(HCLObjectItem(key: name, keyRange: member.keyRange, value: member.value))
                 case .nested(let name, let inner):
                     guard case .object(let innerMembers) = member.value.kind else {

@@ -40,11 +40,16 @@ struct JobDecoder {
         let content = block.body.content(JobSchema.job, in: context, diagnostics: &diagnostics)
         var job = Job(id: name)
         if let value = content.value("type"), let text = reader.string(value, "type", &diagnostics) {
-            switch text {
-            case "batch": job.type = .batch
-            case "service": job.type = .service
-            default: diagnostics.error("type: must be \"batch\" or \"service\", got \(quoted(text))", at: value.range.start)
+            if let type = JobType(rawValue: text) {
+                job.type = type
+            } else {
+                diagnostics.error("type: must be \"service\", \"batch\", \"system\" or \"sysbatch\", got \(quoted(text))",
+                                  at: value.range.start)
             }
+        }
+        if let value = content.value("priority"),
+           let priority = reader.integer(value, "priority", minimum: 1, maximum: 100, &diagnostics) {
+            job.priority = priority
         }
         if let value = content.value("region"), let region = reader.string(value, "region", &diagnostics) {
             job.region = region
@@ -68,6 +73,12 @@ struct JobDecoder {
         var seen: [String: SourcePosition] = [:]
         for (groupBlock, group) in groups.map({ ($0, decodeGroup($0, jobType: job.type)) })
             + loneTasks.map({ ($0, decodeLoneTask($0, jobType: job.type)) }) {
+            // Nomad's system schedulers place one allocation of each group per node.
+            if job.type == .system || job.type == .sysbatch, group.count > 1 {
+                diagnostics.error("count: a \(job.type.rawValue) job runs one allocation of each group on each node: "
+                                  + "count cannot exceed 1, got \(group.count) in group \(quoted(group.name))",
+                                  at: groupBlock.position)
+            }
             if !group.name.isEmpty, let first = seen[group.name] {
                 diagnostics.error("duplicate group name \(quoted(group.name)) in \(context) (first at \(first))"
                                   + (groupBlock.type == "task" ? ": a task in the job is a group of its own name" : ""),

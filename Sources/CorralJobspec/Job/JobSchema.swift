@@ -1,7 +1,7 @@
 /// The job file's blocks and attributes (Nomad's names), one `BodySchema` per block type.
 enum JobSchema {
     static let file = BodySchema(blocks: [("job", .labelled)])
-    static let job = BodySchema(attributes: ["type", "datacenters", "region", "namespace"],
+    static let job = BodySchema(attributes: ["type", "datacenters", "region", "namespace", "priority"],
                                 blocks: [("group", .labelled), ("task", .labelled), ("meta", .map), ("constraint", .unlabelled),
                                          ("affinity", .unlabelled), ("spread", .unlabelled)])
     static let group = BodySchema(attributes: ["count"],

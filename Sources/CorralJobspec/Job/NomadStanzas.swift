@@ -14,7 +14,7 @@ enum NomadStanzas {
             "all_at_once": "place all groups at once",
             "migrate": "node drain migration", "multiregion": "multi-region deployments",
             "node_pool": "node pools", "parameterized": "dispatch jobs",
-            "periodic": "cron-like periodic jobs", "priority": "scheduling priority",
+            "periodic": "cron-like periodic jobs",
             "reschedule": "rescheduling failed allocations", "update": "rolling updates and canaries",
             "vault": "secrets from Vault", "consul": "Consul integration", "ui": "UI description and links",
             "vault_token": "secrets from Vault", "consul_token": "Consul integration",

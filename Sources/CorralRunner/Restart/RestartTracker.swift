@@ -18,7 +18,7 @@ import Foundation
 /// `setKilled`, `setRestartTriggered`), then `decide(now:)` once, which clears it.
 package struct RestartTracker: Sendable {
     package let policy: RestartPolicy
-    /// Restart tasks that exit 0 (every job type but batch).
+    /// Restart tasks that exit 0 (every job type but batch and sysbatch).
     package let restartOnSuccess: Bool
     /// Up to this fraction of `delay` is added at random, so a group's tasks do not restart in lockstep.
     package static let jitterFraction = 0.25
@@ -37,7 +37,7 @@ package struct RestartTracker: Sendable {
     /// creation has used two attempts of that interval).
     package init(policy: RestartPolicy, jobType: JobType, seed: UInt64, createdAt: Date, snapshot: Snapshot? = nil) {
         self.policy = policy
-        self.restartOnSuccess = jobType != .batch
+        self.restartOnSuccess = !jobType.runsToCompletion
         self.random = SplitMix64(seed: seed)
         intervalStartTime = createdAt
         if let snapshot {

@@ -1,6 +1,11 @@
 /// A job's kind: it decides the restart policy's defaults and whether a task that exits 0 restarts.
 package enum JobType: String, Codable, Sendable, CaseIterable {
-    case service, batch, system
+    case service, batch, system, sysbatch
+
+    /// Whether its tasks run to completion (a task that exits 0 is done, not restarted): `batch` and
+    /// `sysbatch`. `system` and `sysbatch` place one allocation of each group on every node: here, on
+    /// this one.
+    package var runsToCompletion: Bool { self == .batch || self == .sysbatch }
 }
 
 /// A job as the runner needs it: its identity, its kind and its groups (Nomad's `structs.Job`).
@@ -15,6 +20,9 @@ package struct Job: Codable, Equatable, Sendable {
     /// Where the job may run; `*` matches any run of characters. Nomad's default is every datacenter.
     package var datacenters: [String]
     package var meta: [String: String]
+    /// Nomad's scheduling priority (1 to 100, default 50): validated and kept; the agent takes
+    /// submissions one at a time as they come, so it orders nothing on one node.
+    package var priority: Int
     package var groups: [TaskGroup]
     /// The `constraint` blocks of the job, its groups and tasks, each with where it was written.
     package var constraints: [Constraint]
@@ -23,7 +31,8 @@ package struct Job: Codable, Equatable, Sendable {
 
     package init(id: String, name: String? = nil, type: JobType = .service, region: String = "global",
                 namespace: String = "default", datacenters: [String] = ["*"], meta: [String: String] = [:],
-                groups: [TaskGroup] = [], constraints: [Constraint] = [], preferences: [PlacementPreference] = []) {
+                priority: Int = 50, groups: [TaskGroup] = [], constraints: [Constraint] = [],
+                preferences: [PlacementPreference] = []) {
         self.id = id
         self.name = name ?? id
         self.type = type
@@ -31,6 +40,7 @@ package struct Job: Codable, Equatable, Sendable {
         self.namespace = namespace
         self.datacenters = datacenters
         self.meta = meta
+        self.priority = priority
         self.groups = groups
         self.constraints = constraints
         self.preferences = preferences
@@ -48,6 +58,7 @@ package struct Job: Codable, Equatable, Sendable {
         // A job stored before the default became Nomad's: it ran on this node, as it still does.
         datacenters = try container.decodeIfPresent([String].self, forKey: .datacenters) ?? ["*"]
         meta = try container.decodeIfPresent([String: String].self, forKey: .meta) ?? [:]
+        priority = try container.decodeIfPresent(Int.self, forKey: .priority) ?? 50
         groups = try container.decodeIfPresent([TaskGroup].self, forKey: .groups) ?? []
         constraints = try container.decodeIfPresent([Constraint].self, forKey: .constraints) ?? []
         preferences = try container.decodeIfPresent([PlacementPreference].self, forKey: .preferences) ?? []

@@ -25,6 +25,10 @@ package enum JobLimits {
     /// all are in range.
     package static func problems(_ job: Job) -> [String] {
         var problems: [String] = []
+        if !(1...100).contains(job.priority) { problems.append("priority: must be 1 to 100, got \(job.priority)") }
+        if job.type == .system || job.type == .sysbatch, let group = job.groups.first(where: { $0.count > 1 }) {
+            problems.append("group \"\(group.name)\": count: a \(job.type.rawValue) job runs one allocation of each group, got \(group.count)")
+        }
         for group in job.groups {
             let where_ = "group \"\(group.name)\""
             func check(_ value: Int, _ range: ClosedRange<Int>, _ field: String, in place: String) {

@@ -48,11 +48,12 @@ package struct RestartPolicy: Codable, Equatable, Sendable {
         self.mode = mode
     }
 
-    /// The defaults per job type: service 2 attempts in 30 min, batch 3 in 24 h; 15 s delay, mode fail.
+    /// The defaults per job type: service and system 2 attempts in 30 min, batch and sysbatch 3 in 24 h;
+    /// 15 s delay, mode fail.
     package static func defaults(for type: JobType) -> RestartPolicy {
         switch type {
         case .service, .system: RestartPolicy(attempts: 2, interval: .seconds(30 * 60), delay: .seconds(15), mode: .fail)
-        case .batch: RestartPolicy(attempts: 3, interval: .seconds(24 * 3600), delay: .seconds(15), mode: .fail)
+        case .batch, .sysbatch: RestartPolicy(attempts: 3, interval: .seconds(24 * 3600), delay: .seconds(15), mode: .fail)
         }
     }
 
