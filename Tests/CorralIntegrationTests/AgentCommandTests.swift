@@ -78,9 +78,9 @@ struct AgentCommandTests {
         let run = try await agent.cli(["job", "run", "-detach", "-json", "-"], stdin: job)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("\"piped\""), "\(run.stdout)")
-        let bad = try await agent.cli(["job", "run", "-detach", "-"], stdin: #"{"Job": {"ID": "x", "Priority": 90, "TaskGroups": []}}"#)
+        let bad = try await agent.cli(["job", "run", "-detach", "-"], stdin: #"{"Job": {"ID": "x", "NodePool": "gpu", "TaskGroups": []}}"#)
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains(#"<stdin>:1:21: corral does not support "Priority" (priority) in Job"#), "\(bad.stderr)")
+        #expect(bad.stderr.contains(#"<stdin>:1:21: corral does not support "NodePool" (node_pool) in Job"#), "\(bad.stderr)")
         _ = try await agent.cli(["job", "stop", "-purge", "piped"])
         #expect(try await agent.tearDown() == [])
     }
