@@ -15,8 +15,8 @@ package final class JoinableThread<Value: Sendable> {
 
     package init(_ name: String, _ work: @escaping @Sendable () -> Value) {
         let slot = self.slot
-        thread = startJoinableThread(name) { slot.value.withLock { $0 = work() } }
-        if thread == nil { slot.value.withLock { $0 = work() } }
+        let created = createThread(name, detached: false) { slot.value.withLock { $0 = work() } }
+        if created.rc == 0 { thread = created.thread } else { slot.value.withLock { $0 = work() } }
     }
 
     /// Waits for the work to end and returns its result.
@@ -38,31 +38,4 @@ package final class JoinableThread<Value: Sendable> {
 /// Where the thread leaves its result.
 private final class ResultSlot<Value: Sendable>: Sendable {
     let value = Mutex<Value?>(nil)
-}
-
-/// Starts a joinable thread named `name` that runs `body` once; nil when none could be started.
-private func startJoinableThread(_ name: String, _ body: @escaping @Sendable () -> Void) -> pthread_t? {
-    let start = Unmanaged.passRetained(JoinableStart(name: name, body: body)).toOpaque()
-    var handle = pthread_t()
-    let rc = pthread_create(&handle, nil, { raw in
-        let start = Unmanaged<JoinableStart>.fromOpaque(raw!).takeRetainedValue()
-        _ = corral_set_thread_name(start.name)
-        start.body()
-        return nil
-    }, start)
-    guard rc == 0 else {
-        Unmanaged<JoinableStart>.fromOpaque(start).release()
-        return nil
-    }
-    return handle
-}
-
-/// What a joinable thread is handed: immutable, owned by the thread once it runs.
-private final class JoinableStart: Sendable {
-    let name: String
-    let body: @Sendable () -> Void
-    init(name: String, body: @escaping @Sendable () -> Void) {
-        self.name = name
-        self.body = body
-    }
 }

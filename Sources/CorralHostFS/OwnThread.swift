@@ -49,11 +49,17 @@ package struct OwnThreadError: Error, CustomStringConvertible {
 /// Foundation.
 @discardableResult
 package func startOwnThread(_ name: String, _ body: @escaping @Sendable () -> Void) -> Int32 {
+    createThread(name, detached: true, body).rc
+}
+
+/// A thread named `name` that runs `body` once, detached or to be joined; `rc` is 0 or the
+/// `pthread_create` error, in which case `body` never runs.
+func createThread(_ name: String, detached: Bool, _ body: @escaping @Sendable () -> Void) -> (rc: Int32, thread: pthread_t) {
     let start = Unmanaged.passRetained(ThreadStart(name: name, body: body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
     defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    if detached { pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) }
     var thread = pthread_t()
     let rc = pthread_create(&thread, &attributes, { raw in
         let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
@@ -62,10 +68,10 @@ package func startOwnThread(_ name: String, _ body: @escaping @Sendable () -> Vo
         return nil
     }, start)
     if rc != 0 { Unmanaged<ThreadStart>.fromOpaque(start).release() }
-    return rc
+    return (rc, thread)
 }
 
-/// What `startOwnThread` hands its thread: immutable, and owned by that thread once it runs.
+/// What `createThread` hands its thread: immutable, and owned by that thread once it runs.
 private final class ThreadStart: Sendable {
     let name: String
     let body: @Sendable () -> Void

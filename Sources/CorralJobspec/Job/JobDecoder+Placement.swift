@@ -112,29 +112,10 @@ extension JobDecoder {
                               at: operatorPosition)
         }
         if ["version", "semver"].contains(constraint.operator), !constraint.value.contains("${"),
-           constraint.value.split(separator: ",").contains(where: { !Self.isVersionTerm(String($0)) }) {
+           LooseVersion.terms(of: constraint.value) == nil {
             diagnostics.error("\(kind).\(constraint.operator): \(quoted(constraint.value)) is not a version constraint "
                               + "(e.g. \">= 1.2, < 2.0\" or \"~> 1.2\")", at: operatorPosition)
         }
         return constraint
-    }
-
-    static func isVersionTerm(_ term: String) -> Bool {
-        var text = Substring(term.trimmed(" "))
-        for candidate in ["~>", ">=", "<=", "!=", "==", ">", "<", "="] where text.hasPrefix(candidate) {
-            text = text.dropFirst(candidate.count)
-            break
-        }
-        return LooseVersion(String(text)) != nil
-    }
-}
-
-private extension String {
-    func trimmed(_ characters: String) -> String {
-        let set = Set(characters)
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -56,12 +56,13 @@ package struct LooseVersion: Equatable, Sendable {
         return a.prerelease.count == b.prerelease.count ? 0 : (a.prerelease.count < b.prerelease.count ? -1 : 1)
     }
 
-    /// Whether `version` meets every comma-separated term of `constraint`; false for a term that is
-    /// not one (as Nomad treats a constraint it cannot parse).
-    package static func satisfies(_ version: LooseVersion, _ constraint: String, strict: Bool) -> Bool {
-        let terms = constraint.split(separator: ",")
-        guard !terms.isEmpty else { return false }
-        for term in terms {
+    /// The comma-separated terms of a constraint, each an operator (`=` when none is written) and a
+    /// version; nil when one is not a term.
+    package static func terms(of constraint: String) -> [(operation: String, bound: LooseVersion)]? {
+        let written = constraint.split(separator: ",")
+        guard !written.isEmpty else { return nil }
+        var terms: [(operation: String, bound: LooseVersion)] = []
+        for term in written {
             var text = Substring(term.trimmed(" "))
             var operation = "="
             for candidate in ["~>", ">=", "<=", "!=", "==", ">", "<", "="] where text.hasPrefix(candidate) {
@@ -69,7 +70,17 @@ package struct LooseVersion: Equatable, Sendable {
                 text = text.dropFirst(candidate.count)
                 break
             }
-            guard let bound = LooseVersion(String(text)) else { return false }
+            guard let bound = LooseVersion(String(text)) else { return nil }
+            terms.append((operation, bound))
+        }
+        return terms
+    }
+
+    /// Whether `version` meets every comma-separated term of `constraint`; false for a term that is
+    /// not one (as Nomad treats a constraint it cannot parse).
+    package static func satisfies(_ version: LooseVersion, _ constraint: String, strict: Bool) -> Bool {
+        guard let terms = terms(of: constraint) else { return false }
+        for (operation, bound) in terms {
             // A pre-release is compared only with terms about the same release's pre-releases.
             if !version.prerelease.isEmpty && (bound.prerelease.isEmpty || bound.segments != version.segments) && !strict {
                 return false
