@@ -61,8 +61,8 @@ package struct SupervisedStart {
     /// Starts the task; returns once it runs (or is released from the barrier).
     ///
     /// The cgroup (a dozen writes to the cgroup file system, a millisecond on a v1 host) is made on a
-    /// thread of its own while this one makes the state directory and prepares the launch (pipes, the
-    /// helper's sealed copy, the mount sources); the launch takes it right before the supervisor is
+    /// thread of its own, once the state directory exists, while this one prepares the launch (pipes,
+    /// the helper's sealed copy, the mount sources); the launch takes it right before the supervisor is
     /// cloned (`Launcher.LaunchCgroup`). Whichever fails first, what the other made is undone.
     package func run() throws(SupervisedStartFailure) -> SupervisedRun {
         var blueprint: TaskCgroup.Blueprint?
@@ -73,18 +73,13 @@ package struct SupervisedStart {
                 throw SupervisedStartFailure(step: .cgroup(error))
             }
         }
+        // The state directory first: a start killed at any point leaves it, and `corral prune` finds
+        // the cgroup through it; a cgroup made before it could be left with nothing naming it.
+        do { try state.create() } catch { throw SupervisedStartFailure(step: .stateDirectory(error)) }
         let making = blueprint.map { blueprint in
             JoinableThread("task-cgroup") { () -> Result<TaskCgroup, CgroupError> in
                 do throws(CgroupError) { return .success(try blueprint.make()) } catch { return .failure(error) }
             }
-        }
-        do { try state.create() } catch {
-            var failure = SupervisedStartFailure(step: .stateDirectory(error))
-            if case .success(let made)? = making?.join() {
-                made.placement.close()
-                do { try made.destroy() } catch { failure.cleanupWarnings.append(error.description) }
-            }
-            throw failure
         }
         var plan = self.plan
         // Never without a cgroup namespace of its own: the mounts would show the host's whole hierarchy.

@@ -25,6 +25,33 @@ struct BadInputTests {
         #expect(!FileManager.default.fileExists(atPath: state), "nothing is left behind")
     }
 
+    /// The cgroup is made on a thread of its own while the launch is prepared: a cgroup the kernel
+    /// refuses, and a launch that fails once the cgroup exists, each fail the start with the reason
+    /// and leave neither a task cgroup nor a state directory.
+    @Test(arguments: [(["--cpuset", "4095"], Int32(125), "cpuset"), (["--memory", "64m"], 127, "/nonexistent/command")])
+    func aStartThatFailsAroundItsCgroupLeavesNothing(options: [String], status: Int32, named: String) throws {
+        let parent = "corral-test-" + String(UUID().uuidString.prefix(8)).lowercased()
+        let hierarchies = ["/sys/fs/cgroup"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? [])
+            .map { "/sys/fs/cgroup/" + $0 }
+        defer { for root in hierarchies { rmdir(root + "/" + parent) } }
+        let command = status == 127 ? "/nonexistent/command" : "/bin/true"
+        let result = try corral(["isolate", "--cgroup-parent", parent] + options + ["--", command])
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.contains(named), "\(result.stderr)")
+        for root in hierarchies where FileManager.default.fileExists(atPath: root + "/" + parent) {
+            let children = try FileManager.default.contentsOfDirectory(atPath: root + "/" + parent).filter {
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: root + "/" + parent + "/" + $0, isDirectory: &isDirectory)
+                    && isDirectory.boolValue
+            }
+            #expect(children.isEmpty, "task cgroups left under \(root)/\(parent): \(children)")
+        }
+        let states = (try? FileManager.default.contentsOfDirectory(atPath: "/run/corral/isolate")) ?? []
+        let ours = states.filter { (try? String(contentsOfFile: "/run/corral/isolate/\($0)/task.json", encoding: .utf8))?
+            .contains(command) ?? false }
+        #expect(ours.isEmpty, "state left in /run/corral/isolate: \(ours)")
+    }
+
     @Test(arguments: [["isolate"], ["isolate", "--"], ["isolate", "--net", "host", "--"]])
     func emptyCommandIsAUsageError(arguments: [String]) throws {
         let result = try corral(arguments)
