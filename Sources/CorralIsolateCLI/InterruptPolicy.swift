@@ -13,6 +13,9 @@ import Glibc
 ///   `corral run`. On a terminal, only when the receiver ignores the signal: a program that handles it
 ///   (a shell at its prompt, an editor) gets two in a row, as it would outside corral; a third within
 ///   the window kills whatever the receiver (a way out that always works, under `--init` too).
+/// - SIGHUP the task would drop kills it too: it is what a terminal that hangs up sends (a closed ssh
+///   session, a killed script(1)), and the task would otherwise run on with nobody left to stop it. It
+///   never counts towards a second interrupt: daemons take it to reload, and two reloads are not a kill.
 /// - Every other signal is forwarded.
 struct InterruptPolicy: Sendable {
     /// How the process an interrupt reaches treats it.
@@ -36,6 +39,8 @@ struct InterruptPolicy: Sendable {
     }
 
     static let interrupts: Set<Int32> = [SIGINT, SIGQUIT, SIGTERM]
+    /// Signals that kill a task that would drop them: the interrupts and the hangup.
+    static let killedWhenDropped: Set<Int32> = interrupts.union([SIGHUP])
     /// How close a second interrupt must follow the first to force the kill.
     static let windowMilliseconds: Int64 = 5_000
 
@@ -46,12 +51,13 @@ struct InterruptPolicy: Sendable {
     /// The decision for `signal` arriving at `nowMilliseconds` (monotonic), whose receiver treats it as
     /// `disposition`; `terminal`: the signal comes from the operator's keyboard through the task's terminal.
     mutating func decide(_ signal: Int32, disposition: Disposition, terminal: Bool, nowMilliseconds: Int64) -> Decision {
-        guard Self.interrupts.contains(signal), disposition != .input else { return .forward }
+        guard Self.killedWhenDropped.contains(signal), disposition != .input else { return .forward }
         let name = Self.name(signal)
         if disposition == .dropped {
             return .kill(reason: "the task is PID 1 of its namespace with no handler for \(name), which the kernel "
                          + "drops (--init runs it under an init that forwards signals)")
         }
+        guard Self.interrupts.contains(signal) else { return .forward }
         let previous = lastInterruptAt
         lastInterruptAt = nowMilliseconds
         let soon = previous.map { nowMilliseconds - $0 <= Self.windowMilliseconds } ?? false
@@ -67,6 +73,7 @@ struct InterruptPolicy: Sendable {
         case SIGINT: "SIGINT"
         case SIGQUIT: "SIGQUIT"
         case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
         default: "signal \(signal)"
         }
     }

@@ -14,7 +14,7 @@ struct InterruptPolicyTests {
         return false
     }
 
-    @Test(arguments: [SIGINT, SIGQUIT, SIGTERM])
+    @Test(arguments: [SIGINT, SIGQUIT, SIGTERM, SIGHUP])
     func aDroppedInterruptKillsAtOnce(_ signal: Int32) {
         for terminal in [false, true] {
             var policy = InterruptPolicy()
@@ -24,12 +24,26 @@ struct InterruptPolicyTests {
         }
     }
 
-    @Test(arguments: [SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH])
+    @Test(arguments: [SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH])
     func otherSignalsAreAlwaysForwarded(_ signal: Int32) {
         for disposition in Self.dispositions {
             var policy = InterruptPolicy()
             for time in [0, 10, 20] as [Int64] {
                 #expect(policy.decide(signal, disposition: disposition, terminal: false, nowMilliseconds: time) == .forward)
+            }
+        }
+    }
+
+    /// A hangup the task takes (a daemon's reload) is forwarded however often it comes, and never makes
+    /// the next interrupt a second one.
+    @Test func hangupsTheTaskTakesAreForwardedAndNeverCount() {
+        for disposition in Self.dispositions where disposition != .dropped {
+            for terminal in [false, true] {
+                var policy = InterruptPolicy()
+                for time in [0, 10, 20] as [Int64] {
+                    #expect(policy.decide(SIGHUP, disposition: disposition, terminal: terminal, nowMilliseconds: time) == .forward)
+                }
+                #expect(policy.decide(SIGTERM, disposition: .handled, terminal: false, nowMilliseconds: 30) == .forward)
             }
         }
     }

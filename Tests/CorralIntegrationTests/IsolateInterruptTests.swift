@@ -1,3 +1,4 @@
+import CorralTestFiles
 import Foundation
 import Synchronization
 import Testing
@@ -30,6 +31,18 @@ struct IsolateInterruptTests {
         let (status, output) = run.finish()
         #expect(status == 137, "\(output)")
         #expect(output.contains("no handler for SIGQUIT"), "\(output)")
+    }
+
+    /// A terminal that hangs up (script(1) killed, as a dropped ssh session would be) ends a task that
+    /// would drop the hangup: nothing would be left to stop it.
+    @Test func aTerminalThatHangsUpEndsATaskThatWouldDropTheHangup() throws {
+        let run = try TerminalRun("\(Integration.corral) isolate -- /bin/sh -c 'echo ready; exec sleep 60'")
+        try run.waitFor("ready")
+        let started = descendants(of: run.process.processIdentifier)
+        try #require(started.count >= 3, "corral, its supervisor and the task: \(started)")
+        kill(run.process.processIdentifier, SIGKILL)
+        #expect(started.allSatisfy { waitForExit(of: $0, timeout: 30) }, "still running: \(started.filter { kill($0, 0) == 0 })")
+        _ = run.finish()
     }
 
     /// Under `--init` the command is not PID 1: the first Ctrl-C ends it as it would on the host.
@@ -110,6 +123,10 @@ struct IsolateInterruptTests {
 }
 
 /// A command run on a terminal by script(1), its output gathered as it comes and keys typed into it.
+///
+/// The command is exec'd by script's shell, so it leads its session and process group as a job an
+/// interactive shell starts does, whatever shell `$SHELL` names: dash forks a plain `sh -c CMD` and would
+/// leave the command in the shell's group, which changes where the terminal's signal keys go.
 final class TerminalRun: Sendable {
     let process: Process
     private let input: Pipe
@@ -119,7 +136,8 @@ final class TerminalRun: Sendable {
     init(_ command: String) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", command, "/dev/null"]
+        process.arguments = ["-qec", "exec " + command, "/dev/null"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["SHELL": "/bin/sh"]) { $1 }
         let out = Pipe()
         input = Pipe()
         process.standardOutput = out
@@ -146,15 +164,38 @@ final class TerminalRun: Sendable {
         input.fileHandleForWriting.write(Data(keys.utf8))
     }
 
-    /// Waits for the command (30 s at most, then kills it) and returns its status and everything it printed.
+    /// Waits for the command (30 s at most) and returns its status and everything it printed. A command
+    /// still running then is killed with everything it started: Foundation learns of script's exit only
+    /// once every process that inherited its exit-watch socket is gone, so a task left running (a key the
+    /// test sent that never took effect) would hold the whole test run.
     func finish() -> (status: Int32, output: String) {
         if !eventually(timeout: 30, { !self.process.isRunning }) {
-            process.terminate()
+            let pid = process.processIdentifier
+            for descendant in descendants(of: pid) { kill(descendant, SIGKILL) }
+            kill(pid, SIGKILL)
+            _ = eventually(timeout: 30) { !self.process.isRunning }
         }
-        process.waitUntilExit()
         try? input.fileHandleForWriting.close()
         _ = eventually(timeout: 5) { self.readerDone.load(ordering: .acquiring) }
-        return (process.terminationStatus, output)
+        return (process.isRunning ? -1 : process.terminationStatus, output)
     }
 }
 
+/// Every process descended from `pid` (children first found, then theirs), from `/proc/PID/stat`.
+func descendants(of pid: pid_t) -> [pid_t] {
+    var parents: [pid_t: pid_t] = [:]
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+        guard let child = pid_t(entry), let stat = ProcFile.text("/proc/\(entry)/stat"),
+              let close = stat.lastIndex(of: ")") else { continue }
+        // After "pid (comm) ": state, then the parent's pid.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 1, let parent = pid_t(fields[1]) { parents[child] = parent }
+    }
+    var found: [pid_t] = [], frontier: Set<pid_t> = [pid]
+    while !frontier.isEmpty {
+        let next = parents.filter { frontier.contains($0.value) }.map(\.key)
+        found += next
+        frontier = Set(next)
+    }
+    return found
+}
