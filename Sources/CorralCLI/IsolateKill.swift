@@ -4,7 +4,8 @@ import CorralRunner
 import Glibc
 #endif
 
-/// `corral kill ID [SIGNAL]`: signals a running task of `corral isolate` (`IsolateSignal` says how).
+/// `corral kill ID [SIGNAL]` (or `-s SIGNAL`, as docker and podman take it): signals a running task of
+/// `corral isolate` (`IsolateSignal` says how).
 struct IsolateKill: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kill", abstract: "Send a signal to a task of corral isolate (default SIGTERM).",
@@ -24,10 +25,20 @@ struct IsolateKill: ParsableCommand {
     var id: String
 
     @Argument(help: ArgumentHelp("The signal: a name (SIGTERM, TERM) or a number.", valueName: "signal"))
-    var signal: String = "SIGTERM"
+    var positionalSignal: String?
 
-    /// An unknown signal is a usage error, before any task is looked at (exit status 2).
+    @Option(name: [.customShort("s"), .customLong("signal")],
+            help: ArgumentHelp("The signal, as docker and podman take it (instead of the argument).", valueName: "signal"))
+    var signalOption: String?
+
+    /// The signal asked for, whichever way; SIGTERM when none.
+    var signal: String { signalOption ?? positionalSignal ?? "SIGTERM" }
+
+    /// An unknown signal, or one given both ways, is a usage error before any task is looked at (exit 2).
     func validate() throws {
+        if let signalOption, let positionalSignal {
+            throw ValidationError("the signal is given twice: --signal \(signalOption) and \(positionalSignal)")
+        }
         _ = try SignalArgument.number(signal, given: "signal")
     }
 

@@ -55,6 +55,9 @@ struct CLIExitStatusTests {
         #expect(try await Self.run(["alloc", "signal", "-s", "SIGFOO", "1a2b", "--address", absent]) == 2)
         #expect(try await Self.run(["alloc", "signal", "-s", "65", "1a2b", "--address", absent]) == 2)
         #expect(try await Self.run(["kill", "1a2b", "SIGFOO", "--state-root", "/nonexistent"]) == 2)
+        #expect(try await Self.run(["kill", "-s", "SIGFOO", "1a2b", "--state-root", "/nonexistent"]) == 2)
+        #expect(try await Self.run(["kill", "--signal", "KILL", "1a2b", "TERM", "--state-root", "/nonexistent"]) == 2,
+                "a signal given both ways")
         let error = #expect(throws: (any Error).self) { try Corral.parseAsRoot(["alloc", "signal", "-s", "SIGFOO", "x"]) }
         let message = Corral.fullMessage(for: error!)
         #expect(message.contains("-s \"SIGFOO\": unknown signal; give a name (SIGTERM, TERM or term) or a number from 1 to 64"))

@@ -50,8 +50,9 @@ struct IsolateVerbsTests {
         #expect(follower.process.terminationStatus == 0)
         #expect(waitForExit(of: trapping.supervisorPID), "the supervisor exits with the task")
 
-        // kill KILL: every process of the task, recorded by the supervisor as a kill.
-        let kill9 = try await corralAsync(["kill", sleeping.id, "KILL"])
+        // kill -s KILL (docker's and podman's form of `kill ID KILL`): every process of the task, recorded
+        // by the supervisor as a kill.
+        let kill9 = try await corralAsync(["kill", "-s", "KILL", sleeping.id])
         #expect(kill9.status == 0, "\(kill9.stderr)")
         #expect(waitForExit(of: sleeping.supervisorPID))
         #expect(Cgroups.leftovers(under: parent).isEmpty, "the supervisor removed the cgroups")
