@@ -23,6 +23,8 @@ struct JobRun: ParsableCommand {
 
     @OptionGroup var agent: AgentOptions
 
+    @OptionGroup var variables: JobVariableOptions
+
     @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form); - reads it from standard input.", valueName: "jobfile"))
     var jobFile: String
 
@@ -50,11 +52,13 @@ struct JobRun: ParsableCommand {
         }
         let directory = (Run.absolute(jobFile) as NSString).deletingLastPathComponent
         let (file, json, detach, checkIndex) = (JobFileReader.displayName(jobFile), self.json, self.detach, self.checkIndex)
+        let inputs = try variables.inputs()
+        let encodedInputs = inputs.isEmpty ? nil : (try? JSONEncoder().encode(inputs)).map { String(decoding: $0, as: UTF8.self) }
         let failed = try AgentCall.run { () async throws -> Bool in
             let submitted: JobSubmitResponse
             do throws(AgentClientError) {
                 submitted = try await client.submitJob(source: source, filename: file, directory: directory,
-                                                       checkIndex: checkIndex)
+                                                       checkIndex: checkIndex, variables: encodedInputs)
             } catch {
                 if case .api(400, let body) = error, let diagnostics = body.diagnostics, !diagnostics.isEmpty {
                     Output.write(APIDiagnosticPrinter.render(diagnostics, source: source), to: 2)

@@ -20,6 +20,8 @@ struct Run: ParsableCommand {
     @Argument(help: ArgumentHelp("The job file (.hcl, or .json in Nomad's JSON form); - reads it from standard input.", valueName: "jobfile"))
     var jobFile: String
 
+    @OptionGroup var variables: JobVariableOptions
+
     @Option(help: ArgumentHelp("Where allocations and the state database go.", valueName: "dir"))
     var dataDir: String = "/var/lib/corral"
 
@@ -49,7 +51,7 @@ struct Run: ParsableCommand {
             throw ValidationError("--max-kill-timeout \"\(maxKillTimeout)\": not a duration (e.g. 30s)")
         }
         guard !datacenter.isEmpty, !region.isEmpty else { throw ValidationError("--datacenter and --region must not be empty") }
-        let job = try Self.load(jobFile)
+        let job = try Self.load(jobFile, variables: try variables.inputs())
         if let refusal = RootRequirement.refusal("run", alternatives: ["submit it to a running agent with `corral job run \(jobFile)`"]) {
             throw CLIFailure(refusal)
         }
@@ -64,11 +66,11 @@ struct Run: ParsableCommand {
     }
 
     /// Parses and validates a job file; prints every problem and exits 2 when there is one.
-    static func load(_ path: String) throws -> Job {
+    static func load(_ path: String, variables: JobVariableInputs) throws -> Job {
         let schemas = RunSession.drivers(stateRoot: "/run/corral/tasks", cgroupParent: "corral").mapValues(\.configSchema)
         let job: Job
         do {
-            job = try Jobspec.load(path: path, drivers: schemas)
+            job = try Jobspec.load(path: path, drivers: schemas, variables: variables)
         } catch {
             // Compiler style: file:line:column: message, the line, a caret.
             FileHandle.standardError.write(Data((error.description + "\n").utf8))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorralJobspec
 import CorralRunner
 
 /// `corral validate JOBFILE`: checks a job file without running anything; prints every problem
@@ -11,8 +12,10 @@ struct Validate: ParsableCommand {
     @Argument(help: ArgumentHelp("The job file; - reads it from standard input.", valueName: "jobfile"))
     var jobFile: String
 
+    @OptionGroup var variables: JobVariableOptions
+
     func run() throws {
-        let job = try Run.load(jobFile)
+        let job = try Run.load(jobFile, variables: try variables.inputs())
         let tasks = job.groups.reduce(0) { $0 + $1.tasks.count }
         let groups = job.groups.count
         print("job \"\(job.name)\" (\(job.type.rawValue)) is valid: \(groups) group\(groups == 1 ? "" : "s"), "

@@ -7,11 +7,14 @@ extension AgentClient {
     /// host paths in driver configs absolute (`image`, `seccomp_profile`, mount sources), as
     /// `corral run` does. `checkIndex`: a compare-and-set (Nomad's `EnforceIndex`): 0, the job must
     /// not exist; otherwise its modify index must be this; else `.api(409)` with the current index.
-    package func submitJob(source: String, filename: String, directory: String? = nil,
-                          checkIndex: UInt64? = nil) async throws(AgentClientError) -> JobSubmitResponse {
+    /// `variables`: the job file's `-var`, `-var-file` and `NOMAD_VAR_` values as JSON (the `variables`
+    /// query parameter).
+    package func submitJob(source: String, filename: String, directory: String? = nil, checkIndex: UInt64? = nil,
+                          variables: String? = nil) async throws(AgentClientError) -> JobSubmitResponse {
         let isJSON = source.trimmingWhitespace().hasPrefix("{")
         var query = ["filename": filename]
         if let directory { query["dir"] = directory }
+        if let variables { query["variables"] = variables }
         if let checkIndex {
             query["enforce_index"] = "true"
             query["job_modify_index"] = String(checkIndex)

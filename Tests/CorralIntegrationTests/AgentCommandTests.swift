@@ -85,6 +85,47 @@ struct AgentCommandTests {
         #expect(try await agent.tearDown() == [])
     }
 
+    /// `corral job run -var ... -var-file ...`: the job file's variables go to the agent with it; file
+    /// functions are refused there (the agent would read its own host's files).
+    @Test func variablesAreSentWithTheJobAndFileFunctionsRefused() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        defer { agent.forceCleanup() }
+        let job = """
+            variable "run_for" { type = string }
+            variable "output" { default = "default" }
+            job "vars" {
+              type = "batch"
+              group "g" {
+                task "t" {
+                  driver = "mock"
+                  config {
+                    run_for       = var.run_for
+                    stdout_string = upper(var.output)
+                  }
+                }
+              }
+            }
+
+            """
+        let file = try writeJob(job, name: "vars")
+        let directory = (file as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "output = \"from-file\"\n".write(toFile: directory + "/values.hcl", atomically: true, encoding: .utf8)
+        let run = try await agent.cli(["job", "run", "-var", "run_for=10ms", "-var-file", directory + "/values.hcl", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        let id = try #require(try await agent.allocations(of: "vars").first)
+        #expect(eventually { agent.logFile(id, task: "t").contains("FROM-FILE") }, "\(agent.logFile(id, task: "t"))")
+        let missing = try await agent.cli(["job", "run", file])
+        #expect(missing.status == 2 && missing.stderr.contains("variable \"run_for\" has no value"), "\(missing.stderr)")
+        let reading = try writeJob(job.replacingOccurrences(of: "upper(var.output)", with: "file(\"/etc/hostname\")"), name: "reads")
+        defer { try? FileManager.default.removeItem(atPath: (reading as NSString).deletingLastPathComponent) }
+        let refused = try await agent.cli(["job", "run", "-var", "run_for=1ms", reading])
+        #expect(refused.status == 2 && refused.stderr.contains("which a job sent to the agent cannot do"), "\(refused.stderr)")
+        _ = try await agent.cli(["job", "stop", "-purge", "vars"])
+        #expect(try await agent.tearDown() == [])
+    }
+
     @Test func invalidJobFilesAndUnknownIdsAreClearErrors() async throws {
         let agent = AgentUnderTest()
         try agent.start()

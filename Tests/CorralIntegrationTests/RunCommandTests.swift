@@ -251,6 +251,29 @@ struct RunCommandTests {
         #expect(validate.stderr == result.stderr)
     }
 
+    /// A job file's variables (issue 20, HCL2): their defaults, a -var-file and -var in that order; a value
+    /// a validation block refuses, or a variable the file does not declare, is an invalid job (exit 2) that
+    /// says why, and nothing runs.
+    @Test func variablesFromTheCommandLineReachTheTask() async throws {
+        let place = Place()
+        let file = Self.examples + "/hcl2/variables.hcl"
+        let plain = try await corralAsync(["run"] + place.options + [file])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("greet[0].say | Hello to ana, bo, cy (3 names) from say"), "\(plain.stdout)")
+        let set = try await corralAsync(["run", "-var", "greeting=bonjour", "-var-file", Self.examples + "/hcl2/few-names.hcl"]
+                                        + place.options + [file])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.contains("greet[0].say | Bonjour to xu (1 names) from say"), "\(set.stdout)")
+        #expect(place.leftovers() == [])
+
+        let refused = try await corralAsync(["validate", "--var", "names=[]", file])
+        #expect(refused.status == 2 && refused.stderr.contains("variable \"names\": Give between 1 and 10 names."), "\(refused.stderr)")
+        let typo = try await corralAsync(["run", "-var", "greting=hi"] + place.options + [file])
+        #expect(typo.status == 2 && typo.stderr.contains("-var greting: there is no variable \"greting\" in the job file (did you mean \"greeting\"?)"),
+                "\(typo.stderr)")
+        #expect(!typo.stdout.contains("Started"))
+    }
+
     @Test func validateAndJobInit() async throws {
         for example in ["hello.hcl", "restart.hcl", "oom.hcl", "cpu-limit.hcl", "devices-mounts.hcl", "seccomp.hcl", "leader.hcl"] {
             let result = try await corralAsync(["validate", Self.examples + "/" + example])

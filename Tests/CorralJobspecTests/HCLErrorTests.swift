@@ -39,7 +39,7 @@ import Testing
         expectHCLError("a = 1\n}\n", at: 2, 1, "unexpected \"}\": there is no open block to close")
         expectHCLError("\"a\" = 1\n", at: 1, 1, "expected an attribute name or a block type, found a quoted string")
         expectHCLError("a {\n  = 1\n}\n", at: 2, 3, "expected an attribute name or a block type, found \"=\"")
-        expectHCLError("a =\nb = 1\n", at: 1, 4, "expected a value (a string, number, bool, null, list or object), found a newline")
+        expectHCLError("a =\nb = 1\n", at: 1, 4, "expected a value (a string, number, bool, null, list, object, name or function call), found a newline")
         expectHCLError("a = ]\n", at: 1, 5, "expected a value")
         expectHCLError("a =", at: 1, 4, "found the end of the file")
         expectHCLError("a = [1 2]\n", at: 1, 8, "expected \",\" or \"]\" after a list element, found the number 2")
@@ -70,30 +70,33 @@ import Testing
         expectHCLError("a = { x = 1, \"x\" = 2 }\n", at: 1, 14, "key \"x\" is set twice")
     }
 
-    @Test func expressionsAreRefused() {
-        expectHCLError("a = var.x\n", at: 1, 5, "job files hold literal values only: expressions like \"var.x\" are not supported")
-        expectHCLError("a = local.a.b[0]\n", at: 1, 5, "expressions like \"local.a.b[...]\"")
-        expectHCLError("a = x[*].id\n", at: 1, 5, "expressions like \"x[...]\"")
-        expectHCLError("a = x.*.id\n", at: 1, 5, "expressions like \"x.*.id\"")
-        expectHCLError("a = foo\n", at: 1, 5, "expressions like \"foo\" are not supported (to write the text foo, quote it: \"foo\")")
-        expectHCLError("a = upper(\"x\")\n", at: 1, 5, "job files hold literal values only: function calls like \"upper(...)\" are not supported")
-        expectHCLError("a = 1 + 2\n", at: 1, 7, "job files hold literal values only: operators like \"+\" are not supported")
-        expectHCLError("a = 2 * 3\n", at: 1, 7, "operators like \"*\"")
-        expectHCLError("a = 1 == 1\n", at: 1, 7, "operators like \"==\"")
-        expectHCLError("a = true && false\n", at: 1, 10, "operators like \"&&\"")
-        expectHCLError("a = \"x\" - 1\n", at: 1, 9, "operators like \"-\"")
-        expectHCLError("a = !true\n", at: 1, 5, "operators like \"!\"")
-        expectHCLError("a = -\"x\"\n", at: 1, 5, "\"-\" may only come before a number")
-        expectHCLError("a = -true\n", at: 1, 5, "\"-\" may only come before a number")
-        expectHCLError("a = true ? 1 : 2\n", at: 1, 10, "conditional expressions (\"condition ? a : b\") are not supported")
-        expectHCLError("a = [for x in y: x]\n", at: 1, 6, "for-expressions are not supported")
-        expectHCLError("a = {\n  for k, v in m: k => v\n}\n", at: 2, 3, "for-expressions are not supported")
-        expectHCLError("a = [1][0]\n", at: 1, 8, "indexing (\"[...]\") is not supported")
-        expectHCLError("a = {b = 1}.b\n", at: 1, 12, "attribute access and splats (\".\") are not supported")
-        expectHCLError("a = [1.5.3]\n", at: 1, 9, "attribute access")
-        expectHCLError("a = (1)\n", at: 1, 5, "parenthesized expressions are not supported")
-        expectHCLError("a = [1, x]\n", at: 1, 9, "expressions like \"x\"")
-        expectHCLError("a = { k = v }\n", at: 1, 11, "expressions like \"v\"")
+    /// Expressions parse (HCLResolver evaluates them); what is not an expression is refused at its place.
+    @Test func malformedExpressionsAreSyntaxErrors() {
+        expectHCLError("a = 1 +\n", at: 1, 8, "expected a value")
+        expectHCLError("a = true ? 1\n", at: 1, 13, "expected \":\" in the conditional expression")
+        expectHCLError("a = upper(\"x\"\n", at: 2, 1, "expected \",\" or \")\" after an argument of upper()")
+        expectHCLError("a = [for x in y x]\n", at: 1, 17, "expected \":\" after the for-expression's collection")
+        expectHCLError("a = {for k, v in m: k v}\n", at: 1, 23, "expected \"=>\"")
+        expectHCLError("a = (1\n", at: 2, 1, "expected \")\" to close the parenthesis")
+        expectHCLError("a = x.\n", at: 1, 7, "expected an attribute name after \".\"")
+        expectHCLError("a = -\n", at: 1, 6, "expected a value")
+    }
+
+    /// What needs evaluating is kept as such, with its place, for HCLResolver; literals stay literals.
+    @Test func expressionsAreKeptForEvaluation() throws {
+        func parsed(_ expression: String) throws -> HCLExpression.Kind? {
+            try HCLParser.parse("a = \(expression)\n", file: "test.hcl").attributes.first?.value.kind
+        }
+        for expression in ["var.x", "local.a.b[0]", "x[*].id", "x.*.id", "upper(\"x\")", "1 + 2", "!true", "true ? 1 : 2",
+                           "[for x in y: x]", "{for k, v in m: k => v}", "[1][0]", "[1, x]", "{ k = v }", "\"${var.x}\"",
+                           "\"${NOMAD_ALLOC_DIR}/x\""] {
+            let kind = try parsed(expression)
+            #expect(kind.map { if case .unevaluated = $0 { true } else { false } } == true, "\(expression): \(String(describing: kind))")
+        }
+        #expect(try parsed("-1") == .number(-1, text: "-1"))
+        #expect(try parsed("(1)") == .number(1, text: "1"))
+        #expect(try parsed("[1, \"a\"]").map { if case .list = $0 { true } else { false } } == true)
+        #expect(try parsed("\"$${NOMAD_ALLOC_DIR}\"") == .string("$${NOMAD_ALLOC_DIR}"))
     }
 
     @Test func numbersWithUnitsAndOutOfRange() {
@@ -123,7 +126,7 @@ import Testing
         let deepest = "a = " + String(repeating: "[", count: limit) + String(repeating: "]", count: limit)
         _ = try hcl(deepest)
         let tooDeep = "a = " + String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1)
-        expectHCLError(tooDeep, at: 1, 5 + limit, "nesting is too deep: blocks, lists and objects may be nested 100 levels at most")
+        expectHCLError(tooDeep, at: 1, 5 + limit, "nesting is too deep: blocks, lists, objects, operators and templates may be nested 100 levels at most")
 
         // Blocks, objects and lists count together.
         var mixed = ""

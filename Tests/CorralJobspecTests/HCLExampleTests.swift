@@ -16,7 +16,7 @@ import Testing
 
     static func example(_ name: String) throws -> HCLBody {
         let text = try String(contentsOf: examplesDirectory.appendingPathComponent(name), encoding: .utf8)
-        return try HCLParser.parse(text, file: name)
+        return try hcl(text)
     }
 
     @Test func everyExampleParses() throws {
@@ -25,7 +25,7 @@ import Testing
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
             do {
-                let body = try HCLParser.parse(text, file: file.lastPathComponent)
+                let body = try hcl(text)
                 #expect(body.blocks.map(\.type) == ["job"], "\(file.lastPathComponent)")
                 #expect(PositionTable(text).isConsistent(body), "\(file.lastPathComponent)")
             } catch {

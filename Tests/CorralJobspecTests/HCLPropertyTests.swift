@@ -207,7 +207,7 @@ import Testing
             if character == "\u{1}" {
                 // "$" or "%" right before "${" would make "$${", an escape: keep them apart.
                 if text.hasSuffix("$") || text.hasSuffix("%") { text += " " }
-                text += ["${x}", "$${y}", "%{ if a }", "${f(\"}\")}"].randomElement(using: &random)!
+                text += ["${x}", "$${y}", "%{ if a }", "${attr.f[\"}\"]}"].randomElement(using: &random)!
             } else {
                 text.append(character)
             }
@@ -223,7 +223,7 @@ import Testing
             var scalars = Substring(text)
             while let character = scalars.first {
                 // Template sequences and their escapes go through as written.
-                if let sequence = ["${x}", "$${y}", "%{ if a }", "${f(\"}\")}"].first(where: { scalars.hasPrefix($0) }) {
+                if let sequence = ["${x}", "$${y}", "%{ if a }", "${attr.f[\"}\"]}"].first(where: { scalars.hasPrefix($0) }) {
                     out += sequence
                     scalars = scalars.dropFirst(sequence.count)
                     continue
@@ -251,6 +251,7 @@ import Testing
             if items.isEmpty { return "{}" }
             let inner = indent + "  "
             return "{\n" + items.map { "\(inner)\($0.key) = \(render($0.value.kind, indent: inner))\n" }.joined() + indent + "}"
+        case .unevaluated: return "null"
         }
     }
 
@@ -279,11 +280,13 @@ import Testing
                 text += "  \(name) = \(Self.render(value, indent: "  "))\n"
             }
             text += "}\n"
+            // Evaluated as a job file is: the template sequences here name only what the runner fills in,
+            // so they stay as written.
             let body: HCLBody
-            do {
-                body = try hcl(text)
-            } catch {
-                Issue.record("\(error)\nin:\n\(text)")
+            switch evaluate(text) {
+            case .success(let evaluated): body = evaluated
+            case .failure(let problems):
+                Issue.record("\(problems.lines)\nin:\n\(text)")
                 continue
             }
             let attributes = try #require(body.blocks.first).body.attributes

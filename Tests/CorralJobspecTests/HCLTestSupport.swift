@@ -2,9 +2,13 @@ import Foundation
 import Testing
 @testable import CorralJobspec
 
-/// Parses `text` as `test.hcl`.
+/// Parses `text` as `test.hcl` and evaluates it as a job file is (without variables).
 func hcl(_ text: String) throws(JobspecError) -> HCLBody {
-    try HCLParser.parse(text, file: "test.hcl")
+    var diagnostics = DiagnosticCollector()
+    let body = HCLResolver.resolve(try HCLParser.parse(text, file: "test.hcl"), inputs: JobVariableInputs(), directory: nil,
+                                   diagnostics: &diagnostics)
+    guard diagnostics.isEmpty else { throw diagnostics.jobspecError(file: "test.hcl", text: text) }
+    return body
 }
 
 /// The single diagnostic parsing `text` throws; records an issue (and returns nil) if it parses.

@@ -10,12 +10,14 @@ extension Agent {
     /// `directory` (absolute) is where the file is: relative host paths in its driver configs are
     /// taken relative to it, as `corral run` does. Without it they are refused, since they would
     /// otherwise be relative to wherever the agent runs.
+    /// `variables` set the file's variables; its file functions are refused (`file()` would read the
+    /// agent's host).
     package func submit(source: String, filename: String, json: Bool? = nil, directory: String? = nil,
-                       enforceIndex: UInt64? = nil) async throws(AgentError) -> JobSubmitResponse {
+                       enforceIndex: UInt64? = nil, variables: JobVariableInputs = JobVariableInputs()) async throws(AgentError) -> JobSubmitResponse {
         var job: Job
         do {
             job = try Jobspec.parse(source, file: filename, format: json.map { $0 ? .json : .hcl },
-                                    drivers: drivers.mapValues(\.configSchema))
+                                    drivers: drivers.mapValues(\.configSchema), variables: variables, directory: nil)
         } catch {
             throw .invalidJob(error)
         }

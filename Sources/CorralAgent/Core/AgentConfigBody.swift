@@ -243,6 +243,7 @@ extension HCLExpression {
         case .null: return "null"
         case .list: return "a list"
         case .object: return "an object"
+        case .unevaluated: return "an expression (the agent's configuration holds literal values only)"
         }
     }
 

@@ -171,7 +171,7 @@ extension AgentConfigDecoder {
             case .number(_, let written): text = written
             case .bool(let flag): text = flag ? "true" : "false"
             case .null: continue
-            case .list, .object: text = mismatch(member.value, memberPath, expected: "a string")
+            case .list, .object, .unevaluated: text = mismatch(member.value, memberPath, expected: "a string")
             }
             if let text { result[member.key] = text } else { valid = false }
         }

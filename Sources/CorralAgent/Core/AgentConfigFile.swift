@@ -55,7 +55,7 @@ package enum AgentConfigFile {
             }
             root = ConfigBody(.object(items))
         } else {
-            root = ConfigBody(.hcl(try HCLParser.parse(text, file: file)))
+            root = ConfigBody(.hcl(try HCLParser.parse(text, file: file).templatesAsText()))
         }
         var decoder = AgentConfigDecoder()
         let settings = decoder.decode(root, onto: base)

@@ -1,4 +1,6 @@
 import CorralAPI
+import CorralJobspec
+import Foundation
 import Hummingbird
 
 /// `/v1/jobs` and `/v1/job/{job}`: submit, list, read and stop jobs.
@@ -17,7 +19,8 @@ struct JobRoutes {
             let filename = request.query("filename") ?? (json == true ? "job.json" : "job")
             return try JSONResponse.make(try await agent.submit(source: source, filename: filename, json: json,
                                                                 directory: request.query("dir"),
-                                                                enforceIndex: try Self.enforcedIndex(request)))
+                                                                enforceIndex: try Self.enforcedIndex(request),
+                                                                variables: try Self.variables(request)))
         }
         group.get("jobs") { request, _ in
             try JSONResponse.make(await agent.jobs(prefix: request.query("prefix")))
@@ -29,6 +32,16 @@ struct JobRoutes {
             let purge = try request.boolQuery("purge")
             return try JSONResponse.make(try await agent.stopJob(try context.pathParameter("job"), purge: purge))
         }
+    }
+
+    /// The job file's variables (`-var`, `-var-file`, `NOMAD_VAR_` of `corral job run`), as the JSON of
+    /// `JobVariableInputs` in the `variables` query parameter.
+    static func variables(_ request: Request) throws(AgentError) -> JobVariableInputs {
+        guard let text = request.query("variables") else { return JobVariableInputs() }
+        guard let inputs = try? JSONDecoder().decode(JobVariableInputs.self, from: Data(text.utf8)) else {
+            throw .badRequest("variables=: expected {\"environment\": {...}, \"files\": [{\"name\", \"text\"}], \"assignments\": [...]}")
+        }
+        return inputs
     }
 
     /// Nomad's `EnforceIndex` and `JobModifyIndex` as query parameters: `enforce_index=true` with

@@ -1,7 +1,8 @@
 /// Parses HCL native syntax, as Nomad job files use it, into an `HCLBody`: attributes, blocks with
-/// labels, and literal values (strings, heredocs, numbers, bools, null, lists, objects). Anything
-/// that would need evaluating (variables, function calls, operators, conditionals, for-expressions,
-/// splats) is an error at its position, as is any syntax error; the first error found is thrown.
+/// labels, and values: literals (strings, heredocs, numbers, bools, null, lists, objects) as such,
+/// and what needs evaluating (references, function calls, operators, conditionals, for-expressions,
+/// splats, templates) as `.unevaluated` expressions, which `HCLResolver` evaluates. Any syntax
+/// error is thrown at its position; the first one found.
 ///
 /// It never traps and always ends, whatever the input: nesting (blocks, lists and objects
 /// together) deeper than `maximumNestingDepth` is an error rather than a deep recursion.
@@ -28,6 +29,8 @@ struct HCLTokenParser {
     var index = 0
     /// Blocks, lists and objects open around the current token.
     var depth = 0
+    /// Parentheses, brackets and calls open around the current token (newlines inside them are ignored).
+    var ignoredNewlines = 0
 
     init(source: HCLSource, tokens: [HCLToken]) {
         self.source = source
@@ -56,7 +59,7 @@ struct HCLTokenParser {
     /// Enters a block, list or object opened by `opener`, or fails if that is one level too many.
     mutating func enterNesting(at opener: HCLToken) throws(JobspecError) {
         guard depth < HCLParser.maximumNestingDepth else {
-            throw error(at: opener.start, "nesting is too deep: blocks, lists and objects may be nested "
+            throw error(at: opener.start, "nesting is too deep: blocks, lists, objects, operators and templates may be nested "
                 + "\(HCLParser.maximumNestingDepth) levels at most")
         }
         depth += 1

@@ -91,8 +91,9 @@ public struct HCLLabel: Equatable, Sendable {
     }
 }
 
-/// A literal value with where it was written. Job files hold literals only: strings (templates with
-/// `${...}` kept verbatim for the runner to interpolate), numbers, bools, null, lists and objects.
+/// A value with where it was written: strings (`${...}` the runner fills in kept verbatim), numbers,
+/// bools, null, lists and objects. Straight from the parser a value may also be `.unevaluated`;
+/// `HCLResolver` evaluates every one of those before a job is decoded.
 public struct HCLExpression: Equatable, Sendable {
     public var kind: Kind
     public var range: SourceRange
@@ -113,6 +114,9 @@ public struct HCLExpression: Equatable, Sendable {
         case list([HCLExpression])
         /// `{ key = value, "key" = value, key: value }`, in source order.
         case object([HCLObjectItem])
+        /// An expression still to evaluate (references, calls, operators, templates): only between the
+        /// parser and `HCLResolver`.
+        case unevaluated(HCLExpr)
     }
 }
 

@@ -326,6 +326,7 @@ enum NomadAPIJob {
         case .number(let number, _): number == 0
         case .list(let elements): elements.isEmpty
         case .object(let members): members.allSatisfy { isZero($0.value) }
+        case .unevaluated: false
         }
     }
 

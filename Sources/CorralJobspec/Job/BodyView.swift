@@ -87,6 +87,7 @@ extension HCLExpression {
         case .null: "null"
         case .list: "a list"
         case .object: "an object"
+        case .unevaluated: "an expression (this file holds literal values only)"
         }
     }
 

@@ -64,6 +64,10 @@ struct DriverConfigDecoder {
                 object[item.key] = value(item.value, path: "\(path).\(item.key)", diagnostics: &diagnostics)
             }
             return .object(object)
+        case .unevaluated:
+            // HCLResolver evaluates every expression before a job is decoded.
+            diagnostics.error("\(path): expected a value, got \(expression.kindDescription)", at: expression.range.start)
+            return .null
         }
     }
 

@@ -25,15 +25,24 @@ package enum Jobspec {
     /// `config` block is checked with positions too (when empty, any driver name is taken and no
     /// config is checked). `format` nil: JSON when `file` ends in `.json` or the text starts with
     /// `{`, else HCL. Throws every problem found, sorted by position.
+    ///
+    /// An HCL file is evaluated first (`HCLResolver`): its variables take their values from `variables`,
+    /// and `directory`, the job file's own, is where `file()` reads (nil: file functions are refused, as
+    /// for a job sent to the agent).
     package static func parse(_ text: String, file: String, format: Format? = nil,
-                             drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
+                             drivers: [String: ConfigSchema] = [:], variables: JobVariableInputs = JobVariableInputs(),
+                             directory: String? = nil) throws(JobspecError) -> Job {
         // A byte order mark is no part of the job (and would shift every column of line 1).
         let text = text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text
         let format = format ?? detectFormat(file: file, text: text)
         let root: any BodyView
         switch format {
         case .hcl:
-            root = HCLBodyView(try HCLParser.parse(text, file: file))
+            var diagnostics = DiagnosticCollector()
+            let resolved = HCLResolver.resolve(try HCLParser.parse(text, file: file), inputs: variables, directory: directory,
+                                               diagnostics: &diagnostics)
+            guard diagnostics.isEmpty else { throw diagnostics.jobspecError(file: file, text: text) }
+            root = HCLBodyView(resolved)
         case .json:
             let value = try JSONSyntaxParser.parse(text, file: file, allowingComments: true)
             guard case .object(let items) = value.kind else {
@@ -69,10 +78,16 @@ package enum Jobspec {
     /// Reads and parses the job file at `path` (which names it in messages; `-` reads standard
     /// input, named `<stdin>`). The format is JSON when the name ends in `.json` or the text starts
     /// with `{`, else HCL.
-    package static func load(path: String, drivers: [String: ConfigSchema] = [:]) throws(JobspecError) -> Job {
+    /// `variables` set the file's variables; `file()` reads from the file's directory (the working
+    /// directory for standard input).
+    package static func load(path: String, drivers: [String: ConfigSchema] = [:],
+                             variables: JobVariableInputs = JobVariableInputs()) throws(JobspecError) -> Job {
         let text = try JobFileReader.text(path)
         let file = JobFileReader.displayName(path)
-        return try parse(text, file: file, format: detectFormat(file: file, text: text), drivers: drivers)
+        let slash = path.lastIndex(of: "/")
+        let directory = path == JobFileReader.standardInput ? "." : slash.map { String(path[...$0]) } ?? "."
+        return try parse(text, file: file, format: detectFormat(file: file, text: text), drivers: drivers,
+                         variables: variables, directory: directory)
     }
 
     /// JSON for a `.json` name or text whose first non-blank character is `{`; HCL otherwise.

@@ -127,7 +127,7 @@ struct ValueReader {
             case .number(_, let text): result[member.key] = text
             case .bool(let flag): result[member.key] = flag ? "true" : "false"
             case .null: continue
-            case .list, .object:
+            case .list, .object, .unevaluated:
                 diagnostics.error("\(path).\(member.key): expected a string, got \(member.value.kindDescription)",
                                   at: member.value.range.start)
             }
