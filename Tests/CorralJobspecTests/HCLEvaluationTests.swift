@@ -113,8 +113,8 @@ struct HCLEvaluationTests {
         let wrong = evaluationProblems(job, inputs: JobVariableInputs(assignments: ["count=three", "flags={}"]))
         #expect(wrong.contains { $0.contains("-var count: \"three\" is not a number") }, "\(wrong)")
         let missing = evaluationProblems(job, inputs: JobVariableInputs(assignments: ["flags={}"]))
-        #expect(missing.contains { $0.hasPrefix("1:1 variable \"count\" has no value: give it a default, or set it with -var count=VALUE") },
-                "\(missing)")
+        #expect(missing == ["1:1 variable \"count\" has no value: give it a default, or set it with -var count=VALUE, a -var-file, "
+                            + "or NOMAD_VAR_count"], "each use of the variable does not repeat it")
         let typo = evaluationProblems(job, inputs: JobVariableInputs(assignments: ["count=1", "flags={}", "prots=[1]"]))
         #expect(typo.contains { $0.contains("-var prots: there is no variable \"prots\" in the job file (did you mean \"ports\"?)") }, "\(typo)")
         #expect(evaluationProblems("variable \"x\" {\n type = list(strin)\n}\n").first?.contains("type: not a type") == true)
@@ -201,6 +201,8 @@ struct HCLEvaluationTests {
         #expect(value("a = [try(var.nope, \"fallback\"), can(var.nope), can(1)]") == .list([.string("fallback"), .bool(false), .bool(true)]))
         #expect(value("a = zipmap([\"a\", \"b\"], [1, 2])") == .object(["a": .number(1), "b": .number(2)]))
         #expect(value("a = max([3, 9, 2]...)") == .number(9))
+        // RFC 4122's example of a name-based UUID (Python's uuid.uuid5(NAMESPACE_DNS, "python.org")).
+        #expect(value("a = uuidv5(\"dns\", \"python.org\")") == .string("886313e1-3b8a-5372-9b90-0c9aee199e5d"))
         if case .string(let id)? = value("a = uuidv4()") { #expect(id.count == 36 && id[id.index(id.startIndex, offsetBy: 14)] == "4") }
         if case .string(let stamp)? = value("a = timestamp()") { #expect(stamp.hasSuffix("Z") && stamp.count == 20) }
         let unknown = evaluationProblems("a = uper(\"x\")\n")
@@ -219,6 +221,10 @@ struct HCLEvaluationTests {
         // A job sent to the agent cannot make it read its host's files.
         #expect(evaluationProblems("a = file(\"/etc/hostname\")\n").first?.contains("which a job sent to the agent cannot do") == true)
         #expect(evaluationProblems("a = fileexists(\"/etc/hostname\")\n").first?.contains("cannot do") == true)
+        #expect(evaluationProblems("a = pathexpand(\"~/x\")\n").first?.contains("cannot do") == true)
+        if let home = ProcessInfo.processInfo.environment["HOME"] {
+            #expect(value("a = pathexpand(\"~/x\")", directory: directory) == .string(home + "/x"))
+        }
     }
 
     @Test func dynamicBlocksExpandPerElement() throws {

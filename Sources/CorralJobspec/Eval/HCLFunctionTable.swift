@@ -316,16 +316,34 @@ enum HCLFunctionTable {
             return .string("\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
                 + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z")
         }),
+        "uuidv5": (2, 2, { _, a, at throws(HCLEvalError) in
+            let namespace = try HCLConvert.string(a[0], at: at), name = try HCLConvert.string(a[1], at: at)
+            let known = ["dns": "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "url": "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+                         "oid": "6ba7b812-9dad-11d1-80b4-00c04fd430c8", "x500": "6ba7b814-9dad-11d1-80b4-00c04fd430c8"]
+            let hex = Array((known[namespace] ?? namespace).filter { $0 != "-" })
+            guard hex.count == 32, let namespaceBytes = Optional(stride(from: 0, to: 32, by: 2).compactMap { UInt8(String(hex[$0...$0 + 1]), radix: 16) }),
+                  namespaceBytes.count == 16 else {
+                throw .failed("uuidv5(): the namespace is dns, url, oid, x500 or a UUID, not \"\(namespace)\"", at: at)
+            }
+            var bytes = Array(SHA1.digest(namespaceBytes + Array(name.utf8)).prefix(16))
+            bytes[6] = bytes[6] & 0x0F | 0x50
+            bytes[8] = bytes[8] & 0x3F | 0x80
+            return .string(HCLFunctionTable.uuidText(bytes))
+        }),
         "uuidv4": (0, 0, { _, _, _ throws(HCLEvalError) in
             var generator = SystemRandomNumberGenerator()
             var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
             bytes[6] = bytes[6] & 0x0F | 0x40
             bytes[8] = bytes[8] & 0x3F | 0x80
-            let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-            let characters = Array(hex)
-            return .string([0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-"))
+            return .string(HCLFunctionTable.uuidText(bytes))
         }),
     ]
+
+    /// 16 bytes as a UUID's text (8-4-4-4-12 lower-case hex digits).
+    static func uuidText(_ bytes: [UInt8]) -> String {
+        let characters = Array(bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
 
     // MARK: Files
 
@@ -342,6 +360,15 @@ enum HCLFunctionTable {
             return .bool(stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
         }),
         "abspath": (1, 1, { functions, a, at throws(HCLEvalError) in .string(try functions.path(a[0], function: "abspath", at: at)) }),
+        "pathexpand": (1, 1, { functions, a, at throws(HCLEvalError) in
+            guard functions.directory != nil else {
+                throw .failed("pathexpand() reads the environment of whoever runs the job file, which a job sent to the agent cannot do: "
+                    + "run it with `corral run`, or write the path in the job", at: at)
+            }
+            let path = try HCLConvert.string(a[0], at: at)
+            guard path == "~" || path.hasPrefix("~/"), let home = getenv("HOME") else { return .string(path) }
+            return .string(String(cString: home) + path.dropFirst())
+        }),
     ]
 }
 

@@ -46,6 +46,8 @@ enum HCLResolver {
             }
         }
         let variables = VariableValues.assign(declarations, inputs: inputs, functions: functions, diagnostics: &diagnostics)
+        // Without every variable's value, each use would only repeat the problem: those are reported alone.
+        guard diagnostics.isEmpty else { return HCLBody(items: [], range: body.range) }
         let evaluator = HCLEvaluator(variables: variables, locals: localExpressions, functions: functions)
         for (name, declaration) in declarations.sorted(by: { $0.key < $1.key }) {
             declaration.validate(name, evaluator: evaluator, diagnostics: &diagnostics)
