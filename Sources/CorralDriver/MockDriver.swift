@@ -55,11 +55,11 @@ package final class MockDriver: TaskDriver {
         let task = try task(id)
         guard task.exit.current == nil else { return }
         task.signals.withLock { $0.append(signal) }
-        // The task dies `kill_after` after the signal, or is killed at the timeout, unless it
-        // exits by itself first (`run_for`).
+        // The task dies `kill_after` after the signal, reporting its configured `exit_code` and
+        // `exit_signal` as Nomad's mock driver does (not the signal it was sent), unless it exits by
+        // itself first (`run_for`); one that outlasts the timeout is killed then (SIGKILL, 137).
         let dies = min(task.mock.killAfter, timeout)
-        let result = task.mock.killAfter <= timeout ? ExitResult(exitCode: 128 + signal, signal: signal)
-            : ExitResult(exitCode: 128 + SIGKILL, signal: SIGKILL)
+        let result = task.mock.killAfter <= timeout ? task.mock.naturalExit : ExitResult(exitCode: 128 + SIGKILL, signal: SIGKILL)
         if await withDeadline(dies, { await task.exit.value() }) == nil {
             task.finish(result)
         }

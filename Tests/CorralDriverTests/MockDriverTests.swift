@@ -81,17 +81,21 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         #expect(try await driver.inspect(id).state == .running)
         try await driver.stop(id, timeout: .seconds(5), signal: SIGINT)
-        #expect(try await driver.wait(id) == ExitResult(exitCode: 130, signal: SIGINT))
+        // As Nomad's mock: a stopped task reports its configured exit (exit_code 0 by default), not the signal.
+        #expect(try await driver.wait(id) == ExitResult(exitCode: 0))
     }
 
-    @Test func aTaskDiesOfTheStopSignalAfterKillAfter() async throws {
-        _ = try await driver.start(task(["kill_after": .string("150ms")]))
+    @Test func aTaskStopsAfterKillAfterWithItsConfiguredExit() async throws {
+        _ = try await driver.start(task(["kill_after": .string("150ms"), "exit_code": .integer(3)]))
         let start = ContinuousClock.now
         try await driver.stop(id, timeout: .seconds(5), signal: SIGTERM)
         let took = elapsed(since: start)
         #expect(took >= .milliseconds(140) && took < .seconds(4))
-        #expect(try await driver.wait(id) == ExitResult(exitCode: 143, signal: 15))
+        #expect(try await driver.wait(id) == ExitResult(exitCode: 3))
         #expect(try driver.receivedSignals(id) == [SIGTERM])
+        _ = try await driver.start(task(["kill_after": .string("10ms"), "exit_signal": .integer(Int64(SIGUSR1))], id: "second"))
+        try await driver.stop("second", timeout: .seconds(5), signal: SIGTERM)
+        #expect(try await driver.wait("second") == ExitResult(exitCode: 128 + SIGUSR1, signal: SIGUSR1))
     }
 
     @Test func aTaskThatOutlastsTheTimeoutIsKilledAtTheTimeout() async throws {
@@ -108,7 +112,7 @@ import Testing
         let driver = driver, id = id
         let waiter = Task.immediate { try await driver.wait(id) }
         try await driver.stop(id, timeout: .seconds(5), signal: SIGTERM)
-        #expect(try await waiter.value == ExitResult(exitCode: 143, signal: 15))
+        #expect(try await waiter.value == ExitResult(exitCode: 0))
     }
 
     @Test func stoppingAnExitedTaskChangesNothing() async throws {
