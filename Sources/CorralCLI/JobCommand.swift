@@ -5,7 +5,7 @@ import Foundation
 struct JobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "job", abstract: "Write job files; submit, inspect and stop jobs on the agent.",
-        subcommands: [JobInit.self, JobRun.self, JobStatus.self, JobStop.self])
+        subcommands: [JobInit.self, JobRun.self, JobPlan.self, JobValidate.self, JobStatus.self, JobStop.self])
 }
 
 /// `corral job init [FILE]`: writes a commented example job to start from.

@@ -25,6 +25,19 @@ extension AgentClient {
         return try response.decode(JobSubmitResponse.self)
     }
 
+    /// `POST /v1/jobs/plan`: what submitting the job file would do; nothing changes. Parameters as `submitJob`.
+    package func planJob(source: String, filename: String, directory: String? = nil,
+                        variables: String? = nil) async throws(AgentClientError) -> JobPlanResponse {
+        let isJSON = source.trimmingWhitespace().hasPrefix("{")
+        var query = ["filename": filename]
+        if let directory { query["dir"] = directory }
+        if let variables { query["variables"] = variables }
+        let response = try await send(method: "POST", path: APICoding.prefix + "/jobs/plan", query: query,
+                                      body: Array(source.utf8), contentType: isJSON ? "application/json" : "text/plain")
+        guard response.isSuccess else { throw response.apiError }
+        return try response.decode(JobPlanResponse.self)
+    }
+
     /// `GET /v1/jobs`.
     package func jobs(prefix: String? = nil) async throws(AgentClientError) -> [JobStub] {
         try await call([JobStub].self, "GET", APICoding.prefix + "/jobs", query: prefix.map { ["prefix": $0] } ?? [:])

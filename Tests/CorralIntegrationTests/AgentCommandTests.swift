@@ -126,6 +126,50 @@ struct AgentCommandTests {
         #expect(try await agent.tearDown() == [])
     }
 
+    /// `corral job plan` (Nomad's, issue 20 item 8): create, no change and update, a refusal, each with
+    /// Nomad's exit status (1 when allocations would be placed or stopped); nothing a plan shows happens.
+    @Test func jobPlanShowsWhatARunWouldDoAndChangesNothing() async throws {
+        let agent = AgentUnderTest()
+        try agent.start()
+        defer { agent.forceCleanup() }
+        let job = """
+            variable "memory" { default = 32 }
+            job "planned" {
+              group "g" {
+                task "t" {
+                  driver = "mock"
+                  config { run_for = "1h" }
+                  resources { memory = var.memory }
+                }
+              }
+            }
+
+            """
+        let file = try writeJob(job, name: "planned")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        let create = try await agent.cli(["job", "plan", file])
+        #expect(create.status == 1, "\(create.stderr)")
+        #expect(create.stdout.contains("+ Job: \"planned\" (create)") && create.stdout.contains("Group \"g\": 1 allocation(s) to place")
+                && create.stdout.contains("corral job run -check-index 0 \(file)"), "\(create.stdout)")
+        #expect(try await agent.cli(["job", "status", "planned"]).status == 3, "a plan submits nothing")
+
+        #expect(try await agent.cli(["job", "run", "-detach", file]).status == 0)
+        let running = try await agent.allocations(of: "planned")
+        let same = try await agent.cli(["job", "plan", file])
+        #expect(same.status == 0 && same.stdout.contains("Job: \"planned\" (no change)"), "\(same.stdout)\(same.stderr)")
+        let changed = try await agent.cli(["job", "plan", "-var", "memory=48", "-json", file])
+        #expect(changed.status == 1, "\(changed.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(changed.stdout.utf8)) as? [String: Any])
+        #expect(plan["change"] as? String == "update" && plan["stop"] as? [String] == running, "\(plan)")
+        let refused = try await agent.cli(["job", "plan", "-var", "memory=100000000", file])
+        #expect(refused.status == 1 && refused.stdout.contains("The agent would refuse this job:"), "\(refused.stdout)")
+        #expect(try await agent.allocations(of: "planned") == running, "the plans stopped nothing")
+        #expect(try await corralAsync(["job", "validate", "-var", "memory=64", file]).status == 0)
+
+        _ = try await agent.cli(["job", "stop", "-purge", "planned"])
+        #expect(try await agent.tearDown() == [])
+    }
+
     @Test func invalidJobFilesAndUnknownIdsAreClearErrors() async throws {
         let agent = AgentUnderTest()
         try agent.start()

@@ -48,7 +48,48 @@ extension Agent {
         }
     }
 
-    private func submitNow(_ job: Job, enforceIndex: UInt64?) async throws(AgentError) -> JobSubmitResponse {
+    /// What submitting `job` would do, once every check passed: nothing (the same version runs), or
+    /// start it, replacing what runs of an earlier version.
+    enum Admission {
+        case unchanged(allocations: [String], jobModifyIndex: UInt64)
+        case accepted(replaced: [String], cores: CoreAssignment)
+    }
+
+    /// What submitting the job file would do (Nomad's `job plan`): parsed and checked as `submit` does,
+    /// nothing stored, started or stopped. A job the agent would refuse is answered with the refusal;
+    /// an invalid job file throws as `submit` does.
+    package func plan(source: String, filename: String, json: Bool? = nil, directory: String? = nil,
+                     variables: JobVariableInputs = JobVariableInputs()) async throws(AgentError) -> JobPlanResponse {
+        var job: Job
+        do {
+            job = try Jobspec.parse(source, file: filename, format: json.map { $0 ? .json : .hcl },
+                                    drivers: drivers.mapValues(\.configSchema), variables: variables, directory: nil)
+        } catch {
+            throw .invalidJob(error)
+        }
+        if let directory, directory.hasPrefix("/") { job = JobPaths.resolve(job, relativeTo: directory) }
+        let current = jobModifyIndex(job.id) ?? 0
+        let placements = job.groups.map { JobPlanResponse.Placement(group: $0.name, count: $0.count) }
+        let running = order.filter { records[$0]?.allocation.job.id == job.id }
+        let notes = ConstraintCheck.notes(job, node: node)
+        do {
+            switch try admission(job, enforceIndex: nil) {
+            case .unchanged:
+                return JobPlanResponse(jobID: job.id, change: .none, place: [], stop: [], jobModifyIndex: current, warnings: notes)
+            case .accepted(let replaced, _):
+                return JobPlanResponse(jobID: job.id, change: replaced.isEmpty ? .create : .update, place: placements,
+                                       stop: replaced, jobModifyIndex: current, warnings: notes)
+            }
+        } catch {
+            return JobPlanResponse(jobID: job.id, change: running.isEmpty ? .create : .update, place: placements, stop: running,
+                                   jobModifyIndex: current, refusal: error.description, warnings: notes)
+        }
+    }
+
+    /// Every check a submission passes before anything changes (shared by `submit` and `plan`): limits,
+    /// placement and constraints on this node, the compare-and-set index, the drivers and the agent's
+    /// policy, the node's free memory, CPU and cores. Throws the refusal a submission would get.
+    func admission(_ job: Job, enforceIndex: UInt64?) throws(AgentError) -> Admission {
         guard !shuttingDown else { throw .conflict("the agent is shutting down") }
         // Every path (HCL, JSON, a Job built by a program): no number may wrap further on.
         let outOfRange = JobLimits.problems(job)
@@ -65,8 +106,7 @@ extension Agent {
             throw .indexMismatch(job: job.id, expected: expected, current: current ?? 0)
         }
         if let current, let existing = runningVersion(of: job) {
-            logger.info("job unchanged", metadata: ["job": "\(job.id)", "allocations": "\(existing.count)"])
-            return JobSubmitResponse(jobID: job.id, allocations: existing, jobModifyIndex: current, unchanged: true)
+            return .unchanged(allocations: existing, jobModifyIndex: current)
         }
         for group in job.groups {
             for task in group.tasks where drivers[task.driver] == nil {
@@ -94,8 +134,21 @@ extension Agent {
         // The fit is judged as if the replaced allocations were gone, and they go only once the
         // new job is accepted: a refused resubmission leaves the running job alone.
         if let problem = resourceCheck(excluding: Set(replaced)).problem(for: job) { throw .conflict(problem) }
-        var cores = coreAssignment(excluding: Set(replaced))
+        let cores = coreAssignment(excluding: Set(replaced))
         if let problem = cores.problem(for: job) { throw .conflict(problem) }
+        return .accepted(replaced: replaced, cores: cores)
+    }
+
+    private func submitNow(_ job: Job, enforceIndex: UInt64?) async throws(AgentError) -> JobSubmitResponse {
+        let replaced: [String]
+        var cores: CoreAssignment
+        switch try admission(job, enforceIndex: enforceIndex) {
+        case .unchanged(let existing, let current):
+            logger.info("job unchanged", metadata: ["job": "\(job.id)", "allocations": "\(existing.count)"])
+            return JobSubmitResponse(jobID: job.id, allocations: existing, jobModifyIndex: current, unchanged: true)
+        case .accepted(let stopping, let assignment):
+            (replaced, cores) = (stopping, assignment)
+        }
         try await destroyAllocations(replaced, reason: "job \(job.id) was replaced")
 
         let now = Date()

@@ -22,6 +22,19 @@ struct JobRoutes {
                                                                 enforceIndex: try Self.enforcedIndex(request),
                                                                 variables: try Self.variables(request)))
         }
+        // Nomad's `job plan`: the same body and parameters as a submission; nothing changes.
+        group.post("jobs/plan") { request, _ in
+            var request = request
+            let bytes = try await request.boundedBody(limit: agent.settings.maxRequestBytes)
+            guard let source = String(validating: bytes, as: UTF8.self) else {
+                throw AgentError.badRequest("the job file is not UTF-8 text")
+            }
+            let contentType = request.headers[.contentType]?.lowercased() ?? ""
+            let json: Bool? = contentType.hasPrefix("application/json") ? true : nil
+            let filename = request.query("filename") ?? (json == true ? "job.json" : "job")
+            return try JSONResponse.make(try await agent.plan(source: source, filename: filename, json: json,
+                                                              directory: request.query("dir"), variables: try Self.variables(request)))
+        }
         group.get("jobs") { request, _ in
             try JSONResponse.make(await agent.jobs(prefix: request.query("prefix")))
         }
