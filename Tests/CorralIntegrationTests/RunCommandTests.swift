@@ -143,7 +143,7 @@ struct RunCommandTests {
                   kill_timeout = "3s"
                   config {
                     command = "/bin/sh"
-                    args    = ["-c", "trap 'exit 0' TERM; echo up; while :; do sleep 0.1; done"]
+                    args    = ["-c", "trap 'exit 0' TERM; touch $NOMAD_ALLOC_DIR/trapping; while :; do sleep 0.1; done"]
                   }
                   resources { memory = 32 }
                 }
@@ -159,6 +159,12 @@ struct RunCommandTests {
                 let chunk = started.stdout.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
                 seen += chunk
+            }
+            // Both shells have their trap set (a SIGTERM before it would be dropped: the shell is PID 1).
+            let allocations = place.dataDir + "/alloc"
+            _ = eventually(timeout: 30) {
+                let ids = (try? FileManager.default.contentsOfDirectory(atPath: allocations)) ?? []
+                return ids.filter { FileManager.default.fileExists(atPath: "\(allocations)/\($0)/alloc/trapping") }.count == 2
             }
             let interrupted = Date()
             kill(started.process.processIdentifier, SIGINT)

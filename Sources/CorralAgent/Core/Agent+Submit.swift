@@ -14,13 +14,8 @@ extension Agent {
     /// agent's host).
     package func submit(source: String, filename: String, json: Bool? = nil, directory: String? = nil,
                        enforceIndex: UInt64? = nil, variables: JobVariableInputs = JobVariableInputs()) async throws(AgentError) -> JobSubmitResponse {
-        var job: Job
-        do {
-            job = try Jobspec.parse(source, file: filename, format: json.map { $0 ? .json : .hcl },
-                                    drivers: drivers.mapValues(\.configSchema), variables: variables, directory: nil)
-        } catch {
-            throw .invalidJob(error)
-        }
+        var job = try await Self.parse(source, file: filename, json: json, drivers: drivers.mapValues(\.configSchema),
+                                       variables: variables).get()
         if let directory {
             guard directory.hasPrefix("/") else { throw .badRequest("dir=\(directory): an absolute directory") }
             job = JobPaths.resolve(job, relativeTo: directory)
@@ -60,19 +55,14 @@ extension Agent {
     /// an invalid job file throws as `submit` does.
     package func plan(source: String, filename: String, json: Bool? = nil, directory: String? = nil,
                      variables: JobVariableInputs = JobVariableInputs()) async throws(AgentError) -> JobPlanResponse {
-        var job: Job
-        do {
-            job = try Jobspec.parse(source, file: filename, format: json.map { $0 ? .json : .hcl },
-                                    drivers: drivers.mapValues(\.configSchema), variables: variables, directory: nil)
-        } catch {
-            throw .invalidJob(error)
-        }
+        var job = try await Self.parse(source, file: filename, json: json, drivers: drivers.mapValues(\.configSchema),
+                                       variables: variables).get()
         if let directory, directory.hasPrefix("/") { job = JobPaths.resolve(job, relativeTo: directory) }
         let current = jobModifyIndex(job.id) ?? 0
         let placements = job.groups.map { JobPlanResponse.Placement(group: $0.name, count: $0.count) }
         let running = order.filter { records[$0]?.allocation.job.id == job.id }
         let notes = ConstraintCheck.notes(job, node: node)
-        do {
+        do throws(AgentError) {
             switch try admission(job, enforceIndex: nil) {
             case .unchanged:
                 return JobPlanResponse(jobID: job.id, change: .none, place: [], stop: [], jobModifyIndex: current, warnings: notes)
@@ -83,6 +73,19 @@ extension Agent {
         } catch {
             return JobPlanResponse(jobID: job.id, change: running.isEmpty ? .create : .update, place: placements, stop: running,
                                    jobModifyIndex: current, refusal: error.description, warnings: notes)
+        }
+    }
+
+    /// Parses a job file off the agent's actor: evaluating a job file may take up to the evaluation's
+    /// deadline (`HCLBudget`), and the actor must go on serving every other request meanwhile. File
+    /// functions are refused (`directory` nil): they would read the agent's host.
+    nonisolated static func parse(_ source: String, file: String, json: Bool?, drivers: [String: CorralDriver.ConfigSchema],
+                                  variables: JobVariableInputs) async -> Result<Job, AgentError> {
+        do {
+            return .success(try Jobspec.parse(source, file: file, format: json.map { $0 ? .json : .hcl }, drivers: drivers,
+                                              variables: variables, directory: nil))
+        } catch {
+            return .failure(.invalidJob(error))
         }
     }
 

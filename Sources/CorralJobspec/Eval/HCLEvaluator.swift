@@ -31,8 +31,8 @@ final class HCLEvaluator {
     private var localValues: [String: HCLValue] = [:]
     private var localsBeingEvaluated: [String] = []
     let functions: HCLFunctions
-    /// Steps and elements left.
-    private var budget = 2_000_000
+    /// Shared by every evaluator of one parse.
+    let budget: HCLBudget
     /// The longest string a value may be.
     static let maximumStringLength = 1 << 20
     /// How deep lists and objects may nest in a local's value.
@@ -41,10 +41,12 @@ final class HCLEvaluator {
     static let maximumNesting = 400
     private var nesting = 0
 
+    /// The evaluator spends from `functions.budget`, the parse's one allowance.
     init(variables: [String: HCLValue], locals: [String: HCLExpr], functions: HCLFunctions) {
         scope = ["var": .object(variables)]
         self.locals = locals
         self.functions = functions
+        self.budget = functions.budget
     }
 
     /// Evaluates with `bindings` added to the scope (an iterator), then takes them away.
@@ -56,8 +58,7 @@ final class HCLEvaluator {
     }
 
     func spend(_ steps: Int, at position: SourcePosition) throws(HCLEvalError) {
-        budget -= steps
-        if budget < 0 { throw .failed("the job file's expressions take too long to evaluate (more than 2000000 steps)", at: position) }
+        try budget.spend(steps, at: position)
     }
 
     // MARK: Expressions
@@ -75,6 +76,7 @@ final class HCLEvaluator {
         switch expression.kind {
         case .literal(let literal):
             guard let value = HCLValue(literal: literal) else { throw .failed("cannot evaluate this value", at: at) }
+            try budget.charge(value, at: at)
             return value
         case .template(let parts):
             return .string(try template(parts, at: at))
@@ -105,8 +107,9 @@ final class HCLEvaluator {
                 }
                 results.append(current)
             }
-            try spend(results.count, at: at)
-            return .list(results)
+            let list = HCLValue.list(results)
+            try budget.charge(list, at: at)
+            return list
         case .call(let name, let arguments, let expandsLast):
             return try call(name, arguments, expandsLast: expandsLast, at: at)
         case .unary(let op, let operand):
@@ -121,6 +124,8 @@ final class HCLEvaluator {
         case .tuple(let elements):
             var values: [HCLValue] = []
             for element in elements { values.append(try evaluate(element)) }
+            // What a reference shares is counted in full where it is put: no value outgrows what was paid.
+            try budget.charge(.list(values), at: at)
             return .list(values)
         case .object(let members):
             var values: [String: HCLValue] = [:]
@@ -128,10 +133,15 @@ final class HCLEvaluator {
                 let key = try HCLConvert.string(try objectKey(member.key), at: member.key.range.start)
                 values[key] = try evaluate(member.value)
             }
+            try budget.charge(.object(values), at: at)
             return .object(values)
         case .forTuple(let clause, let result):
             var values: [HCLValue] = []
-            try forEach(clause) { () throws(HCLEvalError) in values.append(try evaluate(result)) }
+            try forEach(clause) { () throws(HCLEvalError) in
+                let value = try evaluate(result)
+                try budget.charge(value, at: at)
+                values.append(value)
+            }
             return .list(values)
         case .forObject(let clause, let keyExpression, let valueExpression, let grouped):
             var values: [String: HCLValue] = [:]
@@ -139,6 +149,7 @@ final class HCLEvaluator {
             try forEach(clause) { () throws(HCLEvalError) in
                 let key = try HCLConvert.string(try evaluate(keyExpression), at: keyExpression.range.start)
                 let value = try evaluate(valueExpression)
+                try budget.charge(value, at: at)
                 if grouped {
                     groups[key, default: []].append(value)
                 } else {
@@ -169,19 +180,22 @@ final class HCLEvaluator {
                 text += literal
             case .interpolation(let expression, let source):
                 do {
-                    text += try HCLConvert.string(try evaluate(expression), at: expression.range.start)
+                    let piece = try HCLConvert.string(try evaluate(expression), at: expression.range.start)
+                    try checkLength(piece, at: position, adding: text.utf8.count)
+                    text += piece
                 } catch .runtimeReference {
                     text += source
                 }
             }
             try checkLength(text, at: position)
         }
+        try budget.spendBytes(text.utf8.count, at: position)
         return text
     }
 
-    /// No string grows past `maximumStringLength`.
-    func checkLength(_ text: String, at position: SourcePosition) throws(HCLEvalError) {
-        if text.utf8.count > Self.maximumStringLength {
+    /// No string grows past `maximumStringLength` (checked before it is made, `adding` to what is there).
+    func checkLength(_ text: String, at position: SourcePosition, adding existing: Int = 0) throws(HCLEvalError) {
+        if text.utf8.count + existing > Self.maximumStringLength {
             throw .failed("this makes a string longer than \(Self.maximumStringLength) bytes", at: position)
         }
     }
@@ -277,6 +291,7 @@ final class HCLEvaluator {
     func allLocals(at: SourcePosition) throws(HCLEvalError) -> [String: HCLValue] {
         var values: [String: HCLValue] = [:]
         for name in locals.keys.sorted() { values[name] = try local(name, at: at) }
+        try budget.charge(.object(values), at: at)
         return values
     }
 
@@ -342,18 +357,9 @@ final class HCLEvaluator {
             values += elements
         }
         let result = try functions.call(name, values, at: at)
-        try spend(Self.size(of: result), at: at)
         if case .string(let text) = result { try checkLength(text, at: at) }
+        try budget.charge(result, at: at)
         return result
     }
 
-    /// How many values `value` holds, for the budget.
-    private static func size(of value: HCLValue) -> Int {
-        switch value {
-        case .list(let elements): elements.count
-        case .object(let members): members.count
-        case .string(let text): text.utf8.count / 1024
-        default: 0
-        }
-    }
 }

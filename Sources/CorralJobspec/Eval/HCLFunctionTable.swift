@@ -14,10 +14,12 @@ enum HCLFunctionTable {
     // MARK: Strings
 
     static let strings: [String: Entry] = [
-        "format": (1, nil, { _, a, at throws(HCLEvalError) in
-            .string(try HCLFormat.format(try HCLConvert.string(a[0], at: at), Array(a.dropFirst()), at: at))
+        "format": (1, nil, { f, a, at throws(HCLEvalError) in
+            let text = try HCLFormat.format(try HCLConvert.string(a[0], at: at), Array(a.dropFirst()), at: at)
+            try f.budget.spendBytes(text.utf8.count, at: at)
+            return .string(text)
         }),
-        "formatlist": (1, nil, { _, a, at throws(HCLEvalError) in
+        "formatlist": (1, nil, { f, a, at throws(HCLEvalError) in
             let pattern = try HCLConvert.string(a[0], at: at)
             var length: Int?
             for case .list(let elements) in a.dropFirst() {
@@ -27,16 +29,25 @@ enum HCLFunctionTable {
             var results: [HCLValue] = []
             for row in 0..<(length ?? 1) {
                 let values = a.dropFirst().map { value -> HCLValue in if case .list(let elements) = value { elements[row] } else { value } }
-                results.append(.string(try HCLFormat.format(pattern, values, at: at)))
+                let text = try HCLFormat.format(pattern, values, at: at)
+                try f.budget.spendBytes(text.utf8.count, at: at)
+                results.append(.string(text))
             }
             return .list(results)
         }),
-        "join": (2, nil, { _, a, at throws(HCLEvalError) in
+        "join": (2, nil, { f, a, at throws(HCLEvalError) in
             let separator = try HCLConvert.string(a[0], at: at)
             var parts: [String] = []
+            var length = 0
             for list in a.dropFirst() {
-                for element in try HCLConvert.list(list, at: at) { parts.append(try HCLConvert.string(element, at: at)) }
+                for element in try HCLConvert.list(list, at: at) {
+                    let part = try HCLConvert.string(element, at: at)
+                    length += part.utf8.count + separator.utf8.count
+                    try HCLFunctions.checkLength(length, at: at)
+                    parts.append(part)
+                }
             }
+            try f.budget.spendBytes(length, at: at)
             return .string(parts.joined(separator: separator))
         }),
         "split": (2, 2, { _, a, at throws(HCLEvalError) in
@@ -79,26 +90,32 @@ enum HCLFunctionTable {
         "endswith": (2, 2, { _, a, at throws(HCLEvalError) in
             .bool(try HCLConvert.string(a[0], at: at).hasSuffix(try HCLConvert.string(a[1], at: at)))
         }),
-        "replace": (3, 3, { _, a, at throws(HCLEvalError) in
+        "replace": (3, 3, { f, a, at throws(HCLEvalError) in
             let text = try HCLConvert.string(a[0], at: at), search = try HCLConvert.string(a[1], at: at)
             let replacement = try HCLConvert.string(a[2], at: at)
             if search.count > 1 && search.hasPrefix("/") && search.hasSuffix("/") {
                 throw .failed("replace() with a regular expression (\(search)) is not supported; replace the text itself", at: at)
             }
             guard !search.isEmpty else { return .string(text) }
-            return .string(text.split(separator: search, omittingEmptySubsequences: false).joined(separator: replacement))
+            let pieces = text.split(separator: search, omittingEmptySubsequences: false)
+            let length = text.utf8.count + (pieces.count - 1) * (replacement.utf8.count - search.utf8.count)
+            try HCLFunctions.checkLength(length, at: at)
+            try f.budget.spendBytes(length, at: at)
+            return .string(pieces.joined(separator: replacement))
         }),
         "substr": (3, 3, { _, a, at throws(HCLEvalError) in
             let text = Array(try HCLConvert.string(a[0], at: at))
             var offset = try HCLConvert.integer(a[1], at: at), length = try HCLConvert.integer(a[2], at: at)
             if offset < 0 { offset += text.count }
             guard offset >= 0, offset <= text.count else { throw .failed("substr() offset outside the string", at: at) }
-            if length < 0 || offset + length > text.count { length = text.count - offset }
+            if length < 0 || length > text.count - offset { length = text.count - offset }
             return .string(String(text[offset..<(offset + length)]))
         }),
         "indent": (2, 2, { _, a, at throws(HCLEvalError) in
             let spaces = String(repeating: " ", count: max(0, min(try HCLConvert.integer(a[0], at: at), 1024)))
-            let lines = try HCLConvert.string(a[1], at: at).split(separator: "\n", omittingEmptySubsequences: false)
+            let text = try HCLConvert.string(a[1], at: at)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            try HCLFunctions.checkLength(text.utf8.count + spaces.count * lines.count, at: at)
             return .string(lines.enumerated().map { $0.offset == 0 ? String($0.element) : spaces + $0.element }.joined(separator: "\n"))
         }),
         "tostring": (1, 1, { _, a, at throws(HCLEvalError) in
@@ -181,11 +198,7 @@ enum HCLFunctionTable {
         "compact": (1, 1, { _, a, at throws(HCLEvalError) in
             .list(try HCLConvert.list(a[0], at: at).filter { $0 != .null && $0 != .string("") })
         }),
-        "distinct": (1, 1, { _, a, at throws(HCLEvalError) in
-            var seen: [HCLValue] = []
-            for element in try HCLConvert.list(a[0], at: at) where !seen.contains(element) { seen.append(element) }
-            return .list(seen)
-        }),
+        "distinct": (1, 1, { _, a, at throws(HCLEvalError) in .list(HCLValue.distinct(try HCLConvert.list(a[0], at: at))) }),
         "flatten": (1, 1, { _, a, at throws(HCLEvalError) in
             func flat(_ value: HCLValue, depth: Int) throws(HCLEvalError) -> [HCLValue] {
                 guard case .list(let elements) = value else { return [value] }
@@ -243,11 +256,7 @@ enum HCLFunctionTable {
             return .object(result)
         }),
         "tolist": (1, 1, { _, a, at throws(HCLEvalError) in .list(try HCLConvert.list(a[0], at: at)) }),
-        "toset": (1, 1, { _, a, at throws(HCLEvalError) in
-            var seen: [HCLValue] = []
-            for element in try HCLConvert.list(a[0], at: at) where !seen.contains(element) { seen.append(element) }
-            return .list(seen)
-        }),
+        "toset": (1, 1, { _, a, at throws(HCLEvalError) in .list(HCLValue.distinct(try HCLConvert.list(a[0], at: at))) }),
         "tomap": (1, 1, { _, a, at throws(HCLEvalError) in .object(try HCLConvert.object(a[0], at: at)) }),
     ]
 

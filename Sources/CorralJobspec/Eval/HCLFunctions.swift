@@ -7,9 +7,11 @@ import Glibc
 /// `lookup`, `jsonencode`, `file`, ...). The file functions read only where the job file is, and only
 /// where the job file is read by its author's own command (`corral run`, `validate`): a job sent to the
 /// agent cannot make the agent read its host's files.
-struct HCLFunctions: Sendable {
+struct HCLFunctions {
     /// The job file's directory, for `file`, `fileexists` and `abspath`; nil where files may not be read.
     var directory: String?
+    /// The parse's allowance, for what a function makes before the evaluator sees it.
+    var budget: HCLBudget
     /// Largest file `file()` reads.
     static let maximumFileSize = 1 << 20
     /// Longest list `range()` makes.
@@ -19,6 +21,13 @@ struct HCLFunctions: Sendable {
 
     /// Each function: how many arguments it takes (nil: any number from the minimum) and what it does.
     static let table: [String: (minimum: Int, maximum: Int?, run: Implementation)] = HCLFunctionTable.all
+
+    /// A string a function is about to make may be no longer than the evaluator's limit.
+    static func checkLength(_ length: Int, at position: SourcePosition) throws(HCLEvalError) {
+        if length > HCLEvaluator.maximumStringLength {
+            throw .failed("this makes a string longer than \(HCLEvaluator.maximumStringLength) bytes", at: position)
+        }
+    }
 
     func call(_ name: String, _ arguments: [HCLValue], at position: SourcePosition) throws(HCLEvalError) -> HCLValue {
         guard let function = Self.table[name] else {

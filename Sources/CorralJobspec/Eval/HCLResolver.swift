@@ -8,7 +8,8 @@
 enum HCLResolver {
     static func resolve(_ body: HCLBody, inputs: JobVariableInputs, directory: String?,
                         diagnostics: inout DiagnosticCollector) -> HCLBody {
-        let functions = HCLFunctions(directory: directory)
+        // One allowance for the whole file: defaults, variable files and values, locals and the body.
+        let functions = HCLFunctions(directory: directory, budget: HCLBudget())
         var declarations: [String: VariableDeclaration] = [:]
         var localExpressions: [String: HCLExpr] = [:]
         var kept: [HCLBodyItem] = []
@@ -97,9 +98,16 @@ private struct BodyResolver {
 
     /// A literal as it is; an expression evaluated (a template keeps what the runner fills in).
     func value(_ value: HCLExpression, diagnostics: inout DiagnosticCollector) -> HCLExpression? {
-        guard case .unevaluated(let expression) = value.kind else { return value }
         do {
-            return try lower(expression)
+            // Every value the body ends with is paid for: a dynamic block copies its content's literals
+            // once per element, at no other cost.
+            guard case .unevaluated(let expression) = value.kind else {
+                if let literal = HCLValue(literal: value) { try evaluator.budget.charge(literal, at: value.range.start) }
+                return value
+            }
+            let lowered = try lower(expression)
+            if let literal = HCLValue(literal: lowered) { try evaluator.budget.charge(literal, at: value.range.start) }
+            return lowered
         } catch {
             diagnostics.error(error.message, at: error.position)
             return nil
@@ -184,6 +192,10 @@ private struct BodyResolver {
         }
         var blocks: [HCLBlock] = []
         for (key, element) in pairs {
+            do { try evaluator.budget.spend(1 + content.body.items.count, at: block.typeRange.start) } catch {
+                diagnostics.error(error.message, at: error.position)
+                return blocks
+            }
             let binding: [String: HCLValue] = [iterator: .object(["key": key, "value": element])]
             var expanded: HCLBlock?
             var problems = DiagnosticCollector()

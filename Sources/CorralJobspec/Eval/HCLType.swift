@@ -76,11 +76,8 @@ indirect enum HCLType: Equatable, Sendable {
         case .bool: return .bool(try HCLConvert.bool(value, at: at))
         case .list(let element), .set(let element):
             var converted: [HCLValue] = []
-            for item in try HCLConvert.list(value, at: at) {
-                let next = try element.convert(item, at: at)
-                if case .set = self, converted.contains(next) { continue }
-                converted.append(next)
-            }
+            for item in try HCLConvert.list(value, at: at) { converted.append(try element.convert(item, at: at)) }
+            if case .set = self { converted = HCLValue.distinct(converted) }
             return .list(converted)
         case .map(let element):
             var converted: [String: HCLValue] = [:]

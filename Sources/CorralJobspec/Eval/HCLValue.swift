@@ -1,6 +1,6 @@
 /// A value an HCL expression evaluates to. Lists, tuples and sets are `.list`; objects and maps are
 /// `.object`, whose keys are iterated in lexical order, as HCL iterates them.
-enum HCLValue: Equatable, Sendable {
+enum HCLValue: Hashable, Sendable {
     case string(String)
     case number(Double)
     case bool(Bool)
@@ -18,6 +18,12 @@ enum HCLValue: Equatable, Sendable {
         case .list: "list"
         case .object: "object"
         }
+    }
+
+    /// The elements without repeats, first ones kept, in linear time.
+    static func distinct(_ elements: [HCLValue]) -> [HCLValue] {
+        var seen = Set<HCLValue>()
+        return elements.filter { seen.insert($0).inserted }
     }
 
     /// How many lists and objects nest in the value (0 for a string, number, bool or null).

@@ -30,11 +30,15 @@ enum HCLTemplateParser {
                 index += 3
                 continue
             }
-            guard byte == HCLByte.dollar, index + 1 < bytes.count, bytes[index + 1] == HCLByte.openBrace,
-                  let end = closingBrace(bytes, from: index + 2) else {
+            guard byte == HCLByte.dollar, index + 1 < bytes.count, bytes[index + 1] == HCLByte.openBrace else {
                 literal.append(byte)
                 index += 1
                 continue
+            }
+            guard let end = closingBrace(bytes, from: index + 2) else {
+                // Unclosed: so is every later one (each would scan to the end again), so the rest is text.
+                literal += bytes[index...]
+                break
             }
             let inner = String(decoding: bytes[(index + 2)..<end], as: UTF8.self)
             let source = String(decoding: bytes[index...end], as: UTF8.self)
