@@ -29,27 +29,15 @@ struct JobPlan: ParsableCommand {
 
     func run() throws {
         let client = try agent.client()
-        let source: String
-        do {
-            source = try JobFileReader.text(jobFile)
-        } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
-        let inputs = try variables.inputs()
-        let encodedInputs = inputs.isEmpty ? nil : (try? JSONEncoder().encode(inputs)).map { String(decoding: $0, as: UTF8.self) }
-        let directory = (Run.absolute(jobFile) as NSString).deletingLastPathComponent
-        let (file, json, jobFile) = (JobFileReader.displayName(jobFile), self.json, self.jobFile)
+        let file = try AgentJobFile(jobFile, variables: variables)
+        let (json, jobFile) = (self.json, self.jobFile)
         let changes = try AgentCall.run { () async throws -> Bool in
             let plan: JobPlanResponse
             do throws(AgentClientError) {
-                plan = try await client.planJob(source: source, filename: file, directory: directory, variables: encodedInputs)
+                plan = try await client.planJob(source: file.source, filename: file.name, directory: file.directory,
+                                                variables: file.variables)
             } catch {
-                if case .api(400, let body) = error, let diagnostics = body.diagnostics, !diagnostics.isEmpty {
-                    Output.write(APIDiagnosticPrinter.render(diagnostics, source: source), to: 2)
-                    throw ExitCode(2)
-                }
-                throw error
+                try file.fail(error)
             }
             if json { try AgentCall.printJSON(plan) } else { Output.write(Self.render(plan, jobFile: jobFile)) }
             return plan.changesAllocations

@@ -42,29 +42,15 @@ struct JobRun: ParsableCommand {
 
     func run() throws {
         let client = try agent.client()
-        let source: String
-        do {
-            source = try JobFileReader.text(jobFile)
-        } catch {
-            // An unreadable job file is an invalid one (exit 2), as for `corral run` and `validate`.
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode(2)
-        }
-        let directory = (Run.absolute(jobFile) as NSString).deletingLastPathComponent
-        let (file, json, detach, checkIndex) = (JobFileReader.displayName(jobFile), self.json, self.detach, self.checkIndex)
-        let inputs = try variables.inputs()
-        let encodedInputs = inputs.isEmpty ? nil : (try? JSONEncoder().encode(inputs)).map { String(decoding: $0, as: UTF8.self) }
+        let file = try AgentJobFile(jobFile, variables: variables)
+        let (json, detach, checkIndex) = (self.json, self.detach, self.checkIndex)
         let failed = try AgentCall.run { () async throws -> Bool in
             let submitted: JobSubmitResponse
             do throws(AgentClientError) {
-                submitted = try await client.submitJob(source: source, filename: file, directory: directory,
-                                                       checkIndex: checkIndex, variables: encodedInputs)
+                submitted = try await client.submitJob(source: file.source, filename: file.name, directory: file.directory,
+                                                       checkIndex: checkIndex, variables: file.variables)
             } catch {
-                if case .api(400, let body) = error, let diagnostics = body.diagnostics, !diagnostics.isEmpty {
-                    Output.write(APIDiagnosticPrinter.render(diagnostics, source: source), to: 2)
-                    throw ExitCode(2)
-                }
-                throw error
+                try file.fail(error)
             }
             if json {
                 try AgentCall.printJSON(submitted, pretty: detach)

@@ -9,31 +9,17 @@ struct JobRoutes {
 
     func register(on group: RouterGroup<APIRouter.Context>) {
         group.post("jobs") { request, _ in
-            var request = request
-            let bytes = try await request.boundedBody(limit: agent.settings.maxRequestBytes)
-            guard let source = String(validating: bytes, as: UTF8.self) else {
-                throw AgentError.badRequest("the job file is not UTF-8 text")
-            }
-            let contentType = request.headers[.contentType]?.lowercased() ?? ""
-            let json: Bool? = contentType.hasPrefix("application/json") ? true : nil
-            let filename = request.query("filename") ?? (json == true ? "job.json" : "job")
-            return try JSONResponse.make(try await agent.submit(source: source, filename: filename, json: json,
-                                                                directory: request.query("dir"),
+            let file = try await JobFileRequest(request, limit: agent.settings.maxRequestBytes)
+            return try JSONResponse.make(try await agent.submit(source: file.source, filename: file.filename, json: file.json,
+                                                                directory: file.directory,
                                                                 enforceIndex: try Self.enforcedIndex(request),
-                                                                variables: try Self.variables(request)))
+                                                                variables: file.variables))
         }
         // Nomad's `job plan`: the same body and parameters as a submission; nothing changes.
         group.post("jobs/plan") { request, _ in
-            var request = request
-            let bytes = try await request.boundedBody(limit: agent.settings.maxRequestBytes)
-            guard let source = String(validating: bytes, as: UTF8.self) else {
-                throw AgentError.badRequest("the job file is not UTF-8 text")
-            }
-            let contentType = request.headers[.contentType]?.lowercased() ?? ""
-            let json: Bool? = contentType.hasPrefix("application/json") ? true : nil
-            let filename = request.query("filename") ?? (json == true ? "job.json" : "job")
-            return try JSONResponse.make(try await agent.plan(source: source, filename: filename, json: json,
-                                                              directory: request.query("dir"), variables: try Self.variables(request)))
+            let file = try await JobFileRequest(request, limit: agent.settings.maxRequestBytes)
+            return try JSONResponse.make(try await agent.plan(source: file.source, filename: file.filename, json: file.json,
+                                                              directory: file.directory, variables: file.variables))
         }
         group.get("jobs") { request, _ in
             try JSONResponse.make(await agent.jobs(prefix: request.query("prefix")))
@@ -45,16 +31,6 @@ struct JobRoutes {
             let purge = try request.boolQuery("purge")
             return try JSONResponse.make(try await agent.stopJob(try context.pathParameter("job"), purge: purge))
         }
-    }
-
-    /// The job file's variables (`-var`, `-var-file`, `NOMAD_VAR_` of `corral job run`), as the JSON of
-    /// `JobVariableInputs` in the `variables` query parameter.
-    static func variables(_ request: Request) throws(AgentError) -> JobVariableInputs {
-        guard let text = request.query("variables") else { return JobVariableInputs() }
-        guard let inputs = try? JSONDecoder().decode(JobVariableInputs.self, from: Data(text.utf8)) else {
-            throw .badRequest("variables=: expected {\"environment\": {...}, \"files\": [{\"name\", \"text\"}], \"assignments\": [...]}")
-        }
-        return inputs
     }
 
     /// Nomad's `EnforceIndex` and `JobModifyIndex` as query parameters: `enforce_index=true` with
@@ -70,5 +46,39 @@ struct JobRoutes {
         guard let text else { return 0 }
         guard let index = UInt64(text) else { throw .badRequest("job_modify_index=\(text): a whole number, 0 or more") }
         return index
+    }
+}
+
+/// A job file as `POST /v1/jobs` and `POST /v1/jobs/plan` take it: the body (UTF-8, at most the agent's
+/// request limit), JSON by its content type, and the `filename`, `dir` and `variables` parameters.
+struct JobFileRequest {
+    var source: String
+    var filename: String
+    var json: Bool?
+    var directory: String?
+    var variables: JobVariableInputs
+
+    init(_ request: Request, limit: Int) async throws {
+        var request = request
+        let bytes = try await request.boundedBody(limit: limit)
+        guard let source = String(validating: bytes, as: UTF8.self) else {
+            throw AgentError.badRequest("the job file is not UTF-8 text")
+        }
+        self.source = source
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        json = contentType.hasPrefix("application/json") ? true : nil
+        filename = request.query("filename") ?? (json == true ? "job.json" : "job")
+        directory = request.query("dir")
+        variables = try Self.variables(request)
+    }
+
+    /// The job file's variables (`-var`, `-var-file`, `NOMAD_VAR_` of `corral job run`), as the JSON of
+    /// `JobVariableInputs` in the `variables` query parameter.
+    static func variables(_ request: Request) throws(AgentError) -> JobVariableInputs {
+        guard let text = request.query("variables") else { return JobVariableInputs() }
+        guard let inputs = try? JSONDecoder().decode(JobVariableInputs.self, from: Data(text.utf8)) else {
+            throw .badRequest("variables=: expected {\"environment\": {...}, \"files\": [{\"name\", \"text\"}], \"assignments\": [...]}")
+        }
+        return inputs
     }
 }
