@@ -46,6 +46,11 @@ func evaluationProblems(_ text: String, inputs: JobVariableInputs = JobVariableI
     }
 }
 
+/// The evaluation's allowance or its deadline (on a busy machine the deadline can come first) refused it.
+func refusedAsTooCostly(_ message: String) -> Bool {
+    message.contains("take too much to evaluate") || message.contains("s to evaluate")
+}
+
 @Suite("HCL2 evaluation: variables, locals, expressions, functions, dynamic blocks")
 struct HCLEvaluationTests {
     @Test func operatorsFollowHCLsPrecedence() {
@@ -259,7 +264,7 @@ struct HCLEvaluationTests {
         // Values sharing their parts: each level is 1024 times the last.
         let shared = "locals {\n  a = range(1024)\n  b = [for x in local.a : local.a]\n  c = [for x in local.a : local.b]\n"
             + "  d = [for x in local.a : local.c]\n}\na = length(local.d)\n"
-        #expect(evaluationProblems(shared).contains { $0.contains("take too much to evaluate") })
+        #expect(evaluationProblems(shared).contains { refusedAsTooCostly($0) })
         // Strings made by functions before anything counted them.
         let megabyte = "locals {\n  mb = join(\"\", [for i in range(512) : format(\"%1024s\", \"a\")])\n}\n"
         #expect(evaluationProblems(megabyte + "a = [for i in range(1024) : formatlist(\"%1048575d\", range(4))]\n")
@@ -269,7 +274,7 @@ struct HCLEvaluationTests {
         // One allowance for the whole file: a variables file's values do not each get their own.
         let expensive = (1...20).map { "a\($0) = length([for i in range(1024) : [for j in range(1024) : j]])" }.joined(separator: "\n")
         let file = JobVariableInputs.File(name: "costly.hcl", text: expensive + "\n")
-        #expect(evaluationProblems("a = 1\n", inputs: JobVariableInputs(files: [file])).contains { $0.contains("take too much") })
+        #expect(evaluationProblems("a = 1\n", inputs: JobVariableInputs(files: [file])).contains { refusedAsTooCostly($0) })
         // A dynamic block copies its content once per element: two nested ones multiply.
         let attributes = (1...200).map { "        x\($0) = \"\(String(repeating: "y", count: 100))\"" }.joined(separator: "\n")
         let dynamic = "locals { r = range(1024) }\ng {\n  dynamic \"a\" {\n    for_each = local.r\n    content {\n"
@@ -287,7 +292,7 @@ struct HCLEvaluationTests {
     @Test func evaluationIsBounded() {
         #expect(evaluationProblems("a = range(100000)\n").first?.contains("range() makes at most 1024 numbers") == true)
         let nested = "a = [for x in range(1000) : [for y in range(1000) : [for z in range(1000) : z]]]\n"
-        #expect(evaluationProblems(nested).first?.contains("take too much to evaluate") == true)
+        #expect(evaluationProblems(nested).first.map(refusedAsTooCostly) == true)
         let doubling = "locals {\n" + (1...40).map { "  s\($0) = \"${local.s\($0 - 1)}${local.s\($0 - 1)}\"" }.joined(separator: "\n")
             + "\n  s0 = \"x\"\n}\n"
         #expect(evaluationProblems(doubling).contains { $0.contains("longer than 1048576 bytes") })

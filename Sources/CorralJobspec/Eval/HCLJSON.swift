@@ -13,27 +13,9 @@ enum HCLJSON {
         }
     }
 
-    /// A JSON string, with `<`, `>` and `&` escaped as Go's encoder does.
+    /// A JSON string (`JSONText`'s escaping), with `<`, `>` and `&` escaped too, as Go's encoder does.
     static func quote(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "<", ">", "&":
-                result += "\\u00" + String(scalar.value, radix: 16)
-            default:
-                if scalar.value < 0x20 {
-                    result += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        JSONText.string(text).replacingCharacters([("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")])
     }
 
     static func decode(_ text: String, at position: SourcePosition) throws(HCLEvalError) -> HCLValue {
@@ -97,5 +79,17 @@ enum Base64 {
             index += 4
         }
         return output
+    }
+}
+
+private extension String {
+    /// Each of the characters replaced by its text (in one pass).
+    func replacingCharacters(_ replacements: [(Character, String)]) -> String {
+        var result = ""
+        result.reserveCapacity(utf8.count)
+        for character in self {
+            if let replacement = replacements.first(where: { $0.0 == character }) { result += replacement.1 } else { result.append(character) }
+        }
+        return result
     }
 }
