@@ -4,9 +4,10 @@ import Glibc
 #endif
 
 /// The functions of HCL's standard library that Nomad's job files use (`format`, `join`, `merge`,
-/// `lookup`, `jsonencode`, `file`, ...). The file functions read only where the job file is, and only
-/// where the job file is read by its author's own command (`corral run`, `validate`): a job sent to the
-/// agent cannot make the agent read its host's files.
+/// `lookup`, `jsonencode`, `file`, ...). The file functions work only where the job file is read by its
+/// author's own command (`corral run`, `validate`), with relative paths taken from the job file's
+/// directory (absolute ones as they are, as in Nomad); a job sent to the agent cannot make the agent
+/// read its host's files (`directory` nil refuses them).
 struct HCLFunctions {
     /// The job file's directory, for `file`, `fileexists` and `abspath`; nil where files may not be read.
     var directory: String?
